@@ -39,8 +39,9 @@ public interface AimModule {
     }
 
     /**
-     * Stops background work. Called after the server stopped accepting calls and streams were ended; must return
-     * within a few seconds. Running copies are cancelled cleanly (temporaries removed).
+     * Stops the module. Called after the server stopped accepting new calls: the module ends its open streams with
+     * UNAVAILABLE, finishes or cleanly cancels running work (copies remove their temporaries) and returns within a
+     * few seconds.
      */
     void stop();
 }
