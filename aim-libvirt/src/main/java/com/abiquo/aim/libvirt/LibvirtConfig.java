@@ -1,0 +1,70 @@
+package com.abiquo.aim.libvirt;
+
+import com.abiquo.aim.core.config.AimSettings;
+import com.abiquo.aim.core.config.ConfigException;
+import com.abiquo.aim.core.config.ConfigKey;
+import com.abiquo.aim.core.config.ConfigSchema;
+import com.abiquo.aim.libvirt.connection.ConnectionSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The libvirt module's settings: [monitor] (connection) and [stats] (metrics).
+ *
+ * @param ignoredLegacyKeys keys of older AIM files that are accepted and ignored (redisHost, redisPort), to warn about
+ */
+public record LibvirtConfig(ConnectionSettings connection, Duration collectFrequency, Duration refreshFrequency,
+                            Duration retention, List<String> ignoredLegacyKeys) {
+    public static final String MONITOR = "monitor";
+    public static final String STATS = "stats";
+
+    public static final ConfigKey URI = new ConfigKey("uri", "qemu:///system",
+            "libvirt URI of the hypervisor (qemu:///system, xen:///system, test:///default, remote URIs)");
+    public static final ConfigKey KEEP_ALIVE_INTERVAL = new ConfigKey("keepAliveIntervalSeconds", "5",
+            "seconds between libvirt keepalive probes; 0 turns keepalive off");
+    public static final ConfigKey KEEP_ALIVE_COUNT = new ConfigKey("keepAliveCount", "3",
+            "unanswered keepalive probes after which libvirtd counts as gone");
+    public static final ConfigKey RECONNECT_MAX_BACKOFF = new ConfigKey("reconnectMaxBackoffSeconds", "30",
+            "longest wait between two attempts to reconnect to libvirtd");
+    public static final ConfigKey REDIS_HOST = new ConfigKey("redisHost", "",
+            "legacy (AIM 2.x event publishing to Redis): accepted and ignored");
+    public static final ConfigKey REDIS_PORT = new ConfigKey("redisPort", "",
+            "legacy (AIM 2.x event publishing to Redis): accepted and ignored");
+    public static final ConfigKey COLLECT_FREQ = new ConfigKey("collectFreqSeconds", "60",
+            "seconds between two readings of every domain's CPU, memory, disk and interface counters");
+    public static final ConfigKey REFRESH_FREQ = new ConfigKey("refreshFreqSeconds", "30",
+            "seconds between two refreshes of the list of domains to measure");
+    public static final ConfigKey RETENTION = new ConfigKey("retentionSeconds", "3600",
+            "seconds that datapoints are kept for GetDatapoints");
+
+    public static ConfigSchema schema() {
+        return new ConfigSchema()
+                .section(MONITOR, URI, KEEP_ALIVE_INTERVAL, KEEP_ALIVE_COUNT, RECONNECT_MAX_BACKOFF, REDIS_HOST,
+                        REDIS_PORT)
+                .section(STATS, COLLECT_FREQ, REFRESH_FREQ, RETENTION);
+    }
+
+    public static LibvirtConfig read(AimSettings settings) throws ConfigException {
+        String uri = settings.string(MONITOR, URI.name(), URI.defaultValue()).strip();
+        if (uri.isEmpty()) {
+            uri = URI.defaultValue();
+        }
+        int interval = settings.integer(MONITOR, KEEP_ALIVE_INTERVAL.name(), 5, 0, 3600);
+        int count = settings.integer(MONITOR, KEEP_ALIVE_COUNT.name(), 3, 1, 100);
+        int backoff = settings.integer(MONITOR, RECONNECT_MAX_BACKOFF.name(), 30, 1, 3600);
+        int collect = settings.integer(STATS, COLLECT_FREQ.name(), 60, 1, 86_400);
+        int refresh = settings.integer(STATS, REFRESH_FREQ.name(), 30, 1, 86_400);
+        int retention = settings.integer(STATS, RETENTION.name(), 3600, 60, 7 * 86_400);
+        List<String> legacy = new ArrayList<>();
+        for (ConfigKey key : List.of(REDIS_HOST, REDIS_PORT)) {
+            if (settings.raw(MONITOR, key.name()).isPresent()) {
+                legacy.add(key.name());
+            }
+        }
+        return new LibvirtConfig(
+                new ConnectionSettings(uri, interval, count, Duration.ofSeconds(backoff)),
+                Duration.ofSeconds(collect), Duration.ofSeconds(refresh), Duration.ofSeconds(retention),
+                List.copyOf(legacy));
+    }
+}

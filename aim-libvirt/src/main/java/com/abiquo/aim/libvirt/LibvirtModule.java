@@ -1,0 +1,69 @@
+package com.abiquo.aim.libvirt;
+
+import com.abiquo.aim.core.config.ConfigException;
+import com.abiquo.aim.core.config.ConfigSchema;
+import com.abiquo.aim.core.module.AimModule;
+import com.abiquo.aim.core.module.ModuleContext;
+import com.abiquo.aim.core.spi.LibvirtAccess;
+import com.abiquo.aim.libvirt.connection.DomainEventSource;
+import com.abiquo.aim.libvirt.connection.LibvirtConnection;
+import io.grpc.BindableService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The libvirt module: owns the node's libvirt connection, publishes it ({@link LibvirtAccess} for aim-storage,
+ * {@link DomainEventSource} for the EventsMonitor) and serves the Libvirt gRPC service. Starts before the modules
+ * that use what it publishes.
+ */
+public final class LibvirtModule implements AimModule {
+    private static final Logger LOG = LogManager.getLogger(LibvirtModule.class);
+    /** How long start-up waits for the first connection; libvirtd's first open can take seconds. */
+    private static final Duration FIRST_CONNECT_WAIT = Duration.ofSeconds(15);
+
+    private final List<BindableService> services = new ArrayList<>();
+    private LibvirtConnection connection;
+
+    @Override
+    public String name() {
+        return "libvirt";
+    }
+
+    @Override
+    public ConfigSchema configSchema() {
+        return LibvirtConfig.schema();
+    }
+
+    @Override
+    public int startOrder() {
+        return 10;
+    }
+
+    @Override
+    public void start(ModuleContext context) throws ConfigException {
+        LibvirtConfig config = LibvirtConfig.read(context.settings());
+        for (String key : config.ignoredLegacyKeys()) {
+            LOG.warn("{}: [monitor] {} is a legacy setting (events went to Redis in AIM 2.x); it is ignored: "
+                    + "subscribe to abiquo.aim.v1.EventsMonitorService instead", context.settings().source(), key);
+        }
+        connection = new LibvirtConnection(config.connection(), context.health());
+        context.registry().publish(DomainEventSource.class, connection);
+        context.registry().publish(LibvirtAccess.class, connection);
+        connection.start(FIRST_CONNECT_WAIT);
+    }
+
+    @Override
+    public List<BindableService> services() {
+        return List.copyOf(services);
+    }
+
+    @Override
+    public void stop() {
+        if (connection != null) {
+            connection.close();
+        }
+    }
+}

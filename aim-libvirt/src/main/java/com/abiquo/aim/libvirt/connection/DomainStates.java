@@ -1,0 +1,58 @@
+package com.abiquo.aim.libvirt.connection;
+
+/**
+ * libvirt's numbers for domain states and lifecycle event types, and the state a domain is in right after an event.
+ * The state is derived from the event rather than asked of libvirt: the callback runs on the event-loop thread,
+ * which must never wait for the daemon.
+ */
+public final class DomainStates {
+    public static final int GONE = -1;
+    public static final int NOSTATE = 0;
+    public static final int RUNNING = 1;
+    public static final int BLOCKED = 2;
+    public static final int PAUSED = 3;
+    public static final int SHUTDOWN = 4;
+    public static final int SHUTOFF = 5;
+    public static final int CRASHED = 6;
+    public static final int PMSUSPENDED = 7;
+
+    public static final int EVENT_DEFINED = 0;
+    public static final int EVENT_UNDEFINED = 1;
+    public static final int EVENT_STARTED = 2;
+    public static final int EVENT_SUSPENDED = 3;
+    public static final int EVENT_RESUMED = 4;
+    public static final int EVENT_STOPPED = 5;
+    public static final int EVENT_SHUTDOWN = 6;
+    public static final int EVENT_PMSUSPENDED = 7;
+    public static final int EVENT_CRASHED = 8;
+
+    private DomainStates() {
+    }
+
+    /**
+     * @param eventType virDomainEventType
+     * @param previous the state last known for the domain, or null when unknown
+     * @return virDomainState after the event, or {@link #GONE}
+     */
+    public static int after(int eventType, Integer previous) {
+        return switch (eventType) {
+            // A running domain can be (re)defined: its state does not change; a new definition is powered off.
+            case EVENT_DEFINED -> previous != null && previous != GONE ? previous : SHUTOFF;
+            // Undefining a running domain leaves it running as a transient domain until it stops.
+            case EVENT_UNDEFINED -> previous != null && isActive(previous) ? previous : GONE;
+            case EVENT_STARTED, EVENT_RESUMED -> RUNNING;
+            case EVENT_SUSPENDED -> PAUSED;
+            case EVENT_STOPPED -> SHUTOFF;
+            case EVENT_SHUTDOWN -> SHUTDOWN;
+            case EVENT_PMSUSPENDED -> PMSUSPENDED;
+            case EVENT_CRASHED -> CRASHED;
+            default -> previous != null ? previous : NOSTATE;
+        };
+    }
+
+    /** Whether a domain in this state has a running QEMU process (running, blocked, paused, shutting down, ...). */
+    public static boolean isActive(int state) {
+        return state == RUNNING || state == BLOCKED || state == PAUSED || state == SHUTDOWN || state == CRASHED
+                || state == PMSUSPENDED;
+    }
+}

@@ -1,0 +1,436 @@
+package com.abiquo.aim.libvirt.connection;
+
+import static java.util.Objects.requireNonNull;
+
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.module.HealthReporter;
+import com.abiquo.aim.core.spi.LibvirtAccess;
+import com.abiquo.aim.libvirt.connection.LibvirtErrors.LibvirtError;
+import java.lang.reflect.Field;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
+import org.libvirt.event.ConnectionCloseListener;
+import org.libvirt.event.ConnectionCloseReason;
+import org.libvirt.event.DomainEvent;
+import org.libvirt.event.LifecycleListener;
+
+/**
+ * The node's one long-lived libvirt connection.
+ *
+ * <p>Threads: libvirt callbacks (lifecycle events, connection closed) run on the process-wide
+ * {@link LibvirtEventLoop} thread and only hand work off. Everything that changes the connection (open, register
+ * and remove callbacks, close) runs on ONE "libvirt-connector" thread, because libvirt-java keeps its callback tables
+ * in plain HashMaps. Calls ({@link #call}) run on the caller's thread against the current {@code Connect}, which
+ * libvirt allows from many threads at once.
+ *
+ * <p>When libvirtd goes away (close callback: EOF or keepalive timeout; or a failed call on a dead connection), the
+ * service turns NOT_SERVING, listeners hear {@code onDisconnected}, and the connector retries with exponential
+ * backoff up to {@link ConnectionSettings#reconnectMaxBackoff()}. A new connection re-registers the lifecycle
+ * callback before listeners hear {@code onConnected(true)}; events of the time in between are lost (resync by
+ * {@link #domainStates()}).
+ */
+public final class LibvirtConnection implements LibvirtAccess, DomainEventSource, AutoCloseable {
+    /** The health name this connection reports for (the EventsMonitor reports its own). */
+    public static final String SERVICE_NAME = "abiquo.aim.v1.LibvirtService";
+
+    private static final Logger LOG = LogManager.getLogger(LibvirtConnection.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+    private static final Field EVENT_DETAIL = detailField();
+
+    private final ConnectionSettings settings;
+    private final HealthReporter health;
+    private final ScheduledExecutorService connector;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** Last state seen per domain uuid, from events and listings; lets events carry the state after them. */
+    private final Map<String, Integer> knownStates = new ConcurrentHashMap<>();
+    private final LifecycleListener lifecycleListener = this::onLifecycle;
+    private final ConnectionCloseListener closeListener = this::onClose;
+
+    /** Strong reference on purpose: an unreferenced Connect is finalized and its callbacks go silent. */
+    private volatile Connect current;
+    private volatile String lastFailure = "not connected yet";
+    private volatile boolean closed;
+    // Connector thread only:
+    private int failedAttempts;
+    private boolean everConnected;
+
+    public LibvirtConnection(ConnectionSettings settings, HealthReporter health) {
+        this.settings = requireNonNull(settings, "settings is null");
+        this.health = requireNonNull(health, "health is null");
+        this.connector = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "libvirt-connector");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Starts the event loop and makes the first connection attempt, waiting for it at most {@code firstAttempt}.
+     * Never fails because libvirtd is down: the service stays NOT_SERVING and the connector keeps trying.
+     */
+    public void start(Duration firstAttempt) {
+        health.notServing(SERVICE_NAME, "connecting to libvirtd at " + settings.uri());
+        try {
+            LibvirtEventLoop.ensureRunning();
+        } catch (LibvirtException | RuntimeException | LinkageError failure) {
+            lastFailure = "libvirt's event loop cannot start: " + failure.getMessage();
+            LOG.error("libvirt is not usable in this process: {}", lastFailure, failure);
+            health.notServing(SERVICE_NAME, lastFailure);
+            return;
+        }
+        try {
+            connector.submit(this::attemptConnect).get(firstAttempt.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException slow) {
+            LOG.warn("libvirtd at {} did not answer within {} ms; still trying in the background", settings.uri(),
+                    firstAttempt.toMillis());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException failure) {
+            LOG.error("first connection attempt to {} failed unexpectedly", settings.uri(), failure.getCause());
+        }
+    }
+
+    @Override
+    public <T> T call(LibvirtCall<T> call) throws AimException {
+        return call("", call);
+    }
+
+    /**
+     * Runs the call on the caller's thread and maps a libvirt failure in the one place that knows how.
+     *
+     * @param what what is being done, for error messages ("power on of domain 'web1'")
+     */
+    public <T> T call(String what, LibvirtCall<T> call) throws AimException {
+        Connect connect = current;
+        if (connect == null) {
+            throw unreachable(what);
+        }
+        try {
+            return call.apply(connect);
+        } catch (LibvirtException failure) {
+            // Read the true error first: any further libvirt call (isAlive) replaces the thread's last error.
+            LibvirtError error = LibvirtErrors.trueError(failure);
+            boolean alive = alive(connect);
+            if (!alive) {
+                submit(() -> lost(connect, error.message()));
+            }
+            throw LibvirtErrors.toAimException(error, what, alive, failure);
+        }
+    }
+
+    @Override
+    public boolean connected() {
+        return current != null;
+    }
+
+    @Override
+    public String uri() {
+        return settings.uri();
+    }
+
+    /** Why the connection is down (or the last failure seen), for messages. */
+    public String lastFailure() {
+        return lastFailure;
+    }
+
+    @Override
+    public void addListener(Listener listener) {
+        listeners.add(requireNonNull(listener, "listener is null"));
+    }
+
+    @Override
+    public void removeListener(Listener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public List<DomainStateSnapshot> domainStates() throws AimException {
+        List<DomainStateSnapshot> states = call("listing the domains", this::listStates);
+        Set<String> present = new HashSet<>();
+        for (DomainStateSnapshot state : states) {
+            present.add(state.uuid());
+            knownStates.put(state.uuid(), state.state());
+        }
+        knownStates.keySet().retainAll(present);
+        return states;
+    }
+
+    private List<DomainStateSnapshot> listStates(Connect connect) throws LibvirtException {
+        List<DomainStateSnapshot> states = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int id : connect.listDomains()) {
+            addState(states, seen, () -> connect.domainLookupByID(id));
+        }
+        for (String name : connect.listDefinedDomains()) {
+            addState(states, seen, () -> connect.domainLookupByName(name));
+        }
+        return states;
+    }
+
+    private interface Lookup {
+        Domain find() throws LibvirtException;
+    }
+
+    /** A domain that vanishes between the listing and the lookup is simply left out. */
+    private static void addState(List<DomainStateSnapshot> states, Set<String> seen, Lookup lookup)
+            throws LibvirtException {
+        Domain domain;
+        try {
+            domain = lookup.find();
+        } catch (LibvirtException failure) {
+            if (LibvirtErrors.trueError(failure).code() == LibvirtErrors.NO_DOMAIN) {
+                return;
+            }
+            throw failure;
+        }
+        try {
+            String uuid = domain.getUUIDString();
+            if (!seen.add(uuid)) {
+                return;
+            }
+            int state;
+            try {
+                state = domain.getInfo().state.ordinal();
+            } catch (LibvirtException failure) {
+                if (LibvirtErrors.trueError(failure).code() == LibvirtErrors.NO_DOMAIN) {
+                    return;
+                }
+                throw failure;
+            }
+            states.add(new DomainStateSnapshot(uuid, domain.getName(), state));
+        } finally {
+            domain.free();
+        }
+    }
+
+    /** The state last seen for a domain (from events or listings), or null. */
+    public Integer knownState(String uuid) {
+        return knownStates.get(uuid);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            connector.submit(() -> {
+                Connect connect = current;
+                current = null;
+                if (connect != null) {
+                    discard(connect);
+                }
+            }).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException failure) {
+            LOG.warn("closing the libvirt connection to {} did not finish cleanly: {}", settings.uri(),
+                    failure.toString());
+        }
+        connector.shutdownNow();
+        health.notServing(SERVICE_NAME, "the agent is stopping");
+    }
+
+    // ---- connector thread ----
+
+    private void attemptConnect() {
+        if (closed || current != null) {
+            return;
+        }
+        Connect connect = null;
+        try {
+            connect = new Connect(settings.uri(), false);
+            enableKeepAlive(connect);
+            connect.registerCloseListener(closeListener);
+            connect.addLifecycleListener(lifecycleListener);
+        } catch (LibvirtException failure) {
+            lastFailure = LibvirtErrors.trueError(failure).message();
+            if (connect != null) {
+                discard(connect);
+            }
+            scheduleReconnect();
+            return;
+        }
+        current = connect;
+        failedAttempts = 0;
+        boolean reconnected = everConnected;
+        everConnected = true;
+        LOG.info("{} libvirtd at {}", reconnected ? "reconnected to" : "connected to", settings.uri());
+        health.serving(SERVICE_NAME);
+        for (Listener listener : listeners) {
+            try {
+                listener.onConnected(reconnected);
+            } catch (RuntimeException failure) {
+                LOG.error("a domain event listener failed on connect", failure);
+            }
+        }
+    }
+
+    private void enableKeepAlive(Connect connect) {
+        if (settings.keepAliveIntervalSeconds() <= 0) {
+            return;
+        }
+        try {
+            connect.setKeepAlive(settings.keepAliveIntervalSeconds(), settings.keepAliveCount());
+        } catch (LibvirtException unsupported) {
+            // Local drivers (test:///) have no keepalive; the remote ones answer it.
+            LOG.debug("keepalive not available on {}: {}", settings.uri(), unsupported.getMessage());
+        }
+    }
+
+    private void scheduleReconnect() {
+        if (closed) {
+            return;
+        }
+        long delay = Math.min(settings.reconnectMaxBackoff().toMillis(),
+                FIRST_BACKOFF.toMillis() << Math.min(failedAttempts, 20));
+        failedAttempts++;
+        if (failedAttempts == 1 || failedAttempts % 10 == 0) {
+            LOG.warn("libvirtd at {} is unreachable ({}); attempt {} in {} ms", settings.uri(), lastFailure,
+                    failedAttempts + 1, delay);
+        }
+        health.notServing(SERVICE_NAME, "libvirtd at " + settings.uri() + " is unreachable: " + lastFailure);
+        try {
+            connector.schedule(this::attemptConnect, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            LOG.debug("not reconnecting: stopping");
+        }
+    }
+
+    private void lost(Connect connect, String why) {
+        if (connect != current) {
+            return;
+        }
+        current = null;
+        lastFailure = why;
+        LOG.warn("lost the connection to libvirtd at {}: {}", settings.uri(), why);
+        health.notServing(SERVICE_NAME, "libvirtd at " + settings.uri() + " is unreachable: " + why);
+        for (Listener listener : listeners) {
+            try {
+                listener.onDisconnected(why);
+            } catch (RuntimeException failure) {
+                LOG.error("a domain event listener failed on disconnect", failure);
+            }
+        }
+        discard(connect);
+        scheduleReconnect();
+    }
+
+    /** Remove callbacks, then the close callback, then close: in another order the socket stays open. */
+    private void discard(Connect connect) {
+        try {
+            connect.removeLifecycleListener(lifecycleListener);
+        } catch (LibvirtException | RuntimeException ignored) {
+            LOG.debug("removing the lifecycle callback failed: {}", ignored.getMessage());
+        }
+        try {
+            connect.unregisterCloseListener();
+        } catch (LibvirtException | RuntimeException ignored) {
+            LOG.debug("removing the close callback failed: {}", ignored.getMessage());
+        }
+        try {
+            connect.close();
+        } catch (LibvirtException | RuntimeException ignored) {
+            LOG.debug("closing the connection failed: {}", ignored.getMessage());
+        }
+    }
+
+    private void submit(Runnable work) {
+        try {
+            connector.execute(work);
+        } catch (RejectedExecutionException stopping) {
+            LOG.debug("connector stopped; dropping work");
+        }
+    }
+
+    // ---- event-loop thread: hand off, never wait for the daemon ----
+
+    private void onClose(Connect connect, ConnectionCloseReason reason) {
+        submit(() -> lost(connect, "connection closed (" + reason + ")"));
+    }
+
+    private int onLifecycle(Domain domain, DomainEvent event) {
+        long receivedNanos = System.nanoTime();
+        long epochMillis = System.currentTimeMillis();
+        String uuid;
+        String name;
+        try {
+            // Both are read from the handle itself; no round trip to libvirtd.
+            uuid = domain.getUUIDString();
+            name = domain.getName();
+        } catch (LibvirtException failure) {
+            LOG.warn("lifecycle event {} for a domain without a readable name/uuid dropped", event);
+            return 0;
+        }
+        int type = event.getType().ordinal();
+        int state = DomainStates.after(type, knownStates.get(uuid));
+        if (state == DomainStates.GONE) {
+            knownStates.remove(uuid);
+        } else {
+            knownStates.put(uuid, state);
+        }
+        DomainLifecycleEvent lifecycleEvent = new DomainLifecycleEvent(uuid, name, type, detailOf(event), state,
+                receivedNanos, epochMillis);
+        for (Listener listener : listeners) {
+            try {
+                listener.onLifecycleEvent(lifecycleEvent);
+            } catch (RuntimeException failure) {
+                LOG.error("a domain event listener failed on {}", lifecycleEvent, failure);
+            }
+        }
+        return 0;
+    }
+
+    /** libvirt's raw detail number; libvirt-java's detail enums lack newer values and clamp them to UNKNOWN. */
+    private static int detailOf(DomainEvent event) {
+        if (EVENT_DETAIL != null) {
+            try {
+                return EVENT_DETAIL.getInt(event);
+            } catch (IllegalAccessException unexpected) {
+                // fall through to the enum
+            }
+        }
+        Enum<?> detail = event.getDetail();
+        return detail == null ? 0 : detail.ordinal();
+    }
+
+    private static Field detailField() {
+        try {
+            Field field = DomainEvent.class.getDeclaredField("detail");
+            field.setAccessible(true);
+            return field;
+        } catch (ReflectiveOperationException | RuntimeException absent) {
+            return null;
+        }
+    }
+
+    private static boolean alive(Connect connect) {
+        try {
+            return connect.isAlive();
+        } catch (LibvirtException | RuntimeException failure) {
+            return false;
+        }
+    }
+
+    private AimException unreachable(String what) {
+        return new AimException(io.grpc.Status.Code.UNAVAILABLE, "LIBVIRT_UNREACHABLE",
+                (what == null || what.isEmpty() ? "" : what + " failed: ") + "libvirtd at " + settings.uri()
+                        + " is unreachable (" + lastFailure + "); AIM reconnects with backoff",
+                Map.of("uri", settings.uri()), null);
+    }
+}
