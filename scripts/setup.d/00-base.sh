@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Java 17, Maven and Node (for buf); apt-get update once per machine (package look-ups find nothing before it).
+# Java 17, Maven, Node/npm, git, openssl and iproute2; then the pinned buf CLI (tools/buf, from npm).
+# apt-get update runs once per machine (package look-ups find nothing before it).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
+project="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 stamp=/var/lib/apt/periodic/aim-apt-updated
 if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
   apt-get update -qq
@@ -12,4 +14,14 @@ command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
 command -v npm >/dev/null || need+=(nodejs npm)
 command -v ip >/dev/null || need+=(iproute2)
+command -v git >/dev/null || need+=(git)
+command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then apt-get install -y -qq "${need[@]}"; fi
+
+# buf (lint of aim-proto in the tests, buf curl against a running AIM), the version pinned in package-lock.json.
+buf="$project/tools/buf/node_modules/.bin/buf"
+want="$(sed -n 's/.*"@bufbuild\/buf": "\([0-9.]*\)".*/\1/p' "$project/tools/buf/package.json" | head -n 1)"
+if ! [ -x "$buf" ] || [ "$("$buf" --version 2>/dev/null)" != "$want" ]; then
+  (cd "$project/tools/buf" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+"$buf" --version >/dev/null

@@ -1,0 +1,179 @@
+package com.abiquo.aim.server;
+
+import com.abiquo.aim.core.config.AimSettings;
+import com.abiquo.aim.core.config.AimSettingsReader;
+import com.abiquo.aim.core.config.ConfigException;
+import com.abiquo.aim.core.config.ConfigSchema;
+import com.abiquo.aim.core.module.AimModule;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The {@code abiquo-aim} command: reads aim.ini, starts the modules and the gRPC server, stops on SIGTERM/SIGINT. */
+@Command(name = "abiquo-aim",
+        versionProvider = AimMain.Version.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "AIM, the Abiquo node agent for KVM hypervisors: a gRPC server for virtual machines (libvirt), their "
+                + "events, VLANs, iSCSI storage and the image repository.",
+            "",
+            "Without -c, the configuration is the first of: ./aim.ini, <install folder>/conf/aim.ini, "
+                + "/etc/abiquo-aim/aim.ini.",
+        },
+        footer = {
+            "",
+            "Exit status: 0 after a clean stop (SIGTERM, SIGINT), 1 when the configuration or start-up fails, "
+                + "2 on a bad command line.",
+        })
+public final class AimMain implements Callable<Integer> {
+    static final String SYSTEM_CONFIG = "/etc/abiquo-aim/aim.ini";
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
+    @Option(names = {"-v", "--version"}, versionHelp = true, description = "Print version and git revision, exit.")
+    private boolean version;
+
+    @Option(names = {"-c", "--config-file"}, paramLabel = "<file>",
+            description = "Configuration file (aim.ini). Default: the first found of ./aim.ini, "
+                + "<install folder>/conf/aim.ini, " + SYSTEM_CONFIG + ".")
+    private Path configFile;
+
+    @Option(names = {"-d", "--daemon"},
+            description = "Run in the background: the bin/abiquo-aim launcher detaches, writes a pid file "
+                + "($AIM_PID_FILE, default /run/abiquo-aim.pid) and logs to syslog only.")
+    private boolean daemon;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "<n>", defaultValue = "4",
+            description = "Threads that run requests (default: ${DEFAULT-VALUE}).")
+    private int threads;
+
+    @Option(names = "--check-config",
+            description = "Validate the configuration (and module settings) and exit without serving.")
+    private boolean checkConfig;
+
+    @Option(names = "--print-config-reference",
+            description = "Print every accepted section and key with its default and meaning (Markdown), exit.")
+    private boolean printReference;
+
+    public static void main(String[] args) {
+        int status = run(args);
+        LogManager.shutdown();
+        System.exit(status);
+    }
+
+    /** Runs the command line and returns the exit status (tests call this; it never calls System.exit). */
+    public static int run(String... args) {
+        return new CommandLine(new AimMain()).execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (threads < 1 || threads > 1024) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "-t/--threads must be from 1 to 1024, not " + threads);
+        }
+        List<AimModule> modules = ModuleLoader.load();
+        ConfigSchema schema = ModuleLoader.schema(modules);
+        if (printReference) {
+            out.print(ConfigReference.markdown(schema));
+            out.flush();
+            return 0;
+        }
+        Logger log = LogManager.getLogger(AimMain.class);
+        AimServer server;
+        try {
+            Path file = configFile != null ? configFile : defaultConfigFile();
+            AimSettings settings = AimSettingsReader.read(file);
+            ConfigValidator.validate(settings, schema);
+            Path folder = file.toAbsolutePath().getParent();
+            ServerSettings serverSettings = ServerSettings.from(settings, folder);
+            server = new AimServer(serverSettings, settings, folder, modules, threads, BuildInfo.load());
+            if (checkConfig) {
+                server.checkModules();
+                out.println(file + ": configuration is valid");
+                out.flush();
+                return 0;
+            }
+            log.info("configuration {}; modules: {}", file, modules.stream().map(AimModule::name).toList());
+            server.start();
+        } catch (ConfigException bad) {
+            // logged once: stderr (unless -d) and syslog both show it
+            log.error("configuration refused: {}", bad.getMessage());
+            return 1;
+        } catch (IOException | RuntimeException failure) {
+            log.error("AIM failed to start: {}", String.valueOf(failure.getMessage()), failure);
+            return 1;
+        }
+        CountDownLatch stopSignal = new CountDownLatch(1);
+        Signals.onTerminate(signal -> {
+            log.info("received SIG{}: shutting down", signal);
+            stopSignal.countDown();
+        });
+        try {
+            stopSignal.await();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        server.stop();
+        removePidFile();
+        log.info("AIM stopped cleanly");
+        return 0;
+    }
+
+    /** The launcher's -d writes a pid file and names it in aim.pidFile; a clean stop removes it. */
+    private static void removePidFile() {
+        String pidFile = System.getProperty("aim.pidFile");
+        if (pidFile != null && !pidFile.isBlank()) {
+            try {
+                Files.deleteIfExists(Path.of(pidFile));
+            } catch (IOException ignored) {
+                // a stale pid file is harmless: the launcher checks whether that process still runs
+            }
+        }
+    }
+
+    /** ./aim.ini, then the install folder's conf/aim.ini (the launcher sets aim.home), then /etc. */
+    static Path defaultConfigFile() throws ConfigException {
+        List<Path> candidates = new ArrayList<>();
+        candidates.add(Path.of("aim.ini"));
+        String home = System.getProperty("aim.home");
+        if (home != null && !home.isBlank()) {
+            candidates.add(Path.of(home, "conf", "aim.ini"));
+        }
+        candidates.add(Path.of(SYSTEM_CONFIG));
+        for (Path candidate : candidates) {
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new ConfigException("no configuration file: looked for " + candidates.stream()
+                .map(Path::toString).toList() + "; pass one with -c <file>");
+    }
+
+    /** -v: version and the git revision the build came from. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            BuildInfo build = BuildInfo.load();
+            return new String[] {"abiquo-aim " + build.version(), "git revision " + build.gitRevision()};
+        }
+    }
+}

@@ -1,0 +1,286 @@
+package com.abiquo.aim.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.abiquo.aim.core.config.AimSettings;
+import com.abiquo.aim.core.config.ConfigException;
+import com.abiquo.aim.core.module.AimModule;
+import com.abiquo.aim.core.module.ModuleContext;
+import com.abiquo.aim.core.module.NodeIdentity;
+import com.abiquo.aim.core.module.ServiceRegistry;
+import io.grpc.BindableService;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.TlsServerCredentials;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Assembles AIM: starts the modules in order, binds their services with NodeService, health and reflection on a
+ * Netty server, and shuts all of it down gracefully (stop accepting, modules end their streams, wait, cancel).
+ */
+public final class AimServer {
+    private static final Logger LOG = LogManager.getLogger(AimServer.class);
+
+    private final ServerSettings serverSettings;
+    private final AimSettings settings;
+    private final Path configFolder;
+    private final List<AimModule> modules;
+    private final int threads;
+    private final BuildInfo build;
+    private final List<AimModule> started = new ArrayList<>();
+    private ExecutorService requestExecutor;
+    private ScheduledExecutorService scheduler;
+    private GrpcHealthReporter health;
+    private Server server;
+    private List<String> serviceNames = List.of();
+
+    public AimServer(ServerSettings serverSettings, AimSettings settings, Path configFolder, List<AimModule> modules,
+            int threads, BuildInfo build) {
+        this.serverSettings = requireNonNull(serverSettings, "serverSettings is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.configFolder = requireNonNull(configFolder, "configFolder is null");
+        this.modules = List.copyOf(modules);
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+        }
+        this.threads = threads;
+        this.build = requireNonNull(build, "build is null");
+    }
+
+    /** Starts modules and the server; on failure everything already started is stopped again. */
+    public synchronized void start() throws ConfigException, IOException {
+        if (server != null) {
+            throw new IllegalStateException("already started");
+        }
+        requestExecutor = Executors.newFixedThreadPool(threads, named("aim-request-", false));
+        scheduler = Executors.newSingleThreadScheduledExecutor(named("aim-scheduler-", true));
+        HealthStatusManager manager = new HealthStatusManager();
+        health = new GrpcHealthReporter(manager);
+        health.overall(ServingStatus.NOT_SERVING);
+        String hostname = hostname();
+        ModuleContext context = new ModuleContext(settings, configFolder, requestExecutor, scheduler, health,
+                new ServiceRegistry(), new NodeIdentity(hostname, nodeAddress()));
+        try {
+            Map<String, String> owners = new LinkedHashMap<>();
+            List<ServerServiceDefinition> definitions = new ArrayList<>();
+            for (AimModule module : modules) {
+                LOG.debug("starting module {}", module.name());
+                module.start(context);
+                started.add(module);
+                for (BindableService service : module.services()) {
+                    ServerServiceDefinition definition = service.bindService();
+                    String name = definition.getServiceDescriptor().getName();
+                    String owner = owners.putIfAbsent(name, module.name());
+                    if (owner != null) {
+                        throw new IllegalStateException("service " + name + " is served by both module " + owner
+                                + " and module " + module.name());
+                    }
+                    definitions.add(definition);
+                }
+            }
+            List<String> names = new ArrayList<>(owners.keySet());
+            names.add(0, "abiquo.aim.v1.NodeService");
+            definitions.add(new NodeServiceImpl(build, hostname, names).bindService());
+            NettyServerBuilder builder = NettyServerBuilder
+                    .forAddress(new InetSocketAddress(serverSettings.address(), serverSettings.port()), credentials())
+                    .executor(requestExecutor)
+                    // long event streams: let controllers keep idle connections alive with pings
+                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    .permitKeepAliveWithoutCalls(true)
+                    .addService(manager.getHealthService());
+            definitions.forEach(builder::addService);
+            if (serverSettings.reflection()) {
+                builder.addService(ProtoReflectionServiceV1.newInstance());
+                builder.addService(legacyReflection());
+            }
+            server = builder.build().start();
+            names.forEach(health::servingUnlessReported);
+            health.overall(ServingStatus.SERVING);
+            serviceNames = List.copyOf(names);
+        } catch (ConfigException | IOException | RuntimeException failure) {
+            stopModules();
+            shutdownExecutors();
+            throw failure;
+        }
+        LOG.info("AIM {} ({}) listening on {}:{} with {}; services: {}", build.version(), build.gitRevision(),
+                serverSettings.address(), port(), security(), String.join(", ", serviceNames));
+        if (!serverSettings.tls() && !loopback(serverSettings.address())) {
+            LOG.warn("*** AIM listens on {}:{} WITHOUT TLS: anyone who reaches this port controls this node's "
+                    + "virtual machines, disks and networks. Set [server] tlsCertificate, tlsKey and tlsClientCa "
+                    + "(mutual TLS) or listen on 127.0.0.1. ***", serverSettings.address(), port());
+        }
+    }
+
+    /** --check-config: starts every module (which reads and validates its settings) and stops it again. */
+    public synchronized void checkModules() throws ConfigException {
+        if (server != null) {
+            throw new IllegalStateException("already started");
+        }
+        requestExecutor = Executors.newFixedThreadPool(threads, named("aim-request-", false));
+        scheduler = Executors.newSingleThreadScheduledExecutor(named("aim-scheduler-", true));
+        health = new GrpcHealthReporter(new HealthStatusManager());
+        ModuleContext context = new ModuleContext(settings, configFolder, requestExecutor, scheduler, health,
+                new ServiceRegistry(), new NodeIdentity(hostname(), nodeAddress()));
+        try {
+            for (AimModule module : modules) {
+                module.start(context);
+                started.add(module);
+            }
+        } finally {
+            stopModules();
+            shutdownExecutors();
+        }
+    }
+
+    /** The bound port (useful with port 0). */
+    public int port() {
+        return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+    }
+
+    /** Fully qualified names of the AIM services served (NodeService first), without health and reflection. */
+    public List<String> serviceNames() {
+        return serviceNames;
+    }
+
+    /**
+     * Graceful stop: refuse new calls, let modules end their streams with UNAVAILABLE and finish or cancel their
+     * work, give running calls shutdownGraceSeconds, then cancel what is left.
+     */
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        LOG.info("stopping: no new calls accepted");
+        health.terminate();
+        server.shutdown();
+        stopModules();
+        try {
+            if (!server.awaitTermination(serverSettings.shutdownGraceSeconds(), TimeUnit.SECONDS)) {
+                LOG.warn("calls still running after {} s: cancelling them", serverSettings.shutdownGraceSeconds());
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException interrupted) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        shutdownExecutors();
+        server = null;
+        LOG.info("stopped");
+    }
+
+    private void stopModules() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            AimModule module = started.get(i);
+            try {
+                module.stop();
+            } catch (RuntimeException failure) {
+                LOG.error("module {} failed to stop cleanly", module.name(), failure);
+            }
+        }
+        started.clear();
+    }
+
+    private void shutdownExecutors() {
+        if (requestExecutor != null) {
+            requestExecutor.shutdown();
+            try {
+                if (!requestExecutor.awaitTermination(2, TimeUnit.SECONDS)) {
+                    requestExecutor.shutdownNow();
+                }
+            } catch (InterruptedException interrupted) {
+                requestExecutor.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    private ServerCredentials credentials() throws IOException {
+        if (!serverSettings.tls()) {
+            return InsecureServerCredentials.create();
+        }
+        TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder()
+                .keyManager(serverSettings.tlsCertificate().get().toFile(), serverSettings.tlsKey().get().toFile());
+        if (serverSettings.mutualTls()) {
+            tls.trustManager(serverSettings.tlsClientCa().get().toFile())
+                    .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+        }
+        return tls.build();
+    }
+
+    private String security() {
+        if (serverSettings.mutualTls()) {
+            return "mutual TLS (client certificates required)";
+        }
+        return serverSettings.tls() ? "TLS" : "plaintext";
+    }
+
+    @SuppressWarnings("deprecation")
+    private static BindableService legacyReflection() {
+        // v1alpha: older grpcurl versions only speak this one
+        return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
+    }
+
+    static boolean loopback(String address) {
+        try {
+            return InetAddress.getByName(address).isLoopbackAddress();
+        } catch (UnknownHostException unknown) {
+            return false;
+        }
+    }
+
+    private String nodeAddress() {
+        String address = serverSettings.address();
+        try {
+            if (!InetAddress.getByName(address).isAnyLocalAddress()) {
+                return address;
+            }
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException unknown) {
+            return address;
+        }
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException unknown) {
+            String fromEnvironment = System.getenv("HOSTNAME");
+            return fromEnvironment == null ? "localhost" : fromEnvironment;
+        }
+    }
+
+    private static ThreadFactory named(String prefix, boolean daemon) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + counter.incrementAndGet());
+            thread.setDaemon(daemon);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,98 @@
+package com.abiquo.aim.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.abiquo.aim.core.config.AimSettings;
+import com.abiquo.aim.core.config.ConfigException;
+import com.abiquo.aim.core.config.ConfigKey;
+import com.abiquo.aim.core.config.ConfigSchema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The {@code [server]} section: where to listen, TLS, and how long a graceful shutdown may take.
+ *
+ * @param address IP address or host name to bind; 0.0.0.0 (or ::) listens on every interface
+ * @param port TCP port; 0 picks a free one (tests)
+ * @param tlsCertificate PEM certificate chain; with tlsKey turns TLS on
+ * @param tlsKey PEM private key (PKCS#8) of the certificate
+ * @param tlsClientCa PEM CA bundle; when set, clients must present a certificate it signed (mutual TLS)
+ * @param shutdownGraceSeconds how long running calls may take to finish after SIGTERM
+ * @param reflection whether gRPC server reflection is served (grpcurl, buf curl)
+ */
+public record ServerSettings(
+        String address,
+        int port,
+        Optional<Path> tlsCertificate,
+        Optional<Path> tlsKey,
+        Optional<Path> tlsClientCa,
+        int shutdownGraceSeconds,
+        boolean reflection) {
+    public static final String SECTION = "server";
+    public static final int DEFAULT_PORT = 60606;
+
+    public ServerSettings {
+        requireNonNull(address, "address is null");
+        requireNonNull(tlsCertificate, "tlsCertificate is null");
+        requireNonNull(tlsKey, "tlsKey is null");
+        requireNonNull(tlsClientCa, "tlsClientCa is null");
+    }
+
+    public static ConfigSchema schema() {
+        return new ConfigSchema().section(SECTION,
+                new ConfigKey("address", "0.0.0.0",
+                        "IP address (or host name) to listen on; 0.0.0.0 = every interface, 127.0.0.1 = this host only"),
+                new ConfigKey("port", String.valueOf(DEFAULT_PORT), "TCP port of the gRPC server"),
+                new ConfigKey("tlsCertificate", "",
+                        "PEM certificate (chain) of this node; set with tlsKey to serve TLS only"),
+                new ConfigKey("tlsKey", "", "PEM private key (PKCS#8, unencrypted) of tlsCertificate"),
+                new ConfigKey("tlsClientCa", "",
+                        "PEM CA bundle; when set, every client must present a certificate signed by it (mutual TLS)"),
+                new ConfigKey("shutdownGraceSeconds", "10",
+                        "on SIGTERM/SIGINT, seconds running calls get to finish before they are cancelled"),
+                new ConfigKey("reflection", "true",
+                        "serve gRPC server reflection (v1 and v1alpha) so grpcurl and buf curl can list services"));
+    }
+
+    public static ServerSettings from(AimSettings settings, Path configFolder) throws ConfigException {
+        String address = settings.string(SECTION, "address", "0.0.0.0");
+        if (address.isBlank()) {
+            throw settings.error(SECTION, "address", address, "an IP address or host name, e.g. 127.0.0.1");
+        }
+        int port = settings.integer(SECTION, "port", DEFAULT_PORT, 0, 65535);
+        Optional<Path> certificate = readableFile(settings, "tlsCertificate", configFolder);
+        Optional<Path> key = readableFile(settings, "tlsKey", configFolder);
+        Optional<Path> clientCa = readableFile(settings, "tlsClientCa", configFolder);
+        if (certificate.isPresent() != key.isPresent()) {
+            String missing = certificate.isPresent() ? "tlsKey" : "tlsCertificate";
+            throw new ConfigException(settings.source() + ": [" + SECTION + "] tlsCertificate and tlsKey go together: "
+                    + missing + " is missing");
+        }
+        if (clientCa.isPresent() && certificate.isEmpty()) {
+            throw new ConfigException(settings.source() + ": [" + SECTION
+                    + "] tlsClientCa (mutual TLS) needs tlsCertificate and tlsKey too");
+        }
+        int grace = settings.integer(SECTION, "shutdownGraceSeconds", 10, 0, 3600);
+        boolean reflection = settings.bool(SECTION, "reflection", true);
+        return new ServerSettings(address, port, certificate, key, clientCa, grace, reflection);
+    }
+
+    public boolean tls() {
+        return tlsCertificate.isPresent();
+    }
+
+    public boolean mutualTls() {
+        return tlsClientCa.isPresent();
+    }
+
+    private static Optional<Path> readableFile(AimSettings settings, String key, Path configFolder)
+            throws ConfigException {
+        Optional<Path> path = settings.path(SECTION, key, configFolder);
+        if (path.isPresent() && !(Files.isRegularFile(path.get()) && Files.isReadable(path.get()))) {
+            throw settings.error(SECTION, key, settings.string(SECTION, key, ""),
+                    "a readable PEM file; " + path.get() + " does not exist or cannot be read");
+        }
+        return path;
+    }
+}

@@ -1,0 +1,19 @@
+package com.abiquo.aim.server;
+
+import java.util.function.Consumer;
+import sun.misc.Signal;
+
+/**
+ * SIGTERM and SIGINT start a graceful stop. A plain shutdown hook cannot do it: the JVM would then exit with
+ * 143/130 instead of 0, and would run the stop concurrently with logging's own shutdown.
+ */
+final class Signals {
+    private Signals() {
+    }
+
+    static void onTerminate(Consumer<String> handler) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), signal -> handler.accept(signal.getName()));
+        }
+    }
+}
