@@ -1,0 +1,80 @@
+package com.abiquo.aim.storage;
+
+import com.abiquo.aim.core.command.CommandRunner;
+import com.abiquo.aim.core.config.ConfigException;
+import com.abiquo.aim.core.config.ConfigSchema;
+import com.abiquo.aim.core.module.AimModule;
+import com.abiquo.aim.core.module.ModuleContext;
+import com.abiquo.aim.core.spi.LibvirtAccess;
+import com.abiquo.aim.core.spi.StoragePoolOperations;
+import com.abiquo.aim.storage.grpc.StorageGrpcService;
+import com.abiquo.aim.storage.iscsi.InitiatorName;
+import com.abiquo.aim.storage.iscsi.IscsiTargets;
+import com.abiquo.aim.storage.iscsi.KernelInitiator;
+import com.abiquo.aim.storage.iscsi.TargetRescanner;
+import com.abiquo.aim.storage.pool.LibvirtStoragePools;
+import io.grpc.BindableService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The storage module: publishes the node's one {@link StoragePoolOperations} (libvirt pools and volumes, used by the
+ * Libvirt service too) and serves {@code abiquo.aim.v1.StorageService}.
+ */
+public final class StorageModule implements AimModule {
+    static final String SERVICE_NAME = "abiquo.aim.v1.StorageService";
+    private static final Logger LOG = LogManager.getLogger(StorageModule.class);
+    private volatile StorageGrpcService service;
+    private volatile LibvirtStoragePools pools;
+
+    @Override
+    public String name() {
+        return "storage";
+    }
+
+    @Override
+    public ConfigSchema configSchema() {
+        return StorageConfig.schema();
+    }
+
+    @Override
+    public void start(ModuleContext context) throws ConfigException {
+        StorageConfig config = StorageConfig.from(context.settings(), context.configFolder());
+        // Looked up at every call: aim-libvirt may publish its connection after this module starts.
+        pools = new LibvirtStoragePools(() -> context.registry().lookup(LibvirtAccess.class),
+                config.commandTimeout());
+        context.registry().publish(StoragePoolOperations.class, pools);
+        CommandRunner commands = new CommandRunner();
+        KernelInitiator kernel = new KernelInitiator(commands, config.commandTimeout(), Path.of("/sys"));
+        InitiatorName initiatorName = new InitiatorName(config.initiatorNameFile());
+        service = new StorageGrpcService(initiatorName, new TargetRescanner(kernel, pools),
+                new IscsiTargets(pools, kernel, commands, initiatorName, config.commandTimeout()), pools);
+        // A missing initiator file or libvirtd only limits some RPCs, which say so themselves; the service serves.
+        if (!Files.isRegularFile(config.initiatorNameFile())) {
+            LOG.warn("iSCSI initiator name file {} does not exist: GetInitiatorIqn answers FAILED_PRECONDITION",
+                    config.initiatorNameFile());
+        }
+        context.health().serving(SERVICE_NAME);
+    }
+
+    @Override
+    public List<BindableService> services() {
+        return List.of(service);
+    }
+
+    @Override
+    public int startOrder() {
+        return 200;
+    }
+
+    @Override
+    public void stop() {
+        LibvirtStoragePools running = pools;
+        if (running != null) {
+            running.close();
+        }
+    }
+}

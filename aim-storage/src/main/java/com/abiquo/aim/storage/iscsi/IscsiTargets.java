@@ -1,0 +1,96 @@
+package com.abiquo.aim.storage.iscsi;
+
+import static java.util.Objects.requireNonNull;
+
+import com.abiquo.aim.core.command.CommandRunner;
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.spi.StoragePoolOperations.Chap;
+import com.abiquo.aim.core.spi.StoragePoolOperations.PoolInfo;
+import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
+import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
+import com.abiquo.aim.storage.pool.LibvirtStoragePools;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What a portal offers: its targets (discovery) and a target's LUNs with exact sizes. */
+public final class IscsiTargets {
+    /** libiscsi's name for itself, used for discovery when the node has no initiator name yet. */
+    static final String FALLBACK_INITIATOR = "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-ls";
+    private static final Pattern LUN_VOLUME = Pattern.compile("unit:[0-9]+:[0-9]+:([0-9]+)");
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
+    private final LibvirtStoragePools pools;
+    private final KernelInitiator kernel;
+    private final IscsiLs iscsiLs;
+    private final InitiatorName initiatorName;
+
+    public record Lun(int lun, String volumeName, long sizeBytes) {
+    }
+
+    /** @param pool the node's pool the LUNs were read through; empty for a temporary one */
+    public record LunListing(List<Lun> luns, String pool) {
+    }
+
+    public record Discovery(List<KernelInitiator.Target> targets, String tool) {
+    }
+
+    public IscsiTargets(LibvirtStoragePools pools, KernelInitiator kernel, CommandRunner commands,
+                        InitiatorName initiatorName, Duration timeout) {
+        this.pools = requireNonNull(pools, "pools is null");
+        this.kernel = requireNonNull(kernel, "kernel is null");
+        this.iscsiLs = new IscsiLs(commands, timeout);
+        this.initiatorName = requireNonNull(initiatorName, "initiatorName is null");
+    }
+
+    public LunListing listLuns(String portalText, String targetIqn, String initiatorIqn, Optional<Chap> chap)
+            throws AimException {
+        Portal portal = Portal.parse(portalText, "portal");
+        Iqn.require(targetIqn, "target_iqn");
+        String initiator = initiatorIqn == null || initiatorIqn.isEmpty() ? initiatorName.read()
+                : Iqn.require(initiatorIqn, "initiator_iqn");
+        portal.requireReachable(CONNECT_TIMEOUT, "portal");
+        Optional<PoolInfo> existing = pools.listPools().stream()
+                .filter(pool -> pool.active() && (pool.type() == PoolType.ISCSI || pool.type() == PoolType.ISCSI_DIRECT)
+                        && pool.sourceHost().equalsIgnoreCase(portal.host()) && Iqn.same(pool.sourceTarget(), targetIqn))
+                .findFirst();
+        if (existing.isPresent()) {
+            String name = existing.get().name();
+            pools.refreshPool(name);
+            return new LunListing(luns(pools.listVolumes(name)), name);
+        }
+        return new LunListing(luns(pools.probeIscsiVolumes(portal, targetIqn, initiator, chap)), "");
+    }
+
+    public Discovery discover(String portalText) throws AimException {
+        Portal portal = Portal.parse(portalText, "portal");
+        portal.requireReachable(CONNECT_TIMEOUT, "portal");
+        if (kernel.available()) {
+            return new Discovery(kernel.discover(portal), "iscsiadm");
+        }
+        String initiator;
+        try {
+            initiator = initiatorName.read();
+        } catch (AimException noName) {
+            initiator = FALLBACK_INITIATOR;
+        }
+        return new Discovery(iscsiLs.discover(portal, initiator), "iscsi-ls");
+    }
+
+    /** Disk LUNs by number; controller LUNs (no capacity, e.g. tgtd's LUN 0) are left out. */
+    static List<Lun> luns(List<VolumeInfo> volumes) {
+        List<Lun> luns = new ArrayList<>();
+        for (VolumeInfo volume : volumes) {
+            Matcher name = LUN_VOLUME.matcher(volume.name());
+            if (name.matches() && volume.capacityBytes() > 0) {
+                luns.add(new Lun(Integer.parseInt(name.group(1)), volume.name(), volume.capacityBytes()));
+            }
+        }
+        luns.sort(Comparator.comparingInt(Lun::lun));
+        return luns;
+    }
+}

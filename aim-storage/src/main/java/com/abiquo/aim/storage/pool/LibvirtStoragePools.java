@@ -1,0 +1,582 @@
+package com.abiquo.aim.storage.pool;
+
+import static java.util.Objects.requireNonNull;
+
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.spi.LibvirtAccess;
+import com.abiquo.aim.core.spi.StoragePoolOperations;
+import com.abiquo.aim.storage.iscsi.Iqn;
+import com.abiquo.aim.storage.iscsi.Portal;
+import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.libvirt.Connect;
+import org.libvirt.LibvirtException;
+import org.libvirt.Secret;
+import org.libvirt.StoragePool;
+import org.libvirt.StorageVol;
+import org.libvirt.StorageVolInfo;
+
+/**
+ * The node's one implementation of libvirt pools and volumes, over the shared {@link LibvirtAccess}. Every libvirt
+ * call runs under a deadline (iSCSI pools talk to portals that may stop answering); iSCSI portals are checked for
+ * reachability first so a dead portal is a quick UNAVAILABLE. Multi-step operations (define, build, start) are
+ * separate libvirt calls so that a failure is mapped from libvirt's own error before any clean-up runs.
+ */
+public final class LibvirtStoragePools implements StoragePoolOperations, AutoCloseable {
+    /** virStorageVolResizeFlags: VIR_STORAGE_VOL_RESIZE_SHRINK. */
+    static final int RESIZE_SHRINK = 4;
+    /** Portals get this long to accept a TCP connection before an iSCSI call is refused as UNAVAILABLE. */
+    static final Duration PORTAL_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    private static final String CHAP_USAGE_PREFIX = "aim-chap-";
+    private static final Set<String> FORMATS = Set.of("raw", "qcow2");
+    private static final Logger LOG = LogManager.getLogger(LibvirtStoragePools.class);
+
+    private final Supplier<Optional<LibvirtAccess>> libvirt;
+    private final Duration timeout;
+    private final Deadline deadline = new Deadline();
+
+    /** A pool and whether this call created it (false: an existing pool for the same source was refreshed). */
+    public record PoolOutcome(PoolInfo pool, boolean created) {
+    }
+
+    public LibvirtStoragePools(Supplier<Optional<LibvirtAccess>> libvirt, Duration timeout) {
+        this.libvirt = requireNonNull(libvirt, "libvirt is null");
+        this.timeout = requireNonNull(timeout, "timeout is null");
+    }
+
+    @Override
+    public PoolInfo createOrRefreshPool(PoolSpec spec) throws AimException {
+        return createOrRefresh(spec).pool();
+    }
+
+    /** As {@link #createOrRefreshPool}, saying whether the pool was created. */
+    public PoolOutcome createOrRefresh(PoolSpec requested) throws AimException {
+        PoolSpec spec = validate(requested);
+        if (isIscsi(spec.type())) {
+            new Portal(spec.sourceHost(), spec.sourcePort()).requireReachable(PORTAL_CONNECT_TIMEOUT, "source_host");
+        }
+        String what = "creating storage pool " + spec.name();
+        List<PoolXml.Definition> existing = call(what, this::definitions);
+        Optional<PoolXml.Definition> sameName = existing.stream().filter(d -> d.name().equals(spec.name())).findFirst();
+        if (sameName.isPresent() && !sameSource(sameName.get(), spec)) {
+            PoolXml.Definition other = sameName.get();
+            throw new AimException(Status.Code.ALREADY_EXISTS, "POOL_EXISTS_WITH_OTHER_SOURCE", "storage pool "
+                    + spec.name() + " already exists as a " + other.type() + " pool with another source ("
+                    + describe(other) + ")", Map.of("pool", spec.name()), null);
+        }
+        Optional<PoolXml.Definition> reuse = sameName.isPresent() ? sameName
+                : existing.stream().filter(d -> sameSource(d, spec)).findFirst();
+        if (reuse.isPresent()) {
+            String name = reuse.get().name();
+            if (spec.chap().isPresent()) {
+                call(what, connect -> ensureChapSecret(connect, chapUsage(name), spec.chap().get(), name));
+            }
+            PoolInfo info = call("refreshing storage pool " + name, connect -> {
+                StoragePool pool = connect.storagePoolLookupByName(name);
+                if (pool.isActive() == 1) {
+                    pool.refresh(0);
+                } else {
+                    pool.create(0);
+                }
+                return info(pool);
+            });
+            return new PoolOutcome(info, false);
+        }
+        Optional<String> chapUsage = Optional.empty();
+        if (spec.chap().isPresent()) {
+            chapUsage = Optional.of(chapUsage(spec.name()));
+            String usage = chapUsage.get();
+            call(what, connect -> ensureChapSecret(connect, usage, spec.chap().get(), spec.name()));
+        }
+        String xml = PoolXml.pool(spec, spec.name(), chapUsage);
+        call(what, connect -> connect.storagePoolDefineXML(xml, 0).free());
+        try {
+            PoolInfo info = call(what, connect -> {
+                StoragePool pool = connect.storagePoolLookupByName(spec.name());
+                if (spec.type() == PoolType.DIR) {
+                    pool.build(0);
+                }
+                pool.create(0);
+                pool.setAutostart(1);
+                return info(pool);
+            });
+            return new PoolOutcome(info, true);
+        } catch (AimException failure) {
+            undefineQuietly(spec.name());
+            throw translateIscsi(failure, spec);
+        }
+    }
+
+    @Override
+    public List<PoolInfo> listPools() throws AimException {
+        return call("listing storage pools", connect -> {
+            List<PoolInfo> pools = new ArrayList<>();
+            for (String name : poolNames(connect)) {
+                StoragePool pool = connect.storagePoolLookupByName(name);
+                if (PoolXml.parsePool(pool.getXMLDesc(0)).poolType().isPresent()) {
+                    pools.add(info(pool));
+                }
+            }
+            return pools;
+        });
+    }
+
+    @Override
+    public PoolInfo refreshPool(String name) throws AimException {
+        Names.existingName(name, "pool");
+        return call("refreshing storage pool " + name, connect -> {
+            StoragePool pool = lookupPool(connect, name);
+            if (pool.isActive() != 1) {
+                throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_NOT_ACTIVE", "storage pool " + name
+                        + " is not active (started); it cannot be refreshed", Map.of("pool", name), null);
+            }
+            pool.refresh(0);
+            return info(pool);
+        });
+    }
+
+    @Override
+    public void deletePool(String name) throws AimException {
+        Names.existingName(name, "pool");
+        call("deleting storage pool " + name, connect -> {
+            if (!poolNames(connect).contains(name)) {
+                return null;
+            }
+            StoragePool pool = connect.storagePoolLookupByName(name);
+            if (pool.isActive() == 1) {
+                pool.destroy();
+            }
+            if (pool.isPersistent() == 1) {
+                pool.undefine();
+            }
+            return null;
+        });
+        call("deleting the CHAP secret of storage pool " + name, connect -> {
+            Optional<Secret> secret = findSecret(connect, chapUsage(name));
+            if (secret.isPresent()) {
+                secret.get().undefine();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<VolumeInfo> listVolumes(String poolName) throws AimException {
+        Names.existingName(poolName, "pool");
+        return call("listing the volumes of storage pool " + poolName, connect -> {
+            StoragePool pool = lookupPool(connect, poolName);
+            requireActive(pool, poolName);
+            List<VolumeInfo> volumes = new ArrayList<>();
+            String[] names = pool.listVolumes();
+            Arrays.sort(names);
+            for (String name : names) {
+                volumes.add(volumeInfo(poolName, pool.storageVolLookupByName(name)));
+            }
+            return volumes;
+        });
+    }
+
+    @Override
+    public VolumeInfo createVolume(String poolName, String name, long capacityBytes, long allocationBytes,
+                                   String format) throws AimException {
+        Names.existingName(poolName, "pool");
+        Names.newVolumeName(name, "name");
+        String fileFormat = format == null ? "" : format.toLowerCase(Locale.ROOT);
+        if (!FORMATS.contains(fileFormat)) {
+            throw new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_VOLUME_FORMAT", "format \"" + format
+                    + "\" is not supported (raw or qcow2)", Map.of("field", "format"), null);
+        }
+        if (capacityBytes <= 0) {
+            throw sizeError("capacity_bytes", "must be greater than 0");
+        }
+        if (allocationBytes < 0 || allocationBytes > capacityBytes) {
+            throw sizeError("allocation_bytes", "must be between 0 and capacity_bytes (" + capacityBytes + ")");
+        }
+        String xml = PoolXml.volume(name, capacityBytes, allocationBytes, fileFormat);
+        return call("creating volume " + name + " in storage pool " + poolName, connect -> {
+            StoragePool pool = lookupPool(connect, poolName);
+            requireActive(pool, poolName);
+            PoolXml.Definition definition = PoolXml.parsePool(pool.getXMLDesc(0));
+            if (definition.type().startsWith("iscsi")) {
+                throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_CANNOT_CREATE_VOLUMES", "storage pool "
+                        + poolName + " is an " + definition.type() + " pool: its volumes are the target's LUNs,"
+                        + " created on the SAN, not by the node", Map.of("pool", poolName), null);
+            }
+            if (Arrays.asList(pool.listVolumes()).contains(name)) {
+                throw new AimException(Status.Code.ALREADY_EXISTS, "VOLUME_EXISTS", "volume " + name
+                        + " already exists in storage pool " + poolName, Map.of("pool", poolName, "volume", name),
+                        null);
+            }
+            return volumeInfo(poolName, pool.storageVolCreateXML(xml, 0));
+        });
+    }
+
+    /** Deleting a volume that is already gone succeeds (the pool must exist). */
+    @Override
+    public void deleteVolume(String poolName, String name) throws AimException {
+        Names.existingName(poolName, "pool");
+        Names.existingName(name, "name");
+        call("deleting volume " + name + " of storage pool " + poolName, connect -> {
+            StoragePool pool = lookupPool(connect, poolName);
+            requireActive(pool, poolName);
+            if (!Arrays.asList(pool.listVolumes()).contains(name)) {
+                return null;
+            }
+            pool.storageVolLookupByName(name).delete(0);
+            return null;
+        });
+    }
+
+    @Override
+    public VolumeInfo resizeVolume(String poolName, String name, long capacityBytes, boolean allowShrink)
+            throws AimException {
+        Names.existingName(poolName, "pool");
+        Names.existingName(name, "name");
+        if (capacityBytes <= 0) {
+            throw sizeError("capacity_bytes", "must be greater than 0");
+        }
+        return call("resizing volume " + name + " of storage pool " + poolName, connect -> {
+            StorageVol volume = lookupVolume(connect, poolName, name);
+            long current = volume.getInfo().capacity;
+            if (capacityBytes < current && !allowShrink) {
+                throw new AimException(Status.Code.FAILED_PRECONDITION, "VOLUME_SHRINK_REFUSED", "volume " + name
+                        + " of storage pool " + poolName + " has " + current + " bytes; shrinking it to "
+                        + capacityBytes + " bytes loses data and is refused unless shrinking is allowed",
+                        Map.of("pool", poolName, "volume", name, "capacity_bytes", Long.toString(current)), null);
+            }
+            if (capacityBytes != current) {
+                volume.resize(capacityBytes, capacityBytes < current ? RESIZE_SHRINK : 0);
+            }
+            return volumeInfo(poolName, volume);
+        });
+    }
+
+    /** Names of the pools (iscsi or iscsi-direct) whose source is this target. */
+    public List<String> iscsiPoolsOf(String targetIqn) throws AimException {
+        List<String> pools = new ArrayList<>();
+        for (PoolXml.Definition definition : call("listing storage pools", this::definitions)) {
+            if (definition.type().startsWith("iscsi") && Iqn.same(definition.device(), targetIqn)) {
+                pools.add(definition.name());
+            }
+        }
+        return pools;
+    }
+
+    /**
+     * Lists a target's volumes (one per LUN) through a transient iscsi-direct pool that exists only during this
+     * call; used when the node has no pool for the target.
+     */
+    public List<VolumeInfo> probeIscsiVolumes(Portal portal, String targetIqn, String initiatorIqn,
+                                              Optional<Chap> chap) throws AimException {
+        portal.requireReachable(PORTAL_CONNECT_TIMEOUT, "portal");
+        String name = "aim-probe-" + UUID.randomUUID().toString().substring(0, 8);
+        Optional<String> usage = chap.map(c -> CHAP_USAGE_PREFIX + name);
+        PoolSpec spec = new PoolSpec(name, PoolType.ISCSI_DIRECT, "", portal.host(), portal.port(), "", targetIqn,
+                initiatorIqn, chap);
+        String xml = PoolXml.pool(spec, name, usage);
+        String what = "reading the LUNs of target " + targetIqn + " at " + portal;
+        try {
+            if (usage.isPresent()) {
+                call(what, connect -> ensureChapSecret(connect, usage.get(), chap.get(), name));
+            }
+            return call(what, connect -> {
+                StoragePool pool = connect.storagePoolCreateXML(xml, 0);
+                try {
+                    List<VolumeInfo> volumes = new ArrayList<>();
+                    String[] names = pool.listVolumes();
+                    Arrays.sort(names);
+                    for (String volume : names) {
+                        volumes.add(volumeInfo(name, pool.storageVolLookupByName(volume)));
+                    }
+                    return volumes;
+                } finally {
+                    pool.destroy();
+                }
+            });
+        } catch (AimException failure) {
+            throw translateIscsi(failure, spec);
+        } finally {
+            if (usage.isPresent()) {
+                try {
+                    call(what, connect -> {
+                        Optional<Secret> secret = findSecret(connect, usage.get());
+                        if (secret.isPresent()) {
+                            secret.get().undefine();
+                        }
+                        return null;
+                    });
+                } catch (AimException ignored) {
+                    LOG.warn("cannot remove the temporary CHAP secret {}: {}", usage.get(), ignored.getMessage());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        deadline.close();
+    }
+
+    private <T> T call(String what, LibvirtAccess.LibvirtCall<T> work) throws AimException {
+        LibvirtAccess access = libvirt.get().orElseThrow(() -> new AimException(Status.Code.UNAVAILABLE,
+                "LIBVIRT_NOT_AVAILABLE", what + ": the libvirt connection is not available (is aim-libvirt loaded"
+                + " and libvirtd running?)", Map.of(), null));
+        return deadline.run(what, timeout, () -> access.call(work));
+    }
+
+    private List<PoolXml.Definition> definitions(Connect connect) throws LibvirtException {
+        List<PoolXml.Definition> definitions = new ArrayList<>();
+        for (String name : poolNames(connect)) {
+            StoragePool pool = connect.storagePoolLookupByName(name);
+            definitions.add(PoolXml.parsePool(pool.getXMLDesc(0)));
+        }
+        return definitions;
+    }
+
+    private static Set<String> poolNames(Connect connect) throws LibvirtException {
+        Set<String> names = new LinkedHashSet<>(Arrays.asList(connect.listStoragePools()));
+        names.addAll(Arrays.asList(connect.listDefinedStoragePools()));
+        return names;
+    }
+
+    private static StoragePool lookupPool(Connect connect, String name) throws LibvirtException, AimException {
+        if (!poolNames(connect).contains(name)) {
+            throw new AimException(Status.Code.NOT_FOUND, "POOL_NOT_FOUND", "storage pool " + name
+                    + " does not exist", Map.of("pool", name), null);
+        }
+        return connect.storagePoolLookupByName(name);
+    }
+
+    private static StorageVol lookupVolume(Connect connect, String poolName, String name)
+            throws LibvirtException, AimException {
+        StoragePool pool = lookupPool(connect, poolName);
+        requireActive(pool, poolName);
+        if (!Arrays.asList(pool.listVolumes()).contains(name)) {
+            throw new AimException(Status.Code.NOT_FOUND, "VOLUME_NOT_FOUND", "volume " + name
+                    + " does not exist in storage pool " + poolName, Map.of("pool", poolName, "volume", name), null);
+        }
+        return pool.storageVolLookupByName(name);
+    }
+
+    private static void requireActive(StoragePool pool, String name) throws LibvirtException, AimException {
+        if (pool.isActive() != 1) {
+            throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_NOT_ACTIVE", "storage pool " + name
+                    + " is not active (started)", Map.of("pool", name), null);
+        }
+    }
+
+    private static PoolInfo info(StoragePool pool) throws LibvirtException {
+        PoolXml.Definition definition = PoolXml.parsePool(pool.getXMLDesc(0));
+        org.libvirt.StoragePoolInfo info = pool.getInfo();
+        boolean active = pool.isActive() == 1;
+        return new PoolInfo(definition.name(), definition.uuid(), definition.poolType().orElseThrow(), active,
+                active ? info.capacity : 0, active ? info.allocation : 0, active ? info.available : 0,
+                definition.targetPath(), definition.sourceHost(), definition.source());
+    }
+
+    private static VolumeInfo volumeInfo(String poolName, StorageVol volume) throws LibvirtException {
+        StorageVolInfo info = volume.getInfo();
+        return new VolumeInfo(poolName, volume.getName(), volume.getKey(), volume.getPath(),
+                PoolXml.volumeFormat(volume.getXMLDesc(0)), info.capacity, info.allocation);
+    }
+
+    /** Same kind of pool on the same source: same folder, same NFS export, or same portal and target. */
+    private static boolean sameSource(PoolXml.Definition existing, PoolSpec spec) {
+        if (!existing.type().equals(PoolXml.libvirtType(spec.type()))) {
+            return false;
+        }
+        return switch (spec.type()) {
+            case DIR -> samePath(existing.targetPath(), spec.targetPath());
+            case NETFS -> existing.sourceHost().equalsIgnoreCase(spec.sourceHost())
+                    && samePath(existing.sourceDir(), spec.sourceDir());
+            case ISCSI, ISCSI_DIRECT -> existing.sourceHost().equalsIgnoreCase(spec.sourceHost())
+                    && (existing.sourcePort() == 0 ? Portal.DEFAULT_PORT : existing.sourcePort()) == spec.sourcePort()
+                    && Iqn.same(existing.device(), spec.sourceTarget());
+        };
+    }
+
+    private static boolean samePath(String first, String second) {
+        return !first.isEmpty() && Path.of(first).normalize().equals(Path.of(second).normalize());
+    }
+
+    private static String describe(PoolXml.Definition definition) {
+        return switch (definition.type()) {
+            case "dir" -> "folder " + definition.targetPath();
+            case "netfs" -> definition.sourceHost() + ":" + definition.sourceDir();
+            default -> definition.sourceHost().isEmpty() ? "target path " + definition.targetPath()
+                    : "target " + definition.device() + " at " + definition.sourceHost() + ":"
+                    + definition.sourcePort();
+        };
+    }
+
+    private static boolean isIscsi(PoolType type) {
+        return type == PoolType.ISCSI || type == PoolType.ISCSI_DIRECT;
+    }
+
+    private static PoolSpec validate(PoolSpec spec) throws AimException {
+        if (spec == null || spec.type() == null) {
+            throw new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_POOL_TYPE", "the pool type is required"
+                    + " (dir, netfs, iscsi or iscsi-direct)", Map.of("field", "type"), null);
+        }
+        Names.newPoolName(spec.name(), "name");
+        Optional<Chap> chap = spec.chap() == null ? Optional.empty() : spec.chap();
+        switch (spec.type()) {
+            case DIR -> {
+                return new PoolSpec(spec.name(), spec.type(), absolutePath(spec.targetPath(), "target_path"), "", 0,
+                        "", "", "", Optional.empty());
+            }
+            case NETFS -> {
+                Portal host = Portal.parse(hostOnly(spec.sourceHost()), "source_host");
+                return new PoolSpec(spec.name(), spec.type(), absolutePath(spec.targetPath(), "target_path"),
+                        host.host(), 0, absolutePath(spec.sourceDir(), "source_dir"), "", "", Optional.empty());
+            }
+            default -> {
+                Portal host = Portal.parse(hostOnly(spec.sourceHost()), "source_host");
+                int port = spec.sourcePort() == 0 ? Portal.DEFAULT_PORT : spec.sourcePort();
+                if (port < 1 || port > 65535) {
+                    throw sizeError("source_port", "must be 0 (3260) or 1-65535");
+                }
+                Iqn.require(spec.sourceTarget(), "source_target");
+                String initiator = spec.initiatorIqn() == null ? "" : spec.initiatorIqn();
+                if (!initiator.isEmpty()) {
+                    Iqn.require(initiator, "initiator_iqn");
+                } else if (spec.type() == PoolType.ISCSI_DIRECT) {
+                    throw new AimException(Status.Code.INVALID_ARGUMENT, "INITIATOR_REQUIRED", "an iscsi-direct pool"
+                            + " needs an initiator IQN (initiator_iqn)", Map.of("field", "initiator_iqn"), null);
+                }
+                if (chap.isPresent()) {
+                    validateChap(chap.get());
+                }
+                String target = spec.type() == PoolType.ISCSI
+                        ? absolutePath(spec.targetPath() == null || spec.targetPath().isEmpty()
+                                ? PoolXml.DEFAULT_ISCSI_TARGET_PATH : spec.targetPath(), "target_path") : "";
+                return new PoolSpec(spec.name(), spec.type(), target, host.host(), port, "", spec.sourceTarget(),
+                        initiator, chap);
+            }
+        }
+    }
+
+    /** Accepts a bare host (name, IPv4, or IPv6 with or without brackets), refuses "host:port". */
+    private static String hostOnly(String host) throws AimException {
+        if (host == null || host.isEmpty()) {
+            throw Names.invalid("source_host", host, "is empty");
+        }
+        long colons = host.chars().filter(c -> c == ':').count();
+        if (host.startsWith("[") && !host.endsWith("]") || !host.startsWith("[") && colons == 1) {
+            throw Names.invalid("source_host", host, "must be a host without a port (the port is a field of its own)");
+        }
+        return !host.startsWith("[") && colons > 1 ? "[" + host + "]" : host;
+    }
+
+    private static void validateChap(Chap chap) throws AimException {
+        String user = chap.username() == null ? "" : chap.username();
+        if (user.isEmpty() || user.length() > 255 || user.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            throw Names.invalid("chap.username", user, "must be 1-255 printable ASCII characters without spaces");
+        }
+        String secret = chap.secret() == null ? "" : chap.secret();
+        int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes == 0 || bytes > 255) {
+            throw new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_CHAP_SECRET", "chap.password must be"
+                    + " 1-255 bytes", Map.of("field", "chap.password"), null);
+        }
+    }
+
+    private static String absolutePath(String path, String field) throws AimException {
+        if (path == null || path.isEmpty() || !path.startsWith("/") || path.chars().anyMatch(Character::isISOControl)
+                || path.length() > 4096) {
+            throw Names.invalid(field, path, "must be an absolute path");
+        }
+        for (String segment : path.split("/")) {
+            if (segment.equals("..")) {
+                throw Names.invalid(field, path, "must not contain '..'");
+            }
+        }
+        return Path.of(path).normalize().toString();
+    }
+
+    private static AimException sizeError(String field, String why) {
+        return new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_SIZE", field + " " + why,
+                Map.of("field", field), null);
+    }
+
+    private static String chapUsage(String poolName) {
+        return CHAP_USAGE_PREFIX + poolName;
+    }
+
+    private static Void ensureChapSecret(Connect connect, String usage, Chap chap, String poolName)
+            throws LibvirtException {
+        Optional<Secret> existing = findSecret(connect, usage);
+        Secret secret = existing.isPresent() ? existing.get()
+                : connect.secretDefineXML(PoolXml.chapSecret(usage, "CHAP password of AIM storage pool " + poolName,
+                        false));
+        secret.setValue(chap.secret().getBytes(StandardCharsets.UTF_8));
+        return null;
+    }
+
+    private static Optional<Secret> findSecret(Connect connect, String usage) throws LibvirtException {
+        for (String uuid : connect.listSecrets()) {
+            Secret secret = connect.secretLookupByUUIDString(uuid);
+            if (usage.equals(secret.getUsageID())) {
+                return Optional.of(secret);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void undefineQuietly(String name) {
+        try {
+            call("removing storage pool " + name + " after a failed start", connect -> {
+                StoragePool pool = connect.storagePoolLookupByName(name);
+                if (pool.isActive() == 1) {
+                    pool.destroy();
+                }
+                pool.undefine();
+                Optional<Secret> secret = findSecret(connect, chapUsage(name));
+                if (secret.isPresent()) {
+                    secret.get().undefine();
+                }
+                return null;
+            });
+        } catch (AimException cleanupFailed) {
+            LOG.warn("storage pool {} failed to start and could not be removed: {}", name, cleanupFailed.getMessage());
+        }
+    }
+
+    /** libiscsi's login failures arrive as libvirt internal errors; say what they mean. */
+    private static AimException translateIscsi(AimException failure, PoolSpec spec) {
+        if (!isIscsi(spec.type()) || failure.code() == Status.Code.DEADLINE_EXCEEDED
+                || failure.code() == Status.Code.UNAVAILABLE && failure.reason().equals("LIBVIRT_NOT_AVAILABLE")) {
+            return failure;
+        }
+        String message = failure.getMessage() == null ? "" : failure.getMessage();
+        String where = "target " + spec.sourceTarget() + " at " + spec.sourceHost() + ":" + spec.sourcePort();
+        Map<String, String> metadata = Map.of("target", spec.sourceTarget());
+        if (message.contains("Target not found")) {
+            return new AimException(Status.Code.NOT_FOUND, "ISCSI_TARGET_NOT_FOUND", "the portal does not serve "
+                    + where + ": " + message, metadata, failure);
+        }
+        if (message.contains("Failed to login") || message.contains("uthori") || message.contains("uthenticat")) {
+            return new AimException(Status.Code.FAILED_PRECONDITION, "ISCSI_LOGIN_FAILED", "login to " + where
+                    + " failed: " + message, metadata, failure);
+        }
+        if (message.contains("Failed to connect")) {
+            return new AimException(Status.Code.UNAVAILABLE, "PORTAL_UNREACHABLE", "cannot connect to " + where
+                    + ": " + message, metadata, failure);
+        }
+        return failure;
+    }
+}

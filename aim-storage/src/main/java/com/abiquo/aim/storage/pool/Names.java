@@ -1,0 +1,52 @@
+package com.abiquo.aim.storage.pool;
+
+import com.abiquo.aim.core.error.AimException;
+import io.grpc.Status;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Names of pools and volumes. What AIM creates gets a strict name (it becomes a file name and a libvirt name);
+ * lookups are lenient so that pools made by others (and LUN volumes such as "unit:0:0:1") can still be used.
+ */
+public final class Names {
+    private static final Pattern STRICT_POOL = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
+    private static final Pattern STRICT_VOLUME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._+-]{0,254}");
+
+    private Names() {
+    }
+
+    public static String newPoolName(String name, String field) throws AimException {
+        if (name == null || !STRICT_POOL.matcher(name).matches()) {
+            throw invalid(field, name, "is not a valid pool name (1-64 letters, digits, '.', '_', '-'; not starting"
+                    + " with '.' or '-')");
+        }
+        return name;
+    }
+
+    public static String newVolumeName(String name, String field) throws AimException {
+        if (name == null || !STRICT_VOLUME.matcher(name).matches()) {
+            throw invalid(field, name, "is not a valid volume name (1-255 letters, digits, '.', '_', '+', '-';"
+                    + " not starting with '.', '+' or '-')");
+        }
+        return name;
+    }
+
+    /** Any existing libvirt name: not empty, at most 255 characters, no '/' and no control characters. */
+    public static String existingName(String name, String field) throws AimException {
+        if (name == null || name.isEmpty()) {
+            throw invalid(field, name, "is empty");
+        }
+        if (name.length() > 255 || name.indexOf('/') >= 0 || name.chars().anyMatch(Character::isISOControl)) {
+            throw invalid(field, name, "is not a valid name (at most 255 characters, no '/', no control characters)");
+        }
+        return name;
+    }
+
+    static AimException invalid(String field, String value, String why) {
+        String shown = value == null ? "" : value.length() > 100 ? value.substring(0, 100) + "..." : value;
+        shown = shown.replaceAll("\\p{Cntrl}", "?");
+        return new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_NAME", field + " \"" + shown + "\" " + why,
+                Map.of("field", field), null);
+    }
+}

@@ -1,0 +1,68 @@
+package com.abiquo.aim.storage.iscsi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.abiquo.aim.core.command.CommandRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sessions and LUNs read from a sysfs tree laid out as Linux lays it out for an open-iscsi login. */
+class KernelInitiatorTest {
+    @TempDir
+    Path sysfs;
+
+    @Test
+    void readsSessionsAndTheirDisks() throws Exception {
+        Path session = sysfs.resolve("devices/platform/host2/session1");
+        Path controller = Files.createDirectories(session.resolve("target2:0:0/2:0:0:0"));
+        Path disk = Files.createDirectories(session.resolve("target2:0:0/2:0:0:1/block/sdb"));
+        Files.writeString(disk.resolve("size"), "131072\n");
+        Path classEntry = Files.createDirectories(sysfs.resolve("class/iscsi_session/session1"));
+        Files.writeString(classEntry.resolve("targetname"), "iqn.2026-11.test.aim.storage:t1\n");
+        Files.createSymbolicLink(classEntry.resolve("device"), session);
+        Files.createDirectories(sysfs.resolve("module/iscsi_tcp"));
+        assertTrue(Files.isDirectory(controller));
+
+        KernelInitiator kernel = new KernelInitiator(new CommandRunner(), Duration.ofSeconds(5), sysfs);
+        assertTrue(kernel.available());
+        List<KernelInitiator.Session> sessions = kernel.sessions();
+        assertEquals(List.of(new KernelInitiator.Session(1, "iqn.2026-11.test.aim.storage:t1")), sessions);
+        assertEquals(List.of(new KernelInitiator.Lun(1, 0, "", 0), new KernelInitiator.Lun(1, 1, "/dev/sdb",
+                64L << 20)), kernel.luns(sessions.get(0)));
+    }
+
+    @Test
+    void noIscsiInTheKernelMeansNoSessions() throws Exception {
+        KernelInitiator kernel = new KernelInitiator(new CommandRunner(), Duration.ofSeconds(5), sysfs);
+        assertFalse(kernel.available());
+        assertEquals(List.of(), kernel.sessions());
+    }
+
+    @Test
+    void parsesIscsiadmDiscovery() {
+        String output = "127.0.0.1:3260,1 iqn.2026-11.test.aim.storage:a\n"
+                + "[fd00::1]:3260,1 iqn.2026-11.test.aim.storage:a\n"
+                + "10.0.0.5:3260,2 iqn.2026-11.test.aim.storage:b\n";
+        assertEquals(List.of(
+                new KernelInitiator.Target("iqn.2026-11.test.aim.storage:a",
+                        List.of("127.0.0.1:3260,1", "[fd00::1]:3260,1")),
+                new KernelInitiator.Target("iqn.2026-11.test.aim.storage:b", List.of("10.0.0.5:3260,2"))),
+                KernelInitiator.parseSendTargets(output));
+    }
+
+    @Test
+    void parsesIscsiLs() {
+        String output = "Target:iqn.2026-11.test.aim.storage:probe Portal:127.0.0.1:3260,1\n"
+                + "Target:iqn.2026-11.test.aim.storage:other Portal:127.0.0.1:3260,1\n";
+        assertEquals(List.of(
+                new KernelInitiator.Target("iqn.2026-11.test.aim.storage:probe", List.of("127.0.0.1:3260,1")),
+                new KernelInitiator.Target("iqn.2026-11.test.aim.storage:other", List.of("127.0.0.1:3260,1"))),
+                IscsiLs.parse(output));
+    }
+}
