@@ -83,6 +83,11 @@ public final class AimMain implements Callable<Integer> {
         return new CommandLine(new AimMain()).execute(args);
     }
 
+    /** As {@link #run(String...)}, writing help, version and usage errors to the given writers. */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
+        return new CommandLine(new AimMain()).setOut(out).setErr(err).execute(args);
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();

@@ -1,0 +1,112 @@
+package com.abiquo.aim.server;
+
+import com.abiquo.aim.core.config.ConfigException;
+import com.abiquo.aim.core.config.ConfigKey;
+import com.abiquo.aim.core.config.ConfigSchema;
+import com.abiquo.aim.core.module.AimModule;
+import com.abiquo.aim.core.module.ModuleContext;
+import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A module written the way the contract asks (config section, health, a stream it ends on stop), used to check
+ * what the server does with modules. Not registered with ServiceLoader: tests hand it to AimServer.
+ */
+final class ProbeModule implements AimModule {
+    static final String SERVICE = "aim.test.ProbeService";
+
+    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException failure) {
+                throw new UncheckedIOException(failure);
+            }
+        }
+    };
+
+    static final MethodDescriptor<byte[], byte[]> WATCH = MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+            .setFullMethodName(SERVICE + "/Watch")
+            .setRequestMarshaller(BYTES)
+            .setResponseMarshaller(BYTES)
+            .build();
+
+    private final String name;
+    private final String serviceName;
+    private final List<StreamObserver<byte[]>> watchers = new CopyOnWriteArrayList<>();
+    final CountDownLatch watching = new CountDownLatch(1);
+    volatile boolean dependencyUp;
+    volatile int count;
+    volatile boolean stopped;
+
+    ProbeModule() {
+        this("probe", SERVICE);
+    }
+
+    ProbeModule(String name, String serviceName) {
+        this.name = name;
+        this.serviceName = serviceName;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public ConfigSchema configSchema() {
+        return new ConfigSchema().section(name,
+                new ConfigKey("dependencyUp", "false", "whether the probe's dependency is up"),
+                new ConfigKey("count", "1", "a number from 1 to 10"));
+    }
+
+    @Override
+    public void start(ModuleContext context) throws ConfigException {
+        dependencyUp = context.settings().bool(name, "dependencyUp", false);
+        count = context.settings().integer(name, "count", 1, 1, 10);
+        if (!dependencyUp) {
+            context.health().notServing(serviceName, "the probe's dependency is down");
+        }
+    }
+
+    @Override
+    public List<BindableService> services() {
+        MethodDescriptor<byte[], byte[]> watch = WATCH.toBuilder()
+                .setFullMethodName(serviceName + "/Watch").build();
+        ServerServiceDefinition definition = ServerServiceDefinition.builder(serviceName)
+                .addMethod(watch, ServerCalls.asyncServerStreamingCall((request, observer) -> {
+                    watchers.add(observer);
+                    observer.onNext(new byte[0]);
+                    watching.countDown();
+                }))
+                .build();
+        return List.of(() -> definition);
+    }
+
+    @Override
+    public void stop() {
+        stopped = true;
+        for (StreamObserver<byte[]> watcher : watchers) {
+            watcher.onError(Status.UNAVAILABLE.withDescription("AIM is shutting down").asRuntimeException());
+        }
+        watchers.clear();
+    }
+}
