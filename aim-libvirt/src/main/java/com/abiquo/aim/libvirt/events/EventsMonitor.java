@@ -1,0 +1,511 @@
+package com.abiquo.aim.libvirt.events;
+
+import static java.util.Objects.requireNonNull;
+
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.libvirt.connection.DomainEventSource;
+import com.abiquo.aim.libvirt.connection.DomainEventSource.DomainLifecycleEvent;
+import com.abiquo.aim.libvirt.connection.DomainEventSource.DomainStateSnapshot;
+import io.grpc.Status;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The EventsMonitor's core: it listens to the libvirt connection, turns each lifecycle event into an AIM event in the
+ * journal, keeps the last known state of every domain, serves subscriptions (snapshot, resume, live) and, after a
+ * reconnection, appends the transitions that were missed as resync events.
+ *
+ * <p>Threads: the libvirt callback only puts the raw event in a queue. One dispatcher thread maps, numbers and
+ * journals events and updates the known states, under one lock that subscription start also takes, so a new
+ * subscriber's snapshot (or resume point) and its first live event meet without gap or overlap. Sending happens on
+ * a small drain pool, per subscriber (see {@link Subscriber}).
+ */
+public final class EventsMonitor implements DomainEventSource.Listener {
+    private static final Logger LOG = LogManager.getLogger(EventsMonitor.class);
+    private static final int BATCH = 4096;
+
+    /** Told when the libvirt connection comes and goes (health). */
+    public interface ConnectionObserver {
+        void connected();
+
+        void disconnected(String why);
+    }
+
+    /** What a new subscriber asks for. */
+    public record SubscribeSpec(SubscriptionFilter filter, boolean includeSnapshot, long resumeAfterSequence) {
+        public SubscribeSpec {
+            requireNonNull(filter, "filter is null");
+        }
+    }
+
+    public record ModifyResult(SubscriptionFilter filter, long effectiveAfterSequence) {
+    }
+
+    private record Sync() {
+    }
+
+    private record Disconnect(String why) {
+    }
+
+    private record Stop() {
+    }
+
+    private final MonitorConfig config;
+    private final ConnectionObserver observer;
+    private final LongSupplier nanoClock;
+    private final LongSupplier wallClock;
+    private final EventJournal journal;
+    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final ArrayDeque<Object> backlog = new ArrayDeque<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<String, ResyncDiff.Known> known = new LinkedHashMap<>();
+    private final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
+    private final ExecutorService drainPool;
+    private final Thread dispatcher;
+
+    // Resync duplicate suppression: a live event that was already counted by the resync (dispatcher only).
+    private final Map<String, List<EventKind>> resyncMarkers = new HashMap<>();
+    private long resyncListingEndNanos;
+
+    private volatile DomainEventSource source;
+    private volatile boolean baselined;
+    private volatile boolean connected;
+    private volatile boolean stopping;
+
+    public EventsMonitor(MonitorConfig config, ConnectionObserver observer) {
+        this(config, observer, System::nanoTime, System::currentTimeMillis, Math.max(2,
+                Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * @param wallClock also fixes the first sequence number (milliseconds x 1000), so a new run of the agent numbers
+     *     above the previous one and an old resume point is recognised as gone
+     */
+    public EventsMonitor(MonitorConfig config, ConnectionObserver observer, LongSupplier nanoClock,
+                         LongSupplier wallClock, int drainThreads) {
+        this.config = requireNonNull(config, "config is null");
+        this.observer = requireNonNull(observer, "observer is null");
+        this.nanoClock = requireNonNull(nanoClock, "nanoClock is null");
+        this.wallClock = requireNonNull(wallClock, "wallClock is null");
+        this.journal = new EventJournal(config.journalSize(), Math.max(1, wallClock.getAsLong() * 1000));
+        AtomicInteger threadNumber = new AtomicInteger();
+        this.drainPool = new ThreadPoolExecutor(drainThreads, drainThreads, 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "aim-events-send-" + threadNumber.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        this.dispatcher = new Thread(this::dispatchLoop, "aim-events-dispatcher");
+        this.dispatcher.setDaemon(true);
+        this.dispatcher.start();
+    }
+
+    /** Starts listening to the connection and reads every domain's state as the baseline. */
+    public void attach(DomainEventSource eventSource) {
+        requireNonNull(eventSource, "eventSource is null");
+        if (source != null) {
+            throw new IllegalStateException("the monitor already listens to a source");
+        }
+        source = eventSource;
+        eventSource.addListener(this);
+        inbox.add(new Sync());
+    }
+
+    public boolean attached() {
+        return source != null;
+    }
+
+    /** Whether the libvirt connection is up (as far as the monitor knows). */
+    public boolean connected() {
+        return connected;
+    }
+
+    public EventJournal journal() {
+        return journal;
+    }
+
+    public int subscriberCount() {
+        return subscribers.size();
+    }
+
+    // ---- libvirt callback thread: hand off and return ----
+
+    @Override
+    public void onLifecycleEvent(DomainLifecycleEvent event) {
+        inbox.add(event);
+    }
+
+    @Override
+    public void onConnected(boolean reconnected) {
+        inbox.add(new Sync());
+    }
+
+    @Override
+    public void onDisconnected(String why) {
+        inbox.add(new Disconnect(why == null ? "libvirt connection lost" : why));
+    }
+
+    // ---- subscriptions ----
+
+    public Subscriber subscribe(SubscribeSpec spec, SubscriberSink sink) throws AimException {
+        requireNonNull(spec, "spec is null");
+        requireNonNull(sink, "sink is null");
+        checkServing();
+        Subscriber subscriber;
+        lock.lock();
+        try {
+            long head = journal.lastSequence();
+            long resumeAfter = spec.resumeAfterSequence();
+            boolean resumed = resumeAfter > 0 && journal.canResumeAfter(resumeAfter);
+            String id = UUID.randomUUID().toString();
+            List<StreamItem> items = new ArrayList<>();
+            items.add(new StreamItem.Started(id, journal.lastSequence(), journal.oldestSequence(), resumed,
+                    connected));
+            long cursor;
+            if (resumed) {
+                cursor = resumeAfter + 1;
+            } else {
+                cursor = head + 1;
+                if (resumeAfter > 0) {
+                    items.addAll(snapshot(spec.filter(), StreamItem.SnapshotReason.RESUME_POINT_LOST, head));
+                } else if (spec.includeSnapshot()) {
+                    items.addAll(snapshot(spec.filter(), StreamItem.SnapshotReason.REQUESTED, head));
+                }
+            }
+            subscriber = new Subscriber(id, sink, journal, config.subscriberBufferSize(), spec.filter(), cursor,
+                    head, items, drainPool, ended -> subscribers.remove(ended.id(), ended));
+            subscribers.put(id, subscriber);
+        } finally {
+            lock.unlock();
+        }
+        LOG.debug("Event subscription {} opened: {}", subscriber.id(), spec);
+        subscriber.signal();
+        return subscriber;
+    }
+
+    /** Adds and removes domains of an open subscription; see events.proto ModifySubscription. */
+    public ModifyResult modify(String subscriptionId, Collection<DomainKey> add, Collection<DomainKey> remove,
+                               boolean includeSnapshot) throws AimException {
+        Subscriber subscriber = find(subscriptionId);
+        lock.lock();
+        try {
+            SubscriptionFilter current = subscriber.requestedFilter();
+            if (current.allDomainsSelected() && !remove.isEmpty()) {
+                throw AimException.failedPrecondition("SUBSCRIPTION_WATCHES_ALL_DOMAINS", "subscription "
+                        + subscriptionId + " watches all domains: single domains cannot be removed from it "
+                        + "(open a subscription for the domains you want instead)");
+            }
+            long head = journal.lastSequence();
+            SubscriptionFilter updated = current.modified(add, remove, head);
+            List<StreamItem> items = new ArrayList<>();
+            if (includeSnapshot && !add.isEmpty()) {
+                SubscriptionFilter addedOnly = SubscriptionFilter.domains(add, List.of());
+                items.addAll(snapshot(addedOnly, StreamItem.SnapshotReason.REQUESTED, head));
+            }
+            subscriber.modify(updated, items);
+            return new ModifyResult(updated, head);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends a subscription; its stream completes normally. @return the last sequence sent to it */
+    public long unsubscribe(String subscriptionId) throws AimException {
+        Subscriber subscriber = find(subscriptionId);
+        subscriber.end(StreamEnd.UNSUBSCRIBED, "unsubscribed");
+        return subscriber.lastSentSequence();
+    }
+
+    /**
+     * Journal read for ListEvents.
+     *
+     * @throws AimException OUT_OF_RANGE when events after {@code afterSequence} were already dropped
+     */
+    public EventJournal.Page listEvents(SubscriptionFilter filter, long afterSequence, int maxEvents)
+            throws AimException {
+        if (afterSequence > 0 && !journal.canResumeAfter(afterSequence) && afterSequence < journal.lastSequence()) {
+            throw new AimException(Status.Code.OUT_OF_RANGE, "JOURNAL_POINT_GONE", "events after sequence "
+                    + afterSequence + " are no longer in the journal (it holds " + journal.oldestSequence() + " to "
+                    + journal.lastSequence() + "); subscribe with include_snapshot to get the current state");
+        }
+        return journal.read(afterSequence, maxEvents, filter::matches);
+    }
+
+    /** Ends every stream with {@link StreamEnd#SHUTDOWN} and stops the threads; returns within a few seconds. */
+    public void stop() {
+        stopping = true;
+        for (Subscriber subscriber : subscribers.values()) {
+            subscriber.end(StreamEnd.SHUTDOWN, "the agent is shutting down; subscribe again with "
+                    + "resume_after_sequence set to the last sequence received once it is back");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (!subscribers.isEmpty() && System.nanoTime() < deadline) {
+            sleepMillis(10);
+        }
+        inbox.add(new Stop());
+        DomainEventSource attachedSource = source;
+        if (attachedSource != null) {
+            attachedSource.removeListener(this);
+        }
+        try {
+            dispatcher.join(2000);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        drainPool.shutdown();
+        try {
+            drainPool.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void checkServing() throws AimException {
+        if (stopping) {
+            throw AimException.unavailable("AGENT_STOPPING", "the agent is shutting down");
+        }
+        if (source == null) {
+            throw AimException.unavailable("EVENT_SOURCE_MISSING", "the libvirt connection is not available in this "
+                    + "agent (the libvirt module did not start), so there are no events to subscribe to");
+        }
+        if (!baselined) {
+            throw AimException.unavailable("LIBVIRT_NOT_CONNECTED", "the agent has not reached libvirtd since it "
+                    + "started, so it knows no domain state yet; retry when health reports SERVING");
+        }
+    }
+
+    private Subscriber find(String subscriptionId) throws AimException {
+        Subscriber subscriber = subscriptionId == null ? null : subscribers.get(subscriptionId);
+        if (subscriber == null || subscriber.ended()) {
+            throw AimException.notFound("SUBSCRIPTION_NOT_FOUND", "no open event subscription with id \""
+                    + subscriptionId + "\" (it ended, or never existed)");
+        }
+        return subscriber;
+    }
+
+    /** The current state of the selected domains; caller holds the lock. */
+    private List<StreamItem> snapshot(SubscriptionFilter filter, StreamItem.SnapshotReason reason, long asOf) {
+        List<StreamItem> domains = new ArrayList<>();
+        for (ResyncDiff.Known domain : known.values()) {
+            if (filter.selects(domain.uuid(), domain.name())) {
+                domains.add(new StreamItem.SnapshotDomain(domain.uuid(), domain.name(), domain.state()));
+            }
+        }
+        List<StreamItem> items = new ArrayList<>(domains.size() + 2);
+        items.add(new StreamItem.SnapshotStart(reason, asOf, domains.size()));
+        items.addAll(domains);
+        items.add(new StreamItem.SnapshotEnd(reason, asOf));
+        return items;
+    }
+
+    // ---- dispatcher thread ----
+
+    private void dispatchLoop() {
+        try {
+            while (true) {
+                if (backlog.isEmpty()) {
+                    backlog.add(inbox.take());
+                    inbox.drainTo(backlog, BATCH);
+                }
+                boolean appended = false;
+                lock.lock();
+                try {
+                    while (!backlog.isEmpty() && !(backlog.peek() instanceof Sync)
+                            && !(backlog.peek() instanceof Stop)) {
+                        appended |= handle(backlog.poll());
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (appended) {
+                    signalAll();
+                }
+                Object next = backlog.peek();
+                if (next instanceof Stop) {
+                    return;
+                }
+                if (next instanceof Sync) {
+                    backlog.poll();
+                    if (sync()) {
+                        signalAll();
+                    }
+                }
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException bug) {
+            LOG.error("The events dispatcher failed; no more events will be delivered", bug);
+            observer.disconnected("events dispatcher failed: " + bug);
+        }
+    }
+
+    private void signalAll() {
+        for (Subscriber subscriber : subscribers.values()) {
+            subscriber.signal();
+        }
+    }
+
+    /** Caller holds the lock. @return whether an event was appended */
+    private boolean handle(Object item) {
+        if (item instanceof DomainLifecycleEvent event) {
+            return handleLive(event);
+        }
+        if (item instanceof Disconnect disconnect) {
+            if (connected || !baselined) {
+                LOG.warn("libvirt connection lost ({}); streams stay open, missed transitions will be resynced",
+                        disconnect.why());
+            }
+            connected = false;
+            observer.disconnected(disconnect.why());
+        }
+        return false;
+    }
+
+    private boolean handleLive(DomainLifecycleEvent raw) {
+        String uuid = raw.uuid().toLowerCase(java.util.Locale.ROOT);
+        ResyncDiff.Known before = known.get(uuid);
+        EventKind kind = LifecycleMapping.kind(raw.eventType(), raw.detail());
+        VmState state = LifecycleMapping.stateAfter(raw.eventType(), raw.state(),
+                before == null ? null : before.state());
+        if (!resyncMarkers.isEmpty()) {
+            List<EventKind> reported = resyncMarkers.remove(uuid);
+            if (reported != null && reported.contains(kind) && raw.receivedNanos() <= resyncListingEndNanos) {
+                reported.remove(kind);
+                if (!reported.isEmpty()) {
+                    resyncMarkers.put(uuid, reported);
+                }
+                // The resync already reported this transition: libvirt told us while we were listing.
+                LOG.debug("Live {} of {} already reported by the resync", kind, raw.name());
+                return false;
+            }
+        }
+        append(uuid, raw.name(), kind, raw.eventType(), raw.detail(),
+                LifecycleMapping.describe(raw.eventType(), raw.detail()), state, false, raw.receivedNanos(),
+                raw.epochMillis());
+        return true;
+    }
+
+    private void append(String uuid, String name, EventKind kind, int type, int detail, String text, VmState state,
+                        boolean resync, long receivedNanos, long epochMillis) {
+        journal.append(new MonitorEvent(journal.nextSequence(), epochMillis, receivedNanos, uuid, name, kind, type,
+                detail, text, state, resync));
+        if (state == VmState.UNDEFINED) {
+            known.remove(uuid);
+        } else {
+            known.put(uuid, new ResyncDiff.Known(uuid, name, state));
+        }
+    }
+
+    /** Lists the domains and compares; first time: the baseline. @return whether events were appended */
+    private boolean sync() {
+        DomainEventSource eventSource = source;
+        long listingStart = nanoClock.getAsLong();
+        List<DomainStateSnapshot> listing;
+        try {
+            listing = eventSource.domainStates();
+        } catch (AimException | RuntimeException failure) {
+            // The connection will call onConnected again when it is back.
+            lock.lock();
+            try {
+                connected = false;
+            } finally {
+                lock.unlock();
+            }
+            observer.disconnected("cannot list domains: " + failure.getMessage());
+            return false;
+        }
+        long listingEnd = nanoClock.getAsLong();
+        inbox.drainTo(backlog);
+        boolean appended = false;
+        lock.lock();
+        try {
+            // Events libvirt reported before the listing began are already in it: apply them first, as live events.
+            List<Object> later = new ArrayList<>(backlog.size());
+            for (Object item : backlog) {
+                if (item instanceof DomainLifecycleEvent event && event.receivedNanos() < listingStart) {
+                    appended |= handleLive(event);
+                } else {
+                    later.add(item);
+                }
+            }
+            backlog.clear();
+            backlog.addAll(later);
+            Map<String, ResyncDiff.Known> now = new LinkedHashMap<>();
+            for (DomainStateSnapshot domain : listing) {
+                String uuid = domain.uuid().toLowerCase(java.util.Locale.ROOT);
+                now.put(uuid, new ResyncDiff.Known(uuid, domain.name(), VmState.fromLibvirt(domain.state())));
+            }
+            resyncMarkers.clear();
+            if (!baselined) {
+                known.clear();
+                known.putAll(now);
+                baselined = true;
+                LOG.info("Events monitor knows {} domains", now.size());
+            } else {
+                List<ResyncDiff.Transition> missed = ResyncDiff.diff(known, now);
+                long wall = wallClock.getAsLong();
+                long nanos = nanoClock.getAsLong();
+                for (ResyncDiff.Transition transition : missed) {
+                    append(transition.uuid(), transition.name(), transition.kind(), -1, -1, "RESYNC",
+                            transition.state(), true, nanos, wall);
+                    resyncMarkers.computeIfAbsent(transition.uuid(), key -> new ArrayList<>()).add(transition.kind());
+                    appended = true;
+                }
+                // Names may have changed without an event we saw.
+                now.values().forEach(domain -> known.put(domain.uuid(), domain));
+                resyncListingEndNanos = listingEnd;
+                if (!missed.isEmpty()) {
+                    LOG.info("Resync after reconnection: {} missed transitions", missed.size());
+                }
+            }
+            connected = true;
+        } finally {
+            lock.unlock();
+        }
+        observer.connected();
+        return appended;
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EventsMonitor[" + subscribers.size() + " subscribers, journal " + journal.oldestSequence() + ".."
+                + journal.lastSequence() + "]";
+    }
+
+    /** For tests: uuids the monitor believes exist, with their state. */
+    Map<String, VmState> knownStates() {
+        lock.lock();
+        try {
+            Map<String, VmState> states = new LinkedHashMap<>();
+            known.forEach((uuid, domain) -> states.put(uuid, domain.state()));
+            return states;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

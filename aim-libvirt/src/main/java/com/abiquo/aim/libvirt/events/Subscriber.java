@@ -1,0 +1,194 @@
+package com.abiquo.aim.libvirt.events;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One open subscription. Its events are not copied: it reads the shared journal from its own position (cursor) and
+ * sends while its stream is ready. Its bounded buffer is therefore the distance between that position and the
+ * journal's newest event, counting only events that arrived after it subscribed (a replay after a resume is read
+ * from the journal and does not count). When that distance exceeds the buffer size while the stream is not ready,
+ * the subscription ends with {@link StreamEnd#OVERFLOW} and the client resumes by sequence number.
+ *
+ * <p>All sending happens in {@link #drain()}, which runs on the monitor's drain executor, one run at a time per
+ * subscriber (a work-in-progress counter): the libvirt callback thread and the dispatcher never send, and a stalled
+ * subscriber occupies no thread.
+ */
+public final class Subscriber {
+    private static final Logger LOG = LogManager.getLogger(Subscriber.class);
+
+    private final String id;
+    private final SubscriberSink sink;
+    private final EventJournal journal;
+    private final int bufferSize;
+    private final long liveFrom;
+    private final Executor executor;
+    private final Consumer<Subscriber> onEnded;
+    private final AtomicInteger work = new AtomicInteger();
+    private final Queue<Consumer<Subscriber>> controls = new ConcurrentLinkedQueue<>();
+    private final Runnable drainTask = this::drain;
+
+    /** The filter as last requested (read by the monitor to compute modifications; guarded by the monitor's lock). */
+    private volatile SubscriptionFilter requestedFilter;
+    private volatile StreamEnd endRequested;
+    private volatile String endMessage;
+    private volatile long lastSent;
+    private volatile boolean ended;
+
+    // Owned by the drain (one thread at a time; the work counter gives the happens-before between runs).
+    private SubscriptionFilter filter;
+    private final ArrayDeque<StreamItem> outbox;
+    private long cursor;
+
+    /**
+     * @param cursor the first sequence number to examine
+     * @param liveFrom events after this sequence count against the buffer
+     * @param initialItems sent first (Started, a snapshot)
+     */
+    Subscriber(String id, SubscriberSink sink, EventJournal journal, int bufferSize, SubscriptionFilter filter,
+               long cursor, long liveFrom, List<StreamItem> initialItems, Executor executor,
+               Consumer<Subscriber> onEnded) {
+        this.id = requireNonNull(id, "id is null");
+        this.sink = requireNonNull(sink, "sink is null");
+        this.journal = requireNonNull(journal, "journal is null");
+        this.bufferSize = bufferSize;
+        this.filter = requireNonNull(filter, "filter is null");
+        this.requestedFilter = filter;
+        this.cursor = cursor;
+        this.liveFrom = liveFrom;
+        this.outbox = new ArrayDeque<>(initialItems);
+        this.executor = requireNonNull(executor, "executor is null");
+        this.onEnded = requireNonNull(onEnded, "onEnded is null");
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** The last event sequence number handed to the stream (0 if none). */
+    public long lastSentSequence() {
+        return lastSent;
+    }
+
+    public boolean ended() {
+        return ended;
+    }
+
+    SubscriptionFilter requestedFilter() {
+        return requestedFilter;
+    }
+
+    /** Changes the filter and queues items, applied by the drain before it looks at the next event. */
+    void modify(SubscriptionFilter newFilter, List<StreamItem> items) {
+        requestedFilter = newFilter;
+        controls.add(subscriber -> {
+            subscriber.filter = newFilter;
+            subscriber.outbox.addAll(items);
+        });
+        signal();
+    }
+
+    /** Asks the subscription to end; the drain ends the stream. */
+    public void end(StreamEnd reason, String message) {
+        if (endRequested == null) {
+            endMessage = message;
+            endRequested = reason;
+        }
+        signal();
+    }
+
+    /** New events, a ready stream, or an end request: make sure a drain runs. Never blocks. */
+    public void signal() {
+        if (work.getAndIncrement() == 0) {
+            try {
+                executor.execute(drainTask);
+            } catch (RuntimeException rejected) {
+                // The executor is shutting down: the monitor is stopping and ends every stream itself.
+                work.set(0);
+            }
+        }
+    }
+
+    private void drain() {
+        int missed = 1;
+        while (true) {
+            if (!ended) {
+                try {
+                    drainOnce();
+                } catch (RuntimeException failure) {
+                    LOG.warn("Event subscription {} failed while sending; it is closed", id, failure);
+                    finish(StreamEnd.CANCELLED, null);
+                }
+            }
+            missed = work.addAndGet(-missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    private void drainOnce() {
+        StreamEnd requested = endRequested;
+        if (requested != null) {
+            finish(requested, endMessage);
+            return;
+        }
+        Consumer<Subscriber> control;
+        while ((control = controls.poll()) != null) {
+            control.accept(this);
+        }
+        while (!outbox.isEmpty()) {
+            if (!sink.isReady()) {
+                return;
+            }
+            sink.send(outbox.poll());
+        }
+        long head = journal.lastSequence();
+        while (cursor <= head) {
+            EventJournal.Entry entry = journal.get(cursor);
+            if (entry == null) {
+                finish(StreamEnd.OVERFLOW, "the subscriber fell behind by more than the journal holds ("
+                        + journal.capacity() + " events); subscribe again with resume_after_sequence = "
+                        + (cursor - 1) + " (or the last sequence received)");
+                return;
+            }
+            if (filter.matches(entry.event())) {
+                if (!sink.isReady()) {
+                    long backlog = head - Math.max(cursor - 1, liveFrom);
+                    if (backlog > bufferSize) {
+                        finish(StreamEnd.OVERFLOW, "the subscriber did not read fast enough: more than "
+                                + bufferSize + " events waited for it ([monitor] subscriberBufferSize); subscribe "
+                                + "again with resume_after_sequence = " + (cursor - 1)
+                                + " (or the last sequence received) to get the rest");
+                    }
+                    return;
+                }
+                sink.send(new StreamItem.Event(entry));
+                lastSent = cursor;
+            }
+            cursor++;
+        }
+    }
+
+    private void finish(StreamEnd reason, String message) {
+        ended = true;
+        try {
+            if (reason != StreamEnd.CANCELLED) {
+                sink.end(reason, message, Math.max(lastSent, cursor - 1));
+            }
+        } catch (RuntimeException failure) {
+            LOG.debug("Ending event subscription {} failed", id, failure);
+        } finally {
+            onEnded.accept(this);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package com.abiquo.aim.libvirt.events;
+
+/**
+ * Where a subscription's items go: the gRPC stream in production. Calls come from one thread at a time (the
+ * subscriber's drain), never from the libvirt callback thread.
+ */
+public interface SubscriberSink {
+    /** Whether the transport takes another item without buffering beyond its limit (flow control). */
+    boolean isReady();
+
+    void send(StreamItem item);
+
+    /**
+     * Ends the stream. Not called for {@link StreamEnd#CANCELLED}.
+     *
+     * @param message for the client: what happened and how to resume
+     * @param resumeAfterSequence the sequence number to resume after (everything up to it was sent or did not match)
+     */
+    void end(StreamEnd reason, String message, long resumeAfterSequence);
+}

@@ -1,0 +1,34 @@
+package com.abiquo.aim.libvirt.events;
+
+/** A domain's state as libvirt's virDomainState, plus UNDEFINED for a domain that no longer exists. */
+public enum VmState {
+    NOSTATE,
+    RUNNING,
+    BLOCKED,
+    PAUSED,
+    SHUTDOWN,
+    SHUTOFF,
+    CRASHED,
+    PMSUSPENDED,
+    UNDEFINED;
+
+    /** @param libvirtState virDomainState 0..7; -1 (gone) becomes UNDEFINED, anything unknown NOSTATE */
+    public static VmState fromLibvirt(int libvirtState) {
+        return switch (libvirtState) {
+            case -1 -> UNDEFINED;
+            case 1 -> RUNNING;
+            case 2 -> BLOCKED;
+            case 3 -> PAUSED;
+            case 4 -> SHUTDOWN;
+            case 5 -> SHUTOFF;
+            case 6 -> CRASHED;
+            case 7 -> PMSUSPENDED;
+            default -> NOSTATE;
+        };
+    }
+
+    /** Whether a guest is there (a QEMU process exists): anything but off, crashed-and-gone, undefined. */
+    public boolean active() {
+        return this == RUNNING || this == BLOCKED || this == PAUSED || this == SHUTDOWN || this == PMSUSPENDED;
+    }
+}

@@ -1,0 +1,49 @@
+package com.abiquo.aim.libvirt.events.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.GrpcErrors;
+import com.abiquo.aim.libvirt.events.StreamEnd;
+import com.abiquo.aim.libvirt.events.StreamItem;
+import com.abiquo.aim.libvirt.events.SubscriberSink;
+import com.abiquo.aim.v1.SubscribeResponse;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.Map;
+
+/** A subscription's gRPC stream: flow control through isReady(), ends mapped to statuses. */
+final class GrpcSubscriberSink implements SubscriberSink {
+    private final ServerCallStreamObserver<SubscribeResponse> observer;
+    private final EventMessages messages;
+
+    GrpcSubscriberSink(ServerCallStreamObserver<SubscribeResponse> observer, EventMessages messages) {
+        this.observer = requireNonNull(observer, "observer is null");
+        this.messages = requireNonNull(messages, "messages is null");
+    }
+
+    @Override
+    public boolean isReady() {
+        return observer.isReady();
+    }
+
+    @Override
+    public void send(StreamItem item) {
+        observer.onNext(messages.response(item));
+    }
+
+    @Override
+    public void end(StreamEnd reason, String message, long resumeAfterSequence) {
+        Map<String, String> resume = Map.of("resume_after_sequence", Long.toString(resumeAfterSequence));
+        switch (reason) {
+            case UNSUBSCRIBED -> observer.onCompleted();
+            case OVERFLOW -> observer.onError(GrpcErrors.toStatusException(new AimException(
+                    Status.Code.RESOURCE_EXHAUSTED, "SUBSCRIBER_TOO_SLOW", message, resume, null)));
+            case SHUTDOWN -> observer.onError(GrpcErrors.toStatusException(new AimException(
+                    Status.Code.UNAVAILABLE, "AGENT_STOPPING", message, resume, null)));
+            case CANCELLED -> {
+                // The client is gone: nothing to send.
+            }
+        }
+    }
+}

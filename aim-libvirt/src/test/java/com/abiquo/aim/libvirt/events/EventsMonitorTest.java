@@ -1,0 +1,477 @@
+package com.abiquo.aim.libvirt.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.abiquo.aim.core.error.AimException;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class EventsMonitorTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final int STARTED = 2;
+    private static final int SUSPENDED = 3;
+    private static final int STOPPED = 5;
+    private static final int DEFINED = 0;
+
+    private final InMemoryDomainEventSource source = new InMemoryDomainEventSource();
+    private final List<String> health = new CopyOnWriteArrayList<>();
+    private EventsMonitor monitor;
+
+    private EventsMonitor start(int journalSize, int bufferSize) throws InterruptedException {
+        monitor = new EventsMonitor(new MonitorConfig(journalSize, bufferSize), new EventsMonitor.ConnectionObserver() {
+            @Override
+            public void connected() {
+                health.add("SERVING");
+            }
+
+            @Override
+            public void disconnected(String why) {
+                health.add("NOT_SERVING " + why);
+            }
+        });
+        monitor.attach(source);
+        awaitTrue(monitor::connected, "monitor connected");
+        return monitor;
+    }
+
+    @AfterEach
+    void stop() {
+        if (monitor != null) {
+            monitor.stop();
+        }
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    private static EventsMonitor.SubscribeSpec all() {
+        return new EventsMonitor.SubscribeSpec(SubscriptionFilter.allDomains(List.of()), false, 0);
+    }
+
+    private static List<Long> sequences(List<MonitorEvent> events) {
+        return events.stream().map(MonitorEvent::sequence).toList();
+    }
+
+    @Test
+    void liveEventsArriveInOrderWithConsecutiveSequenceNumbers() throws Exception {
+        start(10_000, 1_000);
+        RecordingSink sink = new RecordingSink();
+        monitor.subscribe(all(), sink);
+        for (int i = 0; i < 100; i++) {
+            source.fire("uuid-" + (i % 5), "vm" + (i % 5), i % 2 == 0 ? STARTED : STOPPED, 0);
+        }
+        assertTrue(sink.awaitEvents(events -> events.size() == 100, WAIT), "100 events, got " + sink.events().size());
+        List<MonitorEvent> events = sink.events();
+        long first = events.get(0).sequence();
+        assertEquals(LongStream.range(first, first + 100).boxed().toList(), sequences(events));
+        assertEquals(EventKind.POWERED_ON, events.get(0).kind());
+        assertEquals(VmState.RUNNING, events.get(0).state());
+        assertEquals("STARTED/BOOTED", events.get(0).libvirtText());
+        assertEquals(EventKind.POWERED_OFF, events.get(1).kind());
+        assertEquals(VmState.SHUTOFF, events.get(1).state());
+        assertFalse(events.get(0).resync());
+        StreamItem.Started started = sink.itemsOf(StreamItem.Started.class).get(0);
+        assertTrue(started.sourceConnected());
+        assertEquals(sink.items.get(0), started, "started comes first");
+        assertTrue(first > System.currentTimeMillis() * 1000 - 60_000_000L, "sequences start from the clock");
+    }
+
+    @Test
+    void filtersByUuidNameAndKind() throws Exception {
+        start(10_000, 1_000);
+        RecordingSink byUuid = new RecordingSink();
+        RecordingSink byName = new RecordingSink();
+        RecordingSink pausesOnly = new RecordingSink();
+        RecordingSink nothing = new RecordingSink();
+        monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.domains(
+                List.of(DomainKey.uuid("UUID-A")), List.of()), false, 0), byUuid);
+        monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.domains(
+                List.of(DomainKey.name("vm-b")), List.of()), false, 0), byName);
+        monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.allDomains(
+                List.of(EventKind.PAUSED)), false, 0), pausesOnly);
+        monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.domains(List.of(), List.of()), false,
+                0), nothing);
+        source.fire("uuid-a", "vm-a", STARTED, 0);
+        source.fire("uuid-b", "vm-b", STARTED, 0);
+        source.fire("uuid-a", "vm-a", SUSPENDED, 0);
+        source.fire("uuid-c", "vm-c", SUSPENDED, 0);
+        assertTrue(pausesOnly.awaitEvents(events -> events.size() == 2, WAIT));
+        assertTrue(byUuid.awaitEvents(events -> events.size() == 2, WAIT));
+        assertTrue(byName.awaitEvents(events -> events.size() == 1, WAIT));
+        assertEquals(List.of("vm-a", "vm-a"), byUuid.events().stream().map(MonitorEvent::name).toList());
+        assertEquals(List.of("vm-a", "vm-c"), pausesOnly.events().stream().map(MonitorEvent::name).toList());
+        Thread.sleep(50);
+        assertEquals(0, nothing.events().size());
+        assertEquals(2, byUuid.events().size(), "nothing more arrived");
+    }
+
+    @Test
+    void snapshotComesFirstThenLiveEventsWithoutGap() throws Exception {
+        source.setSilently("uuid-a", "vm-a", 1);
+        source.setSilently("uuid-b", "vm-b", 5);
+        start(10_000, 1_000);
+        long defined = monitor.journal().nextSequence();
+        source.fire("uuid-c", "vm-c", DEFINED, 0);
+        awaitTrue(() -> monitor.journal().lastSequence() == defined, "definition journaled");
+        RecordingSink sink = new RecordingSink();
+        monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.allDomains(List.of()), true, 0), sink);
+        source.fire("uuid-a", "vm-a", SUSPENDED, 0);
+        assertTrue(sink.awaitEvents(events -> events.size() == 1, WAIT));
+        List<StreamItem> items = sink.items;
+        assertTrue(items.get(0) instanceof StreamItem.Started);
+        StreamItem.SnapshotStart snapshotStart = (StreamItem.SnapshotStart) items.get(1);
+        assertEquals(StreamItem.SnapshotReason.REQUESTED, snapshotStart.reason());
+        assertEquals(3, snapshotStart.domainCount());
+        List<StreamItem.SnapshotDomain> domains = sink.itemsOf(StreamItem.SnapshotDomain.class);
+        assertEquals(Set.of("vm-a:RUNNING", "vm-b:SHUTOFF", "vm-c:SHUTOFF"),
+                Set.copyOf(domains.stream().map(d -> d.name() + ":" + d.state()).toList()));
+        StreamItem.SnapshotEnd snapshotEnd = (StreamItem.SnapshotEnd) items.get(5);
+        MonitorEvent pause = sink.events().get(0);
+        assertEquals(snapshotEnd.asOfSequence() + 1, pause.sequence(), "the first live event follows the snapshot");
+        assertEquals(items.get(6), sink.itemsOf(StreamItem.Event.class).get(0));
+    }
+
+    @Test
+    void resumingClientsMissNothingAndGetNothingTwiceWhileEventsFlow() throws Exception {
+        start(200_000, 100_000);
+        int total = 30_000;
+        AtomicBoolean done = new AtomicBoolean();
+        Thread producer = new Thread(() -> {
+            for (int i = 0; i < total; i++) {
+                source.fire("uuid-" + (i % 7), "vm" + (i % 7), i % 2 == 0 ? STARTED : STOPPED, 0);
+                if (i % 500 == 0) {
+                    Thread.onSpinWait();
+                }
+            }
+            done.set(true);
+        });
+        long before = monitor.journal().lastSequence();
+        List<Long> received = new ArrayList<>();
+        long resumeAfter = before;
+        int reconnections = 0;
+        producer.start();
+        // A client that hangs up after a random number of events and resumes from the last one it saw.
+        while (resumeAfter < before + total) {
+            RecordingSink sink = new RecordingSink();
+            Subscriber subscriber = monitor.subscribe(new EventsMonitor.SubscribeSpec(
+                    SubscriptionFilter.allDomains(List.of()), false, resumeAfter), sink);
+            int want = ThreadLocalRandom.current().nextInt(1, 3_000);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (sink.events().size() < want && System.nanoTime() < deadline
+                    && !(done.get() && monitor.journal().lastSequence() == resumeAfter + sink.events().size())) {
+                Thread.sleep(1);
+            }
+            sink.ready = false;
+            subscriber.end(StreamEnd.CANCELLED, "client hung up");
+            assertTrue(awaitEnded(subscriber), "subscription ended");
+            List<MonitorEvent> got = sink.events();
+            assertTrue(sink.itemsOf(StreamItem.Started.class).get(0).resumed(), "resumed from the journal");
+            assertTrue(sink.itemsOf(StreamItem.SnapshotStart.class).isEmpty(), "no snapshot when resuming");
+            got.forEach(event -> received.add(event.sequence()));
+            if (!got.isEmpty()) {
+                resumeAfter = got.get(got.size() - 1).sequence();
+            }
+            reconnections++;
+        }
+        producer.join();
+        assertEquals(LongStream.rangeClosed(before + 1, before + total).boxed().toList(), received,
+                "every event exactly once over " + reconnections + " reconnections");
+        assertTrue(reconnections > 3, "the client reconnected several times: " + reconnections);
+    }
+
+    private static boolean awaitEnded(Subscriber subscriber) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!subscriber.ended() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        return subscriber.ended();
+    }
+
+    @Test
+    void aResumePointNoLongerInTheJournalGetsASnapshotMarkedAsSuch() throws Exception {
+        start(100, 10);
+        long first = monitor.journal().nextSequence();
+        for (int i = 0; i < 300; i++) {
+            source.fire("uuid-" + (i % 3), "vm" + (i % 3), i % 2 == 0 ? STARTED : STOPPED, 0);
+        }
+        awaitTrue(() -> monitor.journal().lastSequence() == first + 299, "events journaled");
+        RecordingSink sink = new RecordingSink();
+        monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.allDomains(List.of()), false, first),
+                sink);
+        source.fire("uuid-0", "vm0", SUSPENDED, 0);
+        assertTrue(sink.awaitEvents(events -> events.size() == 1, WAIT));
+        assertFalse(sink.itemsOf(StreamItem.Started.class).get(0).resumed());
+        StreamItem.SnapshotStart start = sink.itemsOf(StreamItem.SnapshotStart.class).get(0);
+        assertEquals(StreamItem.SnapshotReason.RESUME_POINT_LOST, start.reason());
+        assertEquals(3, start.domainCount());
+        assertEquals(first + 299, start.asOfSequence());
+        assertEquals(first + 300, sink.events().get(0).sequence());
+
+        RecordingSink fromPreviousRun = new RecordingSink();
+        monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.allDomains(List.of()), false, 12345),
+                fromPreviousRun);
+        awaitTrue(() -> !fromPreviousRun.itemsOf(StreamItem.SnapshotEnd.class).isEmpty(), "snapshot");
+        assertEquals(StreamItem.SnapshotReason.RESUME_POINT_LOST,
+                fromPreviousRun.itemsOf(StreamItem.SnapshotEnd.class).get(0).reason());
+    }
+
+    @Test
+    void aStalledSubscriberIsCutOffWhileOthersKeepReceiving() throws Exception {
+        start(10_000, 10);
+        RecordingSink stalled = new RecordingSink();
+        RecordingSink healthy = new RecordingSink();
+        monitor.subscribe(all(), stalled);
+        monitor.subscribe(all(), healthy);
+        awaitTrue(() -> stalled.items.size() == 1, "started sent");
+        stalled.ready = false;
+        long first = monitor.journal().nextSequence();
+        for (int i = 0; i < 50; i++) {
+            source.fire("uuid-a", "vm-a", i % 2 == 0 ? STARTED : STOPPED, 0);
+        }
+        assertTrue(stalled.awaitEnd(WAIT), "stalled subscriber cut off");
+        assertEquals(StreamEnd.OVERFLOW, stalled.end);
+        assertTrue(stalled.endMessage.contains("subscriberBufferSize"), stalled.endMessage);
+        assertEquals(first - 1, stalled.resumeAfter, "nothing was sent to it");
+        assertTrue(healthy.awaitEvents(events -> events.size() == 50, WAIT));
+        assertNull(healthy.end);
+        // It resumes and gets everything it missed.
+        RecordingSink resumed = new RecordingSink();
+        monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.allDomains(List.of()), false,
+                stalled.resumeAfter), resumed);
+        assertTrue(resumed.awaitEvents(events -> events.size() == 50, WAIT));
+        assertEquals(sequences(healthy.events()), sequences(resumed.events()));
+    }
+
+    @Test
+    void aResumeBacklogLargerThanTheBufferIsNotAnOverflow() throws Exception {
+        start(10_000, 10);
+        long first = monitor.journal().nextSequence();
+        for (int i = 0; i < 500; i++) {
+            source.fire("uuid-a", "vm-a", i % 2 == 0 ? STARTED : STOPPED, 0);
+        }
+        awaitTrue(() -> monitor.journal().lastSequence() == first + 499, "journaled");
+        RecordingSink slowStarter = new RecordingSink();
+        slowStarter.ready = false;
+        Subscriber subscriber = monitor.subscribe(new EventsMonitor.SubscribeSpec(
+                SubscriptionFilter.allDomains(List.of()), false, first - 1), slowStarter);
+        Thread.sleep(50);
+        assertNull(slowStarter.end, "the replay is read from the journal, not buffered");
+        slowStarter.ready = true;
+        subscriber.signal();
+        assertTrue(slowStarter.awaitEvents(events -> events.size() == 500, WAIT));
+    }
+
+    @Test
+    void theCallbackThreadNeverWaitsForASubscriber() throws Exception {
+        start(10_000, 5_000);
+        CountDownLatch release = new CountDownLatch(1);
+        RecordingSink blocked = new RecordingSink() {
+            @Override
+            public void send(StreamItem item) {
+                try {
+                    release.await();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                super.send(item);
+            }
+        };
+        RecordingSink healthy = new RecordingSink();
+        monitor.subscribe(all(), blocked);
+        monitor.subscribe(all(), healthy);
+        long start = System.nanoTime();
+        for (int i = 0; i < 2_000; i++) {
+            source.fire("uuid-a", "vm-a", i % 2 == 0 ? STARTED : STOPPED, 0);
+        }
+        long callbackMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(healthy.awaitEvents(events -> events.size() == 2_000, WAIT),
+                "the other subscriber got everything while one is stuck in send");
+        release.countDown();
+        assertTrue(blocked.awaitEvents(events -> events.size() == 2_000, WAIT));
+        assertTrue(callbackMillis < 2_000, "2,000 callbacks took " + callbackMillis + " ms");
+    }
+
+    @Test
+    void missedTransitionsAreResyncedAfterReconnectionAndStreamsStayOpen() throws Exception {
+        source.setSilently("uuid-a", "vm-a", 1);
+        source.setSilently("uuid-b", "vm-b", 5);
+        source.setSilently("uuid-gone", "vm-gone", 1);
+        start(10_000, 1_000);
+        RecordingSink sink = new RecordingSink();
+        monitor.subscribe(all(), sink);
+        source.disconnect();
+        awaitTrue(() -> !monitor.connected(), "disconnected");
+        assertTrue(health.get(health.size() - 1).startsWith("NOT_SERVING"), health.toString());
+        source.setSilently("uuid-a", "vm-a", 5);
+        source.setSilently("uuid-b", "vm-b", 3);
+        source.setSilently("uuid-gone", "vm-gone", -1);
+        source.setSilently("uuid-new", "vm-new", 1);
+        source.fire("uuid-a", "vm-a", STARTED, 0); // while down: no event reaches the monitor
+        source.setSilently("uuid-a", "vm-a", 5);
+        source.reconnect();
+        assertTrue(sink.awaitEvents(events -> events.size() == 6, WAIT), "got " + sink.events());
+        List<String> got = sink.events().stream()
+                .map(e -> e.name() + ":" + e.kind() + "->" + e.state() + (e.resync() ? " resync" : "")).toList();
+        assertEquals(Set.of("vm-a:POWERED_OFF->SHUTOFF resync", "vm-b:POWERED_ON->RUNNING resync",
+                "vm-b:PAUSED->PAUSED resync", "vm-gone:DESTROYED->UNDEFINED resync",
+                "vm-new:CREATED->SHUTOFF resync", "vm-new:POWERED_ON->RUNNING resync"), Set.copyOf(got));
+        assertTrue(got.indexOf("vm-b:POWERED_ON->RUNNING resync") < got.indexOf("vm-b:PAUSED->PAUSED resync"));
+        assertTrue(sink.events().stream().allMatch(e -> e.libvirtType() == -1 && e.libvirtText().equals("RESYNC")));
+        assertNull(sink.end, "the stream stayed open");
+        assertEquals("SERVING", health.get(health.size() - 1));
+        source.fire("uuid-a", "vm-a", STARTED, 0);
+        assertTrue(sink.awaitEvents(events -> events.size() == 7, WAIT), "live events flow again");
+        assertEquals(VmState.RUNNING, monitor.knownStates().get("uuid-a"));
+    }
+
+    @Test
+    void anEventReportedWhileTheResyncListsIsNotReportedTwice() throws Exception {
+        source.setSilently("uuid-a", "vm-a", 5);
+        start(10_000, 1_000);
+        RecordingSink sink = new RecordingSink();
+        monitor.subscribe(all(), sink);
+        source.disconnect();
+        awaitTrue(() -> !monitor.connected(), "disconnected");
+        // libvirtd is back; the domain starts after the callback is registered but before the listing reads it.
+        source.duringNextListing = () -> source.fire("uuid-a", "vm-a", STARTED, 0);
+        source.reconnect();
+        awaitTrue(monitor::connected, "reconnected");
+        source.fire("uuid-a", "vm-a", SUSPENDED, 0);
+        assertTrue(sink.awaitEvents(events -> events.stream().anyMatch(e -> e.kind() == EventKind.PAUSED), WAIT));
+        List<String> got = sink.events().stream().map(e -> e.kind() + (e.resync() ? " resync" : "")).toList();
+        assertEquals(List.of("POWERED_ON resync", "PAUSED"), got);
+    }
+
+    @Test
+    void subscriptionsCanAddAndRemoveDomainsWhileOpen() throws Exception {
+        source.setSilently("uuid-b", "vm-b", 1);
+        start(10_000, 1_000);
+        RecordingSink sink = new RecordingSink();
+        Subscriber subscriber = monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.domains(
+                List.of(DomainKey.name("vm-a")), List.of()), false, 0), sink);
+        long first = monitor.journal().nextSequence();
+        source.fire("uuid-a", "vm-a", STARTED, 0);
+        source.fire("uuid-b", "vm-b", SUSPENDED, 0);
+        assertTrue(sink.awaitEvents(events -> events.size() == 1, WAIT));
+        awaitTrue(() -> monitor.journal().lastSequence() == first + 1, "both journaled");
+        EventsMonitor.ModifyResult result = monitor.modify(subscriber.id(), List.of(DomainKey.uuid("uuid-b")),
+                List.of(DomainKey.name("vm-a")), true);
+        assertFalse(result.filter().allDomainsSelected());
+        assertEquals(List.of(DomainKey.uuid("uuid-b")), result.filter().domains());
+        source.fire("uuid-a", "vm-a", STOPPED, 0);
+        source.fire("uuid-b", "vm-b", 4, 0);
+        assertTrue(sink.awaitEvents(events -> events.size() == 2, WAIT));
+        Thread.sleep(50);
+        assertEquals(List.of("vm-a:POWERED_ON", "vm-b:RESUMED"),
+                sink.events().stream().map(e -> e.name() + ":" + e.kind()).toList());
+        List<StreamItem.SnapshotDomain> snapshot = sink.itemsOf(StreamItem.SnapshotDomain.class);
+        assertEquals(1, snapshot.size());
+        assertEquals(VmState.PAUSED, snapshot.get(0).state(), "the state as of the change");
+        int snapshotIndex = sink.items.indexOf(snapshot.get(0));
+        int resumedIndex = sink.items.indexOf(sink.itemsOf(StreamItem.Event.class).get(1));
+        assertTrue(snapshotIndex < resumedIndex, "the added domain's state comes before its events");
+
+        AimException unknown = assertThrows(AimException.class,
+                () -> monitor.modify("no-such-id", List.of(), List.of(), false));
+        assertEquals(Status.Code.NOT_FOUND, unknown.code());
+        RecordingSink everything = new RecordingSink();
+        Subscriber all = monitor.subscribe(all(), everything);
+        AimException refused = assertThrows(AimException.class,
+                () -> monitor.modify(all.id(), List.of(), List.of(DomainKey.name("vm-a")), false));
+        assertEquals(Status.Code.FAILED_PRECONDITION, refused.code());
+    }
+
+    @Test
+    void unsubscribeEndsTheStreamNormallyAndStopEndsEveryStream() throws Exception {
+        start(10_000, 1_000);
+        RecordingSink leaving = new RecordingSink();
+        RecordingSink staying = new RecordingSink();
+        Subscriber subscriber = monitor.subscribe(all(), leaving);
+        monitor.subscribe(all(), staying);
+        source.fire("uuid-a", "vm-a", STARTED, 0);
+        assertTrue(leaving.awaitEvents(events -> events.size() == 1, WAIT));
+        long last = monitor.unsubscribe(subscriber.id());
+        assertTrue(leaving.awaitEnd(WAIT));
+        assertEquals(StreamEnd.UNSUBSCRIBED, leaving.end);
+        assertEquals(leaving.events().get(0).sequence(), last);
+        assertThrows(AimException.class, () -> monitor.unsubscribe(subscriber.id()));
+        awaitTrue(() -> monitor.subscriberCount() == 1, "removed");
+
+        monitor.stop();
+        assertTrue(staying.awaitEnd(WAIT));
+        assertEquals(StreamEnd.SHUTDOWN, staying.end);
+        AimException refused = assertThrows(AimException.class, () -> monitor.subscribe(all(), new RecordingSink()));
+        assertEquals(Status.Code.UNAVAILABLE, refused.code());
+        assertEquals(0, source.listenerCount(), "the monitor stopped listening");
+        monitor = null;
+    }
+
+    @Test
+    void withoutEverReachingLibvirtdSubscribeIsUnavailableUntilItIsReached() throws Exception {
+        monitor = new EventsMonitor(MonitorConfig.defaults(), new EventsMonitor.ConnectionObserver() {
+            @Override
+            public void connected() {
+                health.add("SERVING");
+            }
+
+            @Override
+            public void disconnected(String why) {
+                health.add("NOT_SERVING " + why);
+            }
+        });
+        AimException noSource = assertThrows(AimException.class, () -> monitor.subscribe(all(), new RecordingSink()));
+        assertEquals(Status.Code.UNAVAILABLE, noSource.code());
+        source.disconnect();
+        monitor.attach(source);
+        awaitTrue(() -> !health.isEmpty(), "health reported");
+        assertTrue(health.get(0).startsWith("NOT_SERVING"), health.toString());
+        AimException notYet = assertThrows(AimException.class, () -> monitor.subscribe(all(), new RecordingSink()));
+        assertEquals(Status.Code.UNAVAILABLE, notYet.code());
+        assertTrue(notYet.getMessage().contains("has not reached libvirtd"), notYet.getMessage());
+        source.reconnect();
+        awaitTrue(monitor::connected, "connected");
+        monitor.subscribe(all(), new RecordingSink());
+    }
+
+    @Test
+    void listEventsReadsTheJournalPageByPage() throws Exception {
+        start(100, 10);
+        long first = monitor.journal().nextSequence();
+        for (int i = 0; i < 30; i++) {
+            source.fire("uuid-" + (i % 3), "vm" + (i % 3), STARTED, 0);
+        }
+        awaitTrue(() -> monitor.journal().lastSequence() == first + 29, "journaled");
+        SubscriptionFilter vm1 = SubscriptionFilter.domains(List.of(DomainKey.name("vm1")), List.of());
+        EventJournal.Page page = monitor.listEvents(vm1, first - 1, 4);
+        assertEquals(List.of(first + 1, first + 4, first + 7, first + 10), sequences(page.events()));
+        for (int i = 0; i < 200; i++) {
+            source.fire("uuid-x", "x", STARTED, 0);
+        }
+        awaitTrue(() -> monitor.journal().lastSequence() == first + 229, "journaled");
+        AimException gone = assertThrows(AimException.class, () -> monitor.listEvents(vm1, first, 4));
+        assertEquals(Status.Code.OUT_OF_RANGE, gone.code());
+    }
+}
