@@ -1,0 +1,238 @@
+package com.abiquo.aim.network;
+
+import com.abiquo.aim.core.error.AimException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The VLAN path on a kernel with 802.1Q, run inside the throwaway VM by {@link VlanRealKernelTest} (a plain main: a
+ * JUnit launcher costs seconds under TCG). Writes one "PASS name" or "FAIL name: why" line per scenario to
+ * results.txt in the folder given as argument, and copies the ifcfg files it wrote there.
+ */
+public final class VlanVmScenario {
+    private final Path out;
+    private final List<String> lines = new ArrayList<>();
+    private final TestNamespace ns;
+    private final Path scripts;
+    private final TestNamespace.RecordingHealth health = new TestNamespace.RecordingHealth();
+    private VlanManager manager;
+
+    private VlanVmScenario(Path out) throws Exception {
+        this.out = out;
+        this.ns = new TestNamespace();
+        this.scripts = Files.createTempDirectory("aimnet-scripts");
+        ns.veth("eth0", "peer0");
+        ns.veth("vnet0", "vm0");
+        manager = ns.manager(scripts, health);
+        manager.startUp(true);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args[0]);
+        VlanVmScenario scenario = new VlanVmScenario(out);
+        scenario.runAll();
+    }
+
+    private void runAll() throws IOException {
+        check("check reports 802.1Q and bridges", this::checkReportsSupport);
+        check("create makes bridge, VLAN, links up and files", this::create);
+        check("create again changes nothing", this::createAgain);
+        check("concurrent creates of one VLAN: one does the work", this::concurrentCreates);
+        check("written files match the original byte for byte", this::files);
+        check("restore after a simulated reboot re-creates identical links", this::restoreAfterReboot);
+        check("a failure after the VLAN step undoes links and files", this::rollbackAfterVlanStep);
+        check("a tag already carried by another interface is refused", this::tagInUse);
+        check("delete refuses VM ports unless forced, then removes all", this::deleteWithPorts);
+        check("delete of the other VLAN removes it; again changes nothing", this::deleteAgain);
+        try {
+            ns.close();
+        } catch (AimException ignored) {
+            // the VM is thrown away anyway
+        }
+        long failed = lines.stream().filter(line -> line.startsWith("FAIL")).count();
+        lines.add("SUMMARY passed=" + (lines.size() - failed) + " failed=" + failed);
+        Files.write(out.resolve("results.txt"), lines, StandardCharsets.UTF_8);
+        lines.forEach(System.out::println);
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private void check(String name, Step step) {
+        try {
+            step.run();
+            lines.add("PASS " + name);
+        } catch (Throwable failure) {
+            lines.add("FAIL " + name + ": " + String.valueOf(failure).replace('\n', ' '));
+        }
+    }
+
+    private void checkReportsSupport() {
+        for (VlanManager.Check check : manager.check()) {
+            expect(check.ok(), check.kind() + " not ok: " + check.detail());
+        }
+    }
+
+    private void create() throws Exception {
+        VlanManager.CreateResult result = manager.create(VlanSpec.of(5, "eth0", "abiquo_5"));
+        expect(result.changes().equals(List.of(
+                change(VlanChange.Kind.BRIDGE_CREATED, "abiquo_5"), change(VlanChange.Kind.LINK_UP, "abiquo_5"),
+                change(VlanChange.Kind.VLAN_CREATED, "eth0.5"), change(VlanChange.Kind.VLAN_ATTACHED, "eth0.5"),
+                change(VlanChange.Kind.LINK_UP, "eth0"), change(VlanChange.Kind.LINK_UP, "eth0.5"),
+                change(VlanChange.Kind.FILE_WRITTEN, "ifcfg-abiquo_5"),
+                change(VlanChange.Kind.FILE_WRITTEN, "ifcfg-abiquo_eth0.5"))), "changes " + result.changes());
+        expect(result.vlan().complete(), "state " + result.vlan());
+        LinkInfo vlan = ns.links().get("eth0.5");
+        expect(vlan.isVlan() && vlan.vlanId() == 5 && "802.1Q".equals(vlan.vlanProtocol())
+                && "eth0".equals(vlan.parent()) && "abiquo_5".equals(vlan.master()) && vlan.adminUp(), "link " + vlan);
+        expect(ns.links().get("abiquo_5").adminUp(), "bridge down");
+    }
+
+    private void createAgain() throws Exception {
+        VlanManager.CreateResult again = manager.create(VlanSpec.of(5, "eth0", "abiquo_5"));
+        expect(again.changes().isEmpty(), "changes " + again.changes());
+        expect(again.vlan().complete(), "state " + again.vlan());
+    }
+
+    private void concurrentCreates() throws Exception {
+        List<Callable<List<VlanChange>>> calls = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            calls.add(() -> manager.create(VlanSpec.of(7, "eth0", "abiquo_7")).changes());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        int working = 0;
+        int idle = 0;
+        for (Future<List<VlanChange>> future : pool.invokeAll(calls)) {
+            List<VlanChange> changes = future.get();
+            if (changes.contains(change(VlanChange.Kind.VLAN_CREATED, "eth0.7"))) {
+                working++;
+            } else if (changes.isEmpty()) {
+                idle++;
+            }
+        }
+        pool.shutdown();
+        expect(working == 1 && idle == 3, "working=" + working + " idle=" + idle);
+    }
+
+    private void files() throws Exception {
+        Files.createDirectories(out.resolve("files"));
+        for (String name : List.of("ifcfg-abiquo_5", "ifcfg-abiquo_eth0.5", "ifcfg-abiquo_7", "ifcfg-abiquo_eth0.7")) {
+            Files.copy(scripts.resolve(name), out.resolve("files").resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        }
+        String expected = "# Autogenerated by Abiquo AIM\n\nVLAN=yes\nDEVICE=eth0.5\nBOOTPROTO=none\nONBOOT=yes\n"
+                + "BRIDGE=abiquo_5\n";
+        expect(expected.equals(Files.readString(scripts.resolve("ifcfg-abiquo_eth0.5"))), "VLAN file differs");
+    }
+
+    private void restoreAfterReboot() throws Exception {
+        List<String> names = List.of("abiquo_5", "eth0.5", "abiquo_7", "eth0.7", "eth0");
+        Map<String, String> before = snapshot(names);
+        for (String link : List.of("eth0.5", "eth0.7", "abiquo_5", "abiquo_7")) {
+            ns.ip("link", "delete", "dev", link);
+        }
+        ns.ip("link", "set", "eth0", "down");
+        // a fresh agent starting on the "rebooted" node, as aim-server would start it
+        manager = ns.manager(scripts, health);
+        manager.startUp(true);
+        Map<String, String> after = snapshot(names);
+        expect(before.equals(after), "before " + before + " after " + after);
+        for (VlanState state : manager.list().vlans()) {
+            expect(state.complete(), "listed " + state);
+        }
+        expect(manager.restore().results().stream().allMatch(r -> r.changes().isEmpty() && r.error().isEmpty()),
+                "a second restore changed something");
+    }
+
+    private Map<String, String> snapshot(List<String> names) throws AimException {
+        Map<String, LinkInfo> links = ns.links();
+        Map<String, String> shape = new java.util.TreeMap<>();
+        for (String name : names) {
+            LinkInfo link = links.get(name);
+            shape.put(name, link == null ? "missing" : link.kind() + " id=" + link.vlanId() + " proto="
+                    + link.vlanProtocol() + " parent=" + link.parent() + " master=" + link.master() + " up="
+                    + link.adminUp() + " mtu=" + link.mtu());
+        }
+        return shape;
+    }
+
+    private void rollbackAfterVlanStep() throws Exception {
+        Path unwritable = scripts.resolve("absent-folder");
+        VlanManager broken = ns.manager(unwritable, health);
+        try {
+            broken.create(VlanSpec.of(9, "eth0", "abiquo_9"));
+            expect(false, "create succeeded without a scripts folder");
+        } catch (AimException failure) {
+            expect(failure.getMessage().contains("undone: ") && failure.getMessage().contains("deleted eth0.9")
+                    && failure.getMessage().contains("deleted bridge abiquo_9"), failure.getMessage());
+            expect(failure.getMessage().contains(unwritable.resolve("ifcfg-abiquo_9").toString()),
+                    failure.getMessage());
+        }
+        Map<String, LinkInfo> links = ns.links();
+        expect(!links.containsKey("eth0.9") && !links.containsKey("abiquo_9"), "links left: " + links.keySet());
+    }
+
+    private void tagInUse() throws Exception {
+        ns.ip("link", "add", "link", "eth0", "name", "myvlan11", "type", "vlan", "id", "11");
+        try {
+            manager.create(VlanSpec.of(11, "eth0", "abiquo_11"));
+            expect(false, "created a second interface for tag 11");
+        } catch (AimException failure) {
+            expect("VLAN_TAG_IN_USE".equals(failure.reason()) && failure.getMessage().contains("myvlan11"),
+                    failure.getMessage());
+        }
+        expect(!ns.links().containsKey("abiquo_11"), "bridge made before refusing");
+    }
+
+    private void deleteWithPorts() throws Exception {
+        ns.ip("link", "set", "vnet0", "master", "abiquo_5");
+        VlanSpec spec = VlanSpec.of(5, "eth0", "abiquo_5");
+        try {
+            manager.delete(spec, false);
+            expect(false, "deleted a bridge with a VM port");
+        } catch (AimException refused) {
+            expect("BRIDGE_HAS_PORTS".equals(refused.reason()), refused.getMessage());
+        }
+        expect(ns.links().containsKey("eth0.5"), "refused delete removed the VLAN");
+        VlanManager.DeleteResult forced = manager.delete(spec, true);
+        expect(forced.detachedPorts().equals(List.of("vnet0")), "detached " + forced.detachedPorts());
+        expect(forced.changes().equals(List.of(change(VlanChange.Kind.VLAN_DELETED, "eth0.5"),
+                change(VlanChange.Kind.BRIDGE_DELETED, "abiquo_5"),
+                change(VlanChange.Kind.FILE_REMOVED, "ifcfg-abiquo_eth0.5"),
+                change(VlanChange.Kind.FILE_REMOVED, "ifcfg-abiquo_5"))), "changes " + forced.changes());
+        Map<String, LinkInfo> links = ns.links();
+        expect(!links.containsKey("eth0.5") && !links.containsKey("abiquo_5") && links.containsKey("vnet0"),
+                "links " + links.keySet());
+    }
+
+    private void deleteAgain() throws Exception {
+        VlanSpec spec = VlanSpec.of(7, "eth0", "abiquo_7");
+        expect(manager.delete(spec, false).changes().size() == 4, "first delete");
+        expect(manager.delete(spec, false).changes().isEmpty(), "second delete changed something");
+        try (var entries = Files.list(scripts)) {
+            List<String> left = entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("ifcfg"))
+                    .toList();
+            expect(left.isEmpty(), "files left " + left);
+        }
+    }
+
+    private static VlanChange change(VlanChange.Kind kind, String target) {
+        return new VlanChange(kind, target);
+    }
+
+    private static void expect(boolean condition, String otherwise) {
+        if (!condition) {
+            throw new AssertionError(otherwise);
+        }
+    }
+}
