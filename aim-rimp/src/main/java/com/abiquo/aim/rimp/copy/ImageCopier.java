@@ -1,0 +1,245 @@
+package com.abiquo.aim.rimp.copy;
+
+import static java.util.Objects.requireNonNull;
+
+import com.abiquo.aim.core.error.AimException;
+import io.grpc.Status;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Copies one image file safely and fast. Safely: the bytes go to a temporary in the destination folder, which is
+ * fsynced and then renamed into place (never replacing an existing file unless asked), and any failure or
+ * cancellation removes the temporary. Fast: a clone (FICLONE) where the file system can share extents; otherwise
+ * only the data extents (SEEK_DATA/SEEK_HOLE) are copied inside the kernel (copy_file_range, or sendfile) and the
+ * holes stay holes.
+ */
+public final class ImageCopier {
+    private static final Logger LOG = LogManager.getLogger(ImageCopier.class);
+    /** Bytes per system call: large enough to keep the disk busy, small enough to report and cancel promptly. */
+    static final long CHUNK = 64L << 20;
+
+    private final Temporaries temporaries;
+    private final long chunk;
+
+    public ImageCopier(Temporaries temporaries) {
+        this(temporaries, CHUNK);
+    }
+
+    /** For tests: smaller chunks make progress and cancellation points deterministic on small files. */
+    ImageCopier(Temporaries temporaries, long chunk) {
+        this.temporaries = requireNonNull(temporaries, "temporaries is null");
+        this.chunk = chunk;
+    }
+
+    /** Options of one copy. */
+    public record Options(boolean replace, boolean verifySha256, boolean allowReflink) {
+        public static Options noReplace(boolean verify) {
+            return new Options(false, verify, true);
+        }
+    }
+
+    /**
+     * Copies source (a regular file) to destination, whose folder must exist.
+     *
+     * @throws AimException NOT_FOUND (no source), ALREADY_EXISTS (destination exists and !replace),
+     *     RESOURCE_EXHAUSTED (not enough space, or disk full), DATA_LOSS (checksum mismatch), the cancel reason
+     */
+    public CopyOutcome copy(Path source, Path destination, Options options, CopyControl control) throws AimException {
+        long started = System.nanoTime();
+        if (!Files.isRegularFile(source)) {
+            throw new AimException(Status.Code.NOT_FOUND, "SOURCE_NOT_FOUND",
+                    source + " does not exist or is not a regular file", Map.of("path", source.toString()), null);
+        }
+        if (!options.replace() && Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
+            throw Publisher.exists(destination); // early: no point copying for nothing
+        }
+        Path temporary = temporaries.allocate(destination);
+        try {
+            CopyOutcome outcome = copyToTemporary(source, temporary, destination, options, control, started);
+            control.checkCancelled();
+            Publisher.publish(temporary, destination, options.replace());
+            temporaries.release(temporary);
+            LOG.info("Copied {} -> {} ({}, {} data bytes of {}, {} ms)", source, destination, outcome.method(),
+                    outcome.copiedBytes(), outcome.sizeBytes(), outcome.duration().toMillis());
+            return outcome;
+        } catch (AimException | RuntimeException failure) {
+            temporaries.discard(temporary);
+            throw failure;
+        } catch (IOException failure) {
+            temporaries.discard(temporary);
+            throw IoFailures.map("cannot copy " + source + " to " + destination, failure);
+        }
+    }
+
+    private CopyOutcome copyToTemporary(Path source, Path temporary, Path destination, Options options,
+                                        CopyControl control, long started) throws AimException, IOException {
+        CopyMethod method;
+        long size;
+        long copied = 0;
+        long allocated;
+        try (NativeFile in = NativeFile.openRead(source);
+             NativeFile out = NativeFile.createNew(temporary, modeOf(source))) {
+            size = in.size();
+            List<NativeFile.Extent> extents = in.dataExtents(size);
+            long data = extents.stream().mapToLong(NativeFile.Extent::length).sum();
+            if (options.allowReflink() && tryClone(in, out)) {
+                method = CopyMethod.REFLINK;
+                control.progress(data, data, 0);
+            } else {
+                checkSpace(destination, data);
+                out.truncate(size);
+                method = CopyMethod.SPARSE_COPY;
+                for (NativeFile.Extent extent : extents) {
+                    long offset = extent.offset();
+                    long end = extent.offset() + extent.length();
+                    while (offset < end) {
+                        control.checkCancelled();
+                        long length = Math.min(chunk, end - offset);
+                        long done;
+                        if (method == CopyMethod.SPARSE_COPY) {
+                            try {
+                                done = out.copyRangeFrom(in, offset, length);
+                            } catch (NativeFile.NativeException failure) {
+                                if (!failure.unsupported() || copied > 0) {
+                                    throw failure;
+                                }
+                                LOG.debug("copy_file_range refused ({}); using sendfile", failure.getMessage());
+                                method = CopyMethod.SENDFILE_COPY;
+                                continue;
+                            }
+                        } else {
+                            done = out.sendFrom(in, offset, length);
+                        }
+                        if (done <= 0) {
+                            throw new AimException(Status.Code.ABORTED, "SOURCE_CHANGED", source
+                                    + " became shorter while it was copied", Map.of("path", source.toString()), null);
+                        }
+                        offset += done;
+                        copied += done;
+                        control.progress(copied, data, rate(copied, started));
+                    }
+                }
+            }
+            control.checkCancelled();
+            out.sync();
+            allocated = method == CopyMethod.REFLINK ? data : copied;
+        }
+        String sha = "";
+        String comparedWith = "";
+        if (options.verifySha256()) {
+            sha = sha256(temporary);
+            Path sidecar = source.resolveSibling(source.getFileName() + ".sha256");
+            String expected;
+            if (Files.isRegularFile(sidecar)) {
+                expected = readSidecar(sidecar);
+                comparedWith = "sidecar";
+            } else {
+                expected = sha256(source);
+                comparedWith = "source";
+            }
+            if (!expected.equals(sha)) {
+                throw new AimException(Status.Code.DATA_LOSS, "CHECKSUM_MISMATCH", "the copy of " + source
+                        + " has SHA-256 " + sha + " but the " + comparedWith + " says " + expected
+                        + "; nothing was written to " + destination, Map.of("path", destination.toString()), null);
+            }
+        }
+        return new CopyOutcome(destination, method, size, method == CopyMethod.REFLINK ? 0 : copied, allocated,
+                Duration.ofNanos(System.nanoTime() - started), sha, comparedWith);
+    }
+
+    private static boolean tryClone(NativeFile in, NativeFile out) throws NativeFile.NativeException {
+        try {
+            out.cloneFrom(in);
+            return true;
+        } catch (NativeFile.NativeException failure) {
+            if (failure.unsupported()) {
+                return false;
+            }
+            throw failure;
+        }
+    }
+
+    /** Refuses a copy that cannot fit: what counts is the data the copy allocates, not the apparent size. */
+    public static void checkSpace(Path destination, long needed) throws AimException, IOException {
+        long usable = Files.getFileStore(destination.getParent()).getUsableSpace();
+        if (needed > usable) {
+            throw IoFailures.noSpace("not enough space for " + destination + ": the copy needs " + needed
+                    + " bytes and the file system has " + usable + " usable");
+        }
+    }
+
+    /** The bytes of data extents of a file (what a sparse-aware copy allocates). */
+    public static long allocatedBytes(Path file) throws IOException {
+        try (NativeFile in = NativeFile.openRead(file)) {
+            return in.dataExtents(in.size()).stream().mapToLong(NativeFile.Extent::length).sum();
+        }
+    }
+
+    private static long rate(long bytes, long startedNanos) {
+        long nanos = Math.max(1, System.nanoTime() - startedNanos);
+        return (long) (bytes / (nanos / 1e9));
+    }
+
+    private static int modeOf(Path source) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(source);
+            int mode = 0;
+            for (PosixFilePermission permission : permissions) {
+                mode |= 1 << (8 - permission.ordinal());
+            }
+            return mode;
+        } catch (IOException | UnsupportedOperationException unknown) {
+            return 0644;
+        }
+    }
+
+    public static String sha256(Path file) throws IOException {
+        MessageDigest digest = newDigest();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (channel.read(buffer) >= 0) {
+                buffer.flip();
+                digest.update(buffer);
+                buffer.clear();
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    public static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /** `sha256sum` output ("hex  name") or a bare hex digest. */
+    static String readSidecar(Path sidecar) throws IOException, AimException {
+        String text = Files.readString(sidecar, StandardCharsets.UTF_8).strip();
+        String first = text.isEmpty() ? "" : text.split("\\s+")[0].toLowerCase(Locale.ROOT);
+        if (!first.matches("[0-9a-f]{64}")) {
+            throw new AimException(Status.Code.FAILED_PRECONDITION, "BAD_CHECKSUM_FILE", sidecar
+                    + " does not start with a SHA-256 in hex", Map.of("path", sidecar.toString()), null);
+        }
+        return first;
+    }
+}

@@ -1,0 +1,51 @@
+package com.abiquo.aim.rimp.copy;
+
+import com.abiquo.aim.core.error.AimException;
+import io.grpc.Status;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.util.Map;
+
+/** Turns file-system failures into statuses with the path and the reason an operator can act on. */
+public final class IoFailures {
+    private IoFailures() {
+    }
+
+    public static AimException map(String what, IOException failure) {
+        String detail = failure instanceof FileSystemException fs && fs.getReason() != null
+                ? fs.getReason() : String.valueOf(failure.getMessage());
+        if (failure instanceof NativeFile.NativeException nativeFailure && nativeFailure.noSpace()) {
+            return noSpace(what + ": " + failure.getMessage());
+        }
+        if (detail.contains("No space left") || detail.contains("Disk quota exceeded")) {
+            return noSpace(what + ": " + detail);
+        }
+        if (failure instanceof NoSuchFileException) {
+            return new AimException(Status.Code.NOT_FOUND, "PATH_NOT_FOUND", what + ": " + failure.getMessage()
+                    + " does not exist", Map.of(), null);
+        }
+        if (failure instanceof FileAlreadyExistsException) {
+            return new AimException(Status.Code.ALREADY_EXISTS, "PATH_EXISTS", what + ": " + failure.getMessage()
+                    + " already exists", Map.of(), null);
+        }
+        if (failure instanceof AccessDeniedException) {
+            return new AimException(Status.Code.PERMISSION_DENIED, "ACCESS_DENIED", what + ": access denied to "
+                    + failure.getMessage(), Map.of(), null);
+        }
+        if (failure instanceof NotDirectoryException || failure instanceof DirectoryNotEmptyException) {
+            return new AimException(Status.Code.FAILED_PRECONDITION, "NOT_A_FILE", what + ": " + failure,
+                    Map.of(), null);
+        }
+        return new AimException(Status.Code.INTERNAL, "IO_ERROR", what + ": " + failure.getMessage(), Map.of(),
+                failure);
+    }
+
+    public static AimException noSpace(String message) {
+        return new AimException(Status.Code.RESOURCE_EXHAUSTED, "NO_SPACE", message, Map.of(), null);
+    }
+}

@@ -1,0 +1,67 @@
+package com.abiquo.aim.rimp.copy;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.ptr.LongByReference;
+
+/**
+ * The few Linux system calls a fast, safe copy needs and Java does not offer: finding data and holes
+ * (lseek SEEK_DATA/SEEK_HOLE), cloning (ioctl FICLONE), in-kernel copies (copy_file_range, sendfile) and a rename
+ * that refuses to replace (renameat2 RENAME_NOREPLACE). Every call throws {@link LastErrorException} (with errno)
+ * when it returns -1. Sizes are 64-bit: Linux x86_64 and aarch64 only; the flag values below are the same on both.
+ */
+interface Libc extends Library {
+    Libc INSTANCE = Native.load("c", Libc.class);
+
+    int O_RDONLY = 0;
+    int O_WRONLY = 1;
+    int O_CREAT = 0100;
+    int O_EXCL = 0200;
+    int O_CLOEXEC = 02000000;
+
+    int SEEK_SET = 0;
+    int SEEK_END = 2;
+    int SEEK_DATA = 3;
+    int SEEK_HOLE = 4;
+
+    long FICLONE = 0x40049409L;
+    int AT_FDCWD = -100;
+    int RENAME_NOREPLACE = 1;
+
+    int EPERM = 1;
+    int ENOENT = 2;
+    int EINTR = 4;
+    int EIO = 5;
+    int ENXIO = 6;
+    int EXDEV = 18;
+    int EINVAL = 22;
+    int ENOTTY = 25;
+    int EFBIG = 27;
+    int ENOSPC = 28;
+    int ESPIPE = 29;
+    int ENOSYS = 38;
+    int EOPNOTSUPP = 95;
+    int EDQUOT = 122;
+    int EEXIST = 17;
+
+    int open(String path, int flags, int mode) throws LastErrorException;
+
+    int close(int fd) throws LastErrorException;
+
+    long lseek(int fd, long offset, int whence) throws LastErrorException;
+
+    int ftruncate(int fd, long length) throws LastErrorException;
+
+    int fsync(int fd) throws LastErrorException;
+
+    int ioctl(int fd, long request, int argument) throws LastErrorException;
+
+    long copy_file_range(int fdIn, LongByReference offsetIn, int fdOut, LongByReference offsetOut, long length,
+                         int flags) throws LastErrorException;
+
+    long sendfile(int fdOut, int fdIn, LongByReference offset, long count) throws LastErrorException;
+
+    int renameat2(int oldDirectory, String oldPath, int newDirectory, String newPath, int flags)
+            throws LastErrorException;
+}

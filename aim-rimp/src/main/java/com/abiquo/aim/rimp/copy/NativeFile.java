@@ -1,0 +1,214 @@
+package com.abiquo.aim.rimp.copy;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.ptr.LongByReference;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An open file descriptor with the operations of {@link Libc} that copies use. Errors become {@link NativeException}
+ * carrying errno, so callers can tell "disk full" from "not supported here".
+ */
+final class NativeFile implements AutoCloseable {
+    private static final Libc LIBC = Libc.INSTANCE;
+    private final int fd;
+    private final Path path;
+
+    private NativeFile(int fd, Path path) {
+        this.fd = fd;
+        this.path = path;
+    }
+
+    static NativeFile openRead(Path path) throws NativeException {
+        try {
+            return new NativeFile(LIBC.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0), path);
+        } catch (LastErrorException failure) {
+            throw new NativeException("open " + path, failure.getErrorCode());
+        }
+    }
+
+    /** Creates a new file; fails with EEXIST when the name is taken. */
+    static NativeFile createNew(Path path, int mode) throws NativeException {
+        try {
+            return new NativeFile(LIBC.open(path.toString(),
+                    Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, mode), path);
+        } catch (LastErrorException failure) {
+            throw new NativeException("create " + path, failure.getErrorCode());
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
+    long size() throws NativeException {
+        try {
+            return LIBC.lseek(fd, 0, Libc.SEEK_END);
+        } catch (LastErrorException failure) {
+            throw new NativeException("lseek " + path, failure.getErrorCode());
+        }
+    }
+
+    /**
+     * The data extents of the file, in order, as (offset, length) pairs. File systems without SEEK_DATA support
+     * (or that report the whole file as data) give one extent: correct, just not sparse.
+     */
+    List<Extent> dataExtents(long size) throws NativeException {
+        List<Extent> extents = new ArrayList<>();
+        long position = 0;
+        while (position < size) {
+            long data;
+            try {
+                data = LIBC.lseek(fd, position, Libc.SEEK_DATA);
+            } catch (LastErrorException failure) {
+                if (failure.getErrorCode() == Libc.ENXIO) {
+                    break; // only a hole up to the end
+                }
+                if (failure.getErrorCode() == Libc.EINVAL && position == 0) {
+                    extents.add(new Extent(0, size)); // no SEEK_DATA on this file system
+                    return extents;
+                }
+                throw new NativeException("lseek SEEK_DATA " + path, failure.getErrorCode());
+            }
+            long hole;
+            try {
+                hole = LIBC.lseek(fd, data, Libc.SEEK_HOLE);
+            } catch (LastErrorException failure) {
+                throw new NativeException("lseek SEEK_HOLE " + path, failure.getErrorCode());
+            }
+            long end = Math.min(hole, size);
+            if (end > data) {
+                extents.add(new Extent(data, end - data));
+            }
+            position = end;
+        }
+        return extents;
+    }
+
+    /** Clones the whole source into this (empty) file; throws with errno EXDEV/EOPNOTSUPP/EINVAL where impossible. */
+    void cloneFrom(NativeFile source) throws NativeException {
+        try {
+            LIBC.ioctl(fd, Libc.FICLONE, source.fd);
+        } catch (LastErrorException failure) {
+            throw new NativeException("ioctl FICLONE " + source.path + " -> " + path, failure.getErrorCode());
+        }
+    }
+
+    void truncate(long length) throws NativeException {
+        try {
+            LIBC.ftruncate(fd, length);
+        } catch (LastErrorException failure) {
+            throw new NativeException("ftruncate " + path, failure.getErrorCode());
+        }
+    }
+
+    /** copy_file_range at the same offset in both files; returns the bytes copied (0 at end of source). */
+    long copyRangeFrom(NativeFile source, long offset, long length) throws NativeException {
+        LongByReference in = new LongByReference(offset);
+        LongByReference out = new LongByReference(offset);
+        while (true) {
+            try {
+                return LIBC.copy_file_range(source.fd, in, fd, out, length, 0);
+            } catch (LastErrorException failure) {
+                if (failure.getErrorCode() != Libc.EINTR) {
+                    throw new NativeException("copy_file_range " + source.path + " -> " + path,
+                            failure.getErrorCode());
+                }
+            }
+        }
+    }
+
+    /** sendfile from the source's offset to the same offset here; returns the bytes copied. */
+    long sendFrom(NativeFile source, long offset, long length) throws NativeException {
+        try {
+            LIBC.lseek(fd, offset, Libc.SEEK_SET);
+        } catch (LastErrorException failure) {
+            throw new NativeException("lseek " + path, failure.getErrorCode());
+        }
+        LongByReference in = new LongByReference(offset);
+        while (true) {
+            try {
+                return LIBC.sendfile(fd, source.fd, in, length);
+            } catch (LastErrorException failure) {
+                if (failure.getErrorCode() != Libc.EINTR) {
+                    throw new NativeException("sendfile " + source.path + " -> " + path, failure.getErrorCode());
+                }
+            }
+        }
+    }
+
+    void sync() throws NativeException {
+        try {
+            LIBC.fsync(fd);
+        } catch (LastErrorException failure) {
+            throw new NativeException("fsync " + path, failure.getErrorCode());
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            LIBC.close(fd);
+        } catch (LastErrorException ignored) {
+            // a failed close of a file we already fsynced (or are abandoning) changes nothing
+        }
+    }
+
+    /**
+     * Renames without ever replacing an existing target (renameat2 RENAME_NOREPLACE).
+     *
+     * @throws NativeException EEXIST when the target exists; EINVAL when the file system cannot do it
+     */
+    static void renameNoReplace(Path from, Path to) throws NativeException {
+        try {
+            LIBC.renameat2(Libc.AT_FDCWD, from.toString(), Libc.AT_FDCWD, to.toString(), Libc.RENAME_NOREPLACE);
+        } catch (LastErrorException failure) {
+            throw new NativeException("rename " + from + " -> " + to, failure.getErrorCode());
+        }
+    }
+
+    /** A run of data in a sparse file. */
+    record Extent(long offset, long length) {
+    }
+
+    /** A failed system call with its errno. */
+    static final class NativeException extends IOException {
+        private final int errno;
+
+        NativeException(String operation, int errno) {
+            super(operation + ": " + describe(errno));
+            this.errno = errno;
+        }
+
+        int errno() {
+            return errno;
+        }
+
+        boolean noSpace() {
+            return errno == Libc.ENOSPC || errno == Libc.EDQUOT || errno == Libc.EFBIG;
+        }
+
+        /** The call cannot do this here (other file system, no support): a slower way will. */
+        boolean unsupported() {
+            return errno == Libc.EXDEV || errno == Libc.EOPNOTSUPP || errno == Libc.EINVAL
+                    || errno == Libc.ENOSYS || errno == Libc.ENOTTY || errno == Libc.EPERM;
+        }
+
+        private static String describe(int errno) {
+            return switch (errno) {
+                case Libc.ENOSPC -> "no space left on device";
+                case Libc.EDQUOT -> "disk quota exceeded";
+                case Libc.EFBIG -> "file too large";
+                case Libc.EXDEV -> "not on the same file system";
+                case Libc.EOPNOTSUPP -> "not supported by the file system";
+                case Libc.EEXIST -> "file exists";
+                case Libc.ENOENT -> "no such file or directory";
+                case Libc.EIO -> "input/output error";
+                case Libc.EINVAL -> "invalid argument";
+                default -> "errno " + errno;
+            };
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package com.abiquo.aim.rimp.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.GrpcCalls;
+import com.abiquo.aim.core.error.GrpcErrors;
+import com.abiquo.aim.core.module.HealthReporter;
+import com.abiquo.aim.rimp.copy.CopyControl;
+import com.abiquo.aim.rimp.copy.CopyMethod;
+import com.abiquo.aim.rimp.copy.CopyOutcome;
+import com.abiquo.aim.rimp.datastore.DatastoreInfo;
+import com.abiquo.aim.rimp.datastore.Datastores;
+import com.abiquo.aim.rimp.image.ImageOperations;
+import com.abiquo.aim.rimp.image.Repository;
+import com.abiquo.aim.rimp.image.RepositoryCheck;
+import com.abiquo.aim.rimp.image.Uploads;
+import com.abiquo.aim.rimp.net.NetInterface;
+import com.abiquo.aim.rimp.net.NetInterfaces;
+import com.abiquo.aim.v1.CheckRimpConfigurationRequest;
+import com.abiquo.aim.v1.CheckRimpConfigurationResponse;
+import com.abiquo.aim.v1.CopyFromDatastoreToRepositoryRequest;
+import com.abiquo.aim.v1.CopyFromDatastoreToRepositoryResponse;
+import com.abiquo.aim.v1.CopyFromRepositoryToDatastoreRequest;
+import com.abiquo.aim.v1.CopyFromRepositoryToDatastoreResponse;
+import com.abiquo.aim.v1.DeleteVirtualImageFromDatastoreRequest;
+import com.abiquo.aim.v1.DeleteVirtualImageFromDatastoreResponse;
+import com.abiquo.aim.v1.GetDatastoresRequest;
+import com.abiquo.aim.v1.GetDatastoresResponse;
+import com.abiquo.aim.v1.GetDiskFileSizeRequest;
+import com.abiquo.aim.v1.GetDiskFileSizeResponse;
+import com.abiquo.aim.v1.GetNetInterfacesRequest;
+import com.abiquo.aim.v1.GetNetInterfacesResponse;
+import com.abiquo.aim.v1.InstanceDiskRequest;
+import com.abiquo.aim.v1.InstanceDiskResponse;
+import com.abiquo.aim.v1.RenameDiskRequest;
+import com.abiquo.aim.v1.RenameDiskResponse;
+import com.abiquo.aim.v1.RimpCopyMethod;
+import com.abiquo.aim.v1.RimpCopyOptions;
+import com.abiquo.aim.v1.RimpCopyProgress;
+import com.abiquo.aim.v1.RimpCopyResult;
+import com.abiquo.aim.v1.RimpDatastore;
+import com.abiquo.aim.v1.RimpNetInterface;
+import com.abiquo.aim.v1.RimpServiceGrpc;
+import com.abiquo.aim.v1.UploadRequest;
+import com.abiquo.aim.v1.UploadResponse;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The thin gRPC adapter of RimpService: checks requests, calls the logic, maps results. Copies run on the request
+ * executor so that a client's cancellation reaches them while they run; progress is sent only while the client
+ * keeps up (it can be dropped, the final result cannot).
+ */
+public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
+    public static final String SERVICE_NAME = "abiquo.aim.v1.RimpService";
+    private static final long DEFAULT_PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
+
+    private final Repository repository;
+    private final Datastores datastores;
+    private final NetInterfaces netInterfaces;
+    private final ImageOperations images;
+    private final Uploads uploads;
+    private final Executor executor;
+    private final HealthReporter health;
+    private final RunningCalls running;
+    private final boolean autoBackup;
+    private final boolean autoRestore;
+
+    public RimpGrpcService(Repository repository, Datastores datastores, NetInterfaces netInterfaces,
+                           ImageOperations images, Uploads uploads, Executor executor, HealthReporter health,
+                           RunningCalls running, boolean autoBackup, boolean autoRestore) {
+        this.repository = requireNonNull(repository, "repository is null");
+        this.datastores = requireNonNull(datastores, "datastores is null");
+        this.netInterfaces = requireNonNull(netInterfaces, "netInterfaces is null");
+        this.images = requireNonNull(images, "images is null");
+        this.uploads = requireNonNull(uploads, "uploads is null");
+        this.executor = requireNonNull(executor, "executor is null");
+        this.health = requireNonNull(health, "health is null");
+        this.running = requireNonNull(running, "running is null");
+        this.autoBackup = autoBackup;
+        this.autoRestore = autoRestore;
+    }
+
+    /** Checks the repository and sets the service's health from the result. */
+    public RepositoryCheck checkAndReport() {
+        RepositoryCheck check = repository.check();
+        if (check.valid()) {
+            health.serving(SERVICE_NAME);
+        } else {
+            health.notServing(SERVICE_NAME, String.join("; ", check.problems()));
+        }
+        return check;
+    }
+
+    @Override
+    public void checkRimpConfiguration(CheckRimpConfigurationRequest request,
+                                       StreamObserver<CheckRimpConfigurationResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            RepositoryCheck check = checkAndReport();
+            return CheckRimpConfigurationResponse.newBuilder().setValid(check.valid())
+                    .setRepository(check.repository().toString()).addAllProblems(check.problems())
+                    .setAutoBackup(autoBackup).setAutoRestore(autoRestore).build();
+        });
+    }
+
+    @Override
+    public void getDatastores(GetDatastoresRequest request, StreamObserver<GetDatastoresResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            GetDatastoresResponse.Builder response = GetDatastoresResponse.newBuilder();
+            for (DatastoreInfo info : datastores.list()) {
+                response.addDatastores(RimpDatastore.newBuilder().setUuid(info.uuid()).setDevice(info.device())
+                        .setPath(info.path().toString()).setType(info.type()).setTotalBytes(info.totalBytes())
+                        .setUsableBytes(info.usableBytes()).setReadOnly(info.readOnly()));
+            }
+            return response.build();
+        });
+    }
+
+    @Override
+    public void getNetInterfaces(GetNetInterfacesRequest request, StreamObserver<GetNetInterfacesResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            GetNetInterfacesResponse.Builder response = GetNetInterfacesResponse.newBuilder();
+            for (NetInterface face : netInterfaces.list()) {
+                response.addInterfaces(RimpNetInterface.newBuilder().setName(face.name())
+                        .setMacAddress(face.macAddress()));
+            }
+            return response.build();
+        });
+    }
+
+    @Override
+    public void getDiskFileSize(GetDiskFileSizeRequest request, StreamObserver<GetDiskFileSizeResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            ImageOperations.DiskSize size = images.diskFileSize(request.getPath());
+            return GetDiskFileSizeResponse.newBuilder().setSizeBytes(size.sizeBytes())
+                    .setAllocatedBytes(size.allocatedBytes()).build();
+        });
+    }
+
+    @Override
+    public void copyFromRepositoryToDatastore(CopyFromRepositoryToDatastoreRequest request,
+                                              StreamObserver<CopyFromRepositoryToDatastoreResponse> observer) {
+        streamCopy(observer, request.getOptions(),
+                control -> images.deploy(request.getRepositoryPath(), request.getDatastorePath(),
+                        request.getVmUuid(), request.getOptions().getVerifySha256(), control),
+                progress -> CopyFromRepositoryToDatastoreResponse.newBuilder().setProgress(progress).build(),
+                result -> CopyFromRepositoryToDatastoreResponse.newBuilder().setResult(result).build());
+    }
+
+    @Override
+    public void deleteVirtualImageFromDatastore(DeleteVirtualImageFromDatastoreRequest request,
+                                                StreamObserver<DeleteVirtualImageFromDatastoreResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            ImageOperations.Undeployed undeployed = images.undeploy(request.getDatastorePath(), request.getVmUuid());
+            return DeleteVirtualImageFromDatastoreResponse.newBuilder()
+                    .setInstanceFound(undeployed.instanceFound())
+                    .setBackupPath(undeployed.backup().map(Object::toString).orElse("")).build();
+        });
+    }
+
+    @Override
+    public void copyFromDatastoreToRepository(CopyFromDatastoreToRepositoryRequest request,
+                                              StreamObserver<CopyFromDatastoreToRepositoryResponse> observer) {
+        streamCopy(observer, request.getOptions(),
+                control -> images.snapshot(request.getVmUuid(), request.getSnapshot(),
+                        request.getDestinationRepositoryPath(), request.getSourceDatastorePath(),
+                        request.getOptions().getVerifySha256(), control),
+                progress -> CopyFromDatastoreToRepositoryResponse.newBuilder().setProgress(progress).build(),
+                result -> CopyFromDatastoreToRepositoryResponse.newBuilder().setResult(result).build());
+    }
+
+    @Override
+    public void instanceDisk(InstanceDiskRequest request, StreamObserver<InstanceDiskResponse> observer) {
+        streamCopy(observer, request.getOptions(),
+                control -> images.instanceDisk(request.getSource(), request.getDestination(),
+                        request.getOptions().getVerifySha256(), control),
+                progress -> InstanceDiskResponse.newBuilder().setProgress(progress).build(),
+                result -> InstanceDiskResponse.newBuilder().setResult(result).build());
+    }
+
+    @Override
+    public void renameDisk(RenameDiskRequest request, StreamObserver<RenameDiskResponse> observer) {
+        GrpcCalls.unary(observer, () -> RenameDiskResponse.newBuilder()
+                .setResult(toProto(images.rename(request.getOldPath(), request.getNewPath()))).build());
+    }
+
+    @Override
+    public StreamObserver<UploadRequest> upload(StreamObserver<UploadResponse> observer) {
+        return new UploadCall(uploads, running, observer);
+    }
+
+    /** A copy that reports progress through its control. */
+    @FunctionalInterface
+    private interface CopyWork {
+        CopyOutcome run(CopyControl control) throws AimException;
+    }
+
+    private <R> void streamCopy(StreamObserver<R> observer, RimpCopyOptions options, CopyWork work,
+                                Function<RimpCopyProgress, R> progressMessage, Function<RimpCopyResult, R> resultMessage) {
+        ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) observer;
+        long interval = options.hasProgressInterval() && durationNanos(options) > 0
+                ? durationNanos(options) : DEFAULT_PROGRESS_INTERVAL_NANOS;
+        boolean report = options.getReportProgress();
+        long[] lastSent = {System.nanoTime() - interval};
+        CopyControl control = new CopyControl((done, total, rate) -> {
+            long now = System.nanoTime();
+            // progress may be dropped (a slow reader must not slow the copy); the result never is
+            if (report && now - lastSent[0] >= interval && call.isReady() && !call.isCancelled()) {
+                lastSent[0] = now;
+                call.onNext(progressMessage.apply(RimpCopyProgress.newBuilder().setBytesDone(done)
+                        .setBytesTotal(total).setBytesPerSecond(rate).build()));
+            }
+        });
+        Consumer<AimException> stopper = control::cancel;
+        call.setOnCancelHandler(() -> control.cancel(new AimException(Status.Code.CANCELLED, "CANCELLED",
+                "the client cancelled the call; the copy stopped and its temporary was removed", Map.of(), null)));
+        try {
+            running.register(stopper);
+        } catch (AimException stopping) {
+            call.onError(GrpcErrors.toStatusException(stopping));
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    CopyOutcome outcome = work.run(control);
+                    if (!call.isCancelled()) {
+                        call.onNext(resultMessage.apply(toProto(outcome)));
+                        call.onCompleted();
+                    }
+                } catch (Exception failure) {
+                    if (!call.isCancelled()) {
+                        call.onError(GrpcErrors.toStatusException(failure));
+                    }
+                } finally {
+                    running.unregister(stopper);
+                }
+            });
+        } catch (RejectedExecutionException full) {
+            running.unregister(stopper);
+            call.onError(Status.UNAVAILABLE.withDescription("the agent cannot take more work now (shutting down "
+                    + "or overloaded); retry").asRuntimeException());
+        }
+    }
+
+    private static long durationNanos(RimpCopyOptions options) {
+        return options.getProgressInterval().getSeconds() * 1_000_000_000L + options.getProgressInterval().getNanos();
+    }
+
+    static RimpCopyResult toProto(CopyOutcome outcome) {
+        return RimpCopyResult.newBuilder().setPath(outcome.path().toString()).setMethod(toProto(outcome.method()))
+                .setSizeBytes(outcome.sizeBytes()).setCopiedBytes(outcome.copiedBytes())
+                .setAllocatedBytes(outcome.allocatedBytes())
+                .setDuration(com.google.protobuf.Duration.newBuilder().setSeconds(outcome.duration().getSeconds())
+                        .setNanos(outcome.duration().getNano()))
+                .setSha256(outcome.sha256()).setSha256ComparedWith(outcome.sha256ComparedWith()).build();
+    }
+
+    private static RimpCopyMethod toProto(CopyMethod method) {
+        return switch (method) {
+            case REFLINK -> RimpCopyMethod.RIMP_COPY_METHOD_REFLINK;
+            case SPARSE_COPY -> RimpCopyMethod.RIMP_COPY_METHOD_SPARSE_COPY;
+            case SENDFILE_COPY -> RimpCopyMethod.RIMP_COPY_METHOD_SENDFILE_COPY;
+            case RENAMED -> RimpCopyMethod.RIMP_COPY_METHOD_RENAMED;
+            case KEPT_EXISTING -> RimpCopyMethod.RIMP_COPY_METHOD_KEPT_EXISTING;
+        };
+    }
+}

@@ -1,0 +1,250 @@
+package com.abiquo.aim.rimp.image;
+
+import static java.util.Objects.requireNonNull;
+
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.rimp.copy.CopyControl;
+import com.abiquo.aim.rimp.copy.CopyMethod;
+import com.abiquo.aim.rimp.copy.CopyOutcome;
+import com.abiquo.aim.rimp.copy.DestinationLocks;
+import com.abiquo.aim.rimp.copy.ImageCopier;
+import com.abiquo.aim.rimp.copy.IoFailures;
+import com.abiquo.aim.rimp.copy.Publisher;
+import io.grpc.Status;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The original AIM's image operations with their rules (deploy, undeploy, snapshot, instance, rename, size), on
+ * top of confined paths ({@link Roots}), per-destination locks and the safe copier.
+ */
+public final class ImageOperations {
+    private static final Logger LOG = LogManager.getLogger(ImageOperations.class);
+    private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+    static final String BACKUP_FOLDER = "backup";
+
+    private final Roots roots;
+    private final ImageCopier copier;
+    private final DestinationLocks locks;
+    private final boolean autoBackup;
+    private final boolean autoRestore;
+
+    public ImageOperations(Roots roots, ImageCopier copier, DestinationLocks locks, boolean autoBackup,
+                           boolean autoRestore) {
+        this.roots = requireNonNull(roots, "roots is null");
+        this.copier = requireNonNull(copier, "copier is null");
+        this.locks = requireNonNull(locks, "locks is null");
+        this.autoBackup = autoBackup;
+        this.autoRestore = autoRestore;
+    }
+
+    /** Sizes of a disk file. */
+    public record DiskSize(long sizeBytes, long allocatedBytes) {
+    }
+
+    /** What undeploy did. */
+    public record Undeployed(boolean instanceFound, Optional<Path> backup) {
+    }
+
+    public DiskSize diskFileSize(String path) throws AimException {
+        Path file = roots.anywhere(path, "path");
+        requireRegularFile(file, "path");
+        try {
+            return new DiskSize(Files.size(file), ImageCopier.allocatedBytes(file));
+        } catch (IOException failure) {
+            throw IoFailures.map("cannot read the size of " + file, failure);
+        }
+    }
+
+    /**
+     * Deploy: repository image -> {@code <datastore>/<vmUuid>}. An existing instance is kept when autoRestore and
+     * autoBackup are both on, otherwise removed; with autoRestore a backup is moved back instead of copying.
+     */
+    public CopyOutcome deploy(String repositoryPath, String datastorePath, String vmUuid, boolean verify,
+                              CopyControl control) throws AimException {
+        long started = System.nanoTime();
+        Path source = roots.inRepository(repositoryPath, "repository_path");
+        Path folder = roots.datastoreFolder(datastorePath, "datastore_path");
+        Path instance = folder.resolve(Roots.fileName(vmUuid, "vm_uuid"));
+        Path backup = folder.resolve(BACKUP_FOLDER).resolve(instance.getFileName());
+        try (DestinationLocks.Held held = locks.acquire(instance, backup)) {
+            boolean instanceExists = Files.exists(instance, NOFOLLOW);
+            if (instanceExists && Files.isDirectory(instance, NOFOLLOW)) {
+                throw new AimException(Status.Code.FAILED_PRECONDITION, "INSTANCE_IS_FOLDER", "the instance "
+                        + instance + " is a folder; refusing to replace it", Map.of("path", instance.toString()), null);
+            }
+            if (instanceExists && autoRestore && autoBackup) {
+                LOG.info("Deploy of {}: keeping the existing instance (autoRestore and autoBackup)", instance);
+                return existing(instance, CopyMethod.KEPT_EXISTING, started);
+            }
+            boolean restore = autoRestore && backupFolderIsReal(folder) && Files.isRegularFile(backup, NOFOLLOW);
+            if (!restore) {
+                requireRegularFile(source, "repository_path"); // before removing anything
+            }
+            if (instanceExists) {
+                LOG.info("Deploy of {}: removing the existing instance", instance);
+                delete(instance);
+            }
+            if (restore) {
+                try {
+                    Publisher.renameNoReplace(backup, instance);
+                    Publisher.syncDirectory(folder);
+                    Publisher.syncDirectory(backup.getParent());
+                } catch (IOException failure) {
+                    throw IoFailures.map("cannot restore " + backup + " to " + instance, failure);
+                }
+                LOG.info("Deploy of {}: restored from {}", instance, backup);
+                return existing(instance, CopyMethod.RENAMED, started);
+            }
+            return copier.copy(source, instance, ImageCopier.Options.noReplace(verify), control);
+        }
+    }
+
+    /** Undeploy: with autoBackup the instance moves to {@code <datastore>/backup/}, otherwise it is deleted. */
+    public Undeployed undeploy(String datastorePath, String vmUuid) throws AimException {
+        Path folder = roots.datastoreFolder(datastorePath, "datastore_path");
+        Path instance = folder.resolve(Roots.fileName(vmUuid, "vm_uuid"));
+        Path backupFolder = folder.resolve(BACKUP_FOLDER);
+        Path backup = backupFolder.resolve(instance.getFileName());
+        try (DestinationLocks.Held held = locks.acquire(instance, backup)) {
+            if (!Files.exists(instance, NOFOLLOW)) {
+                LOG.warn("Undeploy: there is no instance {}; nothing to do", instance);
+                return new Undeployed(false, Optional.empty());
+            }
+            if (Files.isDirectory(instance, NOFOLLOW)) {
+                throw new AimException(Status.Code.FAILED_PRECONDITION, "INSTANCE_IS_FOLDER", "the instance "
+                        + instance + " is a folder; refusing to delete it", Map.of("path", instance.toString()), null);
+            }
+            if (!autoBackup) {
+                delete(instance);
+                return new Undeployed(true, Optional.empty());
+            }
+            try {
+                if (!Files.exists(backupFolder, NOFOLLOW)) {
+                    Files.createDirectory(backupFolder);
+                }
+                if (!backupFolderIsReal(folder)) {
+                    throw new AimException(Status.Code.FAILED_PRECONDITION, "BACKUP_FOLDER_INVALID", backupFolder
+                            + " is not a plain folder (a symbolic link or a file)", Map.of(), null);
+                }
+                Files.move(instance, backup, StandardCopyOption.ATOMIC_MOVE); // replaces an older backup
+                Publisher.syncDirectory(backupFolder);
+                Publisher.syncDirectory(folder);
+            } catch (IOException failure) {
+                throw IoFailures.map("cannot back up " + instance + " to " + backup, failure);
+            }
+            LOG.info("Undeploy: {} backed up to {}", instance, backup);
+            return new Undeployed(true, Optional.of(backup));
+        }
+    }
+
+    /** Snapshot: {@code <datastore>/<vmUuid>} -> {@code <repository>/<folder>/<snapshot>}; never overwrites. */
+    public CopyOutcome snapshot(String vmUuid, String snapshot, String destinationRepositoryPath,
+                                String sourceDatastorePath, boolean verify, CopyControl control) throws AimException {
+        Path folder = roots.datastoreFolder(sourceDatastorePath, "source_datastore_path");
+        Path source = folder.resolve(Roots.fileName(vmUuid, "vm_uuid"));
+        requireRegularFile(source, "vm_uuid");
+        String name = Roots.fileName(snapshot, "snapshot");
+        Path destinationFolder = destinationRepositoryPath == null || destinationRepositoryPath.isEmpty()
+                ? roots.repository().root().root()
+                : roots.inRepository(destinationRepositoryPath, "destination_repository_path");
+        Path destination = destinationFolder.resolve(name);
+        try (DestinationLocks.Held held = locks.acquire(destination)) {
+            createFolders(destinationFolder);
+            return copier.copy(source, destination, ImageCopier.Options.noReplace(verify), control);
+        }
+    }
+
+    /** Instance disk: a copy to a new file; never overwrites. */
+    public CopyOutcome instanceDisk(String sourcePath, String destinationPath, boolean verify, CopyControl control)
+            throws AimException {
+        Path source = roots.anywhere(sourcePath, "source");
+        requireRegularFile(source, "source");
+        Path destination = roots.anywhere(destinationPath, "destination");
+        try (DestinationLocks.Held held = locks.acquire(destination)) {
+            createFolders(destination.getParent());
+            return copier.copy(source, destination, ImageCopier.Options.noReplace(verify), control);
+        }
+    }
+
+    /** Rename: one atomic rename inside a file system, a safe copy then delete across file systems. */
+    public CopyOutcome rename(String oldPath, String newPath) throws AimException {
+        long started = System.nanoTime();
+        Path source = roots.anywhere(oldPath, "old_path");
+        Path destination = roots.anywhere(newPath, "new_path");
+        try (DestinationLocks.Held held = locks.acquire(source, destination)) {
+            requireRegularFile(source, "old_path");
+            createFolders(destination.getParent());
+            boolean sameFileSystem;
+            try {
+                sameFileSystem = Files.getAttribute(source, "unix:dev")
+                        .equals(Files.getAttribute(destination.getParent(), "unix:dev"));
+            } catch (IOException failure) {
+                throw IoFailures.map("cannot rename " + source, failure);
+            }
+            if (sameFileSystem) {
+                try {
+                    Publisher.renameNoReplace(source, destination);
+                    Publisher.syncDirectory(destination.getParent());
+                    Publisher.syncDirectory(source.getParent());
+                } catch (IOException failure) {
+                    throw IoFailures.map("cannot rename " + source + " to " + destination, failure);
+                }
+                return existing(destination, CopyMethod.RENAMED, started);
+            }
+            CopyOutcome copied = copier.copy(source, destination, ImageCopier.Options.noReplace(false),
+                    CopyControl.none());
+            delete(source);
+            return copied;
+        }
+    }
+
+    private static CopyOutcome existing(Path file, CopyMethod method, long startedNanos) throws AimException {
+        try {
+            return new CopyOutcome(file, method, Files.size(file), 0, ImageCopier.allocatedBytes(file),
+                    Duration.ofNanos(System.nanoTime() - startedNanos), "", "");
+        } catch (IOException failure) {
+            throw IoFailures.map("cannot read " + file, failure);
+        }
+    }
+
+    private static boolean backupFolderIsReal(Path datastoreFolder) {
+        return Files.isDirectory(datastoreFolder.resolve(BACKUP_FOLDER), NOFOLLOW);
+    }
+
+    private static void requireRegularFile(Path file, String field) throws AimException {
+        if (!Files.exists(file, NOFOLLOW)) {
+            throw new AimException(Status.Code.NOT_FOUND, "FILE_NOT_FOUND", field + ": " + file + " does not exist",
+                    Map.of("path", file.toString(), "field", field), null);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new AimException(Status.Code.INVALID_ARGUMENT, "NOT_A_FILE", field + ": " + file
+                    + " is not a regular file", Map.of("path", file.toString(), "field", field), null);
+        }
+    }
+
+    private static void delete(Path file) throws AimException {
+        try {
+            Files.delete(file);
+            Publisher.syncDirectory(file.getParent());
+        } catch (IOException failure) {
+            throw IoFailures.map("cannot delete " + file, failure);
+        }
+    }
+
+    static void createFolders(Path folder) throws AimException {
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException failure) {
+            throw IoFailures.map("cannot create the folder " + folder, failure);
+        }
+    }
+}

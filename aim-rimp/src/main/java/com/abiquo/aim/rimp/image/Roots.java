@@ -1,0 +1,165 @@
+package com.abiquo.aim.rimp.image;
+
+import static java.util.Objects.requireNonNull;
+
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.path.ConfinedRoot;
+import com.abiquo.aim.rimp.datastore.Datastores;
+import io.grpc.Status;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Resolves every path a client sends inside the repository or a datastore ({@link ConfinedRoot}), or refuses it
+ * before anything is touched. Absolute paths are matched to the root that contains them (the longest one: the
+ * repository usually lies inside the root file system, itself a datastore).
+ */
+public final class Roots {
+    private final Repository repository;
+    private final Datastores datastores;
+
+    public Roots(Repository repository, Datastores datastores) {
+        this.repository = requireNonNull(repository, "repository is null");
+        this.datastores = requireNonNull(datastores, "datastores is null");
+    }
+
+    public Repository repository() {
+        return repository;
+    }
+
+    /** A path relative to the repository (or absolute inside it). */
+    public Path inRepository(String clientPath, String field) throws AimException {
+        return repository.root().resolve(clientPath, field);
+    }
+
+    /** An existing folder inside a datastore, given as an absolute path. */
+    public Path datastoreFolder(String clientPath, String field) throws AimException {
+        Path absolute = absolute(clientPath, field);
+        Path datastore = longestMatch(absolute, datastoreFolders());
+        if (datastore == null) {
+            throw outside(clientPath, field, "is not inside any datastore " + datastoreFolders());
+        }
+        Path folder = confined(datastore).resolve(clientPath, field);
+        if (!Files.isDirectory(folder)) {
+            throw new AimException(Status.Code.NOT_FOUND, "DATASTORE_FOLDER_NOT_FOUND", field + " \"" + clientPath
+                    + "\" is not an existing folder", Map.of("field", field), null);
+        }
+        return folder;
+    }
+
+    /** An absolute path inside the repository or a datastore. */
+    public Path anywhere(String clientPath, String field) throws AimException {
+        Path absolute = absolute(clientPath, field);
+        List<Path> folders = datastoreFolders();
+        Path datastore = longestMatch(absolute, folders);
+        Path repositoryMatch = longestMatch(absolute, List.of(repository.folder(), realOrSelf(repository.folder())));
+        if (repositoryMatch != null && (datastore == null
+                || repositoryMatch.getNameCount() >= datastore.getNameCount())) {
+            return repository.root().resolve(clientPath, field);
+        }
+        if (datastore == null) {
+            throw outside(clientPath, field, "is neither inside the repository " + repository.folder()
+                    + " nor inside a datastore " + folders);
+        }
+        return confined(datastore).resolve(clientPath, field);
+    }
+
+    /** A single file name (vm_uuid, snapshot): no separators, not hidden, no control characters. */
+    public static String fileName(String value, String field) throws AimException {
+        if (value == null || value.isEmpty()) {
+            throw invalid(field, value, "is empty");
+        }
+        if (value.length() > 200) {
+            throw invalid(field, value, "is longer than 200 characters");
+        }
+        if (value.startsWith(".")) {
+            throw invalid(field, value, "starts with '.' (hidden names and '..' are refused)");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '/' || c == '\\' || Character.isISOControl(c)) {
+                throw invalid(field, value, "must be a single file name without '/', '\\' or control characters");
+            }
+        }
+        return value;
+    }
+
+    private List<Path> datastoreFolders() throws AimException {
+        List<Path> folders = new ArrayList<>();
+        for (Path folder : datastores.folders()) {
+            folders.add(folder);
+            Path real = realOrSelf(folder);
+            if (!real.equals(folder)) {
+                folders.add(real);
+            }
+        }
+        return folders;
+    }
+
+    private static Path absolute(String clientPath, String field) throws AimException {
+        if (clientPath == null || clientPath.isBlank()) {
+            throw invalid(field, clientPath, "is empty");
+        }
+        if (clientPath.indexOf('\0') >= 0) {
+            throw invalid(field, clientPath, "contains a NUL byte");
+        }
+        Path path;
+        try {
+            path = Path.of(clientPath);
+        } catch (InvalidPathException bad) {
+            throw invalid(field, clientPath, "is not a valid path: " + bad.getReason());
+        }
+        if (!path.isAbsolute()) {
+            throw invalid(field, clientPath, "must be an absolute path");
+        }
+        for (Path segment : path) {
+            if (segment.toString().equals("..")) {
+                throw invalid(field, clientPath, "contains a '..' segment");
+            }
+        }
+        return path.normalize();
+    }
+
+    private static Path longestMatch(Path path, List<Path> roots) {
+        Path best = null;
+        for (Path root : roots) {
+            if (path.startsWith(root) && (best == null || root.getNameCount() > best.getNameCount())) {
+                best = root;
+            }
+        }
+        return best;
+    }
+
+    private static ConfinedRoot confined(Path datastore) throws AimException {
+        try {
+            return ConfinedRoot.of(datastore);
+        } catch (IOException failure) {
+            throw new AimException(Status.Code.NOT_FOUND, "DATASTORE_NOT_FOUND", "the datastore " + datastore
+                    + " cannot be used: " + failure.getMessage(), Map.of("datastore", datastore.toString()), null);
+        }
+    }
+
+    private static Path realOrSelf(Path folder) {
+        try {
+            return folder.toRealPath();
+        } catch (IOException missing) {
+            return folder;
+        }
+    }
+
+    private static AimException invalid(String field, String value, String why) {
+        String shown = value == null ? "" : value.replace("\0", "\\0");
+        return new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_PATH", field + " \"" + shown + "\" " + why,
+                Map.of("field", field), null);
+    }
+
+    private static AimException outside(String clientPath, String field, String why) {
+        return new AimException(Status.Code.PERMISSION_DENIED, "PATH_OUTSIDE_ROOT", field + " \"" + clientPath
+                + "\" " + why, Map.of("field", field), null);
+    }
+}

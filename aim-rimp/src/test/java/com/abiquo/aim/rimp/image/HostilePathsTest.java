@@ -1,0 +1,117 @@
+package com.abiquo.aim.rimp.image;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.rimp.TestFiles;
+import com.abiquo.aim.rimp.copy.CopyControl;
+import io.grpc.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every way out of the roots that a client could try, through every operation that takes a path: each is refused
+ * with INVALID_ARGUMENT or PERMISSION_DENIED, and nothing outside (nor inside) is touched.
+ */
+class HostilePathsTest {
+    private static final Set<Status.Code> REFUSALS = Set.of(Status.Code.INVALID_ARGUMENT,
+            Status.Code.PERMISSION_DENIED);
+
+    @TempDir
+    Path folder;
+    private Fixture fixture;
+    private ImageOperations operations;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fixture = new Fixture(folder);
+        operations = fixture.operations(true, true);
+        TestFiles.dense(fixture.repository.resolve("images/disk.raw"), 4096, 1);
+        TestFiles.dense(fixture.datastore.resolve("vm1"), 4096, 2);
+        Files.createSymbolicLink(fixture.repository.resolve("escape"), fixture.outside);
+        Files.createSymbolicLink(fixture.datastore.resolve("escape"), fixture.outside);
+        Files.createSymbolicLink(fixture.datastore.resolve("secretlink"), fixture.outside.resolve("secret"));
+        Files.createSymbolicLink(fixture.datastore.resolve("dangling"), folder.resolve("nowhere/x"));
+    }
+
+    /** Absolute paths (for fields that take them) that must never be accepted. */
+    private List<String> hostileAbsolute() {
+        String ds = fixture.datastore.toString();
+        String repo = fixture.repository.toString();
+        return List.of("", " ", "relative/path", "vm1", ds + "/../outside/secret", ds + "/a/../../outside",
+                repo + "/../outside/secret", ds + "/vm1\0/x", "\0", fixture.outside + "/secret", "/etc/passwd",
+                "/", "/proc/self/environ", ds + "/escape/secret", ds + "/escape/new", ds + "/secretlink",
+                repo + "/escape/secret", ds + "/dangling", ds + "/dangling/new", ds + "2/../datastore/vm1",
+                fixture.outside.toString());
+    }
+
+    /** Repository-relative paths that must never be accepted. */
+    private List<String> hostileRelative() {
+        return List.of("", "../outside/secret", "images/../../outside/secret", "escape/secret", "escape",
+                fixture.outside + "/secret", "/etc/passwd", "images/disk.raw\0", "..");
+    }
+
+    /** vm_uuid and snapshot names that must never be accepted. */
+    private static List<String> hostileNames() {
+        return List.of("", ".", "..", "../x", "a/b", "/etc/passwd", ".hidden", "x\0y", "x\ny", "a\\b");
+    }
+
+    private interface Call {
+        void run(String value) throws Exception;
+    }
+
+    private void assertAllRefused(String what, List<String> values, Call call) throws Exception {
+        List<String> accepted = new ArrayList<>();
+        for (String value : values) {
+            try {
+                call.run(value);
+                accepted.add(value);
+            } catch (AimException refused) {
+                if (!REFUSALS.contains(refused.code())) {
+                    accepted.add(value + " (" + refused.code() + ": " + refused.getMessage() + ")");
+                }
+            }
+        }
+        assertEquals(List.of(), accepted, what + ": hostile values that were not refused");
+    }
+
+    @Test
+    void everyOperationRefusesEveryHostilePath() throws Exception {
+        String ds = fixture.datastore.toString();
+        assertAllRefused("GetDiskFileSize", hostileAbsolute(), path -> operations.diskFileSize(path));
+        assertAllRefused("deploy repository_path", hostileRelative(),
+                path -> operations.deploy(path, ds, "vmx", false, CopyControl.none()));
+        assertAllRefused("deploy datastore_path", hostileAbsolute(),
+                path -> operations.deploy("images/disk.raw", path, "vmx", false, CopyControl.none()));
+        assertAllRefused("deploy vm_uuid", hostileNames(),
+                name -> operations.deploy("images/disk.raw", ds, name, false, CopyControl.none()));
+        assertAllRefused("undeploy datastore_path", hostileAbsolute(), path -> operations.undeploy(path, "vm1"));
+        assertAllRefused("undeploy vm_uuid", hostileNames(), name -> operations.undeploy(ds, name));
+        assertAllRefused("snapshot destination", hostileRelative().subList(1, hostileRelative().size()),
+                path -> operations.snapshot("vm1", "snap", path, ds, false, CopyControl.none()));
+        assertAllRefused("snapshot name", hostileNames(),
+                name -> operations.snapshot("vm1", name, "snaps", ds, false, CopyControl.none()));
+        assertAllRefused("snapshot source_datastore_path", hostileAbsolute(),
+                path -> operations.snapshot("vm1", "snap", "snaps", path, false, CopyControl.none()));
+        assertAllRefused("instance source", hostileAbsolute(),
+                path -> operations.instanceDisk(path, ds + "/copy", false, CopyControl.none()));
+        assertAllRefused("instance destination", hostileAbsolute(),
+                path -> operations.instanceDisk(ds + "/vm1", path, false, CopyControl.none()));
+        assertAllRefused("rename old_path", hostileAbsolute(), path -> operations.rename(path, ds + "/renamed"));
+        assertAllRefused("rename new_path", hostileAbsolute(), path -> operations.rename(ds + "/vm1", path));
+        assertAllRefused("upload path", hostileAbsolute(), path -> fixture.uploads(1 << 20).begin(path, 10, ""));
+
+        assertEquals("secret", Files.readString(fixture.outside.resolve("secret")));
+        assertEquals(List.of("", "secret"), TestFiles.names(fixture.outside), "nothing written outside");
+        assertTrue(Files.exists(fixture.datastore.resolve("vm1")), "nothing inside was removed either");
+        assertEquals(List.of("", "dangling", "escape", "secretlink", "vm1"), TestFiles.names(fixture.datastore));
+    }
+}
