@@ -2,6 +2,7 @@ package com.abiquo.aim.storage.iscsi;
 
 import static java.util.Objects.requireNonNull;
 
+import com.abiquo.aim.core.command.CommandResult;
 import com.abiquo.aim.core.command.CommandRunner;
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.spi.StoragePoolOperations.Chap;
@@ -28,6 +29,8 @@ public final class IscsiTargets {
     private final KernelInitiator kernel;
     private final IscsiLs iscsiLs;
     private final InitiatorName initiatorName;
+    private final CommandRunner commands;
+    private final Duration timeout;
 
     public record Lun(int lun, String volumeName, long sizeBytes) {
     }
@@ -45,6 +48,8 @@ public final class IscsiTargets {
         this.kernel = requireNonNull(kernel, "kernel is null");
         this.iscsiLs = new IscsiLs(commands, timeout);
         this.initiatorName = requireNonNull(initiatorName, "initiatorName is null");
+        this.commands = requireNonNull(commands, "commands is null");
+        this.timeout = requireNonNull(timeout, "timeout is null");
     }
 
     public LunListing listLuns(String portalText, String targetIqn, String initiatorIqn, Optional<Chap> chap)
@@ -58,12 +63,39 @@ public final class IscsiTargets {
                 .filter(pool -> pool.active() && (pool.type() == PoolType.ISCSI || pool.type() == PoolType.ISCSI_DIRECT)
                         && pool.sourceHost().equalsIgnoreCase(portal.host()) && Iqn.same(pool.sourceTarget(), targetIqn))
                 .findFirst();
+        List<Lun> luns;
+        String pool = "";
         if (existing.isPresent()) {
-            String name = existing.get().name();
-            pools.refreshPool(name);
-            return new LunListing(luns(pools.listVolumes(name)), name);
+            pool = existing.get().name();
+            pools.refreshPool(pool);
+            luns = luns(pools.listVolumes(pool));
+        } else {
+            luns = luns(pools.probeIscsiVolumes(portal, targetIqn, initiator, chap));
         }
-        return new LunListing(luns(pools.probeIscsiVolumes(portal, targetIqn, initiator, chap)), "");
+        return new LunListing(chap.isPresent() ? luns : exactSizes(portal, targetIqn, initiator, luns), pool);
+    }
+
+    /**
+     * libvirt 9.0's libiscsi back-end reports one logical block less than a LUN's size (the last block's address
+     * times the block length); iscsi-readcapacity16 gives the exact figure. Without CHAP only: a CHAP password
+     * would have to go on its command line. Where the tool fails, libvirt's figure stays.
+     */
+    private List<Lun> exactSizes(Portal portal, String targetIqn, String initiator, List<Lun> luns) {
+        List<Lun> exact = new ArrayList<>();
+        for (Lun lun : luns) {
+            long size = lun.sizeBytes();
+            try {
+                CommandResult result = commands.run(List.of("iscsi-readcapacity16", "-s", "-i", initiator,
+                        "iscsi://" + portal + "/" + targetIqn + "/" + lun.lun()), timeout);
+                if (result.succeeded()) {
+                    size = Long.parseLong(result.stdout().strip());
+                }
+            } catch (AimException | NumberFormatException unavailable) {
+                // keep libvirt's figure
+            }
+            exact.add(new Lun(lun.lun(), lun.volumeName(), size));
+        }
+        return exact;
     }
 
     public Discovery discover(String portalText) throws AimException {

@@ -28,7 +28,6 @@ import org.libvirt.LibvirtException;
 import org.libvirt.Secret;
 import org.libvirt.StoragePool;
 import org.libvirt.StorageVol;
-import org.libvirt.StorageVolInfo;
 
 /**
  * The node's one implementation of libvirt pools and volumes, over the shared {@link LibvirtAccess}. Every libvirt
@@ -251,7 +250,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
         }
         return call("resizing volume " + name + " of storage pool " + poolName, connect -> {
             StorageVol volume = lookupVolume(connect, poolName, name);
-            long current = volume.getInfo().capacity;
+            long current = PoolXml.parseVolume(volume.getXMLDesc(0)).capacityBytes();
             if (capacityBytes < current && !allowShrink) {
                 throw new AimException(Status.Code.FAILED_PRECONDITION, "VOLUME_SHRINK_REFUSED", "volume " + name
                         + " of storage pool " + poolName + " has " + current + " bytes; shrinking it to "
@@ -389,9 +388,9 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     }
 
     private static VolumeInfo volumeInfo(String poolName, StorageVol volume) throws LibvirtException {
-        StorageVolInfo info = volume.getInfo();
-        return new VolumeInfo(poolName, volume.getName(), volume.getKey(), volume.getPath(),
-                PoolXml.volumeFormat(volume.getXMLDesc(0)), info.capacity, info.allocation);
+        PoolXml.VolumeDefinition definition = PoolXml.parseVolume(volume.getXMLDesc(0));
+        return new VolumeInfo(poolName, volume.getName(), volume.getKey(), volume.getPath(), definition.format(),
+                definition.capacityBytes(), definition.allocationBytes());
     }
 
     /** Same kind of pool on the same source: same folder, same NFS export, or same portal and target. */

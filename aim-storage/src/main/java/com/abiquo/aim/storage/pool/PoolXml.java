@@ -152,10 +152,34 @@ final class PoolXml {
                 attribute(child(auth, "secret"), "usage"));
     }
 
-    /** The volume's format ("raw", "qcow2", ...), empty when libvirt gives none. */
-    static String volumeFormat(String xml) {
-        return attribute(child(child(parse(xml).getDocumentElement(), "target"), "format"), "type")
-                .toLowerCase(Locale.ROOT);
+    /** A volume's format ("raw", "qcow2", ...; empty when libvirt gives none) and sizes in bytes. */
+    record VolumeDefinition(String format, long capacityBytes, long allocationBytes) {
+    }
+
+    /**
+     * Reads a volume's XML. Used instead of virStorageVolGetInfo: libvirt-java asserts on volume types it does not
+     * know (iscsi-direct LUNs are "network" volumes), which fails under -ea.
+     */
+    static VolumeDefinition parseVolume(String xml) {
+        Element volume = parse(xml).getDocumentElement();
+        return new VolumeDefinition(attribute(child(child(volume, "target"), "format"), "type")
+                .toLowerCase(Locale.ROOT), bytes(child(volume, "capacity")), bytes(child(volume, "allocation")));
+    }
+
+    private static long bytes(Element size) {
+        if (size == null || size.getTextContent().isBlank()) {
+            return 0;
+        }
+        long value = Long.parseLong(size.getTextContent().strip());
+        String unit = size.getAttribute("unit");
+        return switch (unit.isEmpty() ? "bytes" : unit) {
+            case "bytes", "b", "B" -> value;
+            case "KiB", "K", "k" -> value << 10;
+            case "MiB", "M" -> value << 20;
+            case "GiB", "G" -> value << 30;
+            case "TiB", "T" -> value << 40;
+            default -> throw new IllegalStateException("libvirt gave a size in an unknown unit: " + unit);
+        };
     }
 
     private interface Body {
