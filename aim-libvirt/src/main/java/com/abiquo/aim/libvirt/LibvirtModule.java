@@ -5,9 +5,16 @@ import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.spi.LibvirtAccess;
+import com.abiquo.aim.core.spi.StoragePoolOperations;
 import com.abiquo.aim.libvirt.connection.DomainEventSource;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
+import com.abiquo.aim.libvirt.domain.DomainOperations;
+import com.abiquo.aim.libvirt.metrics.MetricsCollector;
+import com.abiquo.aim.libvirt.metrics.MetricsStore;
+import com.abiquo.aim.libvirt.node.NodeInfoReader;
+import com.abiquo.aim.libvirt.service.LibvirtGrpcService;
 import io.grpc.BindableService;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +33,7 @@ public final class LibvirtModule implements AimModule {
 
     private final List<BindableService> services = new ArrayList<>();
     private LibvirtConnection connection;
+    private MetricsCollector collector;
 
     @Override
     public String name() {
@@ -53,6 +61,13 @@ public final class LibvirtModule implements AimModule {
         context.registry().publish(DomainEventSource.class, connection);
         context.registry().publish(LibvirtAccess.class, connection);
         connection.start(FIRST_CONNECT_WAIT);
+
+        MetricsStore metrics = new MetricsStore(config.retention());
+        collector = new MetricsCollector(connection, metrics, config.collectFrequency(), config.refreshFrequency(),
+                Clock.systemUTC());
+        collector.start();
+        services.add(new LibvirtGrpcService(new DomainOperations(connection), new NodeInfoReader(connection), metrics,
+                config.collectFrequency(), () -> context.registry().lookup(StoragePoolOperations.class)));
     }
 
     @Override
@@ -62,6 +77,9 @@ public final class LibvirtModule implements AimModule {
 
     @Override
     public void stop() {
+        if (collector != null) {
+            collector.close();
+        }
         if (connection != null) {
             connection.close();
         }

@@ -1,0 +1,371 @@
+package com.abiquo.aim.libvirt.service;
+
+import static java.util.Objects.requireNonNull;
+
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.GrpcCalls;
+import com.abiquo.aim.core.spi.StoragePoolOperations;
+import com.abiquo.aim.libvirt.connection.DomainStates;
+import com.abiquo.aim.libvirt.domain.BlockInfo;
+import com.abiquo.aim.libvirt.domain.DomainOperations;
+import com.abiquo.aim.libvirt.domain.DomainSelector;
+import com.abiquo.aim.libvirt.domain.DomainSummary;
+import com.abiquo.aim.libvirt.metrics.MetricsStore;
+import com.abiquo.aim.libvirt.node.NodeFacts;
+import com.abiquo.aim.libvirt.node.NodeInfoReader;
+import com.abiquo.aim.v1.CreateDiskRequest;
+import com.abiquo.aim.v1.CreateDiskResponse;
+import com.abiquo.aim.v1.CreateStoragePoolRequest;
+import com.abiquo.aim.v1.CreateStoragePoolResponse;
+import com.abiquo.aim.v1.DefineDomainRequest;
+import com.abiquo.aim.v1.DefineDomainResponse;
+import com.abiquo.aim.v1.DeleteDiskRequest;
+import com.abiquo.aim.v1.DeleteDiskResponse;
+import com.abiquo.aim.v1.DomainBlockInfo;
+import com.abiquo.aim.v1.DomainDatapoint;
+import com.abiquo.aim.v1.DomainExistsRequest;
+import com.abiquo.aim.v1.DomainExistsResponse;
+import com.abiquo.aim.v1.DomainMeasure;
+import com.abiquo.aim.v1.DomainMetric;
+import com.abiquo.aim.v1.DomainRef;
+import com.abiquo.aim.v1.DomainState;
+import com.abiquo.aim.v1.GetDatapointsRequest;
+import com.abiquo.aim.v1.GetDatapointsResponse;
+import com.abiquo.aim.v1.GetDomainBlockInfoRequest;
+import com.abiquo.aim.v1.GetDomainBlockInfoResponse;
+import com.abiquo.aim.v1.GetDomainInfoRequest;
+import com.abiquo.aim.v1.GetDomainInfoResponse;
+import com.abiquo.aim.v1.GetDomainStateRequest;
+import com.abiquo.aim.v1.GetDomainStateResponse;
+import com.abiquo.aim.v1.GetNodeInfoRequest;
+import com.abiquo.aim.v1.GetNodeInfoResponse;
+import com.abiquo.aim.v1.LibvirtDomainInfo;
+import com.abiquo.aim.v1.LibvirtServiceGrpc;
+import com.abiquo.aim.v1.ListDomainsRequest;
+import com.abiquo.aim.v1.ListDomainsResponse;
+import com.abiquo.aim.v1.PauseDomainRequest;
+import com.abiquo.aim.v1.PauseDomainResponse;
+import com.abiquo.aim.v1.PowerOffDomainRequest;
+import com.abiquo.aim.v1.PowerOffDomainResponse;
+import com.abiquo.aim.v1.PowerOnDomainRequest;
+import com.abiquo.aim.v1.PowerOnDomainResponse;
+import com.abiquo.aim.v1.ResetDomainRequest;
+import com.abiquo.aim.v1.ResetDomainResponse;
+import com.abiquo.aim.v1.ResizeDomainDiskRequest;
+import com.abiquo.aim.v1.ResizeDomainDiskResponse;
+import com.abiquo.aim.v1.ResizeVolumeRequest;
+import com.abiquo.aim.v1.ResizeVolumeResponse;
+import com.abiquo.aim.v1.ResumeDomainRequest;
+import com.abiquo.aim.v1.ResumeDomainResponse;
+import com.abiquo.aim.v1.ShutdownDomainRequest;
+import com.abiquo.aim.v1.ShutdownDomainResponse;
+import com.abiquo.aim.v1.UndefineDomainRequest;
+import com.abiquo.aim.v1.UndefineDomainResponse;
+import com.google.protobuf.Timestamp;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The thin gRPC adapter of {@code abiquo.aim.v1.LibvirtService}: validates requests, calls the plain logic
+ * (domains, node, metrics) or the storage module's {@link StoragePoolOperations}, maps results.
+ */
+public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceImplBase {
+    private final DomainOperations domains;
+    private final NodeInfoReader node;
+    private final MetricsStore metrics;
+    private final Duration collectInterval;
+    private final Supplier<Optional<StoragePoolOperations>> storage;
+
+    /**
+     * @param storage looked up at call time: the storage module may start after this one, or not be loaded at all
+     */
+    public LibvirtGrpcService(DomainOperations domains, NodeInfoReader node, MetricsStore metrics,
+                              Duration collectInterval, Supplier<Optional<StoragePoolOperations>> storage) {
+        this.domains = requireNonNull(domains, "domains is null");
+        this.node = requireNonNull(node, "node is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
+        this.collectInterval = requireNonNull(collectInterval, "collectInterval is null");
+        this.storage = requireNonNull(storage, "storage is null");
+    }
+
+    @Override
+    public void getNodeInfo(GetNodeInfoRequest request, StreamObserver<GetNodeInfoResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            NodeFacts facts = node.read();
+            return GetNodeInfoResponse.newBuilder()
+                    .setHostname(facts.hostname())
+                    .setLibvirtVersion(facts.libvirtVersion())
+                    .setHypervisorType(facts.hypervisorType())
+                    .setHypervisorVersion(facts.hypervisorVersion())
+                    .setCores(facts.cores())
+                    .setSockets(facts.sockets())
+                    .setNumaCells(facts.numaCells())
+                    .setCoresPerSocket(facts.coresPerSocket())
+                    .setThreadsPerCore(facts.threadsPerCore())
+                    .setLogicalCpus(facts.logicalCpus())
+                    .setCpuMhz(facts.cpuMhz())
+                    .setCpuModel(facts.cpuModel())
+                    .setCpuArchitecture(facts.cpuArchitecture())
+                    .setMemoryBytes(facts.memoryBytes())
+                    .setFreeMemoryBytes(facts.freeMemoryBytes())
+                    .setUri(facts.uri())
+                    .build();
+        });
+    }
+
+    @Override
+    public void defineDomain(DefineDomainRequest request, StreamObserver<DefineDomainResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            DomainOperations.Defined defined = domains.define(request.getXml());
+            return DefineDomainResponse.newBuilder().setDomain(toProto(defined.domain()))
+                    .setCreated(defined.created()).build();
+        });
+    }
+
+    @Override
+    public void undefineDomain(UndefineDomainRequest request, StreamObserver<UndefineDomainResponse> observer) {
+        GrpcCalls.unary(observer, () -> UndefineDomainResponse.newBuilder()
+                .setStillRunning(domains.undefine(selector(request.hasDomain(), request.getDomain()))).build());
+    }
+
+    @Override
+    public void domainExists(DomainExistsRequest request, StreamObserver<DomainExistsResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            Optional<DomainSummary> found = domains.find(selector(request.hasDomain(), request.getDomain()));
+            DomainExistsResponse.Builder response = DomainExistsResponse.newBuilder().setExists(found.isPresent());
+            found.ifPresent(domain -> response.setUuid(domain.uuid()).setName(domain.name()));
+            return response.build();
+        });
+    }
+
+    @Override
+    public void getDomainState(GetDomainStateRequest request, StreamObserver<GetDomainStateResponse> observer) {
+        GrpcCalls.unary(observer, () -> GetDomainStateResponse.newBuilder()
+                .setState(state(domains.state(selector(request.hasDomain(), request.getDomain())))).build());
+    }
+
+    @Override
+    public void getDomainInfo(GetDomainInfoRequest request, StreamObserver<GetDomainInfoResponse> observer) {
+        GrpcCalls.unary(observer, () -> GetDomainInfoResponse.newBuilder()
+                .setDomain(toProto(domains.info(selector(request.hasDomain(), request.getDomain())))).build());
+    }
+
+    @Override
+    public void listDomains(ListDomainsRequest request, StreamObserver<ListDomainsResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            ListDomainsResponse.Builder response = ListDomainsResponse.newBuilder();
+            for (DomainSummary domain : domains.list(request.getIncludeXml())) {
+                response.addDomains(toProto(domain));
+            }
+            return response.build();
+        });
+    }
+
+    @Override
+    public void powerOnDomain(PowerOnDomainRequest request, StreamObserver<PowerOnDomainResponse> observer) {
+        GrpcCalls.unary(observer, () -> PowerOnDomainResponse.newBuilder()
+                .setState(state(domains.powerOn(selector(request.hasDomain(), request.getDomain())))).build());
+    }
+
+    @Override
+    public void powerOffDomain(PowerOffDomainRequest request, StreamObserver<PowerOffDomainResponse> observer) {
+        GrpcCalls.unary(observer, () -> PowerOffDomainResponse.newBuilder()
+                .setState(state(domains.powerOff(selector(request.hasDomain(), request.getDomain())))).build());
+    }
+
+    @Override
+    public void shutdownDomain(ShutdownDomainRequest request, StreamObserver<ShutdownDomainResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            DomainSelector selector = selector(request.hasDomain(), request.getDomain());
+            Duration timeout = Duration.ZERO;
+            if (request.hasTimeout()) {
+                com.google.protobuf.Duration wire = request.getTimeout();
+                if (wire.getNanos() < -999_999_999 || wire.getNanos() > 999_999_999
+                        || (wire.getSeconds() < 0 && wire.getNanos() > 0)
+                        || (wire.getSeconds() > 0 && wire.getNanos() < 0)) {
+                    throw AimException.invalidArgument("SHUTDOWN_TIMEOUT_INVALID", "timeout is not a valid duration");
+                }
+                timeout = Duration.ofSeconds(request.getTimeout().getSeconds(), request.getTimeout().getNanos());
+            }
+            DomainOperations.ShutdownOutcome outcome = domains.shutdown(selector, timeout);
+            return ShutdownDomainResponse.newBuilder().setState(state(outcome.state())).setForced(outcome.forced())
+                    .build();
+        });
+    }
+
+    @Override
+    public void resetDomain(ResetDomainRequest request, StreamObserver<ResetDomainResponse> observer) {
+        GrpcCalls.unary(observer, () -> ResetDomainResponse.newBuilder()
+                .setState(state(domains.reset(selector(request.hasDomain(), request.getDomain())))).build());
+    }
+
+    @Override
+    public void pauseDomain(PauseDomainRequest request, StreamObserver<PauseDomainResponse> observer) {
+        GrpcCalls.unary(observer, () -> PauseDomainResponse.newBuilder()
+                .setState(state(domains.pause(selector(request.hasDomain(), request.getDomain())))).build());
+    }
+
+    @Override
+    public void resumeDomain(ResumeDomainRequest request, StreamObserver<ResumeDomainResponse> observer) {
+        GrpcCalls.unary(observer, () -> ResumeDomainResponse.newBuilder()
+                .setState(state(domains.resume(selector(request.hasDomain(), request.getDomain())))).build());
+    }
+
+    @Override
+    public void createStoragePool(CreateStoragePoolRequest request,
+                                  StreamObserver<CreateStoragePoolResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            StoragePoolOperations.PoolSpec spec = StorageRequests.poolSpec(request);
+            return CreateStoragePoolResponse.newBuilder()
+                    .setPool(StorageRequests.toProto(storage().createOrRefreshPool(spec))).build();
+        });
+    }
+
+    @Override
+    public void createDisk(CreateDiskRequest request, StreamObserver<CreateDiskResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            StorageRequests.checkPoolName(request.getPool());
+            StorageRequests.checkVolumeName(request.getName());
+            long capacity = StorageRequests.bytes(request.getCapacityBytes(), "capacity_bytes", false);
+            long allocation = StorageRequests.bytes(request.getAllocationBytes(), "allocation_bytes", true);
+            if (allocation > capacity) {
+                throw AimException.invalidArgument("ALLOCATION_OVER_CAPACITY", "allocation_bytes " + allocation
+                        + " is more than capacity_bytes " + capacity);
+            }
+            String format = StorageRequests.format(request.getFormat());
+            return CreateDiskResponse.newBuilder().setVolume(StorageRequests.toProto(
+                    storage().createVolume(request.getPool(), request.getName(), capacity, allocation, format)))
+                    .build();
+        });
+    }
+
+    @Override
+    public void deleteDisk(DeleteDiskRequest request, StreamObserver<DeleteDiskResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            StorageRequests.checkPoolName(request.getPool());
+            StorageRequests.checkVolumeName(request.getName());
+            storage().deleteVolume(request.getPool(), request.getName());
+            return DeleteDiskResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void resizeVolume(ResizeVolumeRequest request, StreamObserver<ResizeVolumeResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            StorageRequests.checkPoolName(request.getPool());
+            StorageRequests.checkVolumeName(request.getName());
+            long capacity = StorageRequests.bytes(request.getCapacityBytes(), "capacity_bytes", false);
+            return ResizeVolumeResponse.newBuilder().setVolume(StorageRequests.toProto(storage().resizeVolume(
+                    request.getPool(), request.getName(), capacity, request.getAllowShrink()))).build();
+        });
+    }
+
+    @Override
+    public void resizeDomainDisk(ResizeDomainDiskRequest request, StreamObserver<ResizeDomainDiskResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            DomainSelector selector = selector(request.hasDomain(), request.getDomain());
+            long capacity = StorageRequests.bytes(request.getCapacityBytes(), "capacity_bytes", false);
+            return ResizeDomainDiskResponse.newBuilder()
+                    .setBlock(toProto(domains.resizeDisk(selector, request.getDisk(), capacity))).build();
+        });
+    }
+
+    @Override
+    public void getDomainBlockInfo(GetDomainBlockInfoRequest request,
+                                   StreamObserver<GetDomainBlockInfoResponse> observer) {
+        GrpcCalls.unary(observer, () -> GetDomainBlockInfoResponse.newBuilder()
+                .setBlock(toProto(domains.blockInfo(selector(request.hasDomain(), request.getDomain()),
+                        request.getDisk()))).build());
+    }
+
+    @Override
+    public void getDatapoints(GetDatapointsRequest request, StreamObserver<GetDatapointsResponse> observer) {
+        GrpcCalls.unary(observer, () -> {
+            DomainSelector selector = selector(request.hasDomain(), request.getDomain());
+            long since = 0;
+            if (request.hasSince()) {
+                Timestamp timestamp = request.getSince();
+                if (timestamp.getSeconds() < 0 || timestamp.getNanos() < 0 || timestamp.getNanos() > 999_999_999) {
+                    throw AimException.invalidArgument("SINCE_INVALID", "since is not a valid timestamp");
+                }
+                since = timestamp.getSeconds() * 1000 + timestamp.getNanos() / 1_000_000;
+            }
+            DomainSummary domain = domains.find(selector).orElseThrow(() -> AimException.notFound(
+                    "DOMAIN_NOT_FOUND", selector.describe() + " does not exist"));
+            GetDatapointsResponse.Builder response = GetDatapointsResponse.newBuilder().setUuid(domain.uuid())
+                    .setName(domain.name()).setCollectInterval(com.google.protobuf.Duration.newBuilder()
+                            .setSeconds(collectInterval.toSeconds()).setNanos(collectInterval.toNanosPart()));
+            for (MetricsStore.Measure measure : metrics.query(domain.uuid(), since)) {
+                DomainMeasure.Builder proto = DomainMeasure.newBuilder()
+                        .setMetric(DomainMetric.valueOf("DOMAIN_METRIC_" + measure.kind().name()))
+                        .putAllDimensions(measure.dimensions());
+                for (MetricsStore.Datapoint point : measure.datapoints()) {
+                    proto.addDatapoints(DomainDatapoint.newBuilder().setValue(point.value()).setTime(
+                            Timestamp.newBuilder().setSeconds(Math.floorDiv(point.epochMillis(), 1000))
+                                    .setNanos((int) Math.floorMod(point.epochMillis(), 1000) * 1_000_000)));
+                }
+                response.addMeasures(proto);
+            }
+            return response.build();
+        });
+    }
+
+    private StoragePoolOperations storage() throws AimException {
+        return storage.get().orElseThrow(() -> AimException.unavailable("STORAGE_NOT_AVAILABLE",
+                "storage pools and disks are handled by the node's storage module, which is not loaded in this "
+                        + "agent (no StoragePoolOperations published)"));
+    }
+
+    static DomainSelector selector(boolean present, DomainRef ref) throws AimException {
+        if (!present) {
+            throw AimException.invalidArgument("DOMAIN_MISSING", "domain is required (uuid or name)");
+        }
+        return switch (ref.getRefCase()) {
+            case UUID -> DomainSelector.byUuid(ref.getUuid());
+            case NAME -> DomainSelector.byName(ref.getName());
+            case REF_NOT_SET -> throw AimException.invalidArgument("DOMAIN_MISSING",
+                    "domain is required: set domain.uuid or domain.name");
+        };
+    }
+
+    /** libvirt's virDomainState (0 NOSTATE .. 7 PMSUSPENDED, -1 gone) to the proto enum. */
+    static DomainState state(int state) {
+        return switch (state) {
+            case DomainStates.GONE -> DomainState.DOMAIN_STATE_UNDEFINED;
+            case DomainStates.NOSTATE -> DomainState.DOMAIN_STATE_NOSTATE;
+            case DomainStates.RUNNING -> DomainState.DOMAIN_STATE_RUNNING;
+            case DomainStates.BLOCKED -> DomainState.DOMAIN_STATE_BLOCKED;
+            case DomainStates.PAUSED -> DomainState.DOMAIN_STATE_PAUSED;
+            case DomainStates.SHUTDOWN -> DomainState.DOMAIN_STATE_SHUTDOWN;
+            case DomainStates.SHUTOFF -> DomainState.DOMAIN_STATE_SHUTOFF;
+            case DomainStates.CRASHED -> DomainState.DOMAIN_STATE_CRASHED;
+            case DomainStates.PMSUSPENDED -> DomainState.DOMAIN_STATE_PMSUSPENDED;
+            default -> DomainState.DOMAIN_STATE_NOSTATE;
+        };
+    }
+
+    private static LibvirtDomainInfo toProto(DomainSummary domain) {
+        return LibvirtDomainInfo.newBuilder()
+                .setUuid(domain.uuid())
+                .setName(domain.name())
+                .setState(state(domain.state()))
+                .setVcpus(domain.vcpus())
+                .setMemoryBytes(domain.memoryBytes())
+                .setMaxMemoryBytes(domain.maxMemoryBytes())
+                .setPersistent(domain.persistent())
+                .setXml(domain.xml())
+                .build();
+    }
+
+    private static DomainBlockInfo toProto(BlockInfo block) {
+        return DomainBlockInfo.newBuilder()
+                .setCapacityBytes(block.capacityBytes())
+                .setAllocationBytes(block.allocationBytes())
+                .setPhysicalBytes(block.physicalBytes())
+                .setPath(block.path())
+                .setTarget(block.target())
+                .build();
+    }
+}

@@ -1,0 +1,152 @@
+package com.abiquo.aim.libvirt.service;
+
+import static com.abiquo.aim.libvirt.service.LibvirtGrpcServiceTest.assertCode;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.spi.StoragePoolOperations;
+import com.abiquo.aim.v1.CreateDiskRequest;
+import com.abiquo.aim.v1.CreateStoragePoolRequest;
+import com.abiquo.aim.v1.DeleteDiskRequest;
+import com.abiquo.aim.v1.DiskFormat;
+import com.abiquo.aim.v1.ResizeVolumeRequest;
+import com.abiquo.aim.v1.StoragePoolType;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pool and disk RPCs hand validated requests to the storage module's StoragePoolOperations (aim-storage, not
+ * importable here: a hand-written recorder stands in for it) and answer UNAVAILABLE when no storage module is loaded.
+ */
+class StorageDelegationTest {
+    private LibvirtServiceFixture fixture;
+    private final Recorder storage = new Recorder();
+
+    @BeforeEach
+    void start() throws Exception {
+        fixture = new LibvirtServiceFixture("test:///default");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        fixture.close();
+    }
+
+    @Test
+    void withoutAStorageModuleThePoolRpcsAreUnavailable() throws Exception {
+        assertCode(Status.Code.UNAVAILABLE, "STORAGE_NOT_AVAILABLE", () -> fixture.stub.createStoragePool(
+                CreateStoragePoolRequest.newBuilder().setName("aimtest-pool").setType(StoragePoolType.STORAGE_POOL_TYPE_DIR)
+                        .setTargetPath("/tmp/aimtest-pool").build()));
+    }
+
+    @Test
+    void validatedRequestsReachTheStorageModule() throws Exception {
+        fixture.storage.set(storage);
+        var pool = fixture.stub.createStoragePool(CreateStoragePoolRequest.newBuilder().setName("aimtest-pool")
+                .setType(StoragePoolType.STORAGE_POOL_TYPE_NETFS).setTargetPath("/mnt/aimtest").setSourceHost("nfs1")
+                .setSourceDir("/export").build()).getPool();
+        assertEquals(StoragePoolType.STORAGE_POOL_TYPE_NETFS, pool.getType());
+        assertEquals("nfs1", pool.getSourceHost());
+        var volume = fixture.stub.createDisk(CreateDiskRequest.newBuilder().setPool("aimtest-pool").setName("d1.qcow2")
+                .setCapacityBytes(1 << 30).setAllocationBytes(0).setFormat(DiskFormat.DISK_FORMAT_QCOW2).build())
+                .getVolume();
+        assertEquals(1 << 30, volume.getCapacityBytes());
+        assertEquals("qcow2", volume.getFormat());
+        fixture.stub.resizeVolume(ResizeVolumeRequest.newBuilder().setPool("aimtest-pool").setName("d1.qcow2")
+                .setCapacityBytes(2L << 30).setAllowShrink(false).build());
+        fixture.stub.deleteDisk(DeleteDiskRequest.newBuilder().setPool("aimtest-pool").setName("d1.qcow2").build());
+        assertEquals(List.of("pool aimtest-pool NETFS nfs1:/export -> /mnt/aimtest",
+                "create aimtest-pool/d1.qcow2 1073741824 0 qcow2", "resize aimtest-pool/d1.qcow2 2147483648 false",
+                "delete aimtest-pool/d1.qcow2"), storage.calls);
+
+        // A storage failure reaches the client with its own status.
+        assertCode(Status.Code.NOT_FOUND, "VOLUME_NOT_FOUND", () -> fixture.stub.deleteDisk(
+                DeleteDiskRequest.newBuilder().setPool("aimtest-pool").setName("missing").build()));
+    }
+
+    @Test
+    void badPoolAndDiskRequestsNeverReachTheStorageModule() throws Exception {
+        fixture.storage.set(storage);
+        assertCode(Status.Code.INVALID_ARGUMENT, "POOL_TYPE_INVALID", () -> fixture.stub.createStoragePool(
+                CreateStoragePoolRequest.newBuilder().setName("aimtest-pool").setTargetPath("/tmp/x").build()));
+        assertCode(Status.Code.INVALID_ARGUMENT, "POOL_TYPE_INVALID", () -> fixture.stub.createStoragePool(
+                CreateStoragePoolRequest.newBuilder().setName("aimtest-pool").setTypeValue(42).build()));
+        assertCode(Status.Code.INVALID_ARGUMENT, "FIELD_REQUIRED", () -> fixture.stub.createStoragePool(
+                CreateStoragePoolRequest.newBuilder().setName("aimtest-pool")
+                        .setType(StoragePoolType.STORAGE_POOL_TYPE_ISCSI_DIRECT).setSourceHost("127.0.0.1")
+                        .setSourceTarget("iqn.2026-11.test:x").build()));
+        assertCode(Status.Code.INVALID_ARGUMENT, "POOL_NAME_INVALID", () -> fixture.stub.createStoragePool(
+                CreateStoragePoolRequest.newBuilder().setName("../etc").setType(StoragePoolType.STORAGE_POOL_TYPE_DIR)
+                        .setTargetPath("/tmp/x").build()));
+        assertCode(Status.Code.INVALID_ARGUMENT, "SIZE_INVALID", () -> fixture.stub.createDisk(
+                CreateDiskRequest.newBuilder().setPool("p").setName("d").setFormat(DiskFormat.DISK_FORMAT_RAW).build()));
+        assertCode(Status.Code.INVALID_ARGUMENT, "ALLOCATION_OVER_CAPACITY", () -> fixture.stub.createDisk(
+                CreateDiskRequest.newBuilder().setPool("p").setName("d").setCapacityBytes(10).setAllocationBytes(11)
+                        .setFormat(DiskFormat.DISK_FORMAT_RAW).build()));
+        assertCode(Status.Code.INVALID_ARGUMENT, "DISK_FORMAT_INVALID", () -> fixture.stub.createDisk(
+                CreateDiskRequest.newBuilder().setPool("p").setName("d").setCapacityBytes(10).build()));
+        assertCode(Status.Code.INVALID_ARGUMENT, "VOLUME_NAME_INVALID", () -> fixture.stub.deleteDisk(
+                DeleteDiskRequest.newBuilder().setPool("p").setName("a/b").build()));
+        assertCode(Status.Code.INVALID_ARGUMENT, "SIZE_INVALID", () -> fixture.stub.resizeVolume(
+                ResizeVolumeRequest.newBuilder().setPool("p").setName("d").setCapacityBytes(-5L).build()));
+        assertEquals(List.of(), storage.calls);
+    }
+
+    /** Records the calls it receives; answers like a storage module would. */
+    private static final class Recorder implements StoragePoolOperations {
+        final List<String> calls = new ArrayList<>();
+
+        @Override
+        public PoolInfo createOrRefreshPool(PoolSpec spec) {
+            calls.add("pool " + spec.name() + " " + spec.type() + " " + spec.sourceHost() + ":" + spec.sourceDir()
+                    + " -> " + spec.targetPath());
+            return new PoolInfo(spec.name(), "0b6b3f0e-0000-4000-8000-000000000001", spec.type(), true, 100, 10, 90,
+                    spec.targetPath(), spec.sourceHost(), spec.sourceDir());
+        }
+
+        @Override
+        public List<PoolInfo> listPools() {
+            return List.of();
+        }
+
+        @Override
+        public PoolInfo refreshPool(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void deletePool(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<VolumeInfo> listVolumes(String pool) {
+            return List.of();
+        }
+
+        @Override
+        public VolumeInfo createVolume(String pool, String name, long capacityBytes, long allocationBytes,
+                                       String format) {
+            calls.add("create " + pool + "/" + name + " " + capacityBytes + " " + allocationBytes + " " + format);
+            return new VolumeInfo(pool, name, "/p/" + name, "/p/" + name, format, capacityBytes, allocationBytes);
+        }
+
+        @Override
+        public void deleteVolume(String pool, String name) throws AimException {
+            if (name.equals("missing")) {
+                throw AimException.notFound("VOLUME_NOT_FOUND", "volume missing not found in pool " + pool);
+            }
+            calls.add("delete " + pool + "/" + name);
+        }
+
+        @Override
+        public VolumeInfo resizeVolume(String pool, String name, long capacityBytes, boolean allowShrink) {
+            calls.add("resize " + pool + "/" + name + " " + capacityBytes + " " + allowShrink);
+            return new VolumeInfo(pool, name, "/p/" + name, "/p/" + name, "qcow2", capacityBytes, 0);
+        }
+    }
+}
