@@ -1,0 +1,105 @@
+package com.abiquo.aim.libvirt.events.grpc;
+
+import com.abiquo.aim.v1.DomainEvent;
+import com.abiquo.aim.v1.SubscribeRequest;
+import com.abiquo.aim.v1.SubscribeResponse;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A gRPC client of Subscribe that records what it receives; can hold back its reads (a stalled client). */
+public final class StreamCollector implements ClientResponseObserver<SubscribeRequest, SubscribeResponse> {
+    public final List<SubscribeResponse> messages = new CopyOnWriteArrayList<>();
+    public final CompletableFuture<Status> status = new CompletableFuture<>();
+    private final int initialRequests;
+    private volatile ClientCallStreamObserver<SubscribeRequest> call;
+
+    /** @param initialRequests messages to accept before {@link #request}; 0 or less reads everything */
+    public StreamCollector(int initialRequests) {
+        this.initialRequests = initialRequests;
+    }
+
+    public StreamCollector() {
+        this(0);
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<SubscribeRequest> requestStream) {
+        call = requestStream;
+        if (initialRequests > 0) {
+            requestStream.disableAutoRequestWithInitial(initialRequests);
+        }
+    }
+
+    public void request(int count) {
+        call.request(count);
+    }
+
+    public void cancel() {
+        call.cancel("test client hangs up", null);
+    }
+
+    @Override
+    public void onNext(SubscribeResponse value) {
+        messages.add(value);
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+        status.complete(Status.fromThrowable(failure));
+    }
+
+    @Override
+    public void onCompleted() {
+        status.complete(Status.OK);
+    }
+
+    public List<DomainEvent> events() {
+        List<DomainEvent> events = new ArrayList<>();
+        for (SubscribeResponse message : messages) {
+            if (message.hasEvent()) {
+                events.add(message.getEvent());
+            }
+        }
+        return events;
+    }
+
+    public String subscriptionId() throws InterruptedException {
+        awaitMessages(list -> !list.isEmpty(), Duration.ofSeconds(10));
+        return messages.get(0).getStarted().getSubscriptionId();
+    }
+
+    public boolean awaitEvents(Predicate<List<DomainEvent>> condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.test(events())) {
+            if (System.nanoTime() > deadline || status.isDone()) {
+                return condition.test(events());
+            }
+            Thread.sleep(2);
+        }
+        return true;
+    }
+
+    public boolean awaitMessages(Predicate<List<SubscribeResponse>> condition, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.test(messages)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(2);
+        }
+        return true;
+    }
+
+    public Status awaitStatus(Duration timeout) throws Exception {
+        return status.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}
