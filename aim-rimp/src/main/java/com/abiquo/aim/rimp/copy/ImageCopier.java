@@ -38,15 +38,22 @@ public final class ImageCopier {
 
     private final Temporaries temporaries;
     private final long chunk;
+    private final boolean checkSpaceFirst;
 
     public ImageCopier(Temporaries temporaries) {
-        this(temporaries, CHUNK);
+        this(temporaries, CHUNK, true);
     }
 
     /** For tests: smaller chunks make progress and cancellation points deterministic on small files. */
     ImageCopier(Temporaries temporaries, long chunk) {
+        this(temporaries, chunk, true);
+    }
+
+    /** For tests: without the space check first, a disk that fills up mid-copy is easy to make. */
+    ImageCopier(Temporaries temporaries, long chunk, boolean checkSpaceFirst) {
         this.temporaries = requireNonNull(temporaries, "temporaries is null");
         this.chunk = chunk;
+        this.checkSpaceFirst = checkSpaceFirst;
     }
 
     /** Options of one copy. */
@@ -104,7 +111,9 @@ public final class ImageCopier {
                 method = CopyMethod.REFLINK;
                 control.progress(data, data, 0);
             } else {
-                checkSpace(destination, data);
+                if (checkSpaceFirst) {
+                    checkSpace(destination, data);
+                }
                 out.truncate(size);
                 method = CopyMethod.SPARSE_COPY;
                 for (NativeFile.Extent extent : extents) {

@@ -1,0 +1,103 @@
+package com.abiquo.aim.rimp.copy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.rimp.LoopMount;
+import com.abiquo.aim.rimp.TestFiles;
+import io.grpc.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Copies on file systems the test mounts (needs root): a loop XFS for reflinks, a small tmpfs for disk full. */
+@Tag("system")
+class RealFileSystemsTest {
+    @TempDir
+    Path folder;
+    private final Temporaries temporaries = new Temporaries("fs-test-host");
+
+    @BeforeEach
+    void needsRoot() {
+        assumeTrue(TestFiles.root(), "mounting file systems needs root");
+    }
+
+    @Test
+    void onXfsACopyIsAReflinkCloneThatTakesNoSpaceAndNoTime() throws Exception {
+        try (LoopMount xfs = LoopMount.xfs(folder, 1L << 30)) {
+            Path source = TestFiles.dense(xfs.mountPoint.resolve("repo/image.raw"), 64L << 20, 1);
+            Files.createDirectories(xfs.mountPoint.resolve("ds"));
+            long freeBefore = Files.getFileStore(xfs.mountPoint).getUsableSpace();
+
+            CopyOutcome clone = new ImageCopier(temporaries).copy(source, xfs.mountPoint.resolve("ds/vm"),
+                    ImageCopier.Options.noReplace(true), CopyControl.none());
+
+            assertEquals(CopyMethod.REFLINK, clone.method());
+            assertEquals(0, clone.copiedBytes());
+            assertEquals(TestFiles.sha256sum(source), clone.sha256());
+            long used = freeBefore - Files.getFileStore(xfs.mountPoint).getUsableSpace();
+            assertTrue(used < (4L << 20), "a clone shares the extents: " + used + " bytes used");
+            assertEquals(List.of("", "vm"), TestFiles.names(xfs.mountPoint.resolve("ds")));
+        }
+    }
+
+    @Test
+    void fromExt4ToXfsOnlyTheDataIsCopiedAndHolesStay() throws Exception {
+        try (LoopMount xfs = LoopMount.xfs(folder, 1L << 30)) {
+            Path source = TestFiles.sparse(folder.resolve("sparse.raw"), 512L << 20, 8, 2);
+
+            CopyOutcome copy = new ImageCopier(temporaries).copy(source, xfs.mountPoint.resolve("vm"),
+                    ImageCopier.Options.noReplace(true), CopyControl.none());
+
+            assertTrue(copy.method() == CopyMethod.SPARSE_COPY || copy.method() == CopyMethod.SENDFILE_COPY,
+                    copy.method().toString());
+            assertEquals(8L << 20, copy.copiedBytes());
+            assertEquals(512L << 20, Files.size(xfs.mountPoint.resolve("vm")));
+            assertTrue(TestFiles.allocatedByStat(xfs.mountPoint.resolve("vm")) < (16L << 20));
+            assertEquals(TestFiles.sha256sum(source), copy.sha256());
+        }
+    }
+
+    @Test
+    void notEnoughSpaceIsRefusedBeforeCopyingButASparseImageThatFitsIsCopied() throws Exception {
+        try (LoopMount small = LoopMount.tmpfs(folder, 8L << 20)) {
+            Path dense = TestFiles.dense(folder.resolve("dense.raw"), 12L << 20, 3);
+            Path sparse = TestFiles.sparse(folder.resolve("sparse.raw"), 1L << 30, 2, 4);
+            ImageCopier copier = new ImageCopier(temporaries);
+
+            AimException full = assertThrows(AimException.class, () -> copier.copy(dense,
+                    small.mountPoint.resolve("dense"), ImageCopier.Options.noReplace(false), CopyControl.none()));
+            CopyOutcome fits = copier.copy(sparse, small.mountPoint.resolve("sparse"),
+                    ImageCopier.Options.noReplace(false), CopyControl.none());
+
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.code());
+            assertTrue(full.getMessage().contains("needs " + (12L << 20) + " bytes"), full.getMessage());
+            assertEquals(2L << 20, fits.copiedBytes(), "a 1 GiB image with 2 MiB of data fits in 8 MiB");
+            assertEquals(List.of("", "sparse"), TestFiles.names(small.mountPoint));
+        }
+    }
+
+    @Test
+    void aDiskThatFillsUpMidCopyFailsWithResourceExhaustedAndLeavesNothing() throws Exception {
+        try (LoopMount small = LoopMount.tmpfs(folder, 8L << 20)) {
+            Path dense = TestFiles.dense(folder.resolve("dense.raw"), 12L << 20, 5);
+            // the space check is skipped so that the copy really runs into the full disk
+            ImageCopier blind = new ImageCopier(temporaries, 1 << 20, false);
+
+            AimException full = assertThrows(AimException.class, () -> blind.copy(dense,
+                    small.mountPoint.resolve("dense"), ImageCopier.Options.noReplace(false), CopyControl.none()));
+
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.code());
+            assertTrue(full.getMessage().contains("no space left"), full.getMessage());
+            assertEquals(List.of(""), TestFiles.names(small.mountPoint), "no image, no temporary");
+            assertTrue(Files.getFileStore(small.mountPoint).getUsableSpace() > (7L << 20), "space given back");
+        }
+    }
+}
