@@ -147,4 +147,21 @@ class LifecycleTest {
                 "http://127.0.0.1:" + server.port());
         assertTrue(listed.exitCode() != 0, listed.output());
     }
+
+    @Test
+    void listeningBeyondLoopbackWithoutTlsIsALoudWarning() throws Exception {
+        for (String address : new String[] {"127.0.0.1", "0.0.0.0"}) {
+            AimSettings settings = AimSettingsReader.read("test.ini", new StringReader(
+                    "[server]\naddress = " + address + "\nport = 0\n"));
+            try (LogCapture log = new LogCapture()) {
+                AimServer plain = new AimServer(ServerSettings.from(settings, folder), settings, folder, List.of(), 1,
+                        BuildInfo.load());
+                plain.start();
+                plain.stop();
+                boolean warned = log.text().contains("WARN  *** AIM listens on " + address + ":")
+                        && log.text().contains("WITHOUT TLS");
+                assertEquals(!"127.0.0.1".equals(address), warned, address + ":\n" + log.text());
+            }
+        }
+    }
 }
