@@ -1,0 +1,97 @@
+package com.abiquo.aim.libvirt.connection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.abiquo.aim.core.error.AimException;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** A private libvirtd killed with SIGKILL and started again: the connection notices, reports, and comes back. */
+@Tag("system")
+class ReconnectSystemTest {
+    private PrivateLibvirtd daemon;
+    private LibvirtConnection connection;
+    private final RecordingHealth health = new RecordingHealth();
+    private final RecordingListener listener = new RecordingListener();
+
+    @BeforeEach
+    void start() throws Exception {
+        daemon = new PrivateLibvirtd("aimtest-lv-reconnect");
+        daemon.start();
+        connection = new LibvirtConnection(new ConnectionSettings(daemon.testUri(), 1, 2, Duration.ofSeconds(1)),
+                health);
+        connection.addListener(listener);
+        connection.start(Duration.ofSeconds(10));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (connection != null) {
+            connection.close();
+        }
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    @Test
+    void daemonDeathIsNoticedAndTheConnectionComesBackWithEvents() throws Exception {
+        assertTrue(connection.connected());
+        assertEquals("connected", listener.connectionChanges.poll(5, TimeUnit.SECONDS));
+        defineAndExpectEvent("aimtest-lv-before");
+
+        long killed = System.nanoTime();
+        daemon.kill();
+        assertEquals("disconnected", listener.connectionChanges.poll(5, TimeUnit.SECONDS));
+        long noticedMillis = (System.nanoTime() - killed) / 1_000_000;
+        assertFalse(connection.connected());
+        assertTrue(health.status(LibvirtConnection.SERVICE_NAME).startsWith("NOT_SERVING"),
+                health.status(LibvirtConnection.SERVICE_NAME));
+        AimException away = assertThrows(AimException.class, () -> connection.call(c -> c.getHostName()));
+        assertEquals(Status.Code.UNAVAILABLE, away.code());
+        assertEquals("LIBVIRT_UNREACHABLE", away.reason());
+        assertThrows(AimException.class, connection::domainStates);
+
+        // Let a few reconnect attempts fail before the daemon returns.
+        Thread.sleep(1500);
+        daemon.start();
+        long restarted = System.nanoTime();
+        assertEquals("reconnected", listener.connectionChanges.poll(10, TimeUnit.SECONDS));
+        long backMillis = (System.nanoTime() - restarted) / 1_000_000;
+        assertTrue(connection.connected());
+        assertEquals("SERVING", health.status(LibvirtConnection.SERVICE_NAME));
+        // The lifecycle callback is registered again on the new connection.
+        defineAndExpectEvent("aimtest-lv-after");
+        System.out.printf("daemon death noticed in %d ms; reconnected %d ms after the restart%n", noticedMillis,
+                backMillis);
+        assertTrue(noticedMillis < 3000, "noticed after " + noticedMillis + " ms");
+        assertTrue(backMillis < 3000, "back after " + backMillis + " ms (max backoff 1 s)");
+    }
+
+    private void defineAndExpectEvent(String name) throws Exception {
+        String xml = "<domain type='test'><name>" + name + "</name><memory unit='MiB'>64</memory>"
+                + "<os><type>hvm</type></os></domain>";
+        String uuid = connection.call(c -> c.domainDefineXML(xml).getUUIDString());
+        var event = listener.await(e -> e.uuid().equals(uuid), Duration.ofSeconds(5));
+        assertEquals(DomainStates.EVENT_DEFINED, event.eventType());
+    }
+
+    static void await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + timeout);
+            }
+            Thread.sleep(20);
+        }
+    }
+}
