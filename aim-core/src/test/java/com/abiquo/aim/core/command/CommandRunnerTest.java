@@ -1,0 +1,77 @@
+package com.abiquo.aim.core.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.abiquo.aim.core.error.AimException;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Real processes: exit codes, both outputs, no shell, timeouts, missing programs. */
+class CommandRunnerTest {
+    private final CommandRunner runner = new CommandRunner();
+
+    @Test
+    void capturesExitCodeAndBothOutputs() throws Exception {
+        CommandResult result = runner.run(List.of("sh", "-c", "echo out; echo err >&2; exit 3"), Duration.ofSeconds(10));
+        assertEquals(3, result.exitCode());
+        assertFalse(result.succeeded());
+        assertEquals("out\n", result.stdout());
+        assertEquals("err\n", result.stderr());
+    }
+
+    @Test
+    void argumentsAreNeverInterpretedByAShell() throws Exception {
+        CommandResult result = runner.run(List.of("echo", "$(id)", ";", "rm", "-rf", "/", "`x`"),
+                Duration.ofSeconds(10));
+        assertEquals("$(id) ; rm -rf / `x`\n", result.stdout());
+    }
+
+    @Test
+    void standardInputIsClosedAndTheLocaleIsC() throws Exception {
+        CommandResult cat = runner.run(List.of("cat"), Duration.ofSeconds(10));
+        assertEquals(0, cat.exitCode());
+        assertEquals("", cat.stdout());
+        assertEquals("C\n", runner.run(List.of("sh", "-c", "echo $LC_ALL"), Duration.ofSeconds(10)).stdout());
+    }
+
+    @Test
+    void aCommandThatOutlivesItsTimeoutIsKilled() {
+        long begin = System.nanoTime();
+        AimException error = assertThrows(AimException.class,
+                () -> runner.run(List.of("sleep", "30"), Duration.ofMillis(300)));
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, error.code());
+        assertEquals("COMMAND_TIMEOUT", error.reason());
+        assertEquals("sleep 30 did not finish within 300 ms", error.getMessage());
+        assertTrue(System.nanoTime() - begin < Duration.ofSeconds(10).toNanos());
+    }
+
+    @Test
+    void aMissingProgramIsAFailedPrecondition() {
+        AimException error = assertThrows(AimException.class,
+                () -> runner.run(List.of("aimcore-no-such-program"), Duration.ofSeconds(5)));
+        assertEquals(Status.Code.FAILED_PRECONDITION, error.code());
+        assertEquals("COMMAND_NOT_AVAILABLE", error.reason());
+        assertTrue(error.getMessage().startsWith("cannot run aimcore-no-such-program"), error.getMessage());
+    }
+
+    @Test
+    void runCheckedTurnsAFailureIntoTheCallersStatusWithStandardError() {
+        AimException error = assertThrows(AimException.class, () -> runner.runChecked(
+                List.of("sh", "-c", "echo 'Cannot find device \"abiquo_9\"' >&2; exit 1"), Duration.ofSeconds(10),
+                Status.Code.NOT_FOUND, "LINK_NOT_FOUND"));
+        assertEquals(Status.Code.NOT_FOUND, error.code());
+        assertEquals("LINK_NOT_FOUND", error.reason());
+        assertTrue(error.getMessage().endsWith("failed (exit 1): Cannot find device \"abiquo_9\""), error.getMessage());
+        assertEquals("1", error.metadata().get("exit_code"));
+    }
+
+    @Test
+    void anEmptyCommandIsAProgrammingError() {
+        assertThrows(IllegalArgumentException.class, () -> runner.run(List.of(), Duration.ofSeconds(1)));
+    }
+}
