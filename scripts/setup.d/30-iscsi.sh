@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # iSCSI for aim-storage's tests: the tgtd target (tgt), libiscsi's tools (iscsi-ls), open-iscsi (iscsiadm and
-# /etc/iscsi/initiatorname.iscsi) and libvirt's iscsi-direct storage driver. dir, netfs and iscsi pool back-ends come
+# /etc/iscsi/initiatorname.iscsi), libvirt's iscsi-direct storage driver, and kmod (insmod loads the VM kernel's
+# iscsi_tcp in the kernel-initiator test, which reuses aim-network's VM harness). dir, netfs and iscsi pool back-ends come
 # with libvirt-daemon (20-libvirt.sh). Idempotent; no systemd assumed. Test targets are made by the tests themselves.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt_install() { apt-get install -y -qq -o DPkg::Lock::Timeout=600 "$@" >/dev/null; }
 
 need=()
-for pkg in tgt libiscsi-bin open-iscsi libvirt-daemon-driver-storage-iscsi-direct; do
+for pkg in tgt libiscsi-bin open-iscsi libvirt-daemon-driver-storage-iscsi-direct kmod xz-utils; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || need+=("$pkg")
 done
 driver_was_missing=false
