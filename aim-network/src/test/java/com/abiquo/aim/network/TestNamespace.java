@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class TestNamespace implements AutoCloseable {
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final CommandRunner RUNNER = new CommandRunner();
+    /** For clean-up steps that may fail harmlessly. */
+    static final CommandRunner RUNNER_FOR_CLEANUP = RUNNER;
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     final String name;

@@ -274,7 +274,48 @@ class VlanManagerNamespaceTest {
         }
     }
 
+    @Test
+    void withUseIfupAFailedIfupIsUndoneWithIfdownAndTheFilesGo(@TempDir Path bin) throws Exception {
+        VlanManager ifupManager = ifupManager(bin);
+        ns.ip("link", "set", "lo", "up");
+        AimException failure = assertThrows(AimException.class,
+                () -> ifupManager.create(VlanSpec.of(5, "lo", "abiquo_5")));
+        assertEquals("IFUP_STEP_FAILED", failure.reason());
+        assertEquals("ifup ifcfg-abiquo_lo.5", failure.metadata().get("step"));
+        assertTrue(failure.getMessage().contains("undone: ran ifdown ifcfg-abiquo_5, removed ifcfg-abiquo_lo.5, "
+                + "removed ifcfg-abiquo_5"), failure.getMessage());
+        assertEquals(List.of("ifup ifcfg-abiquo_5", "ifup ifcfg-abiquo_lo.5", "ifdown ifcfg-abiquo_5"),
+                Files.readAllLines(bin.resolve("calls.log")));
+        assertFalse(ns.links().containsKey("abiquo_5"));
+        assertEquals(List.of(), fileNames());
+    }
+
+    @Test
+    void withUseIfupDeleteRunsIfdownAndCheckFindsTheTools(@TempDir Path bin) throws Exception {
+        VlanManager ifupManager = ifupManager(bin);
+        managedVlanWithBridge(5, "eth0", "abiquo_5");
+        VlanManager.DeleteResult deleted = ifupManager.delete(VlanSpec.of(5, "eth0", "abiquo_5"), false);
+        assertEquals(List.of(new VlanChange(VlanChange.Kind.IFUP_RUN, "ifcfg-abiquo_5"),
+                new VlanChange(VlanChange.Kind.BRIDGE_DELETED, "abiquo_5"),
+                new VlanChange(VlanChange.Kind.FILE_REMOVED, "ifcfg-abiquo_eth0.5"),
+                new VlanChange(VlanChange.Kind.FILE_REMOVED, "ifcfg-abiquo_5")), deleted.changes());
+        assertFalse(ns.links().containsKey("abiquo_5"));
+        assertTrue(checks(ifupManager).get(VlanManager.CheckKind.IFUP_TOOLS).ok());
+
+        VlanManager missing = new VlanManager(ns.ipTool(), new IfcfgFiles(scripts), health,
+                new VlanManager.Ifup(true, "aimnet-no-such-ifup", "aimnet-no-such-ifdown"));
+        VlanManager.Check tools = checks(missing).get(VlanManager.CheckKind.IFUP_TOOLS);
+        assertFalse(tools.ok());
+        assertTrue(tools.detail().contains("aimnet-no-such-ifup and aimnet-no-such-ifdown not found"), tools.detail());
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    private VlanManager ifupManager(Path bin) throws Exception {
+        Path ifup = FakeInitscripts.write(bin, scripts);
+        return new VlanManager(ns.ipTool(), new IfcfgFiles(scripts), health,
+                new VlanManager.Ifup(true, ifup.toString(), bin.resolve("ifdown").toString()));
+    }
 
     /** What a create leaves except the VLAN link itself (which this kernel cannot make): bridge and both files. */
     private void managedVlanWithBridge(int tag, String parent, String bridge) throws Exception {

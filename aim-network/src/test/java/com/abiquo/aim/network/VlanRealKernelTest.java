@@ -24,13 +24,15 @@ class VlanRealKernelTest {
             "check reports 802.1Q and bridges",
             "create makes bridge, VLAN, links up and files",
             "create again changes nothing",
+            "frames tagged 5 on the wire reach the bridge, tag 6 does not",
             "concurrent creates of one VLAN: one does the work",
             "written files match the original byte for byte",
             "restore after a simulated reboot re-creates identical links",
             "a failure after the VLAN step undoes links and files",
             "a tag already carried by another interface is refused",
             "delete refuses VM ports unless forced, then removes all",
-            "delete of the other VLAN removes it; again changes nothing");
+            "delete of the other VLAN removes it; again changes nothing",
+            "with useIfup, ifup/ifdown create and delete the same links");
 
     @Test
     void theVlanPathWorksOnARealKernel() throws Exception {

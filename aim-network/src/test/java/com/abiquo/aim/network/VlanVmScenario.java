@@ -47,6 +47,7 @@ public final class VlanVmScenario {
         check("check reports 802.1Q and bridges", this::checkReportsSupport);
         check("create makes bridge, VLAN, links up and files", this::create);
         check("create again changes nothing", this::createAgain);
+        check("frames tagged 5 on the wire reach the bridge, tag 6 does not", this::taggedTraffic);
         check("concurrent creates of one VLAN: one does the work", this::concurrentCreates);
         check("written files match the original byte for byte", this::files);
         check("restore after a simulated reboot re-creates identical links", this::restoreAfterReboot);
@@ -54,6 +55,7 @@ public final class VlanVmScenario {
         check("a tag already carried by another interface is refused", this::tagInUse);
         check("delete refuses VM ports unless forced, then removes all", this::deleteWithPorts);
         check("delete of the other VLAN removes it; again changes nothing", this::deleteAgain);
+        check("with useIfup, ifup/ifdown create and delete the same links", this::withIfup);
         try {
             ns.close();
         } catch (AimException ignored) {
@@ -103,6 +105,57 @@ public final class VlanVmScenario {
         VlanManager.CreateResult again = manager.create(VlanSpec.of(5, "eth0", "abiquo_5"));
         expect(again.changes().isEmpty(), "changes " + again.changes());
         expect(again.vlan().complete(), "state " + again.vlan());
+    }
+
+    /**
+     * The far end of eth0's wire, in its own namespace, sends frames on VLAN 5 and VLAN 6 (IPv6 duplicate address
+     * detection, sent when a link comes up): the bridge must learn the VLAN 5 sender's address on eth0.5 and never
+     * see the VLAN 6 one.
+     */
+    private void taggedTraffic() throws Exception {
+        String far = ns.name + "-far";
+        TestNamespace.run("ip", "netns", "add", far);
+        try {
+            ns.ip("link", "set", "peer0", "netns", far);
+            for (String tag : List.of("5", "6")) {
+                // a VLAN interface takes its parent's MAC address unless given its own
+                TestNamespace.run("ip", "-n", far, "link", "add", "link", "peer0", "name", "peer0." + tag,
+                        "address", "02:aa:00:00:00:0" + tag, "type", "vlan", "id", tag);
+            }
+            TestNamespace.run("ip", "-n", far, "link", "set", "peer0", "up");
+            TestNamespace.run("ip", "-n", far, "link", "set", "peer0.5", "up");
+            TestNamespace.run("ip", "-n", far, "link", "set", "peer0.6", "up");
+            String mac5 = mac(far, "peer0.5");
+            String mac6 = mac(far, "peer0.6");
+            expect(mac5.equals("02:aa:00:00:00:05") && mac6.equals("02:aa:00:00:00:06"), mac5 + " " + mac6);
+            String fdb = "";
+            for (int i = 0; i < 100 && !fdb.contains(mac5); i++) {
+                Thread.sleep(200);
+                fdb = TestNamespace.run("bridge", "-n", ns.name, "-json", "fdb", "show", "br", "abiquo_5").stdout();
+            }
+            java.util.regex.Matcher learned = java.util.regex.Pattern.compile("\\{[^}]*\"mac\":\"" + mac5
+                    + "\"[^}]*\"ifname\":\"eth0\\.5\"|\\{[^}]*\"ifname\":\"eth0\\.5\"[^}]*\"mac\":\""
+                    + mac5 + "\"").matcher(fdb);
+            expect(learned.find(), "bridge did not learn " + mac5 + " on eth0.5: " + fdb);
+            expect(!fdb.contains(mac6), "a VLAN 6 frame reached bridge abiquo_5: " + fdb);
+        } finally {
+            // deleting the namespace would destroy peer0 and with it its veth peer eth0: bring it home first
+            TestNamespace.RUNNER_FOR_CLEANUP.run(List.of("ip", "-n", far, "link", "delete", "dev", "peer0.5"),
+                    java.time.Duration.ofSeconds(10));
+            TestNamespace.RUNNER_FOR_CLEANUP.run(List.of("ip", "-n", far, "link", "delete", "dev", "peer0.6"),
+                    java.time.Duration.ofSeconds(10));
+            TestNamespace.RUNNER_FOR_CLEANUP.run(List.of("ip", "-n", far, "link", "set", "peer0", "netns", ns.name),
+                    java.time.Duration.ofSeconds(10));
+            TestNamespace.run("ip", "netns", "delete", far);
+            ns.ip("link", "set", "peer0", "up");
+        }
+    }
+
+    private static String mac(String namespace, String link) throws AimException {
+        String json = TestNamespace.run("ip", "-n", namespace, "-json", "link", "show", "dev", link).stdout();
+        java.util.regex.Matcher address = java.util.regex.Pattern.compile("\"address\":\"([0-9a-f:]{17})\"")
+                .matcher(json);
+        return address.find() ? address.group(1) : "";
     }
 
     private void concurrentCreates() throws Exception {
@@ -224,6 +277,29 @@ public final class VlanVmScenario {
                     .toList();
             expect(left.isEmpty(), "files left " + left);
         }
+    }
+
+    /** Stand-ins for initscripts' ifup/ifdown: they read the ifcfg file and do what RHEL's would, with ip. */
+    private void withIfup() throws Exception {
+        Path bin = Files.createTempDirectory("aimnet-ifup");
+        Path ifup = FakeInitscripts.write(bin, scripts);
+        VlanManager ifupManager = new VlanManager(ns.ipTool(), new IfcfgFiles(scripts), health,
+                new VlanManager.Ifup(true, ifup.toString(), bin.resolve("ifdown").toString()));
+        VlanSpec spec = VlanSpec.of(8, "eth0", "abiquo_8");
+        VlanManager.CreateResult created = ifupManager.create(spec);
+        expect(created.changes().equals(List.of(change(VlanChange.Kind.FILE_WRITTEN, "ifcfg-abiquo_8"),
+                change(VlanChange.Kind.FILE_WRITTEN, "ifcfg-abiquo_eth0.8"),
+                change(VlanChange.Kind.IFUP_RUN, "ifcfg-abiquo_8"),
+                change(VlanChange.Kind.IFUP_RUN, "ifcfg-abiquo_eth0.8"))), "create " + created.changes());
+        expect(created.vlan().complete(), "state " + created.vlan());
+        expect(ifupManager.create(spec).changes().isEmpty(), "second create changed something");
+        VlanManager.DeleteResult deleted = ifupManager.delete(spec, false);
+        expect(deleted.changes().equals(List.of(change(VlanChange.Kind.IFUP_RUN, "ifcfg-abiquo_eth0.8"),
+                change(VlanChange.Kind.VLAN_DELETED, "eth0.8"), change(VlanChange.Kind.IFUP_RUN, "ifcfg-abiquo_8"),
+                change(VlanChange.Kind.BRIDGE_DELETED, "abiquo_8"),
+                change(VlanChange.Kind.FILE_REMOVED, "ifcfg-abiquo_eth0.8"),
+                change(VlanChange.Kind.FILE_REMOVED, "ifcfg-abiquo_8"))), "delete " + deleted.changes());
+        expect(!ns.links().containsKey("eth0.8") && !ns.links().containsKey("abiquo_8"), "links left");
     }
 
     private static VlanChange change(VlanChange.Kind kind, String target) {
