@@ -11,7 +11,6 @@ import com.abiquo.aim.v1.CreateIscsiPoolRequest;
 import com.abiquo.aim.v1.CreateIscsiPoolResponse;
 import com.abiquo.aim.v1.DiscoverTargetsRequest;
 import com.abiquo.aim.v1.DiscoverTargetsResponse;
-import com.abiquo.aim.v1.GetInitiatorIqnRequest;
 import com.abiquo.aim.v1.IscsiChap;
 import com.abiquo.aim.v1.IscsiPoolKind;
 import com.abiquo.aim.v1.ListTargetLunsRequest;
@@ -206,29 +205,6 @@ class IscsiStorageSystemTest {
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         assertTrue(seconds < 10, "bad input took " + seconds + " s");
         assertTrue(Arrays.stream(libvirt.connect().listDefinedStoragePools()).noneMatch(poolName::equals));
-    }
-
-    @Test
-    void initiatorIqnComesFromTheFileOnEveryCall() throws Exception {
-        assertEquals(initiator, service.stub.getInitiatorIqn(GetInitiatorIqnRequest.getDefaultInstance())
-                .getInitiatorIqn());
-        Files.writeString(folder.resolve("initiatorname.iscsi"), "InitiatorName=not-an-iqn\n");
-        assertStatus(Status.Code.FAILED_PRECONDITION, () -> service.stub.getInitiatorIqn(
-                GetInitiatorIqnRequest.getDefaultInstance()), "initiatorname.iscsi");
-        Files.delete(folder.resolve("initiatorname.iscsi"));
-        assertStatus(Status.Code.FAILED_PRECONDITION, () -> service.stub.getInitiatorIqn(
-                GetInitiatorIqnRequest.getDefaultInstance()), "does not exist");
-    }
-
-    @Test
-    void withoutLibvirtPoolsAreUnavailable() throws Exception {
-        try (StorageServiceHarness bare = new StorageServiceHarness(Optional.empty(),
-                folder.resolve("initiatorname.iscsi"), Path.of("/sys"))) {
-            assertStatus(Status.Code.UNAVAILABLE, () -> bare.stub.rescanTargets(RescanTargetsRequest.newBuilder()
-                    .addTargetIqns(target.iqn()).build()), "libvirt");
-            assertStatus(Status.Code.UNAVAILABLE, () -> bare.stub.createIscsiPool(pool()
-                    .setInitiatorIqn(initiator).build()), "libvirt");
-        }
     }
 
     private static TargetLun lun(int number, long size) {

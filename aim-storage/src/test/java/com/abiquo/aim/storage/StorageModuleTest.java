@@ -1,0 +1,54 @@
+package com.abiquo.aim.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.abiquo.aim.core.config.AimSettings;
+import com.abiquo.aim.core.module.AimModule;
+import com.abiquo.aim.core.module.HealthReporter;
+import com.abiquo.aim.core.module.ModuleContext;
+import com.abiquo.aim.core.module.NodeIdentity;
+import com.abiquo.aim.core.module.ServiceRegistry;
+import com.abiquo.aim.core.spi.StoragePoolOperations;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+
+class StorageModuleTest {
+    @Test
+    void isFoundByServiceLoaderPublishesThePoolsAndServesWithoutLibvirt() throws Exception {
+        AimModule module = ServiceLoader.load(AimModule.class).stream().map(ServiceLoader.Provider::get)
+                .filter(found -> found instanceof StorageModule).findFirst().orElseThrow();
+        List<String> serving = new ArrayList<>();
+        HealthReporter health = new HealthReporter() {
+            @Override
+            public void serving(String serviceName) {
+                serving.add(serviceName);
+            }
+
+            @Override
+            public void notServing(String serviceName, String why) {
+            }
+        };
+        ServiceRegistry registry = new ServiceRegistry();
+        var executor = Executors.newSingleThreadExecutor();
+        var scheduler = Executors.newSingleThreadScheduledExecutor();
+        try {
+            module.start(new ModuleContext(new AimSettings("aim.ini", Map.of("storage",
+                    Map.of("initiatorNameFile", "absent/initiatorname.iscsi"))), Path.of("/nonexistent"), executor,
+                    scheduler, health, registry, new NodeIdentity("node", "127.0.0.1")));
+            assertTrue(registry.lookup(StoragePoolOperations.class).isPresent());
+            assertEquals(List.of("abiquo.aim.v1.StorageService"), serving);
+            assertEquals("abiquo.aim.v1.StorageService",
+                    module.services().get(0).bindService().getServiceDescriptor().getName());
+        } finally {
+            module.stop();
+            executor.shutdownNow();
+            scheduler.shutdownNow();
+        }
+    }
+}
