@@ -118,6 +118,7 @@ public final class AimMain implements Callable<Integer> {
                 return 0;
             }
             log.info("configuration {}; modules: {}", file, modules.stream().map(AimModule::name).toList());
+            warnAboutLauncherDuties(log);
             server.start();
         } catch (ConfigException bad) {
             // logged once: stderr (unless -d) and syslog both show it
@@ -141,6 +142,18 @@ public final class AimMain implements Callable<Integer> {
         removePidFile();
         log.info("AIM stopped cleanly");
         return 0;
+    }
+
+    /** What bin/abiquo-aim does for the JVM; said once when AIM was started without it. */
+    private void warnAboutLauncherDuties(Logger log) {
+        if (daemon && System.getProperty("aim.pidFile") == null) {
+            log.warn("-d is done by the bin/abiquo-aim launcher (the JVM cannot detach itself): running in the "
+                    + "foreground");
+        }
+        if (!java.util.logging.LogManager.getLogManager().getClass().getName().startsWith("org.apache.logging")) {
+            log.warn("grpc-java's logging (java.util.logging) is not routed to log4j2: start AIM with bin/abiquo-aim "
+                    + "or -Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager");
+        }
     }
 
     /** The launcher's -d writes a pid file and names it in aim.pidFile; a clean stop removes it. */

@@ -79,6 +79,7 @@ class ProcessTest {
                 String text = String.join("\n", log);
                 assertTrue(text.contains("received SIG" + signal + ": shutting down"), text);
                 assertTrue(text.contains("AIM stopped cleanly"), text);
+                assertFalse(text.contains("is not routed to log4j2"), "JUL must be routed to log4j2:\n" + text);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                 while (datagrams.stream().noneMatch(d -> d.contains("AIM stopped cleanly"))
                         && System.nanoTime() < deadline) {
