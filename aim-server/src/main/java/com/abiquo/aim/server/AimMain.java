@@ -65,7 +65,8 @@ public final class AimMain implements Callable<Integer> {
     private int threads;
 
     @Option(names = "--check-config",
-            description = "Validate the configuration (and module settings) and exit without serving.")
+            description = "Check the configuration file (sections, keys, [server] values) and exit, without "
+                + "starting anything; the modules check their own values when AIM starts.")
     private boolean checkConfig;
 
     @Option(names = "--print-config-reference",
@@ -112,7 +113,6 @@ public final class AimMain implements Callable<Integer> {
             ServerSettings serverSettings = ServerSettings.from(settings, folder);
             server = new AimServer(serverSettings, settings, folder, modules, threads, BuildInfo.load());
             if (checkConfig) {
-                server.checkModules();
                 out.println(file + ": configuration is valid");
                 out.flush();
                 return 0;

@@ -133,27 +133,6 @@ public final class AimServer {
         }
     }
 
-    /** --check-config: starts every module (which reads and validates its settings) and stops it again. */
-    public synchronized void checkModules() throws ConfigException {
-        if (server != null) {
-            throw new IllegalStateException("already started");
-        }
-        requestExecutor = Executors.newFixedThreadPool(threads, named("aim-request-", false));
-        scheduler = Executors.newSingleThreadScheduledExecutor(named("aim-scheduler-", true));
-        health = new GrpcHealthReporter(new HealthStatusManager());
-        ModuleContext context = new ModuleContext(settings, configFolder, requestExecutor, scheduler, health,
-                new ServiceRegistry(), new NodeIdentity(hostname(), nodeAddress()));
-        try {
-            for (AimModule module : modules) {
-                module.start(context);
-                started.add(module);
-            }
-        } finally {
-            stopModules();
-            shutdownExecutors();
-        }
-    }
-
     /** The bound port (useful with port 0). */
     public int port() {
         return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
