@@ -27,6 +27,7 @@ import io.grpc.StatusRuntimeException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -205,6 +206,29 @@ class IscsiStorageSystemTest {
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;
         assertTrue(seconds < 10, "bad input took " + seconds + " s");
         assertTrue(Arrays.stream(libvirt.connect().listDefinedStoragePools()).noneMatch(poolName::equals));
+    }
+
+    @Test
+    void aPortalThatAcceptsButNeverAnswersCannotHangACall() throws Exception {
+        Path nameFile = folder.resolve("initiatorname.iscsi");
+        try (ServerSocket silent = new ServerSocket(0);
+             StorageServiceHarness quick = new StorageServiceHarness(Optional.of(libvirt), nameFile, Path.of("/sys"),
+                     Duration.ofSeconds(3))) {
+            String portal = "127.0.0.1:" + silent.getLocalPort();
+            long start = System.nanoTime();
+            assertStatus(Status.Code.DEADLINE_EXCEEDED, () -> quick.stub.listTargetLuns(ListTargetLunsRequest
+                    .newBuilder().setPortal(portal).setTargetIqn(target.iqn()).build()), "did not finish within 3 s");
+            assertStatus(Status.Code.DEADLINE_EXCEEDED, () -> quick.stub.discoverTargets(DiscoverTargetsRequest
+                    .newBuilder().setPortal(portal).build()), "did not finish within");
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+            assertTrue(seconds < 10, "two calls to a silent portal took " + seconds + " s");
+        }
+        // Closing the silent portal ends libiscsi's wait inside libvirtd; the transient pool must not stay behind.
+        for (int attempt = 0; attempt < 50 && Arrays.stream(libvirt.connect().listStoragePools())
+                .anyMatch(name -> name.startsWith("aim-probe-")); attempt++) {
+            Thread.sleep(100);
+        }
+        assertTrue(Arrays.stream(libvirt.connect().listStoragePools()).noneMatch(name -> name.startsWith("aim-probe-")));
     }
 
     private static TargetLun lun(int number, long size) {

@@ -25,7 +25,11 @@ final class StorageServiceHarness implements AutoCloseable {
     private final ManagedChannel channel;
 
     StorageServiceHarness(Optional<TestLibvirtAccess> libvirt, Path initiatorNameFile, Path sysfs) throws Exception {
-        Duration timeout = Duration.ofSeconds(20);
+        this(libvirt, initiatorNameFile, sysfs, Duration.ofSeconds(20));
+    }
+
+    StorageServiceHarness(Optional<TestLibvirtAccess> libvirt, Path initiatorNameFile, Path sysfs, Duration timeout)
+            throws Exception {
         pools = new LibvirtStoragePools(() -> libvirt.map(access -> access), timeout);
         CommandRunner commands = new CommandRunner();
         KernelInitiator kernel = new KernelInitiator(commands, timeout, sysfs);
