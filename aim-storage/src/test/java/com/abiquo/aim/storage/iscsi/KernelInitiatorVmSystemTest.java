@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * The kernel-initiator path on a real kernel: this machine's kernel lacks iscsi_tcp, so the test boots
  * aim-network's throwaway VM (stock Debian kernel under QEMU, this machine's / read-only), loads the iSCSI modules
  * there, makes a tgtd target, and runs {@link KernelRescanProbe} (AIM's discovery and rescan code, built here) in it:
- * after login, a LUN added to the target is not seen until AIM's rescan, then it is, with its size.
+ * after login, a LUN added to the target is not seen until AIM's rescan, then it is, with its size. Then AIM makes a
+ * kernel "iscsi" libvirt pool on the target (libvirtd runs in the VM too) and a rescan refreshes pool and session.
  */
 @Tag("system")
 class KernelInitiatorVmSystemTest {
@@ -38,12 +39,14 @@ class KernelInitiatorVmSystemTest {
                 "for m in $(cat /xfer/mod/order); do",
                 "  [ -d /sys/module/$(echo $m | tr - _) ] || insmod /xfer/mod/$m.ko",
                 "done",
-                "mkdir -p /run/lock/iscsi /var/lib/iscsi",
+                "mkdir -p /run/lock/iscsi /var/lib/iscsi /run/libvirt /var/log/libvirt",
+                "libvirtd -d",   // for the kernel-pool part; starts (slowly, under TCG) while the JVM does the rest
                 "tgtd",
                 "for i in $(seq 100); do tgtadm --lld iscsi --op show --mode target >/dev/null 2>&1 && break;"
                         + " sleep 0.2; done",
                 "truncate -s " + 16 * MIB + " /tmp/lun1.img",
                 "truncate -s " + 32 * MIB + " /tmp/lun2.img",
+                "truncate -s " + 32 * MIB + " /tmp/lun3.img",
                 "tgtadm --lld iscsi --op new --mode target --tid 1 -T " + iqn,
                 "tgtadm --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b /tmp/lun1.img",
                 "tgtadm --lld iscsi --op bind --mode target --tid 1 -I ALL",
@@ -53,7 +56,7 @@ class KernelInitiatorVmSystemTest {
                 // The guest has no host name: log4j-api's simple logger avoids log4j-core's host name lookup.
                 java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx160m -Dlog4j2.loggerContextFactory="
                         + "org.apache.logging.log4j.simple.SimpleLoggerContextFactory -cp '" + classpath + "' "
-                        + KernelRescanProbe.class.getName() + " " + iqn + " 1 /tmp/lun2.img",
+                        + KernelRescanProbe.class.getName() + " " + iqn + " 1 /tmp/lun2.img /tmp/lun3.img",
                 ""), StandardCharsets.UTF_8);
         long start = System.nanoTime();
         String output = exec(List.of(harness.toString(), "sh /xfer/guest.sh"),
@@ -67,6 +70,14 @@ class KernelInitiatorVmSystemTest {
         assertEquals("rescanned=true error= luns=1:" + 16 * MIB, lines.get("rescan1"), output);
         assertEquals("1:" + 16 * MIB, lines.get("before"), "the new LUN must not be seen before the rescan");
         assertEquals("rescanned=true error= luns=1:" + 16 * MIB + ",2:" + 32 * MIB, lines.get("rescan2"), output);
+        // Kernel iscsi pool (target path /dev: the VM has no udev, so no /dev/disk/by-path).
+        assertEquals("created=true type=ISCSI volumes=unit:0:0:1=" + 16 * MIB + ",unit:0:0:2=" + 32 * MIB,
+                lines.get("pool"), output);
+        assertEquals("outcome=RESCANNED kernel=1:" + 16 * MIB + ",2:" + 32 * MIB + ",3:" + 32 * MIB
+                + " pool=aimst-kernel:unit:0:0:1=" + 16 * MIB + ",unit:0:0:2=" + 32 * MIB + ",unit:0:0:3=" + 32 * MIB,
+                lines.get("rescan3"), output);
+        assertEquals("created=false", lines.get("again"), output);
+        assertEquals("after delete=0", lines.get("sessions"), output);
         deleteTree(xfer);
     }
 

@@ -1,6 +1,10 @@
 package com.abiquo.aim.storage.iscsi;
 
 import com.abiquo.aim.core.command.CommandRunner;
+import com.abiquo.aim.core.spi.StoragePoolOperations.PoolSpec;
+import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
+import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
+import com.abiquo.aim.storage.fixture.TestLibvirtAccess;
 import com.abiquo.aim.storage.pool.LibvirtStoragePools;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +15,8 @@ import java.util.stream.Collectors;
 /**
  * Runs inside the test VM (a kernel with iscsi_tcp), started by KernelInitiatorVmSystemTest: AIM's discovery and
  * rescan code against a tgtd target the guest script made, with a LUN added after login. Prints "AIMTEST" lines
- * that the host-side test checks. Arguments: target IQN, tgtd tid, file for the new LUN.
+ * that the host-side test checks. Then the same with a kernel "iscsi" libvirt pool (libvirtd started by the guest
+ * script). Arguments: target IQN, tgtd tid, files for LUNs 2 and 3.
  */
 public final class KernelRescanProbe {
     private KernelRescanProbe() {
@@ -21,6 +26,7 @@ public final class KernelRescanProbe {
         String iqn = args[0];
         String tid = args[1];
         String lunFile = args[2];
+        String thirdLunFile = args[3];
         Duration timeout = Duration.ofSeconds(120);
         CommandRunner commands = new CommandRunner();
         KernelInitiator kernel = new KernelInitiator(commands, timeout, Path.of("/sys"));
@@ -41,6 +47,44 @@ public final class KernelRescanProbe {
             report("rescan2", rescanner.rescan(List.of(iqn)));
             run(commands, "iscsiadm", "-m", "node", "-T", iqn, "-p", "127.0.0.1", "--logout");
         }
+
+        // A kernel "iscsi" pool: libvirt logs in through open-iscsi; a rescan refreshes the pool and the session.
+        try (TestLibvirtAccess libvirt = connectWithin(Duration.ofSeconds(240));
+             LibvirtStoragePools pools = new LibvirtStoragePools(() -> Optional.of(libvirt), timeout)) {
+            PoolSpec spec = new PoolSpec("aimst-kernel", PoolType.ISCSI, "/dev", "127.0.0.1", 3260, "", iqn, "",
+                    Optional.empty());
+            LibvirtStoragePools.PoolOutcome created = pools.createOrRefresh(spec);
+            System.out.println("AIMTEST pool created=" + created.created() + " type=" + created.pool().type()
+                    + " volumes=" + volumes(pools.listVolumes("aimst-kernel")));
+            run(commands, "tgtadm", "--lld", "iscsi", "--op", "new", "--mode", "logicalunit", "--tid", tid,
+                    "--lun", "3", "-b", thirdLunFile);
+            TargetRescanner.TargetRescan rescan = new TargetRescanner(kernel, pools).rescan(List.of(iqn)).get(0);
+            System.out.println("AIMTEST rescan3 outcome=" + rescan.outcome() + " kernel="
+                    + luns(rescan.kernel().orElseThrow().luns()) + " pool=" + rescan.pools().get(0).pool() + ":"
+                    + volumes(rescan.pools().get(0).volumes()));
+            System.out.println("AIMTEST again created=" + pools.createOrRefresh(spec).created());
+            pools.deletePool("aimst-kernel");
+            System.out.println("AIMTEST sessions after delete=" + kernel.sessions().size());
+        }
+    }
+
+    private static TestLibvirtAccess connectWithin(Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            try {
+                return TestLibvirtAccess.system();
+            } catch (org.libvirt.LibvirtException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    private static String volumes(List<VolumeInfo> volumes) {
+        return volumes.stream().map(volume -> volume.name() + "=" + volume.capacityBytes())
+                .collect(Collectors.joining(","));
     }
 
     private static void report(String step, List<TargetRescanner.TargetRescan> results) {
