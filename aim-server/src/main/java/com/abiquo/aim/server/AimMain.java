@@ -105,6 +105,7 @@ public final class AimMain implements Callable<Integer> {
         }
         Logger log = LogManager.getLogger(AimMain.class);
         AimServer server;
+        CountDownLatch stopSignal = new CountDownLatch(1);
         try {
             Path file = configFile != null ? configFile : defaultConfigFile();
             AimSettings settings = AimSettingsReader.read(file);
@@ -119,6 +120,11 @@ public final class AimMain implements Callable<Integer> {
             }
             log.info("configuration {}; modules: {}", file, modules.stream().map(AimModule::name).toList());
             warnAboutLauncherDuties(log);
+            // before start: a SIGTERM while modules start still ends in a graceful stop and status 0
+            Signals.onTerminate(signal -> {
+                log.info("received SIG{}: shutting down", signal);
+                stopSignal.countDown();
+            });
             server.start();
         } catch (ConfigException bad) {
             // logged once: stderr (unless -d) and syslog both show it
@@ -128,11 +134,6 @@ public final class AimMain implements Callable<Integer> {
             log.error("AIM failed to start: {}", String.valueOf(failure.getMessage()), failure);
             return 1;
         }
-        CountDownLatch stopSignal = new CountDownLatch(1);
-        Signals.onTerminate(signal -> {
-            log.info("received SIG{}: shutting down", signal);
-            stopSignal.countDown();
-        });
         try {
             stopSignal.await();
         } catch (InterruptedException interrupted) {
