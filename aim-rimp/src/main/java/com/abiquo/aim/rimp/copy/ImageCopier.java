@@ -114,6 +114,7 @@ public final class ImageCopier {
                 if (checkSpaceFirst) {
                     checkSpace(destination, data);
                 }
+                in.adviseSequential();
                 out.truncate(size);
                 method = CopyMethod.SPARSE_COPY;
                 for (NativeFile.Extent extent : extents) {

@@ -45,7 +45,12 @@ interface Libc extends Library {
     int EDQUOT = 122;
     int EEXIST = 17;
 
+    int POSIX_FADV_SEQUENTIAL = 2;
+
     int open(String path, int flags, int mode) throws LastErrorException;
+
+    /** Returns an error number instead of setting errno. */
+    int posix_fadvise(int fd, long offset, long length, int advice);
 
     int close(int fd) throws LastErrorException;
 

@@ -26,6 +26,7 @@ import org.apache.logging.log4j.Logger;
  * The original AIM's image operations with their rules (deploy, undeploy, snapshot, instance, rename, size), on
  * top of confined paths ({@link Roots}), per-destination locks and the safe copier.
  */
+@SuppressWarnings("try") // the per-destination locks are held by try-with-resources without being used
 public final class ImageOperations {
     private static final Logger LOG = LogManager.getLogger(ImageOperations.class);
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
