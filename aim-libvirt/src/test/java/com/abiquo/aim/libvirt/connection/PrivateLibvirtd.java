@@ -61,9 +61,19 @@ final class PrivateLibvirtd implements AutoCloseable {
         throw new IllegalStateException("private libvirtd did not answer within 20 s");
     }
 
+    /** SIGSTOP (freeze) or SIGCONT (thaw) the daemon: a hung daemon that keeps its socket open. */
+    void signal(String signal) throws IOException, InterruptedException {
+        if (run(List.of("kill", "-" + signal, Long.toString(process.pid()))) != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+        }
+    }
+
     /** SIGKILL: the daemon dies without saying goodbye, as in a crash. */
-    void kill() throws InterruptedException {
+    void kill() throws IOException, InterruptedException {
         if (process != null) {
+            if (process.isAlive()) {
+                signal("CONT"); // a stopped process dies of SIGKILL too, but do not leave it stopped if that fails
+            }
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
