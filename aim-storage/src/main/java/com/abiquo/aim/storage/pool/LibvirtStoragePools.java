@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -47,6 +48,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     private final Supplier<Optional<LibvirtAccess>> libvirt;
     private final Duration timeout;
     private final Deadline deadline = new Deadline();
+    private final ReentrantLock poolChanges = new ReentrantLock();
 
     /** A pool and whether this call created it (false: an existing pool for the same source was refreshed). */
     public record PoolOutcome(PoolInfo pool, boolean created) {
@@ -65,6 +67,16 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     /** As {@link #createOrRefreshPool}, saying whether the pool was created. */
     public PoolOutcome createOrRefresh(PoolSpec requested) throws AimException {
         PoolSpec spec = validate(requested);
+        // One creation at a time: two concurrent requests for the same pool must not both define it.
+        poolChanges.lock();
+        try {
+            return createOrRefreshValid(spec);
+        } finally {
+            poolChanges.unlock();
+        }
+    }
+
+    private PoolOutcome createOrRefreshValid(PoolSpec spec) throws AimException {
         if (isIscsi(spec.type())) {
             new Portal(spec.sourceHost(), spec.sourcePort()).requireReachable(PORTAL_CONNECT_TIMEOUT, "source_host");
         }
@@ -151,15 +163,25 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     @Override
     public void deletePool(String name) throws AimException {
         Names.existingName(name, "pool");
+        poolChanges.lock();
+        try {
+            deleteValidPool(name);
+        } finally {
+            poolChanges.unlock();
+        }
+    }
+
+    private void deleteValidPool(String name) throws AimException {
         call("deleting storage pool " + name, connect -> {
             if (!poolNames(connect).contains(name)) {
                 return null;
             }
             StoragePool pool = connect.storagePoolLookupByName(name);
+            boolean persistent = pool.isPersistent() == 1;   // a transient pool is gone once destroyed
             if (pool.isActive() == 1) {
                 pool.destroy();
             }
-            if (pool.isPersistent() == 1) {
+            if (persistent) {
                 pool.undefine();
             }
             return null;

@@ -83,6 +83,24 @@ class DirPoolSystemTest {
     }
 
     @Test
+    void concurrentCreatesOfTheSamePoolMakeOnePool() throws Exception {
+        var executor = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<LibvirtStoragePools.PoolOutcome>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                results.add(executor.submit(() -> pools.createOrRefresh(dir(name, folder))));
+            }
+            int created = 0;
+            for (var result : results) {
+                created += result.get().created() ? 1 : 0;
+            }
+            assertEquals(1, created);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
     void aStoppedPoolIsStartedAgain() throws Exception {
         pools.createOrRefresh(dir(name, folder));
         libvirt.connect().storagePoolLookupByName(name).destroy();
