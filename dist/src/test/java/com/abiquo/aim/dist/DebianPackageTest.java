@@ -9,18 +9,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The .deb installs with dpkg on this machine, and the installed launcher starts and stops. */
+/** The .deb installs with dpkg on this machine, and the installed launcher starts and stops; then it is purged. */
 @Tag("system")
 class DebianPackageTest {
     @TempDir
-    Path folder;
+    static Path folder;
 
-    @Test
-    void installsStartsStopsAndPurges() throws Exception {
+    private static boolean installed;
+
+    @BeforeAll
+    static void install() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "dpkg -i needs root");
         Path deb;
         try (var files = Files.list(Path.of(System.getProperty("aim.dist.dir")))) {
@@ -28,43 +33,57 @@ class DebianPackageTest {
                     .findFirst().orElseThrow(() -> new AssertionError("no abiquo-aim_*_all.deb built"));
         }
         Launched install = Launched.run(folder, Map.of(), "dpkg", "-i", deb.toString());
+        installed = true;
         assertEquals(0, install.exitCode(), install.output());
-        try {
-            assertTrue(Files.isExecutable(Path.of("/usr/bin/abiquo-aim")));
-            assertEquals(Path.of("/usr/share/abiquo-aim/bin/abiquo-aim"), Path.of("/usr/bin/abiquo-aim").toRealPath());
-            assertTrue(Files.isRegularFile(Path.of("/etc/abiquo-aim/aim.ini")));
-            assertTrue(Files.isRegularFile(Path.of("/lib/systemd/system/abiquo-aim.service")));
-            Launched conffiles = Launched.run(folder, Map.of(), "dpkg-query", "-W", "-f=${Conffiles}\\n",
-                    "abiquo-aim");
-            assertTrue(conffiles.output().contains("/etc/abiquo-aim/aim.ini"), conffiles.output());
+    }
 
-            Launched version = Launched.run(folder, Map.of(), "/usr/bin/abiquo-aim", "--version");
-            assertEquals(0, version.exitCode(), version.output());
-            assertTrue(version.output().startsWith("abiquo-aim "), version.output());
-
-            Path config = Launched.devConfig(folder.resolve("installed"), "/usr/bin/abiquo-aim");
-            try (Launched aim = Launched.start(folder, Map.of(), "/usr/bin/abiquo-aim", "-c", config.toString())) {
-                aim.waitForPort();
-                assertEquals(0, aim.terminate(), aim.output());
-                assertTrue(aim.output().contains("AIM stopped cleanly"), aim.output());
-            }
-            // without -c the installed launcher finds /etc/abiquo-aim/aim.ini (through <home>/conf), and the
-            // shipped production defaults are valid for the shipped modules
-            Launched defaultConfig = Launched.start(folder, Map.of(), "/usr/bin/abiquo-aim", "--check-config");
-            try (defaultConfig) {
-                defaultConfig.process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
-                Thread.sleep(200);
-                assumeFalse(defaultConfig.output().contains("unknown section"),
-                        "a module of the shipped aim.ini is not built yet: " + defaultConfig.output());
-                assertTrue(defaultConfig.output().contains("/conf/aim.ini: configuration is valid")
-                        || defaultConfig.output().contains("/etc/abiquo-aim/aim.ini: configuration is valid"),
-                        defaultConfig.output());
-            }
-        } finally {
-            Launched purge = Launched.run(folder, Map.of(), "dpkg", "--purge", "abiquo-aim");
-            assertEquals(0, purge.exitCode(), purge.output());
+    @AfterAll
+    static void purge() throws Exception {
+        if (!installed) {
+            return;
         }
+        Launched purge = Launched.run(folder, Map.of(), "dpkg", "--purge", "abiquo-aim");
+        assertEquals(0, purge.exitCode(), purge.output());
         assertFalse(Files.exists(Path.of("/usr/bin/abiquo-aim")));
         assertFalse(Files.exists(Path.of("/etc/abiquo-aim/aim.ini")));
+    }
+
+    @Test
+    void installsTheLauncherTheConfigurationAsConffileAndTheUnit() throws Exception {
+        assertTrue(Files.isExecutable(Path.of("/usr/bin/abiquo-aim")));
+        assertEquals(Path.of("/usr/share/abiquo-aim/bin/abiquo-aim"), Path.of("/usr/bin/abiquo-aim").toRealPath());
+        assertTrue(Files.isRegularFile(Path.of("/etc/abiquo-aim/aim.ini")));
+        assertTrue(Files.isRegularFile(Path.of("/etc/abiquo-aim/log4j2.xml")));
+        assertTrue(Files.isRegularFile(Path.of("/lib/systemd/system/abiquo-aim.service")));
+        assertTrue(Files.isDirectory(Path.of("/usr/share/abiquo-aim/lib")));
+        Launched conffiles = Launched.run(folder, Map.of(), "dpkg-query", "-W", "-f=${Conffiles}\\n", "abiquo-aim");
+        assertTrue(conffiles.output().contains("/etc/abiquo-aim/aim.ini"), conffiles.output());
+        Launched version = Launched.run(folder, Map.of(), "/usr/bin/abiquo-aim", "--version");
+        assertEquals(0, version.exitCode(), version.output());
+        assertTrue(version.output().startsWith("abiquo-aim "), version.output());
+    }
+
+    @Test
+    void theInstalledLauncherStartsAndStopsWithStatus0() throws Exception {
+        Path config = Launched.devConfig(folder.resolve("installed"), "/usr/bin/abiquo-aim");
+        try (Launched aim = Launched.start(folder, Map.of(), "/usr/bin/abiquo-aim", "-c", config.toString())) {
+            aim.waitForPort();
+            assertEquals(0, aim.terminate(), aim.output());
+            assertTrue(aim.output().contains("AIM stopped cleanly"), aim.output());
+        }
+    }
+
+    /** Without -c the launcher finds /etc/abiquo-aim/aim.ini (through <home>/conf); the shipped file is valid. */
+    @Test
+    void theShippedConfigurationIsFoundAndValid() throws Exception {
+        try (Launched check = Launched.start(folder, Map.of(), "/usr/bin/abiquo-aim", "--check-config")) {
+            assertTrue(check.process.waitFor(120, TimeUnit.SECONDS));
+            Thread.sleep(200);
+            assumeFalse(check.output().contains("unknown section"),
+                    "a module of the shipped aim.ini is not built yet: " + check.output());
+            assertEquals(0, check.process.exitValue(), check.output());
+            assertTrue(check.output().contains("/usr/share/abiquo-aim/conf/aim.ini: configuration is valid"),
+                    check.output());
+        }
     }
 }
