@@ -52,6 +52,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
 
     private static final Logger LOG = LogManager.getLogger(LibvirtConnection.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+    private static final Duration DISCARD_DELAY = Duration.ofSeconds(10);
     private static final Field EVENT_DETAIL = detailField();
 
     private final ConnectionSettings settings;
@@ -68,6 +69,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
     private volatile String lastFailure = "not connected yet";
     private volatile boolean closed;
     // Connector thread only:
+    private final List<Connect> retiring = new ArrayList<>();
     private int failedAttempts;
     private boolean everConnected;
 
@@ -207,7 +209,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
             }
             int state;
             try {
-                state = domain.getInfo().state.ordinal();
+                state = DomainStateReader.state(domain);
             } catch (LibvirtException failure) {
                 if (LibvirtErrors.trueError(failure).code() == LibvirtErrors.NO_DOMAIN) {
                     return;
@@ -235,6 +237,8 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
                 if (connect != null) {
                     discard(connect);
                 }
+                retiring.forEach(this::discard);
+                retiring.clear();
             }).get(5, TimeUnit.SECONDS);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
@@ -327,7 +331,18 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
                 LOG.error("a domain event listener failed on disconnect", failure);
             }
         }
-        discard(connect);
+        // Calls that were running on this connection may still be inside libvirt: close it a little later.
+        retiring.add(connect);
+        try {
+            connector.schedule(() -> {
+                if (retiring.remove(connect)) {
+                    discard(connect);
+                }
+            }, DISCARD_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            retiring.remove(connect);
+            discard(connect);
+        }
         scheduleReconnect();
     }
 

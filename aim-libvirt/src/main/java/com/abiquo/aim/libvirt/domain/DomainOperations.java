@@ -3,6 +3,7 @@ package com.abiquo.aim.libvirt.domain;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.libvirt.connection.DomainStateReader;
 import com.abiquo.aim.libvirt.connection.DomainStates;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
 import com.abiquo.aim.libvirt.connection.LibvirtErrors;
@@ -373,7 +374,7 @@ public final class DomainOperations {
     /** State of the domain right now; GONE for a transient domain that stopped (and so vanished). */
     static int stateOf(Domain domain) throws LibvirtException {
         try {
-            return domain.getInfo().state.ordinal();
+            return DomainStateReader.state(domain);
         } catch (LibvirtException failure) {
             if (LibvirtErrors.trueError(failure).code() == LibvirtErrors.NO_DOMAIN) {
                 return DomainStates.GONE;
@@ -384,7 +385,8 @@ public final class DomainOperations {
 
     private static DomainSummary summary(Domain domain, boolean includeXml) throws LibvirtException {
         DomainInfo info = domain.getInfo();
-        return new DomainSummary(domain.getUUIDString(), domain.getName(), info.state.ordinal(), info.nrVirtCpu,
+        return new DomainSummary(domain.getUUIDString(), domain.getName(), DomainStateReader.state(domain, info),
+                info.nrVirtCpu,
                 info.memory * 1024L, info.maxMem * 1024L, domain.isPersistent() == 1,
                 includeXml ? domain.getXMLDesc(XML_PLAIN) : "");
     }
