@@ -142,9 +142,14 @@ public final class VlanManager {
     }
 
     private CreateResult createLocked(VlanSpec spec, String operation) throws AimException {
+        return createLocked(spec, operation, ip.links());
+    }
+
+    /** @param links the namespace's links as read under this VLAN's locks */
+    private CreateResult createLocked(VlanSpec spec, String operation, Map<String, LinkInfo> links)
+            throws AimException {
         String device = spec.device();
         String bridgeName = spec.bridge();
-        Map<String, LinkInfo> links = ip.links();
         LinkInfo parent = links.get(spec.parent());
         if (parent == null) {
             throw precondition("PARENT_INTERFACE_MISSING", operation + ": parent interface " + spec.parent()
@@ -230,7 +235,8 @@ public final class VlanManager {
                 writeIfMissing(bridgeFile, bridgeText, IfcfgFiles.bridgeContent(bridgeName), changes, rollback);
                 writeIfMissing(vlanFile, vlanText, IfcfgFiles.vlanContent(spec), changes, rollback);
             }
-            VlanState state = stateOf(spec, ip.links(), vlanFile);
+            // read back what the kernel now has; when nothing changed, the first reading already is that
+            VlanState state = stateOf(spec, changes.isEmpty() ? links : ip.links(), vlanFile);
             if (!state.complete()) {
                 throw new AimException(Status.Code.FAILED_PRECONDITION, "VERIFY_FAILED", "step \"verify\" failed: "
                         + "after the changes the kernel shows " + state, Map.of("step", "verify"), null);
@@ -444,6 +450,8 @@ public final class VlanManager {
     private RestoreResult restoreLocked() throws AimException {
         List<Restored> results = new ArrayList<>();
         List<String> unreadable = new ArrayList<>();
+        // one reading for the common case (everything there); a VLAN that lacks something is re-read under its locks
+        Map<String, LinkInfo> snapshot = ip.links();
         for (IfcfgFiles.VlanFile file : files.vlanFiles()) {
             if (file.spec().isEmpty()) {
                 unreadable.add(file.fileName() + ": " + file.problem());
@@ -452,7 +460,14 @@ public final class VlanManager {
             }
             VlanSpec spec = file.spec().get();
             try (KeyedLocks.Held held = locks.lock(spec.device(), spec.bridge())) {
-                CreateResult created = createLocked(spec, "restore " + spec + " from " + file.fileName());
+                String operation = "restore " + spec + " from " + file.fileName();
+                if (files.read(file.fileName()).isEmpty()) {
+                    continue;   // deleted by a call that held the locks before us: nothing to restore
+                }
+                LinkInfo parent = snapshot.get(spec.parent());
+                boolean complete = stateOf(spec, snapshot, file.fileName()).complete() && parent != null
+                        && parent.adminUp();
+                CreateResult created = createLocked(spec, operation, complete ? snapshot : ip.links());
                 results.add(new Restored(spec.device(), spec.bridge(), created.changes(), ""));
                 if (created.changes().isEmpty()) {
                     LOG.info("Restore: {} is complete, nothing to do", spec);
