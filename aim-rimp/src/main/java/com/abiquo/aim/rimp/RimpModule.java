@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import org.apache.logging.log4j.LogManager;
@@ -71,7 +72,7 @@ public final class RimpModule implements AimModule {
         RimpConfig config = RimpConfig.read(context.settings(), context.configFolder());
         Repository repository = new Repository(config.repository());
         Datastores datastores = new Datastores(config.datastores(), new HashSet<>(config.datastoreValidTypes()),
-                mountTable);
+                mountTable, Set.of(config.repository()));
         Temporaries temporaries = new Temporaries(context.node().hostname());
         DestinationLocks locks = new DestinationLocks();
         Roots roots = new Roots(repository, datastores);

@@ -29,6 +29,7 @@ public final class Datastores {
     private final List<Path> explicit;
     private final Set<String> validTypes;
     private final Path mountTable;
+    private final Set<Path> excluded;
     private final Object markLock = new Object();
 
     /**
@@ -37,9 +38,15 @@ public final class Datastores {
      * @param mountTable normally {@link MountTable#PROC_MOUNTS}
      */
     public Datastores(List<Path> explicit, Set<String> validTypes, Path mountTable) {
+        this(explicit, validTypes, mountTable, Set.of());
+    }
+
+    /** @param excluded mount points that are never datastores (the repository's own NFS mount) */
+    public Datastores(List<Path> explicit, Set<String> validTypes, Path mountTable, Set<Path> excluded) {
         this.explicit = List.copyOf(explicit);
         this.validTypes = Set.copyOf(validTypes);
         this.mountTable = requireNonNull(mountTable, "mountTable is null");
+        this.excluded = Set.copyOf(excluded);
     }
 
     /** The datastore folders as they are now (cheap: no marks, no sizes); used to confine client paths. */
@@ -88,7 +95,8 @@ public final class Datastores {
         List<MountEntry> folders = new ArrayList<>();
         for (MountEntry entry : entries) {
             // containers bind-mount single files (/etc/hosts): only folders can hold images
-            if (Files.isDirectory(Path.of(entry.mountPoint()), LinkOption.NOFOLLOW_LINKS)) {
+            Path point = Path.of(entry.mountPoint());
+            if (Files.isDirectory(point, LinkOption.NOFOLLOW_LINKS) && !excluded.contains(point)) {
                 folders.add(entry);
             }
         }

@@ -59,7 +59,7 @@ import java.util.function.Function;
  * keeps up (it can be dropped, the final result cannot).
  */
 public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
-    public static final String SERVICE_NAME = "abiquo.aim.v1.RimpService";
+    public static final String SERVICE_NAME = RimpServiceGrpc.SERVICE_NAME;
     private static final long DEFAULT_PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
 
     private final Repository repository;

@@ -40,6 +40,11 @@ public final class Roots {
     /** An existing folder inside a datastore, given as an absolute path. */
     public Path datastoreFolder(String clientPath, String field) throws AimException {
         Path absolute = absolute(clientPath, field);
+        if (longestMatch(absolute, List.of(repository.folder(), realOrSelf(repository.folder()))) != null) {
+            // undeploy deletes and deploy replaces: never on the shared repository, even under a "/" datastore
+            throw outside(clientPath, field, "is inside the repository " + repository.folder()
+                    + ", which is not a datastore");
+        }
         Path datastore = longestMatch(absolute, datastoreFolders());
         if (datastore == null) {
             throw outside(clientPath, field, "is not inside any datastore " + datastoreFolders());

@@ -114,4 +114,23 @@ class HostilePathsTest {
         assertTrue(Files.exists(fixture.datastore.resolve("vm1")), "nothing inside was removed either");
         assertEquals(List.of("", "dangling", "escape", "secretlink", "vm1"), TestFiles.names(fixture.datastore));
     }
+
+    @Test
+    void theRepositoryIsNeverADatastoreEvenInsideOne() throws Exception {
+        // as on a node whose datastore is "/" and whose repository is mounted at /opt/vm_repository
+        Roots wide = new Roots(new Repository(fixture.repository), new com.abiquo.aim.rimp.datastore.Datastores(
+                List.of(folder), Set.of(), com.abiquo.aim.rimp.datastore.MountTable.PROC_MOUNTS));
+        ImageOperations overWide = new ImageOperations(wide, new com.abiquo.aim.rimp.copy.ImageCopier(
+                fixture.temporaries), fixture.locks, false, false);
+        String images = fixture.repository + "/images";
+
+        assertAllRefused("undeploy in the repository", List.of(images, fixture.repository.toString()),
+                path -> overWide.undeploy(path, "disk.raw"));
+        assertAllRefused("deploy into the repository", List.of(images),
+                path -> overWide.deploy("images/disk.raw", path, "disk.raw", false, CopyControl.none()));
+
+        assertTrue(Files.exists(fixture.repository.resolve("images/disk.raw")));
+        overWide.deploy("images/disk.raw", fixture.datastore.toString(), "vm9", false, CopyControl.none());
+        assertTrue(Files.exists(fixture.datastore.resolve("vm9")), "the wide datastore itself still works");
+    }
 }
