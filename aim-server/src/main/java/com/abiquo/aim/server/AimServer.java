@@ -23,6 +23,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,9 +80,9 @@ public final class AimServer {
         HealthStatusManager manager = new HealthStatusManager();
         health = new GrpcHealthReporter(manager);
         health.overall(ServingStatus.NOT_SERVING);
-        String hostname = hostname();
+        NodeIdentity node = new NodeIdentity(hostname(), nodeAddress());
         ModuleContext context = new ModuleContext(settings, configFolder, requestExecutor, scheduler, health,
-                new ServiceRegistry(), new NodeIdentity(hostname, nodeAddress()));
+                new ServiceRegistry(), node);
         try {
             Map<String, String> owners = new LinkedHashMap<>();
             List<ServerServiceDefinition> definitions = new ArrayList<>();
@@ -102,7 +103,8 @@ public final class AimServer {
             }
             List<String> names = new ArrayList<>(owners.keySet());
             names.add(0, "abiquo.aim.v1.NodeService");
-            definitions.add(new NodeServiceImpl(build, hostname, names).bindService());
+            definitions.add(new NodeServiceImpl(build, node.hostname(), node.address(), names, Instant.now())
+                    .bindService());
             NettyServerBuilder builder = NettyServerBuilder
                     .forAddress(new InetSocketAddress(serverSettings.address(), serverSettings.port()), credentials())
                     .executor(requestExecutor)

@@ -105,6 +105,9 @@ class ServerTest {
         assertEquals(build.version(), info.getVersion());
         assertEquals(build.gitRevision(), info.getGitRevision());
         assertFalse(info.getHostname().isBlank());
+        assertEquals("127.0.0.1", info.getAddress());
+        long age = java.time.Instant.now().getEpochSecond() - info.getStartTime().getSeconds();
+        assertTrue(age >= 0 && age < 600, "start time " + info.getStartTime());
         assertEquals(expectedAimServices(), new TreeSet<>(info.getServicesList()));
         assertEquals(server.serviceNames(), info.getServicesList());
     }
