@@ -114,8 +114,9 @@ public final class VlanManager {
         try {
             ip.requireNamespace();
         } catch (AimException missing) {
-            if (ready.getAndSet(false) || !restorePending.get()) {
+            if (ready.getAndSet(false)) {
                 health.notServing(SERVICE, missing.getMessage());
+                LOG.warn("VLAN service not serving: {}", missing.getMessage());
             }
             throw missing;
         }
