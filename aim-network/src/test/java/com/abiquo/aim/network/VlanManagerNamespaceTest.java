@@ -272,6 +272,8 @@ class VlanManagerNamespaceTest {
         } finally {
             TestNamespace.run("ip", "netns", "delete", name);
         }
+        assertEquals("NAMESPACE_MISSING", assertThrows(AimException.class, waiting::list).reason());
+        assertTrue(late.status.startsWith("NOT_SERVING"), "a namespace deleted under a running agent: " + late.status);
     }
 
     @Test
