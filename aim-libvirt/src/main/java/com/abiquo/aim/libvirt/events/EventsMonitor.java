@@ -7,6 +7,7 @@ import com.abiquo.aim.libvirt.connection.DomainEventSource;
 import com.abiquo.aim.libvirt.connection.DomainEventSource.DomainLifecycleEvent;
 import com.abiquo.aim.libvirt.connection.DomainEventSource.DomainStateSnapshot;
 import io.grpc.Status;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,6 +19,8 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +81,8 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     private final Map<String, ResyncDiff.Known> known = new LinkedHashMap<>();
     private final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
     private final ExecutorService drainPool;
+    private final ScheduledExecutorService timer;
+    private final Duration stallGrace;
     private final Thread dispatcher;
 
     // Resync duplicate suppression: a live event that was already counted by the resync (dispatcher only).
@@ -89,9 +94,12 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     private volatile boolean connected;
     private volatile boolean stopping;
 
+    /** How long a subscriber over its buffer may take nothing before it is cut off. */
+    public static final Duration DEFAULT_STALL_GRACE = Duration.ofSeconds(1);
+
     public EventsMonitor(MonitorConfig config, ConnectionObserver observer) {
         this(config, observer, System::nanoTime, System::currentTimeMillis, Math.max(2,
-                Runtime.getRuntime().availableProcessors()));
+                Runtime.getRuntime().availableProcessors()), DEFAULT_STALL_GRACE);
     }
 
     /**
@@ -99,12 +107,18 @@ public final class EventsMonitor implements DomainEventSource.Listener {
      *     above the previous one and an old resume point is recognised as gone
      */
     public EventsMonitor(MonitorConfig config, ConnectionObserver observer, LongSupplier nanoClock,
-                         LongSupplier wallClock, int drainThreads) {
+                         LongSupplier wallClock, int drainThreads, Duration stallGrace) {
         this.config = requireNonNull(config, "config is null");
         this.observer = requireNonNull(observer, "observer is null");
         this.nanoClock = requireNonNull(nanoClock, "nanoClock is null");
         this.wallClock = requireNonNull(wallClock, "wallClock is null");
+        this.stallGrace = requireNonNull(stallGrace, "stallGrace is null");
         this.journal = new EventJournal(config.journalSize(), Math.max(1, wallClock.getAsLong() * 1000));
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "aim-events-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
         AtomicInteger threadNumber = new AtomicInteger();
         this.drainPool = new ThreadPoolExecutor(drainThreads, drainThreads, 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), runnable -> {
@@ -190,7 +204,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
                 }
             }
             subscriber = new Subscriber(id, sink, journal, config.subscriberBufferSize(), spec.filter(), cursor,
-                    head, items, drainPool, ended -> subscribers.remove(ended.id(), ended));
+                    head, items, drainPool, timer, stallGrace, ended -> subscribers.remove(ended.id(), ended));
             subscribers.put(id, subscriber);
         } finally {
             lock.unlock();
@@ -269,6 +283,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
+        timer.shutdownNow();
         drainPool.shutdown();
         try {
             drainPool.awaitTermination(2, TimeUnit.SECONDS);

@@ -92,6 +92,11 @@ public final class EventsMonitorModule implements AimModule {
         return true;
     }
 
+    /** The running monitor (null before start), for diagnostics, fault tests and the benchmark. */
+    public EventsMonitor monitor() {
+        return monitor;
+    }
+
     @Override
     public List<BindableService> services() {
         return service == null ? List.of() : List.of(service);

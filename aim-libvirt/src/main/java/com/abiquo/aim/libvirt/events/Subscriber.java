@@ -2,11 +2,15 @@ package com.abiquo.aim.libvirt.events;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
@@ -16,8 +20,11 @@ import org.apache.logging.log4j.Logger;
  * One open subscription. Its events are not copied: it reads the shared journal from its own position (cursor) and
  * sends while its stream is ready. Its bounded buffer is therefore the distance between that position and the
  * journal's newest event, counting only events that arrived after it subscribed (a replay after a resume is read
- * from the journal and does not count). When that distance exceeds the buffer size while the stream is not ready,
- * the subscription ends with {@link StreamEnd#OVERFLOW} and the client resumes by sequence number.
+ * from the journal and does not count). When that distance exceeds the buffer size while the client takes nothing
+ * (its stream stays not ready for the stall grace, 1 s by default), the subscription ends with
+ * {@link StreamEnd#OVERFLOW} and the client resumes by sequence number. The grace keeps a burst that fills the
+ * transport for a moment from cutting off a client that reads; a client that reads but slower than events come falls
+ * out of the journal and is cut off then.
  *
  * <p>All sending happens in {@link #drain()}, which runs on the monitor's drain executor, one run at a time per
  * subscriber (a work-in-progress counter): the libvirt callback thread and the dispatcher never send, and a stalled
@@ -32,7 +39,10 @@ public final class Subscriber {
     private final int bufferSize;
     private final long liveFrom;
     private final Executor executor;
+    private final ScheduledExecutorService timer;
+    private final long stallGraceNanos;
     private final Consumer<Subscriber> onEnded;
+    private final AtomicBoolean recheckScheduled = new AtomicBoolean();
     private final AtomicInteger work = new AtomicInteger();
     private final Queue<Consumer<Subscriber>> controls = new ConcurrentLinkedQueue<>();
     private final Runnable drainTask = this::drain;
@@ -48,6 +58,7 @@ public final class Subscriber {
     private SubscriptionFilter filter;
     private final ArrayDeque<StreamItem> outbox;
     private long cursor;
+    private long lastProgressNanos = System.nanoTime();
 
     /**
      * @param cursor the first sequence number to examine
@@ -56,7 +67,7 @@ public final class Subscriber {
      */
     Subscriber(String id, SubscriberSink sink, EventJournal journal, int bufferSize, SubscriptionFilter filter,
                long cursor, long liveFrom, List<StreamItem> initialItems, Executor executor,
-               Consumer<Subscriber> onEnded) {
+               ScheduledExecutorService timer, Duration stallGrace, Consumer<Subscriber> onEnded) {
         this.id = requireNonNull(id, "id is null");
         this.sink = requireNonNull(sink, "sink is null");
         this.journal = requireNonNull(journal, "journal is null");
@@ -67,6 +78,8 @@ public final class Subscriber {
         this.liveFrom = liveFrom;
         this.outbox = new ArrayDeque<>(initialItems);
         this.executor = requireNonNull(executor, "executor is null");
+        this.timer = requireNonNull(timer, "timer is null");
+        this.stallGraceNanos = stallGrace.toNanos();
         this.onEnded = requireNonNull(onEnded, "onEnded is null");
     }
 
@@ -151,6 +164,7 @@ public final class Subscriber {
                 return;
             }
             sink.send(outbox.poll());
+            lastProgressNanos = System.nanoTime();
         }
         long head = journal.lastSequence();
         while (cursor <= head) {
@@ -165,17 +179,38 @@ public final class Subscriber {
                 if (!sink.isReady()) {
                     long backlog = head - Math.max(cursor - 1, liveFrom);
                     if (backlog > bufferSize) {
-                        finish(StreamEnd.OVERFLOW, "the subscriber did not read fast enough: more than "
-                                + bufferSize + " events waited for it ([monitor] subscriberBufferSize); subscribe "
-                                + "again with resume_after_sequence = " + (cursor - 1)
-                                + " (or the last sequence received) to get the rest");
+                        long stalledFor = System.nanoTime() - lastProgressNanos;
+                        if (stalledFor >= stallGraceNanos) {
+                            finish(StreamEnd.OVERFLOW, "the subscriber stopped reading: more than " + bufferSize
+                                    + " events waited for it ([monitor] subscriberBufferSize) and it took none for "
+                                    + TimeUnit.NANOSECONDS.toMillis(stalledFor) + " ms; subscribe again with "
+                                    + "resume_after_sequence = " + (cursor - 1)
+                                    + " (or the last sequence received) to get the rest");
+                        } else {
+                            recheckAfter(stallGraceNanos - stalledFor);
+                        }
                     }
                     return;
                 }
                 sink.send(new StreamItem.Event(entry));
                 lastSent = cursor;
+                lastProgressNanos = System.nanoTime();
             }
             cursor++;
+        }
+    }
+
+    /** Looks again once the grace is over, even if no new event comes to trigger a drain. */
+    private void recheckAfter(long nanos) {
+        if (recheckScheduled.compareAndSet(false, true)) {
+            try {
+                timer.schedule(() -> {
+                    recheckScheduled.set(false);
+                    signal();
+                }, nanos + 1_000_000, TimeUnit.NANOSECONDS);
+            } catch (RuntimeException stopping) {
+                recheckScheduled.set(false);
+            }
         }
     }
 

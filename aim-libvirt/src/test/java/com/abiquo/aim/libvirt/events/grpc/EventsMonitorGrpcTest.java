@@ -307,6 +307,12 @@ class EventsMonitorGrpcTest {
             act(name, "destroy");
         }
         assertTrue(healthy.awaitEvents(events -> events.size() == 31, WAIT), "got " + healthy.events().size());
+        // Over its buffer and taking nothing for the stall grace (1 s): cut off on the server side.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (module.monitor().subscriberCount() > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, module.monitor().subscriberCount(), "only the healthy subscriber is left");
         stalled.request(1_000);
         Status status = stalled.awaitStatus(WAIT);
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, status.getCode());

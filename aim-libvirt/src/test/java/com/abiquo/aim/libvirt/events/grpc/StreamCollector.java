@@ -10,13 +10,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** A gRPC client of Subscribe that records what it receives; can hold back its reads (a stalled client). */
 public final class StreamCollector implements ClientResponseObserver<SubscribeRequest, SubscribeResponse> {
-    public final List<SubscribeResponse> messages = new CopyOnWriteArrayList<>();
+    public final AppendOnlyList<SubscribeResponse> messages = new AppendOnlyList<>();
     public final CompletableFuture<Status> status = new CompletableFuture<>();
     private final int initialRequests;
     private volatile ClientCallStreamObserver<SubscribeRequest> call;
@@ -63,7 +62,7 @@ public final class StreamCollector implements ClientResponseObserver<SubscribeRe
 
     public List<DomainEvent> events() {
         List<DomainEvent> events = new ArrayList<>();
-        for (SubscribeResponse message : messages) {
+        for (SubscribeResponse message : messages.copy()) {
             if (message.hasEvent()) {
                 events.add(message.getEvent());
             }
@@ -90,7 +89,7 @@ public final class StreamCollector implements ClientResponseObserver<SubscribeRe
     public boolean awaitMessages(Predicate<List<SubscribeResponse>> condition, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.test(messages)) {
+        while (!condition.test(messages.copy())) {
             if (System.nanoTime() > deadline) {
                 return false;
             }

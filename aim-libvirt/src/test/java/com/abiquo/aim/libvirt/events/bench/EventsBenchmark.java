@@ -1,0 +1,321 @@
+package com.abiquo.aim.libvirt.events.bench;
+
+import com.abiquo.aim.libvirt.events.EventJournal;
+import com.abiquo.aim.libvirt.events.fault.EventsServerHarness;
+import com.abiquo.aim.v1.DomainRef;
+import com.abiquo.aim.v1.EventFilter;
+import com.abiquo.aim.v1.EventsMonitorServiceGrpc;
+import com.abiquo.aim.v1.SubscribeRequest;
+import io.grpc.ManagedChannel;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.libvirt.Domain;
+
+/**
+ * The EventsMonitor benchmark (scripts/bench-events). Not a test: it prints figures.
+ *
+ * <ol>
+ *   <li>Latency on a real libvirtd: a real KVM domain (64 MiB, no disk) is paused and resumed; for each operation it
+ *   measures, in the same run, the time from the operation to {@code virsh event --loop --all} printing it, and to
+ *   receipt by each of 1, 100 and 1,000 gRPC subscribers over loopback Netty (plus the time AIM adds: libvirt
+ *   callback to receipt).</li>
+ *   <li>Fan-out throughput: a synthetic source plays libvirt's callback as fast as the subscribers drain; the real
+ *   monitor, journal and gRPC streams deliver to 1, 100 and 1,000 subscribers; events delivered per second.</li>
+ *   <li>RSS of the process: idle (server only) and loaded (server and all its clients, which share this JVM).</li>
+ * </ol>
+ */
+public final class EventsBenchmark {
+    private static final int STREAMS_PER_CHANNEL = 10;
+
+    private EventsBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String uri = option(args, "--uri", "qemu:///system");
+        int operations = Integer.parseInt(option(args, "--operations", "200"));
+        int[] levels = Arrays.stream(option(args, "--subscribers", "1,100,1000").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        int seconds = Integer.parseInt(option(args, "--seconds", "5"));
+        boolean skipLatency = Arrays.asList(args).contains("--no-libvirt");
+        System.out.printf("AIM EventsMonitor benchmark: %d cores, java %s%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        if (!skipLatency) {
+            latency(uri, operations, levels);
+        }
+        throughput(levels, seconds);
+        System.exit(0);
+    }
+
+    private static String option(String[] args, String name, String defaultValue) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return defaultValue;
+    }
+
+    // ---- part 1: latency against a real libvirtd, next to virsh event ----
+
+    private static void latency(String uri, int operations, int[] levels) throws Exception {
+        String name = "aimtest-ev-bench-" + UUID.randomUUID().toString().substring(0, 8);
+        String type = Files.exists(Path.of("/dev/kvm")) ? "kvm" : "qemu";
+        Process virsh = null;
+        try (EventsServerHarness aim = EventsServerHarness.libvirt(uri, Map.of())) {
+            System.out.printf("%nidle RSS (server, libvirt connection, no subscriber): %d MiB%n", rssAfterGc());
+            String uuid = aim.connection().call(c -> {
+                Domain domain = c.domainDefineXML("<domain type='" + type + "'><name>" + name + "</name>"
+                        + "<memory unit='MiB'>64</memory><os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                        + "<devices><serial type='pty'/></devices></domain>");
+                domain.create();
+                return domain.getUUIDString();
+            });
+            virsh = new ProcessBuilder("virsh", "-c", uri, "event", "--loop", "--all")
+                    .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+            BlockingQueue<Long> virshLines = new LinkedBlockingQueue<>();
+            Process watcher = virsh;
+            Thread reader = new Thread(() -> {
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(watcher.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = lines.readLine()) != null) {
+                        long now = System.nanoTime();
+                        if (line.contains("'" + name + "'")) {
+                            virshLines.add(now);
+                        }
+                    }
+                } catch (IOException closed) {
+                    // virsh ended
+                }
+            }, "virsh-event-reader");
+            reader.setDaemon(true);
+            reader.start();
+            Thread.sleep(1000); // virsh registers its callback
+
+            System.out.printf("%nLatency on %s, domain %s (%s, 64 MiB), %d pause/resume operations per row.%n",
+                    uri, name, type, operations);
+            System.out.println("op->X: from the start of the libvirt call to X receiving the event; "
+                    + "callback->sub: what AIM adds (libvirt callback in AIM to receipt by a gRPC subscriber).");
+            System.out.printf("%-12s %14s %14s %18s %18s %22s %22s%n", "subscribers", "op->virsh p50",
+                    "op->virsh p99", "op->sub(all) p50", "op->sub(all) p99", "callback->sub p50",
+                    "callback->sub p99");
+            try {
+                for (int level : levels) {
+                    latencyRow(aim, uuid, level, operations, virshLines);
+                }
+            } finally {
+                aim.connection().call(c -> {
+                    Domain domain = c.domainLookupByName(name);
+                    if (domain.isActive() == 1) {
+                        domain.destroy();
+                    }
+                    domain.undefine();
+                    return null;
+                });
+            }
+        } finally {
+            if (virsh != null) {
+                virsh.destroy();
+            }
+        }
+    }
+
+    private static void latencyRow(EventsServerHarness aim, String uuid, int level, int operations,
+                                   BlockingQueue<Long> virshLines) throws Exception {
+        EventJournal journal = aim.monitor().journal();
+        List<ManagedChannel> channels = new ArrayList<>();
+        List<BenchSubscriber> subscribers = new ArrayList<>();
+        SubscribeRequest request = SubscribeRequest.newBuilder().setFilter(EventFilter.newBuilder()
+                .addDomains(DomainRef.newBuilder().setUuid(uuid))).build();
+        EventsMonitorServiceGrpc.EventsMonitorServiceStub stub = null;
+        for (int i = 0; i < level; i++) {
+            if (i % STREAMS_PER_CHANNEL == 0) {
+                ManagedChannel channel = aim.channel();
+                channels.add(channel);
+                stub = aim.stub(channel);
+            }
+            BenchSubscriber subscriber = new BenchSubscriber(journal, true);
+            stub.subscribe(request, subscriber);
+            subscribers.add(subscriber);
+        }
+        for (BenchSubscriber subscriber : subscribers) {
+            subscriber.started.get(60, TimeUnit.SECONDS);
+        }
+        long[] opToVirsh = new long[operations];
+        long[] opToSubscriber = new long[operations * level];
+        long[] callbackToSubscriber = new long[operations * level];
+        int warmUp = 20;
+        boolean paused = false;
+        Domain domain = aim.connection().call(c -> c.domainLookupByUUIDString(uuid));
+        {
+            virshLines.clear();
+            for (int op = -warmUp; op < operations; op++) {
+                long[] before = new long[level];
+                for (int i = 0; i < level; i++) {
+                    before[i] = subscribers.get(i).received;
+                }
+                long start = System.nanoTime();
+                if (paused) {
+                    domain.resume();
+                } else {
+                    domain.suspend();
+                }
+                paused = !paused;
+                Long virshAt = virshLines.poll(10, TimeUnit.SECONDS);
+                for (int i = 0; i < level; i++) {
+                    BenchSubscriber subscriber = subscribers.get(i);
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (subscriber.received == before[i] && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    if (op >= 0) {
+                        opToSubscriber[op * level + i] = subscriber.lastReceiptNanos - start;
+                        callbackToSubscriber[op * level + i] = subscriber.lastCallbackToReceiptNanos;
+                    }
+                }
+                if (op >= 0) {
+                    opToVirsh[op] = virshAt == null ? Long.MAX_VALUE : virshAt - start;
+                }
+                Thread.sleep(5);
+            }
+            domain.free();
+        }
+        subscribers.forEach(BenchSubscriber::cancel);
+        channels.forEach(ManagedChannel::shutdownNow);
+        Arrays.sort(opToVirsh);
+        Arrays.sort(opToSubscriber);
+        Arrays.sort(callbackToSubscriber);
+        System.out.printf("%-12d %11.3f ms %11.3f ms %15.3f ms %15.3f ms %19.3f ms %19.3f ms%n", level,
+                ms(pct(opToVirsh, 0.50)), ms(pct(opToVirsh, 0.99)), ms(pct(opToSubscriber, 0.50)),
+                ms(pct(opToSubscriber, 0.99)), ms(pct(callbackToSubscriber, 0.50)),
+                ms(pct(callbackToSubscriber, 0.99)));
+    }
+
+    // ---- part 2: fan-out throughput with a synthetic source ----
+
+    private static void throughput(int[] levels, int seconds) throws Exception {
+        System.out.printf("%nFan-out throughput: synthetic source -> real monitor, journal, gRPC streams over "
+                + "loopback Netty; %d s per row; server and clients share this JVM and its cores.%n", seconds);
+        System.out.printf("%-12s %16s %20s %10s %12s %14s%n", "subscribers", "events/s in", "deliveries/s",
+                "gaps", "cut off", "loaded RSS");
+        for (int level : levels) {
+            SyntheticEventSource source = new SyntheticEventSource(50);
+            try (EventsServerHarness aim = EventsServerHarness.withSource(source, Map.of(
+                    "journalSize", "300000", "subscriberBufferSize", "300000"))) {
+                EventJournal journal = aim.monitor().journal();
+                List<BenchSubscriber> subscribers = new ArrayList<>();
+                EventsMonitorServiceGrpc.EventsMonitorServiceStub stub = null;
+                for (int i = 0; i < level; i++) {
+                    if (i % STREAMS_PER_CHANNEL == 0) {
+                        stub = aim.stub(aim.channel());
+                    }
+                    BenchSubscriber subscriber = new BenchSubscriber(journal, false);
+                    stub.subscribe(SubscribeRequest.getDefaultInstance(), subscriber);
+                    subscribers.add(subscriber);
+                }
+                for (BenchSubscriber subscriber : subscribers) {
+                    subscriber.started.get(60, TimeUnit.SECONDS);
+                }
+                // Warm up, then measure. The producer stays at most 100,000 events ahead of the slowest
+                // subscriber so the run measures delivery, not how fast events can pile up.
+                long fired = produce(source, subscribers, journal, TimeUnit.SECONDS.toNanos(1), 0);
+                awaitDrained(subscribers, journal.lastSequence());
+                long receivedBefore = total(subscribers);
+                long start = System.nanoTime();
+                long rss = 0;
+                long produced = 0;
+                long end = start + TimeUnit.SECONDS.toNanos(seconds);
+                while (System.nanoTime() < end) {
+                    produced += produce(source, subscribers, journal, TimeUnit.MILLISECONDS.toNanos(100),
+                            fired + produced);
+                    if (rss == 0 && System.nanoTime() - start > TimeUnit.SECONDS.toNanos(seconds) / 2) {
+                        rss = rssMiB();
+                    }
+                }
+                long elapsed = System.nanoTime() - start;
+                long delivered = total(subscribers) - receivedBefore;
+                long gaps = subscribers.stream().mapToLong(s -> s.gaps).sum();
+                long cut = subscribers.stream().filter(s -> s.ended.isDone()).count();
+                System.out.printf("%-12d %16.0f %20.0f %10d %12d %11d MiB%n", level, produced * 1e9 / elapsed,
+                        delivered * 1e9 / elapsed, gaps, cut, rss);
+                subscribers.forEach(BenchSubscriber::cancel);
+            }
+        }
+    }
+
+    private static long produce(SyntheticEventSource source, List<BenchSubscriber> subscribers,
+                                EventJournal journal, long nanos, long index) {
+        long end = System.nanoTime() + nanos;
+        long fired = 0;
+        while (System.nanoTime() < end) {
+            long slowest = Long.MAX_VALUE;
+            for (BenchSubscriber subscriber : subscribers) {
+                slowest = Math.min(slowest, subscriber.lastSequence == 0 ? journal.firstSequence()
+                        : subscriber.lastSequence);
+            }
+            long ahead = journal.lastSequence() - slowest;
+            if (ahead > 100_000) {
+                Thread.onSpinWait();
+                continue;
+            }
+            for (int i = 0; i < 256; i++) {
+                source.fire(index + fired++);
+            }
+        }
+        return fired;
+    }
+
+    private static void awaitDrained(List<BenchSubscriber> subscribers, long last) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (BenchSubscriber subscriber : subscribers) {
+            while (subscriber.lastSequence < last && System.nanoTime() < deadline && !subscriber.ended.isDone()) {
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    private static long total(List<BenchSubscriber> subscribers) {
+        long sum = 0;
+        for (BenchSubscriber subscriber : subscribers) {
+            sum += subscriber.received;
+        }
+        return sum;
+    }
+
+    private static long pct(long[] sorted, double fraction) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(fraction * sorted.length) - 1)];
+    }
+
+    private static double ms(long nanos) {
+        return nanos == Long.MAX_VALUE ? Double.NaN : nanos / 1e6;
+    }
+
+    private static long rssAfterGc() throws IOException, InterruptedException {
+        System.gc();
+        Thread.sleep(200);
+        return rssMiB();
+    }
+
+    private static long rssMiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+}
