@@ -102,7 +102,10 @@ public final class StorageGrpcService extends StorageServiceGrpc.StorageServiceI
                         + " ISCSI_POOL_KIND_KERNEL or ISCSI_POOL_KIND_DIRECT", Map.of("field", "kind"), null);
             };
             Portal portal = Portal.parse(request.getPortal(), "portal");
-            String initiator = request.getInitiatorIqn().isEmpty() ? initiatorName.read() : request.getInitiatorIqn();
+            // The kernel initiator logs in with the node's own name unless told otherwise (an explicit initiator
+            // makes libvirt create an open-iscsi interface); libiscsi always needs one.
+            String initiator = !request.getInitiatorIqn().isEmpty() || type == PoolType.ISCSI
+                    ? request.getInitiatorIqn() : initiatorName.read();
             PoolSpec spec = new PoolSpec(request.getName(), type, "", portal.host(), portal.port(), "",
                     request.getTargetIqn(), initiator, chap(request.hasChap(), request.getChap()));
             LibvirtStoragePools.PoolOutcome outcome = pools.createOrRefresh(spec);

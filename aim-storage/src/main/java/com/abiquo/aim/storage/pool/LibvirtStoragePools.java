@@ -594,9 +594,15 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
             return new AimException(Status.Code.FAILED_PRECONDITION, "ISCSI_LOGIN_FAILED", "login to " + where
                     + " failed: " + message, metadata, failure);
         }
-        if (message.contains("Failed to connect")) {
+        if (spec.type() == PoolType.ISCSI_DIRECT && message.contains("Failed to connect:")) {
             return new AimException(Status.Code.UNAVAILABLE, "PORTAL_UNREACHABLE", "cannot connect to " + where
                     + ": " + message, metadata, failure);
+        }
+        if (failure.code() == Status.Code.INTERNAL || failure.code() == Status.Code.UNKNOWN) {
+            // libvirt reports iscsiadm's and libiscsi's failures as internal errors; they are the node's or the
+            // SAN's state (no iscsid, no iscsi_tcp, login refused), not a fault of the agent.
+            return new AimException(Status.Code.FAILED_PRECONDITION, "ISCSI_POOL_START_FAILED", "libvirt could not"
+                    + " reach " + where + ": " + message, metadata, failure);
         }
         return failure;
     }

@@ -209,6 +209,23 @@ class IscsiStorageSystemTest {
     }
 
     @Test
+    void aKernelPoolWhereTheKernelCannotLogInIsAFailedPreconditionAndLeavesNothing() throws Exception {
+        // This machine's kernel has no iscsi_tcp (the VM test covers kernel pools where it has).
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isDirectory(Path.of("/sys/module/iscsi_tcp")));
+        target.addLun(1, 8 * MIB);
+        try {
+            assertStatus(Status.Code.FAILED_PRECONDITION, () -> service.stub.createIscsiPool(pool()
+                    .setKind(IscsiPoolKind.ISCSI_POOL_KIND_KERNEL).build()), "iscsiadm", target.iqn());
+        } finally {
+            // libvirt's discovery left a record in open-iscsi's node database: remove it.
+            new ProcessBuilder("iscsiadm", "-m", "node", "-T", target.iqn(), "-o", "delete")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+        assertTrue(Arrays.stream(libvirt.connect().listDefinedStoragePools()).noneMatch(poolName::equals));
+        assertTrue(Arrays.stream(libvirt.connect().listStoragePools()).noneMatch(poolName::equals));
+    }
+
+    @Test
     void aPortalThatAcceptsButNeverAnswersCannotHangACall() throws Exception {
         Path nameFile = folder.resolve("initiatorname.iscsi");
         try (ServerSocket silent = new ServerSocket(0);
