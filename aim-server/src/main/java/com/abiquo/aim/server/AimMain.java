@@ -73,6 +73,10 @@ public final class AimMain implements Callable<Integer> {
             description = "Print every accepted section and key with its default and meaning (Markdown), exit.")
     private boolean printReference;
 
+    @Option(names = "--print-default-config",
+            description = "Print a complete aim.ini with every key at its default, documented, and exit.")
+    private boolean printDefaults;
+
     public static void main(String[] args) {
         int status = run(args);
         LogManager.shutdown();
@@ -98,6 +102,11 @@ public final class AimMain implements Callable<Integer> {
         }
         List<AimModule> modules = ModuleLoader.load();
         ConfigSchema schema = ModuleLoader.schema(modules);
+        if (printDefaults) {
+            out.print(ConfigReference.defaultIni(schema));
+            out.flush();
+            return 0;
+        }
         if (printReference) {
             out.print(ConfigReference.markdown(schema));
             out.flush();

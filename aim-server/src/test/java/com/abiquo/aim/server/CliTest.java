@@ -104,6 +104,24 @@ class CliTest {
     }
 
     @Test
+    void defaultConfigIsAValidFileThatNamesEveryKey(@TempDir Path folder) throws Exception {
+        Outcome outcome = run("--print-default-config");
+        assertEquals(0, outcome.status());
+        Path file = folder.resolve("aim.ini");
+        Files.writeString(file, outcome.out());
+        assertEquals(0, run("-c", file.toString(), "--check-config").status());
+        com.abiquo.aim.core.config.ConfigSchema schema = ModuleLoader.schema(ModuleLoader.load());
+        for (String section : schema.sectionNames()) {
+            assertTrue(outcome.out().contains("\n[" + section + "]\n"), section);
+            for (com.abiquo.aim.core.config.ConfigKey key : schema.keys(section)) {
+                String line = ";" + key.name() + " =" + (key.defaultValue().isEmpty() ? "" : " " + key.defaultValue());
+                assertTrue(outcome.out().contains("\n" + line + "\n"),
+                        key.name() + " missing:\n" + outcome.out());
+            }
+        }
+    }
+
+    @Test
     void configReferenceDocumentsEverySectionOfServerAndModules() {
         Outcome outcome = run("--print-config-reference");
         assertEquals(0, outcome.status());
