@@ -93,19 +93,24 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                 : existing.stream().filter(d -> sameSource(d, spec)).findFirst();
         if (reuse.isPresent()) {
             String name = reuse.get().name();
-            if (spec.chap().isPresent()) {
+            if (spec.chap().isPresent() && reuse.get().authUsage().equals(chapUsage(name))) {
+                // New credentials for a pool AIM made with CHAP: they take effect at this refresh.
                 call(what, connect -> ensureChapSecret(connect, chapUsage(name), spec.chap().get(), name));
             }
-            PoolInfo info = call("refreshing storage pool " + name, connect -> {
-                StoragePool pool = connect.storagePoolLookupByName(name);
-                if (pool.isActive() == 1) {
-                    pool.refresh(0);
-                } else {
-                    pool.create(0);
-                }
-                return info(pool);
-            });
-            return new PoolOutcome(info, false);
+            try {
+                PoolInfo info = call("refreshing storage pool " + name, connect -> {
+                    StoragePool pool = connect.storagePoolLookupByName(name);
+                    if (pool.isActive() == 1) {
+                        pool.refresh(0);
+                    } else {
+                        pool.create(0);
+                    }
+                    return info(pool);
+                });
+                return new PoolOutcome(info, false);
+            } catch (AimException failure) {
+                throw translateIscsi(failure, spec);
+            }
         }
         Optional<String> chapUsage = Optional.empty();
         if (spec.chap().isPresent()) {
@@ -114,8 +119,8 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
             call(what, connect -> ensureChapSecret(connect, usage, spec.chap().get(), spec.name()));
         }
         String xml = PoolXml.pool(spec, spec.name(), chapUsage);
-        call(what, connect -> connect.storagePoolDefineXML(xml, 0).free());
         try {
+            call(what, connect -> connect.storagePoolDefineXML(xml, 0).free());
             PoolInfo info = call(what, connect -> {
                 StoragePool pool = connect.storagePoolLookupByName(spec.name());
                 if (spec.type() == PoolType.DIR) {
@@ -561,11 +566,13 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     private void undefineQuietly(String name) {
         try {
             call("removing storage pool " + name + " after a failed start", connect -> {
-                StoragePool pool = connect.storagePoolLookupByName(name);
-                if (pool.isActive() == 1) {
-                    pool.destroy();
+                if (poolNames(connect).contains(name)) {
+                    StoragePool pool = connect.storagePoolLookupByName(name);
+                    if (pool.isActive() == 1) {
+                        pool.destroy();
+                    }
+                    pool.undefine();
                 }
-                pool.undefine();
                 Optional<Secret> secret = findSecret(connect, chapUsage(name));
                 if (secret.isPresent()) {
                     secret.get().undefine();

@@ -156,6 +156,8 @@ class IscsiStorageSystemTest {
             assertStatus(Status.Code.FAILED_PRECONDITION, () -> service.stub.createIscsiPool(pool().build()));
             assertStatus(Status.Code.FAILED_PRECONDITION, () -> service.stub.createIscsiPool(pool()
                     .setChap(IscsiChap.newBuilder().setUsername(user).setPassword("wrong")).build()));
+            assertFalse(hasChapSecret(), "a pool that failed to start leaves no secret behind");
+            assertTrue(Arrays.stream(libvirt.connect().listDefinedStoragePools()).noneMatch(poolName::equals));
             CreateIscsiPoolResponse created = service.stub.createIscsiPool(pool()
                     .setChap(IscsiChap.newBuilder().setUsername(user).setPassword("s3cret-" + target.tid())).build());
             assertTrue(created.getCreated());
@@ -167,10 +169,16 @@ class IscsiStorageSystemTest {
             service.pools.deletePool(poolName);
             TgtTarget.deleteAccount(user);
         }
+        assertFalse(hasChapSecret(), "deleting the pool removes its CHAP secret");
+    }
+
+    private boolean hasChapSecret() throws Exception {
         for (String uuid : libvirt.connect().listSecrets()) {
-            assertFalse(("aim-chap-" + poolName).equals(libvirt.connect().secretLookupByUUIDString(uuid).getUsageID()),
-                    "deleting the pool removes its CHAP secret");
+            if (("aim-chap-" + poolName).equals(libvirt.connect().secretLookupByUUIDString(uuid).getUsageID())) {
+                return true;
+            }
         }
+        return false;
     }
 
     @Test
