@@ -66,7 +66,7 @@ class LibvirtServiceSystemTest {
                         domain.destroy();
                     }
                     if (domain.isPersistent() == 1) {
-                        domain.undefine();
+                        domain.undefine(1 | 2); // with its managed-save image and snapshot metadata
                     }
                     return null;
                 });
@@ -186,6 +186,26 @@ class LibvirtServiceSystemTest {
                 .getPersistent());
         assertEquals(DomainState.DOMAIN_STATE_UNDEFINED,
                 fixture.stub.powerOffDomain(PowerOffDomainRequest.newBuilder().setDomain(ref).build()).getState());
+    }
+
+    @Test
+    void aDomainWithAManagedSaveImageAndSnapshotMetadataIsUndefined() throws Exception {
+        String name = newName("saved");
+        fixture.stub.defineDomain(DefineDomainRequest.newBuilder().setXml(kvmXml(name, "")).build());
+        DomainRef ref = ref(name);
+        fixture.stub.powerOnDomain(PowerOnDomainRequest.newBuilder().setDomain(ref).build());
+        fixture.connection.call(c -> c.domainLookupByName(name).managedSave());
+        // Snapshot metadata alone (REDEFINE | NO_METADATA would skip it): libvirt keeps it with the domain.
+        fixture.connection.call(c -> c.domainLookupByName(name).snapshotCreateXML(
+                "<domainsnapshot><name>aimtest-snap</name><state>shutoff</state><creationTime>1</creationTime>"
+                        + c.domainLookupByName(name).getXMLDesc(2 /* INACTIVE */) + "</domainsnapshot>",
+                1 /* REDEFINE */));
+        assertEquals(1, (int) fixture.connection.call(c -> c.domainLookupByName(name).hasManagedSaveImage()));
+        assertEquals(1, (int) fixture.connection.call(c -> c.domainLookupByName(name).snapshotNum()));
+        // Plain virDomainUndefine refuses both; AIM passes the flags that remove them.
+        assertFalse(fixture.stub.undefineDomain(UndefineDomainRequest.newBuilder().setDomain(ref).build())
+                .getStillRunning());
+        assertFalse(fixture.stub.domainExists(DomainExistsRequest.newBuilder().setDomain(ref).build()).getExists());
     }
 
     @Test
