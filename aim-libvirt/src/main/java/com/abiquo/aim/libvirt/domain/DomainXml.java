@@ -14,7 +14,9 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
+import org.xml.sax.ErrorHandler;
 import org.xml.sax.InputSource;
+import org.xml.sax.SAXParseException;
 import org.xml.sax.SAXException;
 
 /**
@@ -34,6 +36,23 @@ public final class DomainXml {
     public record Identity(String name, Optional<String> uuid) {
     }
 
+    /** The JDK's default handler prints "[Fatal Error]" lines to stderr; failures reach us as exceptions anyway. */
+    private static final ErrorHandler SILENT = new ErrorHandler() {
+        @Override
+        public void warning(SAXParseException exception) {
+        }
+
+        @Override
+        public void error(SAXParseException exception) throws SAXException {
+            throw exception;
+        }
+
+        @Override
+        public void fatalError(SAXParseException exception) throws SAXException {
+            throw exception;
+        }
+    };
+
     private DomainXml() {
     }
 
@@ -46,7 +65,7 @@ public final class DomainXml {
             factory.setExpandEntityReferences(false);
             factory.setNamespaceAware(false);
             DocumentBuilder builder = factory.newDocumentBuilder();
-            builder.setErrorHandler(null);
+            builder.setErrorHandler(SILENT);
             return builder.parse(new InputSource(new StringReader(xml)));
         } catch (SAXException malformed) {
             throw AimException.invalidArgument("MALFORMED_XML", what + " is not well-formed XML: "
