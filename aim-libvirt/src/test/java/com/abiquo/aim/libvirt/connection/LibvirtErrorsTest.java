@@ -1,0 +1,66 @@
+package com.abiquo.aim.libvirt.connection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.libvirt.connection.LibvirtErrors.LibvirtError;
+import io.grpc.Status;
+import org.junit.jupiter.api.Test;
+
+/** The libvirt code -> gRPC status table and the state derived from events, without libvirt. */
+class LibvirtErrorsTest {
+    private static Status.Code status(int code, String message) {
+        return LibvirtErrors.statusOf(new LibvirtError(code, 10, message));
+    }
+
+    @Test
+    void trueCodesMapToPreciseStatuses() {
+        assertEquals(Status.Code.NOT_FOUND, status(42, "Domain not found"));
+        assertEquals(Status.Code.NOT_FOUND, status(49, "Storage pool not found"));
+        assertEquals(Status.Code.NOT_FOUND, status(50, "Storage volume not found"));
+        assertEquals(Status.Code.NOT_FOUND, status(72, "Domain snapshot not found"));
+        assertEquals(Status.Code.INVALID_ARGUMENT, status(27, "XML error"));
+        assertEquals(Status.Code.INVALID_ARGUMENT, status(8, "invalid argument"));
+        assertEquals(Status.Code.INVALID_ARGUMENT, status(92, "XML document failed to validate against schema"));
+        assertEquals(Status.Code.FAILED_PRECONDITION, status(55, "Requested operation is not valid"));
+        assertEquals(Status.Code.ALREADY_EXISTS, status(28, "operation failed: domain exists"));
+        assertEquals(Status.Code.ALREADY_EXISTS, status(90, "storage volume already exists"));
+        assertEquals(Status.Code.ALREADY_EXISTS, status(9, "operation failed: domain 'x' already exists with uuid y"));
+        assertEquals(Status.Code.FAILED_PRECONDITION, status(9, "operation failed: something else"));
+        assertEquals(Status.Code.UNIMPLEMENTED, status(84, "Operation not supported"));
+        assertEquals(Status.Code.UNAVAILABLE, status(39, "RPC error"));
+        assertEquals(Status.Code.PERMISSION_DENIED, status(88, "access denied"));
+        assertEquals(Status.Code.UNKNOWN, status(999, "from a newer libvirt"));
+        assertEquals("NO_DOMAIN_SNAPSHOT", LibvirtErrors.codeName(72));
+        assertEquals("CODE_999", LibvirtErrors.codeName(999));
+    }
+
+    @Test
+    void everyFailureOnADeadConnectionIsUnavailableWithLibvirtsDetails() {
+        AimException failure = LibvirtErrors.toAimException(new LibvirtError(38, 7, "client socket is closed"),
+                "powering on domain 'x'", false, null);
+        assertEquals(Status.Code.UNAVAILABLE, failure.code());
+        assertEquals("LIBVIRT_UNREACHABLE", failure.reason());
+        assertEquals("38", failure.metadata().get("libvirt_code"));
+        assertEquals("VIR_ERR_SYSTEM_ERROR", failure.metadata().get("libvirt_error"));
+        assertEquals("client socket is closed", failure.metadata().get("libvirt_message"));
+        assertEquals(Status.Code.FAILED_PRECONDITION, LibvirtErrors.toAimException(
+                new LibvirtError(38, 7, "cannot open file"), "", true, null).code());
+    }
+
+    @Test
+    void theStateAfterAnEventComesFromTheEventAndWhatWasKnown() {
+        assertEquals(DomainStates.SHUTOFF, DomainStates.after(DomainStates.EVENT_DEFINED, null));
+        assertEquals(DomainStates.RUNNING, DomainStates.after(DomainStates.EVENT_DEFINED, DomainStates.RUNNING));
+        assertEquals(DomainStates.GONE, DomainStates.after(DomainStates.EVENT_UNDEFINED, DomainStates.SHUTOFF));
+        assertEquals(DomainStates.RUNNING, DomainStates.after(DomainStates.EVENT_UNDEFINED, DomainStates.RUNNING));
+        assertEquals(DomainStates.RUNNING, DomainStates.after(DomainStates.EVENT_STARTED, DomainStates.SHUTOFF));
+        assertEquals(DomainStates.PAUSED, DomainStates.after(DomainStates.EVENT_SUSPENDED, DomainStates.RUNNING));
+        assertEquals(DomainStates.RUNNING, DomainStates.after(DomainStates.EVENT_RESUMED, DomainStates.PAUSED));
+        assertEquals(DomainStates.SHUTOFF, DomainStates.after(DomainStates.EVENT_STOPPED, DomainStates.RUNNING));
+        assertEquals(DomainStates.SHUTDOWN, DomainStates.after(DomainStates.EVENT_SHUTDOWN, DomainStates.RUNNING));
+        assertEquals(DomainStates.PMSUSPENDED, DomainStates.after(DomainStates.EVENT_PMSUSPENDED, null));
+        assertEquals(DomainStates.CRASHED, DomainStates.after(DomainStates.EVENT_CRASHED, null));
+        assertEquals(DomainStates.PAUSED, DomainStates.after(42, DomainStates.PAUSED));
+    }
+}
