@@ -134,6 +134,12 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
                 submit(() -> lost(connect, error.message()));
             }
             throw LibvirtErrors.toAimException(error, what, alive, failure);
+        } catch (RuntimeException failure) {
+            // A call that outlived its connection (closed under it after a loss) is the daemon's absence, not a bug.
+            if (connect != current) {
+                throw unreachable(what);
+            }
+            throw failure;
         }
     }
 
