@@ -70,6 +70,10 @@ public final class EventsMonitorGrpcService extends EventsMonitorServiceGrpc.Eve
         // Both handlers must be set before this method returns; a drain already running only reads isReady().
         observer.setOnCancelHandler(() -> subscriber.end(StreamEnd.CANCELLED, "cancelled by the client"));
         observer.setOnReadyHandler(subscriber::signal);
+        if (observer.isCancelled()) {
+            // Cancelled before the handler was in place: it will never be called.
+            subscriber.end(StreamEnd.CANCELLED, "cancelled by the client");
+        }
     }
 
     @Override

@@ -252,6 +252,8 @@ public final class EventsBenchmark {
                 long cut = subscribers.stream().filter(s -> s.ended.isDone()).count();
                 System.out.printf("%-12d %16.0f %20.0f %10d %12d %11d MiB%n", level, produced * 1e9 / elapsed,
                         delivered * 1e9 / elapsed, gaps, cut, rss);
+                subscribers.stream().filter(sub -> sub.ended.isDone()).limit(3).forEach(sub ->
+                        System.out.println("  a subscriber ended: " + sub.ended.join()));
                 subscribers.forEach(BenchSubscriber::cancel);
             }
         }
@@ -264,10 +266,11 @@ public final class EventsBenchmark {
         while (System.nanoTime() < end) {
             long slowest = Long.MAX_VALUE;
             for (BenchSubscriber subscriber : subscribers) {
-                slowest = Math.min(slowest, subscriber.lastSequence == 0 ? journal.firstSequence()
+                slowest = Math.min(slowest, subscriber.lastSequence == 0 ? journal.firstSequence() - 1
                         : subscriber.lastSequence);
             }
-            long ahead = journal.lastSequence() - slowest;
+            // Count what was fired, not what is journaled: the monitor's inbox may still hold events.
+            long ahead = journal.firstSequence() + index + fired - 1 - slowest;
             if (ahead > 100_000) {
                 Thread.onSpinWait();
                 continue;
