@@ -163,6 +163,11 @@ public final class VlanManager {
         }
         LinkInfo vlan = links.get(device);
         requireOurVlan(vlan, spec, operation);
+        if (vlan != null && !vlan.master().isEmpty() && !vlan.master().equals(bridgeName)) {
+            // moving it would cut the VMs of the other bridge off this VLAN
+            throw precondition("VLAN_IN_OTHER_BRIDGE", operation + ": " + device + " is already in bridge "
+                    + vlan.master() + "; delete that VLAN first", "bridge");
+        }
         if (vlan == null) {
             for (LinkInfo other : links.values()) {
                 if (other.isVlan() && other.parent().equals(spec.parent()) && other.vlanId() == spec.tag()) {

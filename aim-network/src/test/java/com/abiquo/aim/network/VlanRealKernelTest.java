@@ -23,7 +23,7 @@ class VlanRealKernelTest {
     private static final List<String> SCENARIOS = List.of(
             "check reports 802.1Q and bridges",
             "create makes bridge, VLAN, links up and files",
-            "create again changes nothing",
+            "create again changes nothing; another bridge is refused",
             "frames tagged 5 on the wire reach the bridge, tag 6 does not",
             "concurrent creates of one VLAN: one does the work",
             "written files match the original byte for byte",

@@ -46,7 +46,7 @@ public final class VlanVmScenario {
     private void runAll() throws IOException {
         check("check reports 802.1Q and bridges", this::checkReportsSupport);
         check("create makes bridge, VLAN, links up and files", this::create);
-        check("create again changes nothing", this::createAgain);
+        check("create again changes nothing; another bridge is refused", this::createAgain);
         check("frames tagged 5 on the wire reach the bridge, tag 6 does not", this::taggedTraffic);
         check("concurrent creates of one VLAN: one does the work", this::concurrentCreates);
         check("written files match the original byte for byte", this::files);
@@ -105,6 +105,14 @@ public final class VlanVmScenario {
         VlanManager.CreateResult again = manager.create(VlanSpec.of(5, "eth0", "abiquo_5"));
         expect(again.changes().isEmpty(), "changes " + again.changes());
         expect(again.vlan().complete(), "state " + again.vlan());
+        try {
+            manager.create(VlanSpec.of(5, "eth0", "abiquo_x"));
+            expect(false, "moved eth0.5 to another bridge");
+        } catch (AimException refused) {
+            expect("VLAN_IN_OTHER_BRIDGE".equals(refused.reason()), refused.getMessage());
+        }
+        expect(!ns.links().containsKey("abiquo_x") && "abiquo_5".equals(ns.links().get("eth0.5").master()),
+                "a refused create changed links");
     }
 
     /**
