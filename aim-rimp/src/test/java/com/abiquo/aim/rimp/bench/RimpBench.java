@@ -69,72 +69,104 @@ public final class RimpBench {
                                 String image, Path datastore, int runs, List<String> peer, List<String> other)
             throws Exception {
         Path source = repository.resolve(image);
+        Path target = datastore.resolve("bench-vm");
+        Path cpTarget = datastore.resolve("bench-cp");
+        Files.deleteIfExists(target);
+        Files.deleteIfExists(cpTarget);
         List<Double> aim = new ArrayList<>();
+        List<Double> aimServer = new ArrayList<>();
         List<Double> peerTimes = new ArrayList<>();
         List<Double> peerSync = new ArrayList<>();
         List<Double> otherTimes = new ArrayList<>();
-        RimpCopyResult last = null;
+        RimpCopyResult[] last = new RimpCopyResult[1];
+        String[] aimDu = new String[1];
+        String[] cpDu = new String[1];
         for (int i = 0; i < runs; i++) {
-            Path target = datastore.resolve("bench-vm");
-            prepare(source, target);
-            long started = System.nanoTime();
-            Iterator<CopyFromRepositoryToDatastoreResponse> stream = stub.copyFromRepositoryToDatastore(
-                    CopyFromRepositoryToDatastoreRequest.newBuilder().setRepositoryPath(source.toString())
-                            .setDatastorePath(datastore.toString()).setVmUuid("bench-vm").build());
-            while (stream.hasNext()) {
-                CopyFromRepositoryToDatastoreResponse message = stream.next();
-                if (message.hasResult()) {
-                    last = message.getResult();
+            // every timed run starts the same way: the previous result just deleted, sync, caches dropped;
+            // and AIM and cp take turns at going first
+            Runnable aimRun = () -> unchecked(() -> {
+                prepare(source);
+                long started = System.nanoTime();
+                Iterator<CopyFromRepositoryToDatastoreResponse> stream = stub.copyFromRepositoryToDatastore(
+                        CopyFromRepositoryToDatastoreRequest.newBuilder().setRepositoryPath(source.toString())
+                                .setDatastorePath(datastore.toString()).setVmUuid("bench-vm").build());
+                while (stream.hasNext()) {
+                    CopyFromRepositoryToDatastoreResponse message = stream.next();
+                    if (message.hasResult()) {
+                        last[0] = message.getResult();
+                    }
                 }
-            }
-            aim.add(seconds(started));
-            String aimDu = run("du", "-k", target.toString()).split("\\s")[0];
-
-            Path cpTarget = datastore.resolve("bench-cp");
-            prepare(source, cpTarget);
-            List<String> command = new ArrayList<>(peer);
-            command.add(source.toString());
-            command.add(cpTarget.toString());
-            started = System.nanoTime();
-            run(command.toArray(String[]::new));
-            peerTimes.add(seconds(started));
-            run("sync", cpTarget.toString()); // fsync, as AIM does before its rename
-            peerSync.add(seconds(started));
-            String cpDu = run("du", "-k", cpTarget.toString()).split("\\s")[0];
-
-            if (!other.isEmpty()) {
-                prepare(source, cpTarget);
-                command = new ArrayList<>(other);
+                aim.add(seconds(started));
+                aimServer.add(last[0].getDuration().getSeconds() + last[0].getDuration().getNanos() / 1e9);
+                aimDu[0] = run("du", "-k", target.toString()).split("\\s")[0];
+                Files.delete(target);
+            });
+            Runnable cpRun = () -> unchecked(() -> {
+                prepare(source);
+                List<String> command = new ArrayList<>(peer);
                 command.add(source.toString());
                 command.add(cpTarget.toString());
-                started = System.nanoTime();
+                long started = System.nanoTime();
+                run(command.toArray(String[]::new));
+                peerTimes.add(seconds(started));
+                run("sync", cpTarget.toString()); // fsync, as AIM does before its rename
+                peerSync.add(seconds(started));
+                cpDu[0] = run("du", "-k", cpTarget.toString()).split("\\s")[0];
+                Files.delete(cpTarget);
+            });
+            if (i % 2 == 0) {
+                aimRun.run();
+                cpRun.run();
+            } else {
+                cpRun.run();
+                aimRun.run();
+            }
+            if (!other.isEmpty()) {
+                prepare(source);
+                List<String> command = new ArrayList<>(other);
+                command.add(source.toString());
+                command.add(cpTarget.toString());
+                long started = System.nanoTime();
                 run(command.toArray(String[]::new));
                 otherTimes.add(seconds(started));
+                Files.delete(cpTarget);
             }
-            if (i == runs - 1) {
-                System.out.printf(Locale.ROOT, "%n%s (apparent %d MiB; source du %s KiB)%n", title,
-                        Files.size(source) >> 20, run("du", "-k", source.toString()).split("\\s")[0]);
-                System.out.printf(Locale.ROOT, "  AIM deploy (gRPC, %s): %8.3f s   du %s KiB%n", last.getMethod(),
-                        median(aim), aimDu);
-                System.out.printf(Locale.ROOT, "  %-28s %8.3f s   du %s KiB   AIM/peer = %.2f%n",
-                        String.join(" ", peer) + ":", median(peerTimes), cpDu, median(aim) / median(peerTimes));
-                System.out.printf(Locale.ROOT, "  %-28s %8.3f s              AIM/peer = %.2f%n",
-                        String.join(" ", peer) + " + sync FILE:", median(peerSync), median(aim) / median(peerSync));
-                if (!other.isEmpty()) {
-                    System.out.printf(Locale.ROOT, "  %-28s %8.3f s%n", String.join(" ", other) + ":",
-                            median(otherTimes));
-                }
-                System.out.printf(Locale.ROOT, "  runs: AIM %s | peer %s | peer+sync %s%n", aim, peerTimes, peerSync);
-            }
-            Files.deleteIfExists(target);
-            Files.deleteIfExists(cpTarget);
+        }
+        System.out.printf(Locale.ROOT, "%n%s (apparent %d MiB; source du %s KiB)%n", title,
+                Files.size(source) >> 20, run("du", "-k", source.toString()).split("\\s")[0]);
+        System.out.printf(Locale.ROOT, "  AIM deploy (gRPC, %s): %8.3f s   du %s KiB%n",
+                last[0].getMethod().name().replace("RIMP_COPY_METHOD_", ""), median(aim), aimDu[0]);
+        System.out.printf(Locale.ROOT, "  %-32s %8.3f s   du %s KiB   AIM/this = %.2f%n",
+                String.join(" ", peer) + ":", median(peerTimes), cpDu[0], median(aim) / median(peerTimes));
+        System.out.printf(Locale.ROOT, "  %-32s %8.3f s              AIM/this = %.2f%n",
+                String.join(" ", peer) + " + sync FILE:", median(peerSync), median(aim) / median(peerSync));
+        if (!other.isEmpty()) {
+            System.out.printf(Locale.ROOT, "  %-32s %8.3f s%n", String.join(" ", other) + ":", median(otherTimes));
+        }
+        System.out.printf(Locale.ROOT, "  runs (s): AIM %s%n            AIM server-side %s%n            cp %s%n"
+                + "            cp+sync %s%n", fmt(aim), fmt(aimServer), fmt(peerTimes), fmt(peerSync));
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void unchecked(Step step) {
+        try {
+            step.run();
+        } catch (Exception failure) {
+            throw new IllegalStateException(failure);
         }
     }
 
-    /** Removes the target and brings the caches to the chosen state. */
-    private static void prepare(Path source, Path target) throws Exception {
-        Files.deleteIfExists(target);
+    private static String fmt(List<Double> values) {
+        return values.stream().map(value -> String.format(Locale.ROOT, "%.3f", value)).toList().toString();
+    }
+
+    /** Brings the disk and the caches to the chosen state. */
+    private static void prepare(Path source) throws Exception {
         run("sync");
+        Thread.sleep(500); // let the journal commit and the discards of the deleted result settle
         if (warm) {
             run("cat", source.toString()); // output discarded by run()
         } else {
