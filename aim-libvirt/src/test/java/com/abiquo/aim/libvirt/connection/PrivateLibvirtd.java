@@ -14,11 +14,11 @@ import java.util.stream.Stream;
  * restarting it never touches the system daemon. It serves the test driver: connect with {@link #testUri()}.
  * {@code setpriv} execs libvirtd, so the process we hold IS the daemon and {@link #kill()} is a real SIGKILL.
  */
-final class PrivateLibvirtd implements AutoCloseable {
+public final class PrivateLibvirtd implements AutoCloseable {
     private final Path folder;
     private Process process;
 
-    PrivateLibvirtd(String prefix) throws IOException, InterruptedException {
+    public PrivateLibvirtd(String prefix) throws IOException, InterruptedException {
         folder = Files.createTempDirectory(prefix);
         Files.createDirectories(folder.resolve("run"));
         Files.createDirectories(folder.resolve("config/libvirt"));
@@ -29,7 +29,7 @@ final class PrivateLibvirtd implements AutoCloseable {
         run(List.of("chmod", "755", folder.toString()));
     }
 
-    String testUri() {
+    public String testUri() {
         return "test+unix:///default?socket=" + socket();
     }
 
@@ -38,7 +38,7 @@ final class PrivateLibvirtd implements AutoCloseable {
     }
 
     /** Starts the daemon and waits until its socket accepts connections. */
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         Files.deleteIfExists(socket());
         process = new ProcessBuilder("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
                 "env", "HOME=" + folder.resolve("home"), "XDG_RUNTIME_DIR=" + folder.resolve("run"),
@@ -62,14 +62,14 @@ final class PrivateLibvirtd implements AutoCloseable {
     }
 
     /** SIGSTOP (freeze) or SIGCONT (thaw) the daemon: a hung daemon that keeps its socket open. */
-    void signal(String signal) throws IOException, InterruptedException {
+    public void signal(String signal) throws IOException, InterruptedException {
         if (run(List.of("kill", "-" + signal, Long.toString(process.pid()))) != 0) {
             throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
         }
     }
 
     /** SIGKILL: the daemon dies without saying goodbye, as in a crash. */
-    void kill() throws IOException, InterruptedException {
+    public void kill() throws IOException, InterruptedException {
         if (process != null) {
             if (process.isAlive()) {
                 signal("CONT"); // a stopped process dies of SIGKILL too, but do not leave it stopped if that fails
