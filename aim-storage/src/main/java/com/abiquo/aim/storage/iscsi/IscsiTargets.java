@@ -67,8 +67,7 @@ public final class IscsiTargets {
         String pool = "";
         if (existing.isPresent()) {
             pool = existing.get().name();
-            pools.refreshPool(pool);
-            luns = luns(pools.listVolumes(pool));
+            luns = luns(pools.refreshAndListVolumes(pool));
         } else {
             luns = luns(pools.probeIscsiVolumes(portal, targetIqn, initiator, chap));
         }

@@ -111,8 +111,7 @@ public final class TargetRescanner {
 
     private PoolRescan refresh(String pool) {
         try {
-            pools.refreshPool(pool);
-            return new PoolRescan(pool, true, "", pools.listVolumes(pool));
+            return new PoolRescan(pool, true, "", pools.refreshAndListVolumes(pool));
         } catch (AimException failure) {
             return new PoolRescan(pool, false, failure.getMessage(), List.of());
         }

@@ -165,6 +165,20 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
         });
     }
 
+    /** Refreshes an active pool and lists its volumes in one libvirt call (the rescan of one pool). */
+    public List<VolumeInfo> refreshAndListVolumes(String name) throws AimException {
+        Names.existingName(name, "pool");
+        return call("refreshing storage pool " + name, connect -> {
+            StoragePool pool = lookupPool(connect, name);
+            if (pool.isActive() != 1) {
+                throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_NOT_ACTIVE", "storage pool " + name
+                        + " is not active (started); it cannot be refreshed", Map.of("pool", name), null);
+            }
+            pool.refresh(0);
+            return volumes(name, pool);
+        });
+    }
+
     @Override
     public void deletePool(String name) throws AimException {
         Names.existingName(name, "pool");
@@ -206,13 +220,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
         return call("listing the volumes of storage pool " + poolName, connect -> {
             StoragePool pool = lookupPool(connect, poolName);
             requireActive(pool, poolName);
-            List<VolumeInfo> volumes = new ArrayList<>();
-            String[] names = pool.listVolumes();
-            Arrays.sort(names);
-            for (String name : names) {
-                volumes.add(volumeInfo(poolName, pool.storageVolLookupByName(name)));
-            }
-            return volumes;
+            return volumes(poolName, pool);
         });
     }
 
@@ -405,6 +413,16 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
         }
     }
 
+    private static List<VolumeInfo> volumes(String poolName, StoragePool pool) throws LibvirtException {
+        List<VolumeInfo> volumes = new ArrayList<>();
+        String[] names = pool.listVolumes();
+        Arrays.sort(names);
+        for (String name : names) {
+            volumes.add(volumeInfo(poolName, pool.storageVolLookupByName(name)));
+        }
+        return volumes;
+    }
+
     private static PoolInfo info(StoragePool pool) throws LibvirtException {
         PoolXml.Definition definition = PoolXml.parsePool(pool.getXMLDesc(0));
         org.libvirt.StoragePoolInfo info = pool.getInfo();
@@ -416,7 +434,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
 
     private static VolumeInfo volumeInfo(String poolName, StorageVol volume) throws LibvirtException {
         PoolXml.VolumeDefinition definition = PoolXml.parseVolume(volume.getXMLDesc(0));
-        return new VolumeInfo(poolName, volume.getName(), volume.getKey(), volume.getPath(), definition.format(),
+        return new VolumeInfo(poolName, definition.name(), definition.key(), definition.path(), definition.format(),
                 definition.capacityBytes(), definition.allocationBytes());
     }
 

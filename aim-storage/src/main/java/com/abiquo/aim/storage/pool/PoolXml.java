@@ -153,17 +153,20 @@ final class PoolXml {
     }
 
     /** A volume's format ("raw", "qcow2", ...; empty when libvirt gives none) and sizes in bytes. */
-    record VolumeDefinition(String format, long capacityBytes, long allocationBytes) {
+    record VolumeDefinition(String name, String key, String path, String format, long capacityBytes,
+                            long allocationBytes) {
     }
 
     /**
-     * Reads a volume's XML. Used instead of virStorageVolGetInfo: libvirt-java asserts on volume types it does not
-     * know (iscsi-direct LUNs are "network" volumes), which fails under -ea.
+     * Reads a volume's XML: one libvirt call for everything AIM reports. Also avoids virStorageVolGetInfo, where
+     * libvirt-java asserts on volume types it does not know (iscsi-direct LUNs are "network" volumes) under -ea.
      */
     static VolumeDefinition parseVolume(String xml) {
         Element volume = parse(xml).getDocumentElement();
-        return new VolumeDefinition(attribute(child(child(volume, "target"), "format"), "type")
-                .toLowerCase(Locale.ROOT), bytes(child(volume, "capacity")), bytes(child(volume, "allocation")));
+        Element target = child(volume, "target");
+        return new VolumeDefinition(text(child(volume, "name")), text(child(volume, "key")),
+                text(child(target, "path")), attribute(child(target, "format"), "type").toLowerCase(Locale.ROOT),
+                bytes(child(volume, "capacity")), bytes(child(volume, "allocation")));
     }
 
     private static long bytes(Element size) {
