@@ -112,10 +112,26 @@ class LifecycleTest {
     }
 
     @Test
-    void gracefulStopEndsOpenStreamsWithUnavailableQuickly() throws Exception {
-        ProbeModule probe = new ProbeModule();
-        server = server("[probe]\ndependencyUp = true\n", probe);
+    void callsStillRunningAfterTheGraceAreCancelled() throws Exception {
+        ProbeModule forgetful = new ProbeModule();
+        forgetful.endStreamsOnStop = false;
+        AimSettings settings = AimSettingsReader.read("test.ini", new StringReader(
+                "[server]\naddress = 127.0.0.1\nport = 0\nshutdownGraceSeconds = 1\n[probe]\ndependencyUp = 1\n"));
+        server = new AimServer(ServerSettings.from(settings, folder), settings, folder, List.of(forgetful), 2,
+                BuildInfo.load());
         server.start();
+        CompletableFuture<Status> closed = watch(forgetful);
+        long begin = System.nanoTime();
+        server.stop();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+        server = null;
+        Status status = closed.get(10, TimeUnit.SECONDS);
+        assertTrue(status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.CANCELLED,
+                status.toString());
+        assertTrue(millis >= 900 && millis < 9000, "stop took " + millis + " ms with a grace of 1 s");
+    }
+
+    private CompletableFuture<Status> watch(ProbeModule probe) throws Exception {
         ClientCall<byte[], byte[]> call = channel().newCall(ProbeModule.WATCH, CallOptions.DEFAULT);
         CompletableFuture<Status> closed = new CompletableFuture<>();
         call.start(new ClientCall.Listener<>() {
@@ -128,6 +144,15 @@ class LifecycleTest {
         call.sendMessage(new byte[0]);
         call.halfClose();
         assertTrue(probe.watching.await(5, TimeUnit.SECONDS));
+        return closed;
+    }
+
+    @Test
+    void gracefulStopEndsOpenStreamsWithUnavailableQuickly() throws Exception {
+        ProbeModule probe = new ProbeModule();
+        server = server("[probe]\ndependencyUp = true\n", probe);
+        server.start();
+        CompletableFuture<Status> closed = watch(probe);
         long begin = System.nanoTime();
         server.stop();
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);

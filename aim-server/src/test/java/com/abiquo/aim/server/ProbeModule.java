@@ -56,6 +56,8 @@ final class ProbeModule implements AimModule {
     volatile boolean dependencyUp;
     volatile int count;
     volatile boolean stopped;
+    /** When false, stop() leaves streams open, like a module that forgets them: the server must cancel them. */
+    volatile boolean endStreamsOnStop = true;
 
     ProbeModule() {
         this("probe", SERVICE);
@@ -104,6 +106,9 @@ final class ProbeModule implements AimModule {
     @Override
     public void stop() {
         stopped = true;
+        if (!endStreamsOnStop) {
+            return;
+        }
         for (StreamObserver<byte[]> watcher : watchers) {
             watcher.onError(Status.UNAVAILABLE.withDescription("AIM is shutting down").asRuntimeException());
         }
