@@ -135,8 +135,13 @@ class LibvirtServiceSystemTest {
                 fixture.stub.pauseDomain(PauseDomainRequest.newBuilder().setDomain(ref).build()).getState());
         assertEquals(DomainStates.PAUSED, events.await(e -> e.uuid().equals(uuid)
                 && e.eventType() == DomainStates.EVENT_SUSPENDED, Duration.ofSeconds(5)).state());
+        // Pausing a paused domain succeeds; resuming a running one is a precondition failure.
+        assertEquals(DomainState.DOMAIN_STATE_PAUSED,
+                fixture.stub.pauseDomain(PauseDomainRequest.newBuilder().setDomain(ref).build()).getState());
         assertEquals(DomainState.DOMAIN_STATE_RUNNING,
                 fixture.stub.resumeDomain(ResumeDomainRequest.newBuilder().setDomain(ref).build()).getState());
+        assertCode(Status.Code.FAILED_PRECONDITION, "LIBVIRT_OPERATION_INVALID",
+                () -> fixture.stub.resumeDomain(ResumeDomainRequest.newBuilder().setDomain(ref).build()));
         assertEquals(DomainState.DOMAIN_STATE_RUNNING,
                 fixture.stub.resetDomain(ResetDomainRequest.newBuilder().setDomain(ref).build()).getState());
 
