@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Puts a finished, fsynced temporary under its final name in one atomic step, then makes the rename itself durable
  * (fsync of the folder). Without replace, an existing file is never touched: renameat2(RENAME_NOREPLACE), or where
- * the file system cannot do that, link(2), which fails on an existing name just the same.
+ * the file system cannot do that, link(2), which fails on an existing name just the same; only where neither
+ * exists, a check under the caller's per-destination lock and a plain rename.
  */
 public final class Publisher {
     private Publisher() {
@@ -50,6 +51,14 @@ public final class Publisher {
             Files.createLink(to, from);
         } catch (FileAlreadyExistsException exists) {
             throw exists(to);
+        } catch (IOException | UnsupportedOperationException noLinks) {
+            // file systems without hard links (some SMB servers): the caller's per-destination lock keeps other
+            // calls of this agent out; a check and a plain rename is the best left
+            if (Files.exists(to, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw exists(to);
+            }
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+            return;
         }
         Files.delete(from);
     }

@@ -151,7 +151,8 @@ public final class ImageOperations {
     public CopyOutcome snapshot(String vmUuid, String snapshot, String destinationRepositoryPath,
                                 String sourceDatastorePath, boolean verify, CopyControl control) throws AimException {
         Path folder = roots.datastoreFolder(sourceDatastorePath, "source_datastore_path");
-        Path source = folder.resolve(Roots.fileName(vmUuid, "vm_uuid"));
+        // read through the confinement too: an instance that is a symbolic link must not lead out
+        Path source = roots.anywhere(folder.resolve(Roots.fileName(vmUuid, "vm_uuid")).toString(), "vm_uuid");
         requireRegularFile(source, "vm_uuid");
         String name = Roots.fileName(snapshot, "snapshot");
         Path destinationFolder = destinationRepositoryPath == null || destinationRepositoryPath.isEmpty()

@@ -164,9 +164,8 @@ class RimpGrpcServiceTest {
         assertTrue(missing.getStatus().getDescription().contains("none.raw"));
     }
 
-    @Test
-    void aClientThatCancelsADeployLeavesNothingBehind() throws Exception {
-        // 16384 separate 4 KiB data extents: long enough a copy (one system call per extent) to cancel midway
+    /** 16384 separate 4 KiB data extents: a copy long enough (one system call per extent) to stop midway. */
+    private void fragmentedImage() throws Exception {
         Path image = repository.resolve("fragmented.raw");
         try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
             byte[] block = new byte[4096];
@@ -176,6 +175,30 @@ class RimpGrpcServiceTest {
                 file.write(block);
             }
         }
+    }
+
+    @Test
+    void stoppingTheModuleEndsACopyWithUnavailableAndLeavesNothing() throws Exception {
+        fragmentedImage();
+        Iterator<CopyFromRepositoryToDatastoreResponse> stream = blocking.copyFromRepositoryToDatastore(
+                CopyFromRepositoryToDatastoreRequest.newBuilder().setRepositoryPath("fragmented.raw")
+                        .setDatastorePath(datastore.toString()).setVmUuid("vm")
+                        .setOptions(RimpCopyOptions.newBuilder().setReportProgress(true)
+                                .setProgressInterval(Duration.newBuilder().setNanos(1))).build());
+        assertTrue(stream.next().hasProgress());
+
+        harness.module.stop();
+
+        StatusRuntimeException stopped = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                () -> stream.forEachRemaining(message -> { }));
+        assertEquals(Status.Code.UNAVAILABLE, stopped.getStatus().getCode());
+        assertEquals("AGENT_STOPPING", errorInfo(stopped).getReason());
+        waitForNames(datastore, List.of(""));
+    }
+
+    @Test
+    void aClientThatCancelsADeployLeavesNothingBehind() throws Exception {
+        fragmentedImage();
         io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
         List<CopyFromRepositoryToDatastoreResponse> seen = new ArrayList<>();
         context.run(() -> {

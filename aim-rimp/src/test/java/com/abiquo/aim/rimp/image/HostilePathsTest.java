@@ -99,6 +99,8 @@ class HostilePathsTest {
                 path -> operations.snapshot("vm1", "snap", path, ds, false, CopyControl.none()));
         assertAllRefused("snapshot name", hostileNames(),
                 name -> operations.snapshot("vm1", name, "snaps", ds, false, CopyControl.none()));
+        assertAllRefused("snapshot of an instance that links out", List.of("secretlink", "dangling"),
+                name -> operations.snapshot(name, "snap", "snaps", ds, false, CopyControl.none()));
         assertAllRefused("snapshot source_datastore_path", hostileAbsolute(),
                 path -> operations.snapshot("vm1", "snap", "snaps", path, false, CopyControl.none()));
         assertAllRefused("instance source", hostileAbsolute(),
