@@ -8,7 +8,6 @@ import com.abiquo.aim.core.spi.StoragePoolOperations;
 import com.abiquo.aim.storage.iscsi.Iqn;
 import com.abiquo.aim.storage.iscsi.Portal;
 import io.grpc.Status;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
-import org.libvirt.Secret;
 import org.libvirt.StoragePool;
 import org.libvirt.StorageVol;
 
@@ -41,7 +39,6 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     static final int RESIZE_SHRINK = 4;
     /** Portals get this long to accept a TCP connection before an iSCSI call is refused as UNAVAILABLE. */
     static final Duration PORTAL_CONNECT_TIMEOUT = Duration.ofSeconds(3);
-    private static final String CHAP_USAGE_PREFIX = "aim-chap-";
     private static final Set<String> FORMATS = Set.of("raw", "qcow2");
     private static final Logger LOG = LogManager.getLogger(LibvirtStoragePools.class);
 
@@ -66,7 +63,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
 
     /** As {@link #createOrRefreshPool}, saying whether the pool was created. */
     public PoolOutcome createOrRefresh(PoolSpec requested) throws AimException {
-        PoolSpec spec = validate(requested);
+        PoolSpec spec = PoolSpecs.validate(requested);
         // One creation at a time: two concurrent requests for the same pool must not both define it.
         poolChanges.lock();
         try {
@@ -77,7 +74,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     }
 
     private PoolOutcome createOrRefreshValid(PoolSpec spec) throws AimException {
-        if (isIscsi(spec.type())) {
+        if (PoolSpecs.isIscsi(spec.type())) {
             new Portal(spec.sourceHost(), spec.sourcePort()).requireReachable(PORTAL_CONNECT_TIMEOUT, "source_host");
         }
         String what = "creating storage pool " + spec.name();
@@ -93,9 +90,9 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                 : existing.stream().filter(d -> sameSource(d, spec)).findFirst();
         if (reuse.isPresent()) {
             String name = reuse.get().name();
-            if (spec.chap().isPresent() && reuse.get().authUsage().equals(chapUsage(name))) {
+            if (spec.chap().isPresent() && reuse.get().authUsage().equals(ChapSecrets.chapUsage(name))) {
                 // New credentials for a pool AIM made with CHAP: they take effect at this refresh.
-                call(what, connect -> ensureChapSecret(connect, chapUsage(name), spec.chap().get(), name));
+                call(what, connect -> ChapSecrets.ensureChapSecret(connect, ChapSecrets.chapUsage(name), spec.chap().get(), name));
             }
             try {
                 PoolInfo info = call("refreshing storage pool " + name, connect -> {
@@ -109,14 +106,14 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                 });
                 return new PoolOutcome(info, false);
             } catch (AimException failure) {
-                throw translateIscsi(failure, spec);
+                throw IscsiFailures.translateIscsi(failure, spec);
             }
         }
         Optional<String> chapUsage = Optional.empty();
         if (spec.chap().isPresent()) {
-            chapUsage = Optional.of(chapUsage(spec.name()));
+            chapUsage = Optional.of(ChapSecrets.chapUsage(spec.name()));
             String usage = chapUsage.get();
-            call(what, connect -> ensureChapSecret(connect, usage, spec.chap().get(), spec.name()));
+            call(what, connect -> ChapSecrets.ensureChapSecret(connect, usage, spec.chap().get(), spec.name()));
         }
         String xml = PoolXml.pool(spec, spec.name(), chapUsage);
         try {
@@ -133,7 +130,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
             return new PoolOutcome(info, true);
         } catch (AimException failure) {
             undefineQuietly(spec.name());
-            throw translateIscsi(failure, spec);
+            throw IscsiFailures.translateIscsi(failure, spec);
         }
     }
 
@@ -206,10 +203,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
             return null;
         });
         call("deleting the CHAP secret of storage pool " + name, connect -> {
-            Optional<Secret> secret = findSecret(connect, chapUsage(name));
-            if (secret.isPresent()) {
-                secret.get().undefine();
-            }
+            ChapSecrets.remove(connect, ChapSecrets.chapUsage(name));
             return null;
         });
     }
@@ -235,10 +229,10 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                     + "\" is not supported (raw or qcow2)", Map.of("field", "format"), null);
         }
         if (capacityBytes <= 0) {
-            throw sizeError("capacity_bytes", "must be greater than 0");
+            throw PoolSpecs.sizeError("capacity_bytes", "must be greater than 0");
         }
         if (allocationBytes < 0 || allocationBytes > capacityBytes) {
-            throw sizeError("allocation_bytes", "must be between 0 and capacity_bytes (" + capacityBytes + ")");
+            throw PoolSpecs.sizeError("allocation_bytes", "must be between 0 and capacity_bytes (" + capacityBytes + ")");
         }
         String xml = PoolXml.volume(name, capacityBytes, allocationBytes, fileFormat);
         return call("creating volume " + name + " in storage pool " + poolName, connect -> {
@@ -281,7 +275,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
         Names.existingName(poolName, "pool");
         Names.existingName(name, "name");
         if (capacityBytes <= 0) {
-            throw sizeError("capacity_bytes", "must be greater than 0");
+            throw PoolSpecs.sizeError("capacity_bytes", "must be greater than 0");
         }
         return call("resizing volume " + name + " of storage pool " + poolName, connect -> {
             StorageVol volume = lookupVolume(connect, poolName, name);
@@ -318,14 +312,14 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                                               Optional<Chap> chap) throws AimException {
         portal.requireReachable(PORTAL_CONNECT_TIMEOUT, "portal");
         String name = "aim-probe-" + UUID.randomUUID().toString().substring(0, 8);
-        Optional<String> usage = chap.map(c -> CHAP_USAGE_PREFIX + name);
+        Optional<String> usage = chap.map(c -> ChapSecrets.USAGE_PREFIX + name);
         PoolSpec spec = new PoolSpec(name, PoolType.ISCSI_DIRECT, "", portal.host(), portal.port(), "", targetIqn,
                 initiatorIqn, chap);
         String xml = PoolXml.pool(spec, name, usage);
         String what = "reading the LUNs of target " + targetIqn + " at " + portal;
         try {
             if (usage.isPresent()) {
-                call(what, connect -> ensureChapSecret(connect, usage.get(), chap.get(), name));
+                call(what, connect -> ChapSecrets.ensureChapSecret(connect, usage.get(), chap.get(), name));
             }
             return call(what, connect -> {
                 StoragePool pool = connect.storagePoolCreateXML(xml, 0);
@@ -342,15 +336,12 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                 }
             });
         } catch (AimException failure) {
-            throw translateIscsi(failure, spec);
+            throw IscsiFailures.translateIscsi(failure, spec);
         } finally {
             if (usage.isPresent()) {
                 try {
                     call(what, connect -> {
-                        Optional<Secret> secret = findSecret(connect, usage.get());
-                        if (secret.isPresent()) {
-                            secret.get().undefine();
-                        }
+                        ChapSecrets.remove(connect, usage.get());
                         return null;
                     });
                 } catch (AimException ignored) {
@@ -467,120 +458,6 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
         };
     }
 
-    private static boolean isIscsi(PoolType type) {
-        return type == PoolType.ISCSI || type == PoolType.ISCSI_DIRECT;
-    }
-
-    private static PoolSpec validate(PoolSpec spec) throws AimException {
-        if (spec == null || spec.type() == null) {
-            throw new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_POOL_TYPE", "the pool type is required"
-                    + " (dir, netfs, iscsi or iscsi-direct)", Map.of("field", "type"), null);
-        }
-        Names.newPoolName(spec.name(), "name");
-        Optional<Chap> chap = spec.chap() == null ? Optional.empty() : spec.chap();
-        switch (spec.type()) {
-            case DIR -> {
-                return new PoolSpec(spec.name(), spec.type(), absolutePath(spec.targetPath(), "target_path"), "", 0,
-                        "", "", "", Optional.empty());
-            }
-            case NETFS -> {
-                Portal host = Portal.parse(hostOnly(spec.sourceHost()), "source_host");
-                return new PoolSpec(spec.name(), spec.type(), absolutePath(spec.targetPath(), "target_path"),
-                        host.host(), 0, absolutePath(spec.sourceDir(), "source_dir"), "", "", Optional.empty());
-            }
-            default -> {
-                Portal host = Portal.parse(hostOnly(spec.sourceHost()), "source_host");
-                int port = spec.sourcePort() == 0 ? Portal.DEFAULT_PORT : spec.sourcePort();
-                if (port < 1 || port > 65535) {
-                    throw sizeError("source_port", "must be 0 (3260) or 1-65535");
-                }
-                Iqn.require(spec.sourceTarget(), "source_target");
-                String initiator = spec.initiatorIqn() == null ? "" : spec.initiatorIqn();
-                if (!initiator.isEmpty()) {
-                    Iqn.require(initiator, "initiator_iqn");
-                } else if (spec.type() == PoolType.ISCSI_DIRECT) {
-                    throw new AimException(Status.Code.INVALID_ARGUMENT, "INITIATOR_REQUIRED", "an iscsi-direct pool"
-                            + " needs an initiator IQN (initiator_iqn)", Map.of("field", "initiator_iqn"), null);
-                }
-                if (chap.isPresent()) {
-                    validateChap(chap.get());
-                }
-                String target = spec.type() == PoolType.ISCSI
-                        ? absolutePath(spec.targetPath() == null || spec.targetPath().isEmpty()
-                                ? PoolXml.DEFAULT_ISCSI_TARGET_PATH : spec.targetPath(), "target_path") : "";
-                return new PoolSpec(spec.name(), spec.type(), target, host.host(), port, "", spec.sourceTarget(),
-                        initiator, chap);
-            }
-        }
-    }
-
-    /** Accepts a bare host (name, IPv4, or IPv6 with or without brackets), refuses "host:port". */
-    private static String hostOnly(String host) throws AimException {
-        if (host == null || host.isEmpty()) {
-            throw Names.invalid("source_host", host, "is empty");
-        }
-        long colons = host.chars().filter(c -> c == ':').count();
-        if (host.startsWith("[") && !host.endsWith("]") || !host.startsWith("[") && colons == 1) {
-            throw Names.invalid("source_host", host, "must be a host without a port (the port is a field of its own)");
-        }
-        return !host.startsWith("[") && colons > 1 ? "[" + host + "]" : host;
-    }
-
-    private static void validateChap(Chap chap) throws AimException {
-        String user = chap.username() == null ? "" : chap.username();
-        if (user.isEmpty() || user.length() > 255 || user.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
-            throw Names.invalid("chap.username", user, "must be 1-255 printable ASCII characters without spaces");
-        }
-        String secret = chap.secret() == null ? "" : chap.secret();
-        int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes == 0 || bytes > 255) {
-            throw new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_CHAP_SECRET", "chap.password must be"
-                    + " 1-255 bytes", Map.of("field", "chap.password"), null);
-        }
-    }
-
-    private static String absolutePath(String path, String field) throws AimException {
-        if (path == null || path.isEmpty() || !path.startsWith("/") || path.chars().anyMatch(Character::isISOControl)
-                || path.length() > 4096) {
-            throw Names.invalid(field, path, "must be an absolute path");
-        }
-        for (String segment : path.split("/")) {
-            if (segment.equals("..")) {
-                throw Names.invalid(field, path, "must not contain '..'");
-            }
-        }
-        return Path.of(path).normalize().toString();
-    }
-
-    private static AimException sizeError(String field, String why) {
-        return new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_SIZE", field + " " + why,
-                Map.of("field", field), null);
-    }
-
-    private static String chapUsage(String poolName) {
-        return CHAP_USAGE_PREFIX + poolName;
-    }
-
-    private static Void ensureChapSecret(Connect connect, String usage, Chap chap, String poolName)
-            throws LibvirtException {
-        Optional<Secret> existing = findSecret(connect, usage);
-        Secret secret = existing.isPresent() ? existing.get()
-                : connect.secretDefineXML(PoolXml.chapSecret(usage, "CHAP password of AIM storage pool " + poolName,
-                        false));
-        secret.setValue(chap.secret().getBytes(StandardCharsets.UTF_8));
-        return null;
-    }
-
-    private static Optional<Secret> findSecret(Connect connect, String usage) throws LibvirtException {
-        for (String uuid : connect.listSecrets()) {
-            Secret secret = connect.secretLookupByUUIDString(uuid);
-            if (usage.equals(secret.getUsageID())) {
-                return Optional.of(secret);
-            }
-        }
-        return Optional.empty();
-    }
-
     private void undefineQuietly(String name) {
         try {
             call("removing storage pool " + name + " after a failed start", connect -> {
@@ -591,44 +468,11 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                     }
                     pool.undefine();
                 }
-                Optional<Secret> secret = findSecret(connect, chapUsage(name));
-                if (secret.isPresent()) {
-                    secret.get().undefine();
-                }
+                ChapSecrets.remove(connect, ChapSecrets.chapUsage(name));
                 return null;
             });
         } catch (AimException cleanupFailed) {
             LOG.warn("storage pool {} failed to start and could not be removed: {}", name, cleanupFailed.getMessage());
         }
-    }
-
-    /** libiscsi's login failures arrive as libvirt internal errors; say what they mean. */
-    private static AimException translateIscsi(AimException failure, PoolSpec spec) {
-        if (!isIscsi(spec.type()) || failure.code() == Status.Code.DEADLINE_EXCEEDED
-                || failure.code() == Status.Code.UNAVAILABLE && failure.reason().equals("LIBVIRT_NOT_AVAILABLE")) {
-            return failure;
-        }
-        String message = failure.getMessage() == null ? "" : failure.getMessage();
-        String where = "target " + spec.sourceTarget() + " at " + spec.sourceHost() + ":" + spec.sourcePort();
-        Map<String, String> metadata = Map.of("target", spec.sourceTarget());
-        if (message.contains("Target not found")) {
-            return new AimException(Status.Code.NOT_FOUND, "ISCSI_TARGET_NOT_FOUND", "the portal does not serve "
-                    + where + ": " + message, metadata, failure);
-        }
-        if (message.contains("Failed to login") || message.contains("uthori") || message.contains("uthenticat")) {
-            return new AimException(Status.Code.FAILED_PRECONDITION, "ISCSI_LOGIN_FAILED", "login to " + where
-                    + " failed: " + message, metadata, failure);
-        }
-        if (spec.type() == PoolType.ISCSI_DIRECT && message.contains("Failed to connect:")) {
-            return new AimException(Status.Code.UNAVAILABLE, "PORTAL_UNREACHABLE", "cannot connect to " + where
-                    + ": " + message, metadata, failure);
-        }
-        if (failure.code() == Status.Code.INTERNAL || failure.code() == Status.Code.UNKNOWN) {
-            // libvirt reports iscsiadm's and libiscsi's failures as internal errors; they are the node's or the
-            // SAN's state (no iscsid, no iscsi_tcp, login refused), not a fault of the agent.
-            return new AimException(Status.Code.FAILED_PRECONDITION, "ISCSI_POOL_START_FAILED", "libvirt could not"
-                    + " reach " + where + ": " + message, metadata, failure);
-        }
-        return failure;
     }
 }
