@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Java 17, Maven, Node/npm, git, openssl and iproute2; then the pinned buf CLI (tools/buf, from npm).
+# Java 17, Maven, Node/npm, git, openssl, iproute2 and rsyslog (started); then the pinned buf CLI (tools/buf, npm).
 # apt-get update runs once per machine (package look-ups find nothing before it).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -16,7 +16,23 @@ command -v npm >/dev/null || need+=(nodejs npm)
 command -v ip >/dev/null || need+=(iproute2)
 command -v git >/dev/null || need+=(git)
 command -v openssl >/dev/null || need+=(openssl)
+command -v rsyslogd >/dev/null || need+=(rsyslog)
 if [ ${#need[@]} -gt 0 ]; then apt-get install -y -qq "${need[@]}"; fi
+
+# syslog: AIM logs through syslog(3) to /dev/log. Without systemd nothing runs rsyslogd: start it. A rule files
+# what abiquo-aim sends with facility daemon in its own file, which the tests read to check ident and facility.
+rule=/etc/rsyslog.d/40-abiquo-aim.conf
+if [ ! -e "$rule" ]; then
+  cat > "$rule" <<'RULE'
+# AIM (abiquo-aim) logs with facility daemon: keep them together as well.
+if $programname == 'abiquo-aim' and $syslogfacility-text == 'daemon' then -/var/log/abiquo-aim.log
+RULE
+  if pidof rsyslogd >/dev/null; then kill -HUP "$(pidof rsyslogd)" 2>/dev/null || true; fi
+fi
+if ! pidof rsyslogd >/dev/null; then
+  rm -f /run/rsyslogd.pid
+  rsyslogd
+fi
 
 # buf (lint of aim-proto in the tests, buf curl against a running AIM), the version pinned in package-lock.json.
 buf="$project/tools/buf/node_modules/.bin/buf"
