@@ -44,7 +44,8 @@ import org.libvirt.event.LifecycleListener;
  * service turns NOT_SERVING, listeners hear {@code onDisconnected}, and the connector retries with exponential
  * backoff up to {@link ConnectionSettings#reconnectMaxBackoff()}. A new connection re-registers the lifecycle
  * callback before listeners hear {@code onConnected(true)}; events of the time in between are lost (resync by
- * {@link #domainStates()}).
+ * {@link #domainStates()}). Listeners get lifecycle events on the event-loop thread and
+ * {@code onConnected}/{@code onDisconnected} on the connector thread (where calling {@link #domainStates()} is fine).
  */
 public final class LibvirtConnection implements LibvirtAccess, DomainEventSource, AutoCloseable {
     /** The health name this connection reports for (the EventsMonitor reports its own). */
