@@ -57,7 +57,7 @@ class KillDuringCopyTest {
         Path repository = Files.createDirectories(folder.resolve("repository"));
         Files.createFile(repository.resolve(".abiquo_repository"));
         Path datastore = Files.createDirectories(folder.resolve("datastore"));
-        Path image = TestFiles.sparse(repository.resolve("image.raw"), 256L << 20, 48, 9);
+        Path image = TestFiles.sparse(repository.resolve("image.raw"), 128L << 20, 24, 9);
         String imageSum = TestFiles.sha256sum(image);
         Path config = Files.writeString(folder.resolve("aim.ini"),
                 "[rimp]\nrepository = repository\ndatastores = datastore\n");
