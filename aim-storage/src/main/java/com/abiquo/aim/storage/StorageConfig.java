@@ -13,7 +13,7 @@ import java.time.Duration;
  * The [storage] section of aim.ini.
  *
  * @param initiatorNameFile open-iscsi's initiator name file, read on every GetInitiatorIqn
- * @param commandTimeout deadline of every external call: iscsiadm, iscsi-ls, and libvirt calls that reach a portal
+ * @param commandTimeout deadline of every external call: iscsiadm, iscsi-ls and every libvirt storage call
  */
 public record StorageConfig(Path initiatorNameFile, Duration commandTimeout) {
     public static final String SECTION = "storage";
@@ -30,7 +30,7 @@ public record StorageConfig(Path initiatorNameFile, Duration commandTimeout) {
                 new ConfigKey("initiatorNameFile", DEFAULT_INITIATOR_NAME_FILE,
                         "open-iscsi's initiator name file (InitiatorName=iqn...); read on every GetInitiatorIqn"),
                 new ConfigKey("commandTimeoutSeconds", Integer.toString(DEFAULT_COMMAND_TIMEOUT_SECONDS),
-                        "deadline in seconds of each iscsiadm/iscsi-ls run and of libvirt calls that reach a portal"));
+                        "deadline in seconds of each iscsiadm/iscsi-ls run and of each libvirt storage call"));
     }
 
     public static StorageConfig from(AimSettings settings, Path configFolder) throws ConfigException {
