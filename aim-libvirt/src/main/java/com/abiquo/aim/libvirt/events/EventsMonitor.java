@@ -81,6 +81,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     private final Map<String, ResyncDiff.Known> known = new LinkedHashMap<>();
     private final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
     private final ExecutorService drainPool;
+    private final int drainThreads;
     private final ScheduledExecutorService timer;
     private final Duration stallGrace;
     private final Thread dispatcher;
@@ -119,6 +120,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
             thread.setDaemon(true);
             return thread;
         });
+        this.drainThreads = drainThreads;
         AtomicInteger threadNumber = new AtomicInteger();
         this.drainPool = new ThreadPoolExecutor(drainThreads, drainThreads, 0, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), runnable -> {
@@ -371,9 +373,31 @@ public final class EventsMonitor implements DomainEventSource.Listener {
         }
     }
 
+    /**
+     * Wakes every subscriber after new events. The ones that need a drain are handed to the drain pool in one task
+     * per pool thread, not one task each: with 1,000 subscribers, a task (and a thread wake-up) per subscriber and
+     * event would make the dispatcher the bottleneck.
+     */
     private void signalAll() {
+        List<Subscriber> claimed = new ArrayList<>();
         for (Subscriber subscriber : subscribers.values()) {
-            subscriber.signal();
+            if (subscriber.claim()) {
+                claimed.add(subscriber);
+            }
+        }
+        if (claimed.isEmpty()) {
+            return;
+        }
+        int tasks = Math.min(drainThreads, claimed.size());
+        for (int task = 0; task < tasks; task++) {
+            List<Subscriber> share = claimed.subList(task * claimed.size() / tasks,
+                    (task + 1) * claimed.size() / tasks);
+            try {
+                drainPool.execute(() -> share.forEach(Subscriber::drain));
+            } catch (RuntimeException rejected) {
+                // Stopping: the streams are being ended by stop().
+                return;
+            }
         }
     }
 

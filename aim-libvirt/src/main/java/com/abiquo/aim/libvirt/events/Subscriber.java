@@ -121,7 +121,7 @@ public final class Subscriber {
 
     /** New events, a ready stream, or an end request: make sure a drain runs. Never blocks. */
     public void signal() {
-        if (work.getAndIncrement() == 0) {
+        if (claim()) {
             try {
                 executor.execute(drainTask);
             } catch (RuntimeException rejected) {
@@ -131,7 +131,16 @@ public final class Subscriber {
         }
     }
 
-    private void drain() {
+    /**
+     * Records that there is work; true when the caller now owns the drain and must run {@link #drain()} (directly
+     * or on an executor). Lets the monitor hand many subscribers to one task instead of one task each.
+     */
+    boolean claim() {
+        return work.getAndIncrement() == 0;
+    }
+
+    /** Sends what can be sent; only by the owner of a successful {@link #claim()}. */
+    void drain() {
         int missed = 1;
         while (true) {
             if (!ended) {

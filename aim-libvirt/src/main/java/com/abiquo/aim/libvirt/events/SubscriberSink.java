@@ -2,7 +2,8 @@ package com.abiquo.aim.libvirt.events;
 
 /**
  * Where a subscription's items go: the gRPC stream in production. Calls come from one thread at a time (the
- * subscriber's drain), never from the libvirt callback thread.
+ * subscriber's drain), never from the libvirt callback thread. Implementations must not block (gRPC's onNext
+ * buffers): one drain thread serves many subscribers in turn.
  */
 public interface SubscriberSink {
     /** Whether the transport takes another item without buffering beyond its limit (flow control). */

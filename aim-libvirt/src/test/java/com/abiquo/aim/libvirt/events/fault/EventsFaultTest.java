@@ -317,14 +317,18 @@ class EventsFaultTest {
     private static void awaitCount(List<StreamCollector> clients, long lastSequence) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         for (StreamCollector client : clients) {
-            while (client.events().isEmpty()
-                    || client.events().get(client.events().size() - 1).getSequence() < lastSequence) {
+            while (lastSequence(client) < lastSequence) {
                 if (System.nanoTime() > deadline) {
                     fail("subscriber did not receive up to " + lastSequence);
                 }
                 Thread.sleep(5);
             }
         }
+    }
+
+    private static long lastSequence(StreamCollector client) {
+        List<DomainEvent> events = client.events();
+        return events.isEmpty() ? 0 : events.get(events.size() - 1).getSequence();
     }
 
     /** Wraps a collector: records, per event, the time from the libvirt callback to receipt by this client. */

@@ -109,7 +109,7 @@ public final class EventsServerHarness implements AutoCloseable {
         // Callbacks run on the channel's event loop: with the default executor every message costs two thread hops
         // (deliver, then request the next), which caps one stream at ~15k messages/s on the client side.
         NettyChannelBuilder builder = NettyChannelBuilder.forAddress("127.0.0.1", port()).usePlaintext()
-                .directExecutor();
+                .directExecutor().disableRetry();
         if (flowControlWindow > 0) {
             builder.flowControlWindow(flowControlWindow);
         }

@@ -149,6 +149,19 @@ class EventsMonitorGrpcTest {
         });
     }
 
+    /** Waits until the monitor has journaled an event of the domain (events arrive asynchronously). */
+    private void awaitJournaled(String uuid) throws InterruptedException {
+        var blocking = EventsMonitorServiceGrpc.newBlockingStub(channel);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (blocking.listEvents(ListEventsRequest.newBuilder().setFilter(EventFilter.newBuilder()
+                .addDomains(DomainRef.newBuilder().setUuid(uuid))).build()).getEventsCount() == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no event of " + uuid + " journaled");
+            }
+            Thread.sleep(5);
+        }
+    }
+
     private static List<String> describe(List<DomainEvent> events) {
         return events.stream().map(e -> e.getKind().name().replace("DOMAIN_EVENT_KIND_", "") + ":"
                 + e.getState().name().replace("DOMAIN_STATE_", "")).toList();
@@ -158,6 +171,7 @@ class EventsMonitorGrpcTest {
     void aDomainsLifeReachesTheSubscriberWithSnapshotFirst() throws Exception {
         var stub = start(Map.of(), true);
         String uuid = define("life");
+        awaitJournaled(uuid);
         StreamCollector client = new StreamCollector();
         stub.subscribe(SubscribeRequest.newBuilder().setIncludeSnapshot(true).build(), client);
         assertTrue(client.awaitMessages(m -> m.stream().anyMatch(SubscribeResponse::hasSnapshotEnd), WAIT));
