@@ -86,6 +86,16 @@ class TarballTest {
     }
 
     @Test
+    void stderrCanBeTurnedOffForSystemd() throws Exception {
+        Path bad = folder.resolve("bad-quiet.ini");
+        Files.writeString(bad, "[sever]\n");
+        Launched aim = Launched.run(folder, Map.of("AIM_STDERR_LEVEL", "off"),
+                home.resolve("bin/abiquo-aim").toString(), "-c", bad.toString());
+        assertEquals(1, aim.exitCode(), aim.output());
+        assertEquals("", aim.output().strip(), "AIM_STDERR_LEVEL=off leaves stderr to syslog alone");
+    }
+
+    @Test
     void daemonDetachesWritesAPidFileAndLogsToSyslogOnly() throws Exception {
         Path config = Launched.devConfig(folder.resolve("daemon"), home.resolve("bin/abiquo-aim").toString());
         Path pidFile = folder.resolve("daemon/aim.pid");
