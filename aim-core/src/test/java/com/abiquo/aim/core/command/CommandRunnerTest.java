@@ -50,6 +50,17 @@ class CommandRunnerTest {
         assertTrue(System.nanoTime() - begin < Duration.ofSeconds(10).toNanos());
     }
 
+    /** The JDK closes a finished process's pipes itself, so a daemon child keeping them cannot hang a caller. */
+    @Test
+    void aBackgroundChildHoldingTheOutputOpenDoesNotHangTheCaller() throws Exception {
+        long begin = System.nanoTime();
+        CommandResult result = runner.run(List.of("sh", "-c", "sleep 20 & echo started"), Duration.ofSeconds(10));
+        long seconds = Duration.ofNanos(System.nanoTime() - begin).toSeconds();
+        assertEquals(0, result.exitCode());
+        assertEquals("started\n", result.stdout());
+        assertTrue(seconds < 8, "waited " + seconds + " s for a pipe a background child kept open");
+    }
+
     @Test
     void aMissingProgramIsAFailedPrecondition() {
         AimException error = assertThrows(AimException.class,
