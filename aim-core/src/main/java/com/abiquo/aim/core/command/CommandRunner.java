@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs system commands (ip, bridge, iscsiadm, ...) safely: an argument array and never a shell, so nothing a client
@@ -44,8 +45,8 @@ public class CommandRunner {
                     "cannot run " + command.get(0) + ": " + failure.getMessage(), Map.of("command", command.get(0)),
                     failure);
         }
-        CompletableFuture<String> stdout = drain(process.getInputStream());
-        CompletableFuture<String> stderr = drain(process.getErrorStream());
+        Output stdout = drain(process.getInputStream());
+        Output stderr = drain(process.getErrorStream());
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroy();
@@ -56,7 +57,7 @@ public class CommandRunner {
                         String.join(" ", command) + " did not finish within " + timeout.toMillis() + " ms",
                         Map.of("command", command.get(0)), null);
             }
-            return new CommandResult(List.copyOf(command), process.exitValue(), stdout.get(), stderr.get());
+            return new CommandResult(List.copyOf(command), process.exitValue(), stdout.awaitText(), stderr.awaitText());
         } catch (InterruptedException interrupted) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
@@ -85,19 +86,45 @@ public class CommandRunner {
         return result;
     }
 
-    private static CompletableFuture<String> drain(InputStream stream) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (stream) {
-                ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-                stream.transferTo(buffer);
-                return buffer.toString(StandardCharsets.UTF_8);
-            } catch (IOException failure) {
-                throw new UncheckedIOException(failure);
+    /**
+     * One output stream being read to its end. A command that leaves a background child holding the pipe (a
+     * daemon it started) never closes it: once the command itself exited, its output is taken after a short wait
+     * instead of waiting for the child to end.
+     */
+    private static final class Output {
+        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        private final CompletableFuture<Void> ended = new CompletableFuture<>();
+
+        String awaitText() throws ExecutionException, InterruptedException {
+            try {
+                ended.get(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillOpen) {
+                // a background child keeps the pipe open: what the command wrote is there already
             }
-        }, runnable -> {
-            Thread thread = new Thread(runnable, "command-output");
-            thread.setDaemon(true);
-            thread.start();
-        });
+            synchronized (buffer) {
+                return buffer.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    private static Output drain(InputStream stream) {
+        Output output = new Output();
+        Thread thread = new Thread(() -> {
+            byte[] chunk = new byte[8192];
+            try (stream) {
+                int read;
+                while ((read = stream.read(chunk)) >= 0) {
+                    synchronized (output.buffer) {
+                        output.buffer.write(chunk, 0, read);
+                    }
+                }
+                output.ended.complete(null);
+            } catch (IOException failure) {
+                output.ended.completeExceptionally(new UncheckedIOException(failure));
+            }
+        }, "command-output");
+        thread.setDaemon(true);
+        thread.start();
+        return output;
     }
 }

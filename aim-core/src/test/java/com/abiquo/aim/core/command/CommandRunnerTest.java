@@ -50,7 +50,7 @@ class CommandRunnerTest {
         assertTrue(System.nanoTime() - begin < Duration.ofSeconds(10).toNanos());
     }
 
-    /** The JDK closes a finished process's pipes itself, so a daemon child keeping them cannot hang a caller. */
+    /** A command that starts a daemon returns when the command ends, not when the daemon (holding the pipe) does. */
     @Test
     void aBackgroundChildHoldingTheOutputOpenDoesNotHangTheCaller() throws Exception {
         long begin = System.nanoTime();
