@@ -36,8 +36,9 @@ class VlanRealKernelTest {
 
     @Test
     void theVlanPathWorksOnARealKernel() throws Exception {
-        Path xfer = Files.createDirectories(Path.of("target", "vm-xfer").toAbsolutePath());
-        Files.deleteIfExists(xfer.resolve("results.txt"));
+        // one folder per run (kept for diagnosis), so two builds never read each other's results
+        Path xfer = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()),
+                "vm-xfer-");
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // Java runs 10-15x slower under TCG: C1 only, a small heap, one GC thread
