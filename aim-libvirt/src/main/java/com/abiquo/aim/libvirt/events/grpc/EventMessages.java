@@ -46,8 +46,7 @@ final class EventMessages {
                     .setSubscriptionId(started.subscriptionId())
                     .setNode(node)
                     .setLastSequence(started.lastSequence())
-                    .setOldestSequence(started.oldestSequence() > started.lastSequence() ? 0
-                            : started.oldestSequence())
+                    .setOldestSequence(started.oldestSequence())
                     .setResumed(started.resumed())
                     .setSourceConnected(started.sourceConnected()));
         } else if (item instanceof StreamItem.SnapshotStart start) {

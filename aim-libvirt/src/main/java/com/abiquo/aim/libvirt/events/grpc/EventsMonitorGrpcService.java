@@ -116,10 +116,8 @@ public final class EventsMonitorGrpcService extends EventsMonitorServiceGrpc.Eve
             EventJournal.Page page = events.listEvents(filter, request.getAfterSequence(), max);
             ListEventsResponse.Builder response = ListEventsResponse.newBuilder()
                     .setNextAfterSequence(page.nextAfterSequence())
-                    .setLastSequence(Math.max(0, journal.lastSequence() < journal.firstSequence() ? 0
-                            : journal.lastSequence()))
-                    .setOldestSequence(journal.lastSequence() < journal.firstSequence() ? 0
-                            : journal.oldestSequence());
+                    .setLastSequence(journal.lastSequence())
+                    .setOldestSequence(journal.oldestSequence());
             page.events().forEach(event -> response.addEvents(messages.event(event)));
             return response.build();
         });

@@ -1,0 +1,86 @@
+package com.abiquo.aim.libvirt.events.fault;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.libvirt.events.grpc.StreamCollector;
+import com.abiquo.aim.v1.DomainEvent;
+import com.abiquo.aim.v1.DomainRef;
+import com.abiquo.aim.v1.EventFilter;
+import com.abiquo.aim.v1.SubscribeRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** The service over real TCP on the node's own libvirtd (qemu:///system) with a real KVM domain. */
+@Tag("system")
+class EventsSystemLibvirtTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void aKvmDomainsLifeReachesSubscribersOnTheSystemDaemon() throws Exception {
+        String name = "aimtest-ev-" + UUID.randomUUID().toString().substring(0, 8) + "-sys";
+        String type = Files.exists(Path.of("/dev/kvm")) ? "kvm" : "qemu";
+        try (EventsServerHarness aim = EventsServerHarness.libvirt("qemu:///system", Map.of())) {
+            try {
+                String uuid = aim.connection().call(c -> c.domainDefineXML("<domain type='" + type + "'><name>"
+                        + name + "</name><memory unit='MiB'>64</memory>"
+                        + "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                        + "<devices><serial type='pty'/></devices></domain>").getUUIDString());
+                StreamCollector byUuid = new StreamCollector();
+                StreamCollector byName = new StreamCollector();
+                aim.stub(aim.channel()).subscribe(SubscribeRequest.newBuilder().setIncludeSnapshot(true)
+                        .setFilter(EventFilter.newBuilder().addDomains(DomainRef.newBuilder().setUuid(uuid)))
+                        .build(), byUuid);
+                aim.stub(aim.channel()).subscribe(SubscribeRequest.newBuilder()
+                        .setFilter(EventFilter.newBuilder().addDomains(DomainRef.newBuilder().setName(name)))
+                        .build(), byName);
+                byUuid.subscriptionId();
+                byName.subscriptionId();
+                aim.connection().call(c -> {
+                    var domain = c.domainLookupByUUIDString(uuid);
+                    domain.create();
+                    domain.suspend();
+                    domain.resume();
+                    domain.destroy();
+                    domain.undefine();
+                    return null;
+                });
+                for (StreamCollector client : List.of(byUuid, byName)) {
+                    assertTrue(client.awaitEvents(events -> events.stream().anyMatch(
+                            e -> e.getKind().name().endsWith("DESTROYED")), WAIT), "got " + client.events());
+                    List<String> kinds = client.events().stream().map(DomainEvent::getKind)
+                            .map(kind -> kind.name().replace("DOMAIN_EVENT_KIND_", "")).toList();
+                    // What libvirt 9.0's QEMU driver reports: RESUMED right before STARTED when a domain boots,
+                    // SHUTDOWN ("finished after host request") right before STOPPED/DESTROYED.
+                    assertEquals(List.of("RESUMED", "POWERED_ON", "PAUSED", "RESUMED", "SHUTTING_DOWN",
+                            "POWERED_OFF", "DESTROYED"), kinds);
+                    DomainEvent last = client.events().get(client.events().size() - 1);
+                    assertEquals("DOMAIN_STATE_UNDEFINED", last.getState().name());
+                    assertEquals(name, last.getDomainName());
+                }
+                assertTrue(byUuid.messages.copy().stream().anyMatch(m -> m.hasSnapshotDomain()
+                        && m.getSnapshotDomain().getDomainUuid().equals(uuid)), "the snapshot holds the domain");
+            } finally {
+                try {
+                    aim.connection().call(c -> {
+                        var domain = c.domainLookupByName(name);
+                        if (domain.isActive() == 1) {
+                            domain.destroy();
+                        }
+                        domain.undefine();
+                        return null;
+                    });
+                } catch (AimException gone) {
+                    // undefined by the test
+                }
+            }
+        }
+    }
+}
