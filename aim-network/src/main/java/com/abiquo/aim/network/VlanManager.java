@@ -75,6 +75,7 @@ public final class VlanManager {
     private final KeyedLocks locks = new KeyedLocks();
     private final AtomicBoolean ready = new AtomicBoolean();
     private final AtomicBoolean restorePending = new AtomicBoolean();
+    private volatile boolean restoreOnStart;
 
     public VlanManager(IpTool ip, IfcfgFiles files, HealthReporter health, Ifup ifup) {
         this.ip = requireNonNull(ip, "ip is null");
@@ -88,6 +89,7 @@ public final class VlanManager {
      * namespace makes the service NOT_SERVING, and the restore then runs on the first call that finds it.
      */
     public void startUp(boolean restoreOnStart) {
+        this.restoreOnStart = restoreOnStart;
         if (!ip.namespaceExists()) {
             String why = "the " + ip.where() + " ([vlan] namespace) does not exist";
             health.notServing(SERVICE, why);
@@ -108,6 +110,8 @@ public final class VlanManager {
             ip.requireNamespace();
         } catch (AimException missing) {
             if (ready.getAndSet(false)) {
+                // a namespace made again is empty, like a node after a reboot: restore it when it is back
+                restorePending.set(restoreOnStart);
                 health.notServing(SERVICE, missing.getMessage());
                 LOG.warn("VLAN service not serving: {}", missing.getMessage());
             }
