@@ -39,6 +39,9 @@ class KernelInitiatorVmSystemTest {
                 "for m in $(cat /xfer/mod/order); do",
                 "  [ -d /sys/module/$(echo $m | tr - _) ] || insmod /xfer/mod/$m.ko",
                 "done",
+                // open-iscsi's state comes from this machine's / (in the guest's RAM overlay): start from none, or
+                // interfaces and node records left there would multiply the sessions.
+                "rm -rf /etc/iscsi/ifaces/* /etc/iscsi/nodes/* /etc/iscsi/send_targets/*",
                 "mkdir -p /run/lock/iscsi /var/lib/iscsi /run/libvirt /var/log/libvirt",
                 "libvirtd -d",   // for the kernel-pool part; starts (slowly, under TCG) while the JVM does the rest
                 "tgtd",
