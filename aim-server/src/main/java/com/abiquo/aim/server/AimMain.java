@@ -61,7 +61,8 @@ public final class AimMain implements Callable<Integer> {
     private boolean daemon;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "<n>", defaultValue = "4",
-            description = "Threads that run requests (default: ${DEFAULT-VALUE}).")
+            description = "Threads that run requests (default: ${DEFAULT-VALUE}); as many more run the modules' long "
+                + "work such as image copies. Health checks have threads of their own.")
     private int threads;
 
     @Option(names = "--check-config",

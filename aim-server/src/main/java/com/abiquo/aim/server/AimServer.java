@@ -52,6 +52,8 @@ public final class AimServer {
     private final BuildInfo build;
     private final List<AimModule> started = new ArrayList<>();
     private ExecutorService requestExecutor;
+    private ExecutorService workExecutor;
+    private ExecutorService infrastructureExecutor;
     private ScheduledExecutorService scheduler;
     private GrpcHealthReporter health;
     private Server server;
@@ -75,13 +77,17 @@ public final class AimServer {
         if (server != null) {
             throw new IllegalStateException("already started");
         }
+        // Three pools so that nothing starves what must always answer: -t threads run calls; -t more run the
+        // modules' long work (copies) that outlives a handler; health, reflection and NodeService have their own.
         requestExecutor = Executors.newFixedThreadPool(threads, named("aim-request-", false));
+        workExecutor = Executors.newFixedThreadPool(threads, named("aim-work-", false));
+        infrastructureExecutor = Executors.newFixedThreadPool(2, named("aim-infra-", true));
         scheduler = Executors.newSingleThreadScheduledExecutor(named("aim-scheduler-", true));
         HealthStatusManager manager = new HealthStatusManager();
         health = new GrpcHealthReporter(manager);
         health.overall(ServingStatus.NOT_SERVING);
         NodeIdentity node = new NodeIdentity(hostname(), nodeAddress());
-        ModuleContext context = new ModuleContext(settings, configFolder, requestExecutor, scheduler, health,
+        ModuleContext context = new ModuleContext(settings, configFolder, workExecutor, scheduler, health,
                 new ServiceRegistry(), node);
         try {
             Map<String, String> owners = new LinkedHashMap<>();
@@ -107,7 +113,10 @@ public final class AimServer {
                     .bindService());
             NettyServerBuilder builder = NettyServerBuilder
                     .forAddress(new InetSocketAddress(serverSettings.address(), serverSettings.port()), credentials())
-                    .executor(requestExecutor)
+                    // calls are routed when they arrive (cheap, on the infrastructure pool): AIM services to the
+                    // request pool, health/reflection/NodeService stay on the infrastructure pool
+                    .executor(infrastructureExecutor)
+                    .callExecutor(new InfrastructureCalls(requestExecutor))
                     // long event streams: let controllers keep idle connections alive with pings
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
@@ -185,14 +194,17 @@ public final class AimServer {
     }
 
     private void shutdownExecutors() {
-        if (requestExecutor != null) {
-            requestExecutor.shutdown();
+        for (ExecutorService executor : new ExecutorService[] {requestExecutor, workExecutor, infrastructureExecutor}) {
+            if (executor == null) {
+                continue;
+            }
+            executor.shutdown();
             try {
-                if (!requestExecutor.awaitTermination(2, TimeUnit.SECONDS)) {
-                    requestExecutor.shutdownNow();
+                if (!executor.awaitTermination(2, TimeUnit.SECONDS)) {
+                    executor.shutdownNow();
                 }
             } catch (InterruptedException interrupted) {
-                requestExecutor.shutdownNow();
+                executor.shutdownNow();
                 Thread.currentThread().interrupt();
             }
         }

@@ -75,6 +75,33 @@ class LifecycleTest {
     }
 
     @Test
+    void healthAndAgentInfoAnswerWhileEveryRequestThreadIsBusy() throws Exception {
+        ProbeModule probe = new ProbeModule();
+        AimSettings settings = AimSettingsReader.read("test.ini", new StringReader(
+                "[server]\naddress = 127.0.0.1\nport = 0\n[probe]\ndependencyUp = 1\n"));
+        server = new AimServer(ServerSettings.from(settings, folder), settings, folder, List.of(probe), 1,
+                BuildInfo.load());
+        server.start();
+        ClientCall<byte[], byte[]> slow = channel().newCall(ProbeModule.BLOCK, CallOptions.DEFAULT);
+        slow.start(new ClientCall.Listener<>() { }, new Metadata());
+        slow.request(1);
+        slow.sendMessage(new byte[0]);
+        slow.halfClose();
+        try {
+            assertTrue(probe.blocking.await(10, TimeUnit.SECONDS), "the slow call did not start");
+            assertTrue(probe.blockingThread.startsWith("aim-request-"), probe.blockingThread);
+            assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.newBuilder().setService(ProbeModule.SERVICE).build()).getStatus());
+            assertEquals(BuildInfo.load().version(), com.abiquo.aim.v1.NodeServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .getAgentInfo(com.abiquo.aim.v1.GetAgentInfoRequest.getDefaultInstance()).getVersion());
+        } finally {
+            probe.release.countDown();
+        }
+    }
+
+    @Test
     void aServiceIsServingWhenItsModuleSaysNothing() throws Exception {
         server = server("[probe]\ndependencyUp = yes\ncount = 3 ; three\n", new ProbeModule());
         server.start();

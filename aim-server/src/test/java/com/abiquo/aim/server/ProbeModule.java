@@ -49,6 +49,16 @@ final class ProbeModule implements AimModule {
             .setResponseMarshaller(BYTES)
             .build();
 
+    static final MethodDescriptor<byte[], byte[]> BLOCK = WATCH.toBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName(SERVICE + "/Block")
+            .build();
+
+    /** Block calls wait on this: a slow call that holds a request thread. */
+    final CountDownLatch release = new CountDownLatch(1);
+    final CountDownLatch blocking = new CountDownLatch(1);
+    volatile String blockingThread = "";
+
     private final String name;
     private final String serviceName;
     private final List<StreamObserver<byte[]>> watchers = new CopyOnWriteArrayList<>();
@@ -93,11 +103,24 @@ final class ProbeModule implements AimModule {
     public List<BindableService> services() {
         MethodDescriptor<byte[], byte[]> watch = WATCH.toBuilder()
                 .setFullMethodName(serviceName + "/Watch").build();
+        MethodDescriptor<byte[], byte[]> block = BLOCK.toBuilder()
+                .setFullMethodName(serviceName + "/Block").build();
         ServerServiceDefinition definition = ServerServiceDefinition.builder(serviceName)
                 .addMethod(watch, ServerCalls.asyncServerStreamingCall((request, observer) -> {
                     watchers.add(observer);
                     observer.onNext(new byte[0]);
                     watching.countDown();
+                }))
+                .addMethod(block, ServerCalls.asyncUnaryCall((request, observer) -> {
+                    blockingThread = Thread.currentThread().getName();
+                    blocking.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                    observer.onNext(new byte[0]);
+                    observer.onCompleted();
                 }))
                 .build();
         return List.of(() -> definition);
