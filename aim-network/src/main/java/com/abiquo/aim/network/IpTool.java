@@ -128,7 +128,15 @@ public class IpTool {
     }
 
     private void run(String step, String reason, List<String> command) throws AimException {
-        CommandResult result = runner.run(command, timeout);
+        CommandResult result;
+        try {
+            result = runner.run(command, timeout);
+        } catch (AimException notRun) {   // timed out, or the program is missing: say which step it was
+            Map<String, String> metadata = new java.util.HashMap<>(notRun.metadata());
+            metadata.put("step", step);
+            throw new AimException(notRun.code(), notRun.reason(), "step \"" + step + "\" failed in the " + where()
+                    + ": " + notRun.getMessage(), metadata, notRun.getCause());
+        }
         if (!result.succeeded()) {
             String error = (result.stderr().isBlank() ? result.stdout() : result.stderr()).strip();
             throw new AimException(Status.Code.FAILED_PRECONDITION, reason, "step \"" + step + "\" failed in the "

@@ -198,7 +198,7 @@ public final class VlanManager {
                 vlan = requirePresent(links, device, "ifup " + vlanFile);
                 parent = links.getOrDefault(spec.parent(), parent);
             } else if (bridge == null) {
-                ip.addBridge(bridgeName);
+                addLink(() -> ip.addBridge(bridgeName), bridgeName, rollback);
                 rollback.add("deleted bridge " + bridgeName, () -> ip.delete(bridgeName));
                 changes.add(new VlanChange(VlanChange.Kind.BRIDGE_CREATED, bridgeName));
             }
@@ -210,7 +210,7 @@ public final class VlanManager {
                 changes.add(new VlanChange(VlanChange.Kind.LINK_UP, bridgeName));
             }
             if (vlan == null) {
-                ip.addVlan(spec);
+                addLink(() -> ip.addVlan(spec), device, rollback);
                 rollback.add("deleted " + device, () -> ip.delete(device));
                 changes.add(new VlanChange(VlanChange.Kind.VLAN_CREATED, device));
             }
@@ -252,7 +252,13 @@ public final class VlanManager {
 
     private void runIfup(String fileName, String link, List<VlanChange> changes, Rollback rollback)
             throws AimException {
-        ip.runProgram("ifup " + fileName, "IFUP_STEP_FAILED", ifup.ifupProgram(), fileName);
+        try {
+            ip.runProgram("ifup " + fileName, "IFUP_STEP_FAILED", ifup.ifupProgram(), fileName);
+        } catch (AimException failure) {
+            // a script that failed or was killed half-way may have made the link already; it was not there before
+            rollback.add("deleted " + link + " if the failed ifup left it", () -> deleteIfPresent(link));
+            throw failure;
+        }
         rollback.add("ran ifdown " + fileName, () -> {
             ip.runProgram("ifdown " + fileName, "IFDOWN_STEP_FAILED", ifup.ifdownProgram(), fileName);
             if (ip.links().containsKey(link)) {
@@ -260,6 +266,27 @@ public final class VlanManager {
             }
         });
         changes.add(new VlanChange(VlanChange.Kind.IFUP_RUN, fileName));
+    }
+
+    /**
+     * Runs an `ip link add`. A refused one made nothing; one killed by the timeout may have, so its clean-up is
+     * registered before the failure goes up.
+     */
+    private void addLink(Rollback.Undo add, String link, Rollback rollback) throws AimException {
+        try {
+            add.run();
+        } catch (AimException failure) {
+            if (failure.code() == Status.Code.DEADLINE_EXCEEDED) {
+                rollback.add("deleted " + link + " if the timed-out command made it", () -> deleteIfPresent(link));
+            }
+            throw failure;
+        }
+    }
+
+    private void deleteIfPresent(String link) throws AimException {
+        if (ip.links().containsKey(link)) {
+            ip.delete(link);
+        }
     }
 
     private LinkInfo requirePresent(Map<String, LinkInfo> links, String name, String step) throws AimException {
@@ -318,7 +345,8 @@ public final class VlanManager {
         requireVlanFileAgrees(spec, vlanText, operation);
 
         List<String> otherUsers = new ArrayList<>();
-        for (IfcfgFiles.VlanFile file : files.vlanFiles()) {
+        boolean bridgeThere = bridge != null || bridgeText.isPresent();
+        for (IfcfgFiles.VlanFile file : bridgeThere ? files.vlanFiles() : List.<IfcfgFiles.VlanFile>of()) {
             file.spec().filter(other -> other.bridge().equals(bridgeName) && !other.equals(spec))
                     .ifPresent(other -> otherUsers.add(other.device()));
         }
@@ -385,7 +413,6 @@ public final class VlanManager {
         } catch (AimException failure) {
             throw rollback.fail(failure);
         }
-        boolean bridgeThere = bridge != null || bridgeText.isPresent();
         return new DeleteResult(changes, deleteBridge && bridge != null ? ports : List.of(),
                 bridgeThere ? keptBecause : "");
     }

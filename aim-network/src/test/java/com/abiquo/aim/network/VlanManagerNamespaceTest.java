@@ -284,8 +284,8 @@ class VlanManagerNamespaceTest {
                 () -> ifupManager.create(VlanSpec.of(5, "lo", "abiquo_5")));
         assertEquals("IFUP_STEP_FAILED", failure.reason());
         assertEquals("ifup ifcfg-abiquo_lo.5", failure.metadata().get("step"));
-        assertTrue(failure.getMessage().contains("undone: ran ifdown ifcfg-abiquo_5, removed ifcfg-abiquo_lo.5, "
-                + "removed ifcfg-abiquo_5"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("undone: deleted lo.5 if the failed ifup left it, ran ifdown "
+                + "ifcfg-abiquo_5, removed ifcfg-abiquo_lo.5, removed ifcfg-abiquo_5"), failure.getMessage());
         assertEquals(List.of("ifup ifcfg-abiquo_5", "ifup ifcfg-abiquo_lo.5", "ifdown ifcfg-abiquo_5"),
                 Files.readAllLines(bin.resolve("calls.log")));
         assertFalse(ns.links().containsKey("abiquo_5"));
@@ -309,6 +309,43 @@ class VlanManagerNamespaceTest {
         VlanManager.Check tools = checks(missing).get(VlanManager.CheckKind.IFUP_TOOLS);
         assertFalse(tools.ok());
         assertTrue(tools.detail().contains("aimnet-no-such-ifup and aimnet-no-such-ifdown not found"), tools.detail());
+    }
+
+    @Test
+    void aCommandThatOutlivesTheTimeoutIsDeadlineExceededAndUndone(@TempDir Path bin) throws Exception {
+        Path ifup = FakeInitscripts.write(bin, scripts);
+        // an ifup that makes the bridge, then hangs: the timeout kills it, and what it made must go too
+        Files.writeString(ifup, "#!/bin/sh\nip link add name abiquo_5 type bridge\nexec sleep 30\n");
+        VlanManager slow = new VlanManager(new IpTool(new com.abiquo.aim.core.command.CommandRunner(),
+                java.util.Optional.of(ns.name), java.time.Duration.ofSeconds(1)), new IfcfgFiles(scripts), health,
+                new VlanManager.Ifup(true, ifup.toString(), bin.resolve("ifdown").toString()));
+        long start = System.nanoTime();
+        AimException failure = assertThrows(AimException.class, () -> slow.create(VlanSpec.of(5, "lo", "abiquo_5")));
+        assertTrue(System.nanoTime() - start < 10_000_000_000L, "the timeout did not stop the command");
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, failure.code());
+        assertEquals("ifup ifcfg-abiquo_5", failure.metadata().get("step"));
+        assertTrue(failure.getMessage().contains("undone: deleted abiquo_5 if the failed ifup left it, removed "
+                + "ifcfg-abiquo_lo.5, removed ifcfg-abiquo_5"), failure.getMessage());
+        assertEquals(List.of(), fileNames());
+        assertFalse(ns.links().containsKey("abiquo_5"));
+    }
+
+    @Test
+    void filesThatSaySomethingElseAreAConflictBeforeAnyChange() throws Exception {
+        ns.veth("eth0", "peer0");
+        Files.writeString(scripts.resolve("ifcfg-abiquo_5"), "DEVICE=eth7\nTYPE=Ethernet\n");
+        AimException bridgeFile = assertThrows(AimException.class,
+                () -> manager.create(VlanSpec.of(5, "eth0", "abiquo_5")));
+        assertEquals("FILE_CONFLICT", bridgeFile.reason());
+        assertTrue(bridgeFile.getMessage().contains("DEVICE=eth7"), bridgeFile.getMessage());
+        assertFalse(ns.links().containsKey("abiquo_5"));
+
+        write(VlanSpec.of(6, "eth0", "abiquo_x"));
+        AimException vlanFile = assertThrows(AimException.class,
+                () -> manager.delete(VlanSpec.of(6, "eth0", "abiquo_6"), false));
+        assertEquals("FILE_CONFLICT", vlanFile.reason());
+        assertTrue(vlanFile.getMessage().contains("in bridge abiquo_x"), vlanFile.getMessage());
+        assertTrue(Files.exists(scripts.resolve("ifcfg-abiquo_eth0.6")));
     }
 
     // ---------------------------------------------------------------- helpers
