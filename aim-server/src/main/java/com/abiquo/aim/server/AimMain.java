@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceConfigurationError;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.logging.log4j.LogManager;
@@ -101,7 +102,13 @@ public final class AimMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "-t/--threads must be from 1 to 1024, not " + threads);
         }
-        List<AimModule> modules = ModuleLoader.load();
+        List<AimModule> modules;
+        try {
+            modules = ModuleLoader.load();
+        } catch (ServiceConfigurationError broken) {
+            LogManager.getLogger(AimMain.class).error("a module cannot be loaded: {}", broken.getMessage(), broken);
+            return 1;
+        }
         ConfigSchema schema = ModuleLoader.schema(modules);
         if (printDefaults) {
             out.print(ConfigReference.defaultIni(schema));
