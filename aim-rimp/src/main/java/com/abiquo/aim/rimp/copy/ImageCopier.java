@@ -117,16 +117,24 @@ public final class ImageCopier {
                 in.adviseSequential();
                 out.truncate(size);
                 method = CopyMethod.SPARSE_COPY;
-                for (NativeFile.Extent extent : extents) {
-                    long offset = extent.offset();
-                    long end = extent.offset() + extent.length();
+                List<NativeFile.Extent> pieces = chunks(extents);
+                if (!pieces.isEmpty()) {
+                    in.prefetch(pieces.get(0).offset(), pieces.get(0).length());
+                }
+                for (int i = 0; i < pieces.size(); i++) {
+                    // read the next piece ahead while this one is copied: a cold, sparse source otherwise waits
+                    // for a fresh read-ahead at each data extent (measured 3x slower, see docs/rimp.md)
+                    if (i + 1 < pieces.size()) {
+                        in.prefetch(pieces.get(i + 1).offset(), pieces.get(i + 1).length());
+                    }
+                    long offset = pieces.get(i).offset();
+                    long end = offset + pieces.get(i).length();
                     while (offset < end) {
                         control.checkCancelled();
-                        long length = Math.min(chunk, end - offset);
                         long done;
                         if (method == CopyMethod.SPARSE_COPY) {
                             try {
-                                done = out.copyRangeFrom(in, offset, length);
+                                done = out.copyRangeFrom(in, offset, end - offset);
                             } catch (NativeFile.NativeException failure) {
                                 if (!failure.unsupported() || copied > 0) {
                                     throw failure;
@@ -136,7 +144,7 @@ public final class ImageCopier {
                                 continue;
                             }
                         } else {
-                            done = out.sendFrom(in, offset, length);
+                            done = out.sendFrom(in, offset, end - offset);
                         }
                         if (done <= 0) {
                             throw new AimException(Status.Code.ABORTED, "SOURCE_CHANGED", source
@@ -173,6 +181,17 @@ public final class ImageCopier {
         }
         return new CopyOutcome(destination, method, size, method == CopyMethod.REFLINK ? 0 : copied, allocated,
                 Duration.ofNanos(System.nanoTime() - started), sha, comparedWith);
+    }
+
+    /** The data extents cut into pieces of at most one chunk: the unit of progress, cancellation and prefetch. */
+    private List<NativeFile.Extent> chunks(List<NativeFile.Extent> extents) {
+        List<NativeFile.Extent> pieces = new java.util.ArrayList<>();
+        for (NativeFile.Extent extent : extents) {
+            for (long offset = extent.offset(); offset < extent.offset() + extent.length(); offset += chunk) {
+                pieces.add(new NativeFile.Extent(offset, Math.min(chunk, extent.offset() + extent.length() - offset)));
+            }
+        }
+        return pieces;
     }
 
     private static boolean tryClone(NativeFile in, NativeFile out) throws NativeFile.NativeException {

@@ -46,6 +46,7 @@ interface Libc extends Library {
     int EEXIST = 17;
 
     int POSIX_FADV_SEQUENTIAL = 2;
+    int POSIX_FADV_WILLNEED = 3;
 
     int open(String path, int flags, int mode) throws LastErrorException;
 

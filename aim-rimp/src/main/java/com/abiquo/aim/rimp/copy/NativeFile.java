@@ -101,6 +101,11 @@ final class NativeFile implements AutoCloseable {
         LIBC.posix_fadvise(fd, 0, 0, Libc.POSIX_FADV_SEQUENTIAL);
     }
 
+    /** Starts reading a range into the page cache in the background. Best effort. */
+    void prefetch(long offset, long length) {
+        LIBC.posix_fadvise(fd, offset, length, Libc.POSIX_FADV_WILLNEED);
+    }
+
     void truncate(long length) throws NativeException {
         try {
             LIBC.ftruncate(fd, length);
