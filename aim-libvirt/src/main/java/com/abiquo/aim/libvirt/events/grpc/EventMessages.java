@@ -78,7 +78,7 @@ final class EventMessages {
                 .setSequence(event.sequence())
                 .setTime(Timestamp.newBuilder()
                         .setSeconds(Math.floorDiv(event.epochMillis(), 1000))
-                        .setNanos((int) Math.floorMod(event.epochMillis(), 1000) * 1_000_000))
+                        .setNanos(Math.floorMod(event.epochMillis(), 1000) * 1_000_000))
                 .setNode(node)
                 .setDomainUuid(event.uuid())
                 .setDomainName(event.name())

@@ -123,13 +123,17 @@ public final class EventsServerHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         for (ManagedChannel channel : channels) {
             channel.shutdownNow();
         }
         module.stop();
         server.shutdownNow();
-        server.awaitTermination(5, TimeUnit.SECONDS);
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
         if (connection != null) {
             connection.close();
         }

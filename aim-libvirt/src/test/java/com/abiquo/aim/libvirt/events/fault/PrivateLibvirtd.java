@@ -120,7 +120,15 @@ final class PrivateLibvirtd implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws Exception {
+    public synchronized void close() throws IOException {
+        try {
+            stopAndClean();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void stopAndClean() throws IOException, InterruptedException {
         if (daemon != null && daemon.isAlive()) {
             // Guests first, by their pid files: the daemon does not stop them when it exits.
             Path pids = root.resolve("run/libvirt/qemu/run");
