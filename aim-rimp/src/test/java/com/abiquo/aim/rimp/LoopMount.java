@@ -34,12 +34,17 @@ public final class LoopMount implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         List<String> command = new ArrayList<>(List.of("umount", mountPoint.toString()));
         try {
-            TestFiles.run(command.toArray(String[]::new));
-        } catch (IOException busy) {
-            TestFiles.run("umount", "-l", mountPoint.toString());
+            try {
+                TestFiles.run(command.toArray(String[]::new));
+            } catch (IOException busy) {
+                TestFiles.run("umount", "-l", mountPoint.toString());
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while unmounting " + mountPoint, interrupted);
         }
         if (image != null) {
             Files.deleteIfExists(image);

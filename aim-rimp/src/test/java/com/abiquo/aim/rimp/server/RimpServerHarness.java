@@ -92,13 +92,19 @@ public final class RimpServerHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         server.shutdown();
         module.stop();
-        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException interrupted) {
             server.shutdownNow();
+            Thread.currentThread().interrupt();
+        } finally {
+            requests.shutdownNow();
+            scheduler.shutdownNow();
         }
-        requests.shutdownNow();
-        scheduler.shutdownNow();
     }
 }

@@ -17,13 +17,7 @@ public final class RimpTestServerMain {
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;
         RimpServerHarness harness = RimpServerHarness.netty(Files.readString(config, StandardCharsets.UTF_8),
                 config.getParent(), port);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                harness.close();
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }));
+        Runtime.getRuntime().addShutdownHook(new Thread(harness::close));
         System.out.println("LISTENING " + harness.port());
         System.out.flush();
         harness.awaitTermination();
