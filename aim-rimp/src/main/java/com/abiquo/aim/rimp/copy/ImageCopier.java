@@ -80,10 +80,13 @@ public final class ImageCopier {
         }
         Path temporary = temporaries.allocate(destination);
         try {
-            CopyOutcome outcome = copyToTemporary(source, temporary, destination, options, control, started);
+            CopyOutcome copied = copyToTemporary(source, temporary, destination, options, control, started);
             control.checkCancelled();
             Publisher.publish(temporary, destination, options.replace());
             temporaries.release(temporary);
+            CopyOutcome outcome = new CopyOutcome(copied.path(), copied.method(), copied.sizeBytes(),
+                    copied.copiedBytes(), copied.allocatedBytes(), Duration.ofNanos(System.nanoTime() - started),
+                    copied.sha256(), copied.sha256ComparedWith());
             LOG.info("Copied {} -> {} ({}, {} data bytes of {}, {} ms)", source, destination, outcome.method(),
                     outcome.copiedBytes(), outcome.sizeBytes(), outcome.duration().toMillis());
             return outcome;
@@ -163,14 +166,14 @@ public final class ImageCopier {
         String sha = "";
         String comparedWith = "";
         if (options.verifySha256()) {
-            sha = sha256(temporary);
+            sha = sha256(temporary, control);
             Path sidecar = source.resolveSibling(source.getFileName() + ".sha256");
             String expected;
             if (Files.isRegularFile(sidecar)) {
                 expected = readSidecar(sidecar);
                 comparedWith = "sidecar";
             } else {
-                expected = sha256(source);
+                expected = sha256(source, control);
                 comparedWith = "source";
             }
             if (!expected.equals(sha)) {
@@ -241,13 +244,28 @@ public final class ImageCopier {
     }
 
     public static String sha256(Path file) throws IOException {
+        try {
+            return sha256(file, CopyControl.none());
+        } catch (AimException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /** SHA-256 of a whole file; stops (with the cancel reason) when the copy is cancelled meanwhile. */
+    static String sha256(Path file, CopyControl control) throws IOException, AimException {
         MessageDigest digest = newDigest();
         ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        long read = 0;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (channel.read(buffer) >= 0) {
+            int count;
+            while ((count = channel.read(buffer)) >= 0) {
                 buffer.flip();
                 digest.update(buffer);
                 buffer.clear();
+                read += count;
+                if ((read & ((64L << 20) - 1)) < count) {
+                    control.checkCancelled();
+                }
             }
         }
         return HexFormat.of().formatHex(digest.digest());
