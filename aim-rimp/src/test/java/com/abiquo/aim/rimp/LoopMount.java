@@ -26,6 +26,16 @@ public final class LoopMount implements AutoCloseable {
         return new LoopMount(point, image);
     }
 
+    /** A btrfs (reflinks) in a sparse image file under folder. */
+    public static LoopMount btrfs(Path folder, long sizeBytes) throws Exception {
+        Path image = folder.resolve("aim-rimp-btrfs.img");
+        Path point = Files.createDirectories(folder.resolve("aim-rimp-btrfs"));
+        TestFiles.run("truncate", "-s", Long.toString(sizeBytes), image.toString());
+        TestFiles.run("mkfs.btrfs", "-q", image.toString());
+        TestFiles.run("mount", "-o", "loop", image.toString(), point.toString());
+        return new LoopMount(point, image);
+    }
+
     /** A small tmpfs, to fill up for real. */
     public static LoopMount tmpfs(Path folder, long sizeBytes) throws Exception {
         Path point = Files.createDirectories(folder.resolve("aim-rimp-tmpfs"));

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Copies on file systems the test mounts (needs root): a loop XFS for reflinks, a small tmpfs for disk full. */
+/** Copies on file systems the test mounts (needs root): loop XFS and btrfs for reflinks, a small tmpfs for disk full. */
 @Tag("system")
 class RealFileSystemsTest {
     @TempDir
@@ -45,6 +45,20 @@ class RealFileSystemsTest {
             long used = freeBefore - Files.getFileStore(xfs.mountPoint).getUsableSpace();
             assertTrue(used < (4L << 20), "a clone shares the extents: " + used + " bytes used");
             assertEquals(List.of("", "vm"), TestFiles.names(xfs.mountPoint.resolve("ds")));
+        }
+    }
+
+    @Test
+    void onBtrfsToo() throws Exception {
+        try (LoopMount btrfs = LoopMount.btrfs(folder, 512L << 20)) {
+            Path source = TestFiles.sparse(btrfs.mountPoint.resolve("image.raw"), 256L << 20, 16, 7);
+
+            CopyOutcome clone = new ImageCopier(temporaries).copy(source, btrfs.mountPoint.resolve("vm"),
+                    ImageCopier.Options.noReplace(false), CopyControl.none());
+
+            assertEquals(CopyMethod.REFLINK, clone.method());
+            assertEquals(256L << 20, Files.size(btrfs.mountPoint.resolve("vm")));
+            assertEquals(TestFiles.sha256sum(source), TestFiles.sha256sum(btrfs.mountPoint.resolve("vm")));
         }
     }
 
