@@ -16,14 +16,21 @@ public final class EventJournal {
     /** One slot. The encoded field lets the gRPC adapter build the wire message once for all subscribers. */
     public static final class Entry {
         private final MonitorEvent event;
+        private final long journaledNanos;
         private volatile Object encoded;
 
         Entry(MonitorEvent event) {
             this.event = event;
+            this.journaledNanos = System.nanoTime();
         }
 
         public MonitorEvent event() {
             return event;
+        }
+
+        /** System.nanoTime() when the event entered the journal, for latency break-downs. */
+        public long journaledNanos() {
+            return journaledNanos;
         }
 
         /** The wire form, computed once (a race computes it twice, harmlessly). */

@@ -23,6 +23,7 @@ final class BenchSubscriber implements ClientResponseObserver<SubscribeRequest, 
     volatile long lastSequence;
     volatile long lastReceiptNanos;
     volatile long lastCallbackToReceiptNanos;
+    volatile long lastCallbackToJournalNanos;
     volatile long gaps;
 
     BenchSubscriber(EventJournal journal, boolean recordLatency) {
@@ -52,6 +53,7 @@ final class BenchSubscriber implements ClientResponseObserver<SubscribeRequest, 
         if (recordLatency) {
             EventJournal.Entry entry = journal.get(sequence);
             lastCallbackToReceiptNanos = entry == null ? -1 : now - entry.event().receivedNanos();
+            lastCallbackToJournalNanos = entry == null ? -1 : entry.journaledNanos() - entry.event().receivedNanos();
         }
         lastSequence = sequence;
         lastReceiptNanos = now;
