@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -40,12 +41,14 @@ public final class RimpModule implements AimModule {
     private static final int DATASTORE_SWEEP_DEPTH = 4;
     private static final int REPOSITORY_SWEEP_DEPTH = 12;
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
+    private static final long HEALTH_CHECK_SECONDS = 30;
 
     private final Path mountTable;
     private final Path sysClassNet;
     private RimpGrpcService service;
     private RunningCalls running;
     private Future<?> sweep = CompletableFuture.completedFuture(null);
+    private Future<?> healthCheck = CompletableFuture.completedFuture(null);
 
     public RimpModule() {
         this(MountTable.PROC_MOUNTS, NetInterfaces.SYS_CLASS_NET);
@@ -88,6 +91,10 @@ public final class RimpModule implements AimModule {
                     String.join("; ", check.problems()));
         }
         sweep = context.requestExecutor().submit(() -> sweep(temporaries, repository, datastores));
+        // an NFS repository mounted (or lost) later changes the health without anyone calling the check
+        RimpGrpcService checked = service;
+        healthCheck = context.scheduler().scheduleWithFixedDelay(checked::checkAndReport, HEALTH_CHECK_SECONDS,
+                HEALTH_CHECK_SECONDS, TimeUnit.SECONDS);
     }
 
     /** Removes temporaries left by a crash; in the background, so that start-up does not wait for a slow NFS. */
@@ -117,6 +124,7 @@ public final class RimpModule implements AimModule {
 
     @Override
     public void stop() {
+        healthCheck.cancel(false);
         if (running != null) {
             running.stopAll(STOP_TIMEOUT_MILLIS);
         }

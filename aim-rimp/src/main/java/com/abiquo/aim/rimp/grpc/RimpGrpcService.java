@@ -72,6 +72,7 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
     private final RunningCalls running;
     private final boolean autoBackup;
     private final boolean autoRestore;
+    private String reportedState; // null: nothing reported yet; "": serving; otherwise why not
 
     public RimpGrpcService(Repository repository, Datastores datastores, NetInterfaces netInterfaces,
                            ImageOperations images, Uploads uploads, Executor executor, HealthReporter health,
@@ -88,13 +89,17 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
         this.autoRestore = autoRestore;
     }
 
-    /** Checks the repository and sets the service's health from the result. */
-    public RepositoryCheck checkAndReport() {
+    /** Checks the repository and sets the service's health when it changed. */
+    public synchronized RepositoryCheck checkAndReport() {
         RepositoryCheck check = repository.check();
-        if (check.valid()) {
-            health.serving(SERVICE_NAME);
-        } else {
-            health.notServing(SERVICE_NAME, String.join("; ", check.problems()));
+        String state = check.valid() ? "" : String.join("; ", check.problems());
+        if (!state.equals(reportedState)) {
+            reportedState = state;
+            if (check.valid()) {
+                health.serving(SERVICE_NAME);
+            } else {
+                health.notServing(SERVICE_NAME, state);
+            }
         }
         return check;
     }
