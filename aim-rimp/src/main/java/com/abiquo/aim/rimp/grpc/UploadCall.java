@@ -20,7 +20,7 @@ final class UploadCall implements StreamObserver<UploadRequest> {
     private final Consumer<AimException> stopper = this::stop;
     private Uploads.Upload upload;
     private volatile AimException stopReason;
-    private boolean failed;
+    private boolean closed; // the call was answered (or the client went away): nothing more to send
 
     UploadCall(Uploads uploads, RunningCalls running, StreamObserver<UploadResponse> observer) {
         this.uploads = uploads;
@@ -30,7 +30,7 @@ final class UploadCall implements StreamObserver<UploadRequest> {
 
     @Override
     public synchronized void onNext(UploadRequest request) {
-        if (failed) {
+        if (closed) {
             return;
         }
         try {
@@ -51,13 +51,14 @@ final class UploadCall implements StreamObserver<UploadRequest> {
             } else {
                 upload.write(request.getChunk().asReadOnlyByteBuffer());
             }
-        } catch (AimException failure) {
+        } catch (AimException | RuntimeException failure) {
             fail(failure);
         }
     }
 
     @Override
     public synchronized void onError(Throwable clientGone) {
+        closed = true;
         if (upload != null) {
             upload.abort();
         }
@@ -66,7 +67,7 @@ final class UploadCall implements StreamObserver<UploadRequest> {
 
     @Override
     public synchronized void onCompleted() {
-        if (failed) {
+        if (closed) {
             return;
         }
         try {
@@ -75,11 +76,12 @@ final class UploadCall implements StreamObserver<UploadRequest> {
                         "the upload stream ended without a header");
             }
             Uploads.Uploaded done = upload.finish();
+            closed = true;
             running.unregister(stopper);
             observer.onNext(UploadResponse.newBuilder().setPath(done.path().toString()).setSizeBytes(done.sizeBytes())
                     .setSha256(done.sha256()).build());
             observer.onCompleted();
-        } catch (AimException failure) {
+        } catch (AimException | RuntimeException failure) {
             fail(failure);
         }
     }
@@ -87,13 +89,13 @@ final class UploadCall implements StreamObserver<UploadRequest> {
     /** Shutdown: the upload is abandoned and the stream ends with the reason (UNAVAILABLE). */
     private synchronized void stop(AimException reason) {
         stopReason = reason;
-        if (!failed) {
+        if (!closed) {
             fail(reason);
         }
     }
 
-    private void fail(AimException failure) {
-        failed = true;
+    private void fail(Exception failure) {
+        closed = true;
         if (upload != null) {
             upload.abort();
         }
