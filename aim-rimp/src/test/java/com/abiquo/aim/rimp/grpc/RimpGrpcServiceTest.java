@@ -250,6 +250,25 @@ class RimpGrpcServiceTest {
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode());
     }
 
+    @Test
+    void stoppingTheModuleEndsAnUploadWithUnavailableAndLeavesNothing() throws Exception {
+        CompletableFuture<UploadResponse> result = new CompletableFuture<>();
+        StreamObserver<UploadRequest> upload = async.upload(observer(result));
+        upload.onNext(UploadRequest.newBuilder().setHeader(UploadHeader.newBuilder()
+                .setPath(datastore.resolve("half.raw").toString()).setSizeBytes(10)).build());
+        upload.onNext(UploadRequest.newBuilder().setChunk(ByteString.copyFromUtf8("abcde")).build());
+        for (int i = 0; i < 250 && TestFiles.names(datastore).size() < 2; i++) {
+            Thread.sleep(20); // the temporary exists once the header was handled
+        }
+
+        harness.module.stop();
+
+        StatusRuntimeException stopped = (StatusRuntimeException) org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> result.get(10, TimeUnit.SECONDS)).getCause();
+        assertEquals(Status.Code.UNAVAILABLE, stopped.getStatus().getCode());
+        waitForNames(datastore, List.of(""));
+    }
+
     private static StreamObserver<UploadResponse> observer(CompletableFuture<UploadResponse> result) {
         return new StreamObserver<>() {
             @Override
