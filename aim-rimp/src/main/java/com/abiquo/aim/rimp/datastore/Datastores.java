@@ -49,6 +49,11 @@ public final class Datastores {
         this.excluded = Set.copyOf(excluded);
     }
 
+    /** Whether the datastores come from the mount table (no explicit [rimp] datastores). */
+    public boolean fromMountTable() {
+        return explicit.isEmpty();
+    }
+
     /** The datastore folders as they are now (cheap: no marks, no sizes); used to confine client paths. */
     public List<Path> folders() throws AimException {
         if (!explicit.isEmpty()) {

@@ -20,6 +20,16 @@ import java.util.Map;
  * repository usually lies inside the root file system, itself a datastore).
  */
 public final class Roots {
+    /**
+     * Folders of the operating system that no image operation may touch when the datastores come from the mount
+     * table: there the root file system is usually a datastore, and confinement to "/" alone would let a caller
+     * write /etc/cron.d or /root/.ssh. Explicit [rimp] datastores are what the operator chose and need no list.
+     */
+    static final List<Path> SYSTEM_FOLDERS = List.of("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
+            "/libx32", "/boot", "/root", "/home", "/proc", "/sys", "/dev", "/run", "/var/run", "/var/spool",
+            "/var/lib/dpkg", "/var/lib/apt", "/var/log", "/var/cache", "/var/mail", "/snap").stream()
+            .map(Path::of).toList();
+
     private final Repository repository;
     private final Datastores datastores;
 
@@ -49,7 +59,7 @@ public final class Roots {
         if (datastore == null) {
             throw outside(clientPath, field, "is not inside any datastore " + datastoreFolders());
         }
-        Path folder = confined(datastore).resolve(clientPath, field);
+        Path folder = guardSystemFolders(confined(datastore).resolve(clientPath, field), clientPath, field);
         if (!Files.isDirectory(folder)) {
             throw new AimException(Status.Code.NOT_FOUND, "DATASTORE_FOLDER_NOT_FOUND", field + " \"" + clientPath
                     + "\" is not an existing folder", Map.of("field", field), null);
@@ -71,7 +81,20 @@ public final class Roots {
             throw outside(clientPath, field, "is neither inside the repository " + repository.folder()
                     + " nor inside a datastore " + folders);
         }
-        return confined(datastore).resolve(clientPath, field);
+        return guardSystemFolders(confined(datastore).resolve(clientPath, field), clientPath, field);
+    }
+
+    private Path guardSystemFolders(Path resolved, String clientPath, String field) throws AimException {
+        if (datastores.fromMountTable()) {
+            for (Path system : SYSTEM_FOLDERS) {
+                if (resolved.startsWith(system)) {
+                    throw outside(clientPath, field, "is inside the system folder " + system + "; datastores "
+                            + "from the mount table never reach there (list the datastore folders in [rimp] "
+                            + "datastores)");
+                }
+            }
+        }
+        return resolved;
     }
 
     /** A single file name (vm_uuid, snapshot): no separators, not hidden, no control characters. */

@@ -135,4 +135,29 @@ class HostilePathsTest {
         overWide.deploy("images/disk.raw", fixture.datastore.toString(), "vm9", false, CopyControl.none());
         assertTrue(Files.exists(fixture.datastore.resolve("vm9")), "the wide datastore itself still works");
     }
+
+    @Test
+    void withTheRootFileSystemAsADatastoreSystemFoldersAreStillRefused() throws Exception {
+        // the default mode: datastores from the mount table, where "/" is an ext4 datastore
+        Path table = Files.writeString(folder.resolve("mounts"), "/dev/vda / ext4 rw 0 0\n");
+        Roots rootFs = new Roots(new Repository(fixture.repository), new com.abiquo.aim.rimp.datastore.Datastores(
+                List.of(), Set.of("ext4"), table));
+        ImageOperations operations = new ImageOperations(rootFs, new com.abiquo.aim.rimp.copy.ImageCopier(
+                fixture.temporaries), fixture.locks, false, false);
+
+        assertAllRefused("deploy into system folders", List.of("/etc", "/etc/cron.d", "/root", "/usr/bin",
+                "/var/spool/cron", "/boot", "/home", "/proc/self"),
+                path -> operations.deploy("images/disk.raw", path, "evil", false, CopyControl.none()));
+        assertAllRefused("undeploy in system folders", List.of("/etc", "/usr/bin", "/root"),
+                path -> operations.undeploy(path, "passwd"));
+        assertAllRefused("upload into system folders", List.of("/etc/cron.d/evil", "/root/.ssh/authorized_keys",
+                "/var/spool/cron/crontabs/root"), path -> fixture.uploads(100).begin(path, 1, ""));
+        assertAllRefused("read system files", List.of("/etc/shadow", "/root/.bash_history"),
+                path -> operations.diskFileSize(path));
+
+        // an ordinary folder of the root file system is a datastore folder, as in the original
+        operations.deploy("images/disk.raw", fixture.datastore.toString(), "vm-root", false, CopyControl.none());
+        assertTrue(Files.exists(fixture.datastore.resolve("vm-root")));
+        assertTrue(Files.notExists(Path.of("/etc/cron.d/evil")));
+    }
 }
