@@ -112,10 +112,11 @@ public final class EventsBenchmark {
             System.out.printf("%nLatency on %s, domain %s (%s, 64 MiB), %d pause/resume operations per row.%n",
                     uri, name, type, operations);
             System.out.println("op->X: from the start of the libvirt call to X receiving the event; "
-                    + "callback->sub: what AIM adds (libvirt callback in AIM to receipt by a gRPC subscriber).");
-            System.out.printf("%-12s %14s %14s %18s %18s %22s %22s %18s%n", "subscribers", "op->virsh p50",
+                    + "callback->sub: what AIM adds (libvirt callback in AIM to receipt by a gRPC subscriber); "
+                    + "RSS: server and its subscribers (clients share this JVM), default [monitor] settings.");
+            System.out.printf("%-12s %14s %14s %18s %18s %22s %22s %18s %12s%n", "subscribers", "op->virsh p50",
                     "op->virsh p99", "op->sub(all) p50", "op->sub(all) p99", "callback->sub p50",
-                    "callback->sub p99", "of which ->journal p50");
+                    "callback->sub p99", "of which ->journal p50", "RSS");
             try {
                 for (int level : levels) {
                     latencyRow(aim, uuid, level, operations, virshLines);
@@ -201,25 +202,27 @@ public final class EventsBenchmark {
             }
             domain.free();
         }
+        long rss = rssMiB();
         subscribers.forEach(BenchSubscriber::cancel);
         channels.forEach(ManagedChannel::shutdownNow);
         Arrays.sort(opToVirsh);
         Arrays.sort(opToSubscriber);
         Arrays.sort(callbackToSubscriber);
         Arrays.sort(callbackToJournal);
-        System.out.printf("%-12d %11.3f ms %11.3f ms %15.3f ms %15.3f ms %19.3f ms %19.3f ms %15.3f ms%n", level,
-                ms(pct(opToVirsh, 0.50)), ms(pct(opToVirsh, 0.99)), ms(pct(opToSubscriber, 0.50)),
+        System.out.printf("%-12d %11.3f ms %11.3f ms %15.3f ms %15.3f ms %19.3f ms %19.3f ms %15.3f ms %8d MiB%n",
+                level, ms(pct(opToVirsh, 0.50)), ms(pct(opToVirsh, 0.99)), ms(pct(opToSubscriber, 0.50)),
                 ms(pct(opToSubscriber, 0.99)), ms(pct(callbackToSubscriber, 0.50)),
-                ms(pct(callbackToSubscriber, 0.99)), ms(pct(callbackToJournal, 0.50)));
+                ms(pct(callbackToSubscriber, 0.99)), ms(pct(callbackToJournal, 0.50)), rss);
     }
 
     // ---- part 2: fan-out throughput with a synthetic source ----
 
     private static void throughput(int[] levels, int seconds) throws Exception {
         System.out.printf("%nFan-out throughput: synthetic source -> real monitor, journal, gRPC streams over "
-                + "loopback Netty; %d s per row; server and clients share this JVM and its cores.%n", seconds);
+                + "loopback Netty; %d s per row; server and clients share this JVM and its cores; journal of 300,000 "
+                + "events (RSS grows with it, up to -Xmx2g).%n", seconds);
         System.out.printf("%-12s %16s %20s %10s %12s %14s%n", "subscribers", "events/s in", "deliveries/s",
-                "gaps", "cut off", "loaded RSS");
+                "gaps", "cut off", "RSS");
         for (int level : levels) {
             SyntheticEventSource source = new SyntheticEventSource(50);
             try (EventsServerHarness aim = EventsServerHarness.withSource(source, Map.of(
