@@ -43,6 +43,7 @@ import org.apache.logging.log4j.Logger;
 public final class EventsMonitor implements DomainEventSource.Listener {
     private static final Logger LOG = LogManager.getLogger(EventsMonitor.class);
     private static final int BATCH = 4096;
+    private static final long SYNC_RETRY_SECONDS = 2;
 
     /** Told when the libvirt connection comes and goes (health). */
     public interface ConnectionObserver {
@@ -187,6 +188,9 @@ public final class EventsMonitor implements DomainEventSource.Listener {
         Subscriber subscriber;
         lock.lock();
         try {
+            if (stopping) {
+                throw AimException.unavailable("AGENT_STOPPING", "the agent is shutting down");
+            }
             long head = journal.lastSequence();
             long resumeAfter = spec.resumeAfterSequence();
             boolean resumed = resumeAfter > 0 && journal.canResumeAfter(resumeAfter);
@@ -266,7 +270,13 @@ public final class EventsMonitor implements DomainEventSource.Listener {
 
     /** Ends every stream with {@link StreamEnd#SHUTDOWN} and stops the threads; returns within a few seconds. */
     public void stop() {
-        stopping = true;
+        lock.lock();
+        try {
+            // Under the lock: a subscription that is being opened either sees it or is ended below.
+            stopping = true;
+        } finally {
+            lock.unlock();
+        }
         for (Subscriber subscriber : subscribers.values()) {
             subscriber.end(StreamEnd.SHUTDOWN, "the agent is shutting down; subscribe again with "
                     + "resume_after_sequence set to the last sequence received once it is back");
@@ -460,7 +470,6 @@ public final class EventsMonitor implements DomainEventSource.Listener {
         try {
             listing = eventSource.domainStates();
         } catch (AimException | RuntimeException failure) {
-            // The connection will call onConnected again when it is back.
             lock.lock();
             try {
                 connected = false;
@@ -468,6 +477,15 @@ public final class EventsMonitor implements DomainEventSource.Listener {
                 lock.unlock();
             }
             observer.disconnected("cannot list domains: " + failure.getMessage());
+            // The connection calls onConnected when it comes back; a listing that failed on a live connection
+            // would otherwise never be retried.
+            if (!stopping) {
+                try {
+                    timer.schedule(() -> inbox.add(new Sync()), SYNC_RETRY_SECONDS, TimeUnit.SECONDS);
+                } catch (RuntimeException stopped) {
+                    LOG.debug("not retrying the domain listing: stopping");
+                }
+            }
             return false;
         }
         long listingEnd = nanoClock.getAsLong();

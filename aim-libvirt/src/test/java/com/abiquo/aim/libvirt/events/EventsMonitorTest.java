@@ -457,6 +457,26 @@ class EventsMonitorTest {
     }
 
     @Test
+    void aListingThatFailsOnALiveConnectionIsRetried() throws Exception {
+        source.failingListings = 1;
+        monitor = new EventsMonitor(MonitorConfig.defaults(), new EventsMonitor.ConnectionObserver() {
+            @Override
+            public void connected() {
+                health.add("SERVING");
+            }
+
+            @Override
+            public void disconnected(String why) {
+                health.add("NOT_SERVING " + why);
+            }
+        });
+        monitor.attach(source);
+        awaitTrue(monitor::connected, "connected after the retry, with no reconnection event");
+        assertTrue(health.get(0).contains("transient listing failure"), health.toString());
+        assertEquals("SERVING", health.get(health.size() - 1));
+    }
+
+    @Test
     void listEventsReadsTheJournalPageByPage() throws Exception {
         start(100, 10);
         long first = monitor.journal().nextSequence();

@@ -17,6 +17,8 @@ final class InMemoryDomainEventSource implements DomainEventSource {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, DomainStateSnapshot> domains = new ConcurrentHashMap<>();
     private volatile boolean up = true;
+    /** Listings that fail although the source is up (a transient libvirt error). */
+    volatile int failingListings;
     /** Runs inside the next listing, before it reads the table: libvirt reporting an event while AIM lists. */
     volatile Runnable duringNextListing;
 
@@ -34,6 +36,10 @@ final class InMemoryDomainEventSource implements DomainEventSource {
     public List<DomainStateSnapshot> domainStates() throws AimException {
         if (!up) {
             throw AimException.unavailable("LIBVIRT_UNREACHABLE", "in-memory source is down");
+        }
+        if (failingListings > 0) {
+            failingListings--;
+            throw AimException.unavailable("LIBVIRT_UNREACHABLE", "in-memory source: transient listing failure");
         }
         Runnable during = duringNextListing;
         duringNextListing = null;

@@ -32,6 +32,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -57,6 +58,20 @@ public final class EventsMonitorGrpcService extends EventsMonitorServiceGrpc.Eve
     public void subscribe(SubscribeRequest request, StreamObserver<SubscribeResponse> responseObserver) {
         ServerCallStreamObserver<SubscribeResponse> observer =
                 (ServerCallStreamObserver<SubscribeResponse>) responseObserver;
+        // Handlers first (they may only be set during this call), so no send can race with setting them.
+        AtomicReference<Subscriber> opened = new AtomicReference<>();
+        observer.setOnCancelHandler(() -> {
+            Subscriber subscriber = opened.get();
+            if (subscriber != null) {
+                subscriber.end(StreamEnd.CANCELLED, "cancelled by the client");
+            }
+        });
+        observer.setOnReadyHandler(() -> {
+            Subscriber subscriber = opened.get();
+            if (subscriber != null) {
+                subscriber.signal();
+            }
+        });
         Subscriber subscriber;
         try {
             SubscriptionFilter filter = request.hasFilter() ? filter(request.getFilter(), "filter")
@@ -67,11 +82,9 @@ public final class EventsMonitorGrpcService extends EventsMonitorServiceGrpc.Eve
             observer.onError(GrpcErrors.toStatusException(failure));
             return;
         }
-        // Both handlers must be set before this method returns; a drain already running only reads isReady().
-        observer.setOnCancelHandler(() -> subscriber.end(StreamEnd.CANCELLED, "cancelled by the client"));
-        observer.setOnReadyHandler(subscriber::signal);
+        opened.set(subscriber);
         if (observer.isCancelled()) {
-            // Cancelled before the handler was in place: it will never be called.
+            // Cancelled before the subscriber was known to the handler.
             subscriber.end(StreamEnd.CANCELLED, "cancelled by the client");
         }
     }
