@@ -32,6 +32,8 @@ import org.apache.logging.log4j.Logger;
  */
 public final class Subscriber {
     private static final Logger LOG = LogManager.getLogger(Subscriber.class);
+    /** Events one drain sends before it gives the thread to the next subscriber (a long replay must not hog it). */
+    private static final int SENDS_PER_TURN = 256;
 
     private final String id;
     private final SubscriberSink sink;
@@ -145,7 +147,16 @@ public final class Subscriber {
         while (true) {
             if (!ended) {
                 try {
-                    drainOnce();
+                    if (drainOnce()) {
+                        // A long replay: let the subscribers that share this thread have their turn, and go on in
+                        // a new task that inherits the ownership (the work count is left as it is).
+                        try {
+                            executor.execute(drainTask);
+                            return;
+                        } catch (RuntimeException rejected) {
+                            // Stopping: keep going here.
+                        }
+                    }
                 } catch (RuntimeException failure) {
                     LOG.warn("Event subscription {} failed while sending; it is closed", id, failure);
                     finish(StreamEnd.CANCELLED, null);
@@ -158,11 +169,12 @@ public final class Subscriber {
         }
     }
 
-    private void drainOnce() {
+    /** @return true when it stopped after {@link #SENDS_PER_TURN} events with more to send */
+    private boolean drainOnce() {
         StreamEnd requested = endRequested;
         if (requested != null) {
             finish(requested, endMessage);
-            return;
+            return false;
         }
         Consumer<Subscriber> control;
         while ((control = controls.poll()) != null) {
@@ -170,19 +182,23 @@ public final class Subscriber {
         }
         while (!outbox.isEmpty()) {
             if (!sink.isReady()) {
-                return;
+                return false;
             }
             sink.send(outbox.poll());
             lastProgressNanos = System.nanoTime();
         }
         long head = journal.lastSequence();
+        int sent = 0;
         while (cursor <= head) {
+            if (sent == SENDS_PER_TURN) {
+                return true;
+            }
             EventJournal.Entry entry = journal.get(cursor);
             if (entry == null) {
                 finish(StreamEnd.OVERFLOW, "the subscriber fell behind by more than the journal holds ("
                         + journal.capacity() + " events); subscribe again with resume_after_sequence = "
                         + (cursor - 1) + " (or the last sequence received)");
-                return;
+                return false;
             }
             if (filter.matches(entry.event())) {
                 if (!sink.isReady()) {
@@ -199,14 +215,16 @@ public final class Subscriber {
                             recheckAfter(stallGraceNanos - stalledFor);
                         }
                     }
-                    return;
+                    return false;
                 }
                 sink.send(new StreamItem.Event(entry));
+                sent++;
                 lastSent = cursor;
                 lastProgressNanos = System.nanoTime();
             }
             cursor++;
         }
+        return false;
     }
 
     /** Looks again once the grace is over, even if no new event comes to trigger a drain. */
