@@ -224,6 +224,10 @@ public final class EventsBenchmark {
         System.out.printf("%-12s %16s %20s %10s %12s %14s%n", "subscribers", "events/s in", "deliveries/s",
                 "gaps", "cut off", "RSS");
         for (int level : levels) {
+            System.out.printf("%-12d %16s %20.0f   (the monitor alone: counting sinks, no gRPC)%n", level, "",
+                    CoreFanoutProbe.run(level, Math.min(seconds, 3)));
+        }
+        for (int level : levels) {
             SyntheticEventSource source = new SyntheticEventSource(50);
             try (EventsServerHarness aim = EventsServerHarness.withSource(source, Map.of(
                     "journalSize", "300000", "subscriberBufferSize", "300000"))) {
