@@ -39,6 +39,7 @@ public final class ImageCopier {
     private final Temporaries temporaries;
     private final long chunk;
     private final boolean checkSpaceFirst;
+    private final boolean writebackEarly = !Boolean.getBoolean("aim.rimp.noEarlyWriteback"); // for measurements
 
     public ImageCopier(Temporaries temporaries) {
         this(temporaries, CHUNK, true);
@@ -156,6 +157,10 @@ public final class ImageCopier {
                         offset += done;
                         copied += done;
                         control.progress(copied, data, rate(copied, started));
+                    }
+                    if (writebackEarly) {
+                        // the disk writes this piece while the next one is copied, instead of all at the fsync
+                        out.startWriteback(pieces.get(i).offset(), pieces.get(i).length());
                     }
                 }
             }

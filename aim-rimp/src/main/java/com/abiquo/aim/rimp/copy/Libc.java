@@ -50,6 +50,11 @@ interface Libc extends Library {
 
     int open(String path, int flags, int mode) throws LastErrorException;
 
+    int SYNC_FILE_RANGE_WRITE = 2;
+
+    /** Starts writeback of a range; does not wait. Best effort. */
+    int sync_file_range(int fd, long offset, long length, int flags);
+
     /** Returns an error number instead of setting errno. */
     int posix_fadvise(int fd, long offset, long length, int advice);
 

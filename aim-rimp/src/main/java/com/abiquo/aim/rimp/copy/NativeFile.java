@@ -106,6 +106,11 @@ final class NativeFile implements AutoCloseable {
         LIBC.posix_fadvise(fd, offset, length, Libc.POSIX_FADV_WILLNEED);
     }
 
+    /** Starts writing a range to disk now, without waiting: the final fsync then has less left to wait for. */
+    void startWriteback(long offset, long length) {
+        LIBC.sync_file_range(fd, offset, length, Libc.SYNC_FILE_RANGE_WRITE);
+    }
+
     void truncate(long length) throws NativeException {
         try {
             LIBC.ftruncate(fd, length);
