@@ -260,7 +260,9 @@ class EventsFaultTest {
             long p99Phase2 = percentile(phase2, 0.99);
             System.out.printf("healthy subscribers' p99 latency: %.3f ms alone, %.3f ms next to a stalled one%n",
                     p99Phase1 / 1e6, p99Phase2 / 1e6);
-            assertTrue(p99Phase2 < Math.max(5 * p99Phase1, 100_000_000L), "p99 " + p99Phase1 + " ns -> "
+            // A stalled subscriber that held the others back would show up as a full second (the stall grace); the
+            // floor keeps a busy shared machine from failing the test.
+            assertTrue(p99Phase2 < Math.max(5 * p99Phase1, 500_000_000L), "p99 " + p99Phase1 + " ns -> "
                     + p99Phase2 + " ns");
 
             // Phase 3: domains defined in the daemon's test driver vanish when it crashes: DESTROYED by resync.
