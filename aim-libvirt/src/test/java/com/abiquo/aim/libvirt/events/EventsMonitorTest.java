@@ -33,7 +33,15 @@ class EventsMonitorTest {
     private EventsMonitor monitor;
 
     private EventsMonitor start(int journalSize, int bufferSize) throws InterruptedException {
-        monitor = new EventsMonitor(new MonitorConfig(journalSize, bufferSize), new EventsMonitor.ConnectionObserver() {
+        monitor = newMonitor(new MonitorConfig(journalSize, bufferSize));
+        monitor.attach(source);
+        awaitTrue(monitor::connected, "monitor connected");
+        return monitor;
+    }
+
+    /** A monitor whose connection reports land in {@link #health}; not yet attached to a source. */
+    private EventsMonitor newMonitor(MonitorConfig config) {
+        return new EventsMonitor(config, new EventsMonitor.ConnectionObserver() {
             @Override
             public void connected() {
                 health.add("SERVING");
@@ -44,9 +52,6 @@ class EventsMonitorTest {
                 health.add("NOT_SERVING " + why);
             }
         });
-        monitor.attach(source);
-        awaitTrue(monitor::connected, "monitor connected");
-        return monitor;
     }
 
     @AfterEach
@@ -431,17 +436,7 @@ class EventsMonitorTest {
 
     @Test
     void withoutEverReachingLibvirtdSubscribeIsUnavailableUntilItIsReached() throws Exception {
-        monitor = new EventsMonitor(MonitorConfig.defaults(), new EventsMonitor.ConnectionObserver() {
-            @Override
-            public void connected() {
-                health.add("SERVING");
-            }
-
-            @Override
-            public void disconnected(String why) {
-                health.add("NOT_SERVING " + why);
-            }
-        });
+        monitor = newMonitor(MonitorConfig.defaults());
         AimException noSource = assertThrows(AimException.class, () -> monitor.subscribe(all(), new RecordingSink()));
         assertEquals(Status.Code.UNAVAILABLE, noSource.code());
         source.disconnect();
@@ -459,17 +454,7 @@ class EventsMonitorTest {
     @Test
     void aListingThatFailsOnALiveConnectionIsRetried() throws Exception {
         source.failingListings = 1;
-        monitor = new EventsMonitor(MonitorConfig.defaults(), new EventsMonitor.ConnectionObserver() {
-            @Override
-            public void connected() {
-                health.add("SERVING");
-            }
-
-            @Override
-            public void disconnected(String why) {
-                health.add("NOT_SERVING " + why);
-            }
-        });
+        monitor = newMonitor(MonitorConfig.defaults());
         monitor.attach(source);
         awaitTrue(monitor::connected, "connected after the retry, with no reconnection event");
         assertTrue(health.get(0).contains("transient listing failure"), health.toString());
