@@ -164,19 +164,28 @@ public final class DomainOperations {
             for (String name : connect.listDefinedDomains()) {
                 lookupQuietly(() -> connect.domainLookupByName(name)).ifPresent(handles::add);
             }
-            for (Domain domain : handles) {
-                try {
-                    DomainSummary summary = summary(domain, includeXml);
-                    if (seen.add(summary.uuid())) {
-                        domains.add(summary);
+            int next = 0;
+            try {
+                for (; next < handles.size(); next++) {
+                    Domain domain = handles.get(next);
+                    try {
+                        DomainSummary summary = summary(domain, includeXml);
+                        if (seen.add(summary.uuid())) {
+                            domains.add(summary);
+                        }
+                    } catch (LibvirtException failure) {
+                        // undefined between the listing and the read: not part of the answer
+                        if (LibvirtErrors.trueError(failure).code() != LibvirtErrors.NO_DOMAIN) {
+                            throw failure;
+                        }
+                    } finally {
+                        domain.free();
                     }
-                } catch (LibvirtException failure) {
-                    // undefined between the listing and the read: not part of the answer
-                    if (LibvirtErrors.trueError(failure).code() != LibvirtErrors.NO_DOMAIN) {
-                        throw failure;
-                    }
-                } finally {
-                    domain.free();
+                }
+            } finally {
+                // a failure part-way must not leak the native handles not read yet
+                for (int rest = next + 1; rest < handles.size(); rest++) {
+                    handles.get(rest).free();
                 }
             }
             domains.sort(Comparator.comparing(DomainSummary::name));

@@ -101,6 +101,9 @@ public final class MetricsCollector implements AutoCloseable {
                     if (LibvirtErrors.trueError(failure).code() != LibvirtErrors.NO_DOMAIN) {
                         LOG.debug("metrics of domain id {} not read: {}", id, failure.getMessage());
                     }
+                } catch (AimException unreadable) {
+                    // one domain with unreadable XML must not cost every other domain its reading
+                    LOG.debug("metrics of domain id {} not read: {}", id, unreadable.getMessage());
                 } finally {
                     domain.free();
                 }

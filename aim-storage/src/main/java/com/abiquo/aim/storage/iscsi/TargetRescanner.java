@@ -60,7 +60,6 @@ public final class TargetRescanner {
             Optional<KernelRescan> kernelRescan = ofTarget.isEmpty() ? Optional.empty()
                     : Optional.of(rescanKernel(target, ofTarget));
             List<PoolRescan> poolRescans = new ArrayList<>();
-            String poolsError = "";
             if (libvirtProblem.isEmpty()) {
                 try {
                     for (String pool : pools.iscsiPoolsOf(target)) {
@@ -70,7 +69,7 @@ public final class TargetRescanner {
                     libvirtProblem = unavailable.getMessage();
                 }
             }
-            poolsError = libvirtProblem;
+            String poolsError = libvirtProblem;
             results.add(new TargetRescan(target, outcome(kernelRescan, poolRescans, poolsError), kernelRescan,
                     List.copyOf(poolRescans), poolsError));
         }
