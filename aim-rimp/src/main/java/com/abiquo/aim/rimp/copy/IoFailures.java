@@ -25,6 +25,10 @@ public final class IoFailures {
         if (detail.contains("No space left") || detail.contains("Disk quota exceeded")) {
             return noSpace(what + ": " + detail);
         }
+        if (detail.contains("Read-only file system")) {
+            return new AimException(Status.Code.FAILED_PRECONDITION, "READ_ONLY_FILE_SYSTEM", what + ": " + detail,
+                    Map.of(), null);
+        }
         if (failure instanceof NoSuchFileException) {
             return new AimException(Status.Code.NOT_FOUND, "PATH_NOT_FOUND", what + ": " + failure.getMessage()
                     + " does not exist", Map.of(), null);

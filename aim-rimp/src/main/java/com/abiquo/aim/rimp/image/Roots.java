@@ -60,6 +60,11 @@ public final class Roots {
             throw outside(clientPath, field, "is not inside any datastore " + datastoreFolders());
         }
         Path folder = guardSystemFolders(confined(datastore).resolve(clientPath, field), clientPath, field);
+        if (longestMatch(folder, List.of(realOrSelf(repository.folder()))) != null) {
+            // the same rule on the real path: a symbolic link inside a datastore must not lead into the repository
+            throw outside(clientPath, field, "leads into the repository " + repository.folder()
+                    + ", which is not a datastore");
+        }
         if (!Files.isDirectory(folder)) {
             throw new AimException(Status.Code.NOT_FOUND, "DATASTORE_FOLDER_NOT_FOUND", field + " \"" + clientPath
                     + "\" is not an existing folder", Map.of("field", field), null);
@@ -73,15 +78,21 @@ public final class Roots {
         List<Path> folders = datastoreFolders();
         Path datastore = longestMatch(absolute, folders);
         Path repositoryMatch = longestMatch(absolute, List.of(repository.folder(), realOrSelf(repository.folder())));
+        Path resolved;
         if (repositoryMatch != null && (datastore == null
                 || repositoryMatch.getNameCount() >= datastore.getNameCount())) {
-            return repository.root().resolve(clientPath, field);
-        }
-        if (datastore == null) {
+            resolved = repository.root().resolve(clientPath, field);
+        } else if (datastore == null) {
             throw outside(clientPath, field, "is neither inside the repository " + repository.folder()
                     + " nor inside a datastore " + folders);
+        } else {
+            resolved = guardSystemFolders(confined(datastore).resolve(clientPath, field), clientPath, field);
         }
-        return guardSystemFolders(confined(datastore).resolve(clientPath, field), clientPath, field);
+        if (resolved.getFileName() == null) {
+            // "/" as a datastore (from the mount table) must not make the root itself a file to write or rename
+            throw invalid(field, clientPath, "names the root of the file system, not a file");
+        }
+        return resolved;
     }
 
     private Path guardSystemFolders(Path resolved, String clientPath, String field) throws AimException {
