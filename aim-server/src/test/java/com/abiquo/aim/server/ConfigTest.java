@@ -163,9 +163,6 @@ class ConfigTest {
         ConfigSchema schema = fullSchema();
         for (String shipped : new String[] {"dist/src/conf/aim.ini", "conf/aim-dev.ini"}) {
             AimSettings settings = AimSettingsReader.read(Tools.projectRoot().resolve(shipped));
-            for (String section : settings.sectionNames()) {
-                assumeTrue(schema.hasSection(section), "module of [" + section + "] not installed");
-            }
             ConfigValidator.validate(settings, schema);
             ServerSettings.from(settings, Tools.projectRoot().resolve(shipped).getParent());
         }
