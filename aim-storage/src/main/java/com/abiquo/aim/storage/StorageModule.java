@@ -62,7 +62,9 @@ public final class StorageModule implements AimModule {
 
     @Override
     public List<BindableService> services() {
-        return List.of(service);
+        // Before start (or after a failed start) there is nothing to serve; never a list holding null.
+        StorageGrpcService started = service;
+        return started == null ? List.of() : List.of(started);
     }
 
     @Override

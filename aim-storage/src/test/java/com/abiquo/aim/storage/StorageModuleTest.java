@@ -20,6 +20,11 @@ import org.junit.jupiter.api.Test;
 
 class StorageModuleTest {
     @Test
+    void servicesBeforeStartIsAnEmptyList() {
+        assertEquals(List.of(), new StorageModule().services());
+    }
+
+    @Test
     void isFoundByServiceLoaderPublishesThePoolsAndServesWithoutLibvirt() throws Exception {
         AimModule module = ServiceLoader.load(AimModule.class).stream().map(ServiceLoader.Provider::get)
                 .filter(found -> found instanceof StorageModule).findFirst().orElseThrow();
