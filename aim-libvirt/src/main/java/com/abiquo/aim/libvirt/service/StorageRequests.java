@@ -8,6 +8,8 @@ import com.abiquo.aim.v1.DiskFormat;
 import com.abiquo.aim.v1.StoragePool;
 import com.abiquo.aim.v1.StoragePoolType;
 import com.abiquo.aim.v1.StorageVolume;
+import io.grpc.Status;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -15,12 +17,13 @@ import java.util.regex.Pattern;
 final class StorageRequests {
     private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
     private static final int MAX_VOLUME_NAME = 255;
+    private static final int MAX_EXISTING_POOL_NAME = 255;
 
     private StorageRequests() {
     }
 
     static StoragePoolOperations.PoolSpec poolSpec(CreateStoragePoolRequest request) throws AimException {
-        checkPoolName(request.getName());
+        checkNewPoolName(request.getName());
         PoolType type = switch (request.getType()) {
             case STORAGE_POOL_TYPE_DIR -> PoolType.DIR;
             case STORAGE_POOL_TYPE_NETFS -> PoolType.NETFS;
@@ -67,14 +70,38 @@ final class StorageRequests {
         }
     }
 
-    static void checkPoolName(String name) throws AimException {
+    /**
+     * The name of a pool to create: AIM's own rule, strict because the name also becomes a file and secret name
+     * (field "name" of CreateStoragePoolRequest).
+     */
+    static void checkNewPoolName(String name) throws AimException {
         if (name == null || name.isEmpty()) {
-            throw AimException.invalidArgument("POOL_NAME_EMPTY", "pool name is empty");
+            throw invalid("POOL_NAME_EMPTY", "name", "name (the pool name) is empty");
         }
         if (!POOL_NAME.matcher(name).matches()) {
-            throw AimException.invalidArgument("POOL_NAME_INVALID", "pool name \"" + shorten(name)
-                    + "\" must be 1 to 64 characters of [A-Za-z0-9_.-], not starting with '.' or '-'");
+            throw invalid("POOL_NAME_INVALID", "name", "name \"" + shorten(name) + "\" is not a valid name for a new"
+                    + " pool: 1 to 64 characters of [A-Za-z0-9_.-], not starting with '.' or '-'");
         }
+    }
+
+    /**
+     * The name of a pool that should already exist (field "pool" of the disk requests). libvirt may hold pools made
+     * by others with names outside AIM's creation rule; they must stay usable, so only what is unsafe is refused:
+     * empty, too long, '/', control characters.
+     */
+    static void checkPoolName(String name) throws AimException {
+        if (name == null || name.isEmpty()) {
+            throw invalid("POOL_NAME_EMPTY", "pool", "pool (the pool name) is empty");
+        }
+        if (name.length() > MAX_EXISTING_POOL_NAME || name.contains("/")
+                || name.chars().anyMatch(Character::isISOControl)) {
+            throw invalid("POOL_NAME_INVALID", "pool", "pool \"" + shorten(name) + "\" is not a pool name: at most "
+                    + MAX_EXISTING_POOL_NAME + " characters, without '/' or control characters");
+        }
+    }
+
+    private static AimException invalid(String reason, String field, String message) {
+        return new AimException(Status.Code.INVALID_ARGUMENT, reason, message, Map.of("field", field), null);
     }
 
     static void checkVolumeName(String name) throws AimException {
@@ -146,6 +173,7 @@ final class StorageRequests {
     }
 
     private static String shorten(String text) {
-        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
+        String shown = text.replaceAll("\\p{Cntrl}", "?");
+        return shown.length() <= 80 ? shown : shown.substring(0, 77) + "...";
     }
 }

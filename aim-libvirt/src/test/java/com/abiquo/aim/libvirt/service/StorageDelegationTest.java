@@ -2,6 +2,7 @@ package com.abiquo.aim.libvirt.service;
 
 import static com.abiquo.aim.libvirt.service.LibvirtGrpcServiceTest.assertCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
@@ -12,6 +13,7 @@ import com.abiquo.aim.v1.DiskFormat;
 import com.abiquo.aim.v1.ResizeVolumeRequest;
 import com.abiquo.aim.v1.StoragePoolType;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -94,6 +96,34 @@ class StorageDelegationTest {
         assertCode(Status.Code.INVALID_ARGUMENT, "SIZE_INVALID", () -> fixture.stub.resizeVolume(
                 ResizeVolumeRequest.newBuilder().setPool("p").setName("d").setCapacityBytes(-5L).build()));
         assertEquals(List.of(), storage.calls);
+    }
+
+    @Test
+    void poolsNamedOutsideTheCreationRuleCanStillBeUsed() throws Exception {
+        // libvirt may hold pools made by others (virsh, another tool) with names AIM would not give a new pool.
+        fixture.storage.set(storage);
+        String legacy = "Legacy pool+1 (virsh)";
+        fixture.stub.createDisk(CreateDiskRequest.newBuilder().setPool(legacy).setName("d1.raw")
+                .setCapacityBytes(1 << 20).setFormat(DiskFormat.DISK_FORMAT_RAW).build());
+        fixture.stub.resizeVolume(ResizeVolumeRequest.newBuilder().setPool(legacy).setName("d1.raw")
+                .setCapacityBytes(2 << 20).build());
+        fixture.stub.deleteDisk(DeleteDiskRequest.newBuilder().setPool(legacy).setName("d1.raw").build());
+        assertEquals(List.of("create " + legacy + "/d1.raw 1048576 0 raw", "resize " + legacy + "/d1.raw 2097152 false",
+                "delete " + legacy + "/d1.raw"), storage.calls);
+
+        // What is unsafe is still refused, naming the field; a new pool still gets AIM's strict rule.
+        for (String unsafe : new String[] {"a/b", "tab\there", "x".repeat(256)}) {
+            StatusRuntimeException failure = assertThrows(StatusRuntimeException.class, () -> fixture.stub.deleteDisk(
+                    DeleteDiskRequest.newBuilder().setPool(unsafe).setName("d1.raw").build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, failure.getStatus().getCode());
+            assertEquals("pool", LibvirtServiceFixture.errorInfo(failure).getMetadataOrThrow("field"));
+        }
+        StatusRuntimeException strict = assertThrows(StatusRuntimeException.class, () -> fixture.stub
+                .createStoragePool(CreateStoragePoolRequest.newBuilder().setName(legacy)
+                        .setType(StoragePoolType.STORAGE_POOL_TYPE_DIR).setTargetPath("/tmp/aimtest-legacy").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, strict.getStatus().getCode());
+        assertEquals("name", LibvirtServiceFixture.errorInfo(strict).getMetadataOrThrow("field"));
+        assertEquals(3, storage.calls.size());
     }
 
     /** Records the calls it receives; answers like a storage module would. */
