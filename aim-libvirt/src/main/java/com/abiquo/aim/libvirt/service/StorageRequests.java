@@ -9,6 +9,7 @@ import com.abiquo.aim.v1.StoragePool;
 import com.abiquo.aim.v1.StoragePoolType;
 import com.abiquo.aim.v1.StorageVolume;
 import io.grpc.Status;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -53,20 +54,42 @@ final class StorageRequests {
             throw AimException.invalidArgument("PORT_INVALID", "source_port " + request.getSourcePort()
                     + " is out of range 0-65535");
         }
-        Optional<StoragePoolOperations.Chap> chap = Optional.empty();
-        if (!request.getChapUsername().isEmpty()) {
-            require(request.getChapSecret(), "chap_secret (with chap_username)", type);
-            chap = Optional.of(new StoragePoolOperations.Chap(request.getChapUsername(), request.getChapSecret()));
-        }
         return new StoragePoolOperations.PoolSpec(request.getName(), type, request.getTargetPath(),
                 request.getSourceHost(), request.getSourcePort(), request.getSourceDir(), request.getSourceTarget(),
-                request.getInitiatorIqn(), chap);
+                request.getInitiatorIqn(), chap(request, type));
+    }
+
+    /**
+     * CHAP credentials are never dropped: half of them, or CHAP for a pool type without it, is INVALID_ARGUMENT
+     * naming the field. Whether an existing pool's auth matches is the storage module's to check.
+     */
+    private static Optional<StoragePoolOperations.Chap> chap(CreateStoragePoolRequest request, PoolType type)
+            throws AimException {
+        String username = request.getChapUsername();
+        String secret = request.getChapSecret();
+        if (username.isEmpty() && secret.isEmpty()) {
+            return Optional.empty();
+        }
+        if (type != PoolType.ISCSI && type != PoolType.ISCSI_DIRECT) {
+            String field = username.isEmpty() ? "chap_secret" : "chap_username";
+            throw invalid("CHAP_NOT_APPLICABLE", field, field + " is set, but CHAP is only for iscsi and iscsi-direct"
+                    + " pools, not " + type.name().toLowerCase(Locale.ROOT) + " pools");
+        }
+        if (username.isEmpty()) {
+            throw invalid("CHAP_USERNAME_REQUIRED", "chap_username", "chap_secret is set but chap_username is empty:"
+                    + " CHAP needs both (leave both empty for a target without authentication)");
+        }
+        if (secret.isEmpty()) {
+            throw invalid("CHAP_SECRET_REQUIRED", "chap_secret", "chap_username is set but chap_secret is empty:"
+                    + " CHAP needs both (leave both empty for a target without authentication)");
+        }
+        return Optional.of(new StoragePoolOperations.Chap(username, secret));
     }
 
     private static void require(String value, String field, PoolType type) throws AimException {
         if (value == null || value.isBlank()) {
-            throw AimException.invalidArgument("FIELD_REQUIRED", field + " is required for "
-                    + type.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " pools");
+            throw invalid("FIELD_REQUIRED", field, field + " is required for "
+                    + type.name().toLowerCase(Locale.ROOT).replace('_', '-') + " pools");
         }
     }
 

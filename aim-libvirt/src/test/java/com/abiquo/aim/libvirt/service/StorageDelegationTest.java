@@ -3,6 +3,7 @@ package com.abiquo.aim.libvirt.service;
 import static com.abiquo.aim.libvirt.service.LibvirtGrpcServiceTest.assertCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
@@ -16,6 +17,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +101,35 @@ class StorageDelegationTest {
     }
 
     @Test
+    void chapCredentialsAreNeverDropped() throws Exception {
+        fixture.storage.set(storage);
+        CreateStoragePoolRequest.Builder direct = CreateStoragePoolRequest.newBuilder().setName("aimtest-san")
+                .setType(StoragePoolType.STORAGE_POOL_TYPE_ISCSI_DIRECT).setSourceHost("127.0.0.1")
+                .setSourceTarget("iqn.2026-11.test:t").setInitiatorIqn("iqn.2026-11.test:i");
+        assertField("CHAP_USERNAME_REQUIRED", "chap_username", direct.clone().setChapSecret("pw"));
+        assertField("CHAP_SECRET_REQUIRED", "chap_secret", direct.clone().setChapUsername("user"));
+        assertField("CHAP_NOT_APPLICABLE", "chap_username", CreateStoragePoolRequest.newBuilder().setName("aimtest-d")
+                .setType(StoragePoolType.STORAGE_POOL_TYPE_DIR).setTargetPath("/tmp/aimtest-d")
+                .setChapUsername("user").setChapSecret("pw"));
+        assertEquals(List.of(), storage.calls);
+
+        fixture.stub.createStoragePool(direct.clone().setChapUsername("user").setChapSecret("pw").build());
+        assertEquals(List.of("pool aimtest-san ISCSI_DIRECT 127.0.0.1: -> "), storage.calls);
+        assertEquals(Optional.of(new StoragePoolOperations.Chap("user", "pw")), storage.lastSpec.chap());
+        fixture.stub.createStoragePool(direct.build());
+        assertEquals(Optional.empty(), storage.lastSpec.chap());
+    }
+
+    private void assertField(String reason, String field, CreateStoragePoolRequest.Builder request) throws Exception {
+        StatusRuntimeException failure = assertThrows(StatusRuntimeException.class,
+                () -> fixture.stub.createStoragePool(request.build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, failure.getStatus().getCode());
+        assertEquals(reason, LibvirtServiceFixture.errorInfo(failure).getReason());
+        assertEquals(field, LibvirtServiceFixture.errorInfo(failure).getMetadataOrThrow("field"));
+        assertTrue(failure.getStatus().getDescription().contains(field), failure.getStatus().getDescription());
+    }
+
+    @Test
     void poolsNamedOutsideTheCreationRuleCanStillBeUsed() throws Exception {
         // libvirt may hold pools made by others (virsh, another tool) with names AIM would not give a new pool.
         fixture.storage.set(storage);
@@ -129,9 +160,11 @@ class StorageDelegationTest {
     /** Records the calls it receives; answers like a storage module would. */
     private static final class Recorder implements StoragePoolOperations {
         final List<String> calls = new ArrayList<>();
+        PoolSpec lastSpec;
 
         @Override
         public PoolInfo createOrRefreshPool(PoolSpec spec) {
+            lastSpec = spec;
             calls.add("pool " + spec.name() + " " + spec.type() + " " + spec.sourceHost() + ":" + spec.sourceDir()
                     + " -> " + spec.targetPath());
             return new PoolInfo(spec.name(), "0b6b3f0e-0000-4000-8000-000000000001", spec.type(), true, 100, 10, 90,

@@ -90,9 +90,11 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                 : existing.stream().filter(d -> sameSource(d, spec)).findFirst();
         if (reuse.isPresent()) {
             String name = reuse.get().name();
-            if (spec.chap().isPresent() && reuse.get().authUsage().equals(ChapSecrets.chapUsage(name))) {
-                // New credentials for a pool AIM made with CHAP: they take effect at this refresh.
-                call(what, connect -> ChapSecrets.ensureChapSecret(connect, ChapSecrets.chapUsage(name), spec.chap().get(), name));
+            requireSameAuth(reuse.get(), spec);
+            if (spec.chap().isPresent()) {
+                // Same user on a pool AIM made with CHAP: a new password takes effect at this refresh.
+                call(what, connect -> ChapSecrets.ensureChapSecret(connect, ChapSecrets.chapUsage(name),
+                        spec.chap().get(), name));
             }
             try {
                 PoolInfo info = call("refreshing storage pool " + name, connect -> {
@@ -442,6 +444,38 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                     && (existing.sourcePort() == 0 ? Portal.DEFAULT_PORT : existing.sourcePort()) == spec.sourcePort()
                     && Iqn.same(existing.device(), spec.sourceTarget());
         };
+    }
+
+    /**
+     * An existing pool is reused only with the authentication asked for: no CHAP on both sides, or the same CHAP user
+     * with the secret AIM keeps for that pool (whose password AIM may then replace). Anything else is refused rather
+     * than redefined: a pool's new auth takes effect only when it is restarted, and restarting a kernel iSCSI pool
+     * logs out the sessions that running domains use. The caller deletes and re-creates the pool, or asks again
+     * with the pool's own auth.
+     */
+    private static void requireSameAuth(PoolXml.Definition existing, PoolSpec spec) throws AimException {
+        Optional<Chap> asked = spec.chap();
+        String has = existing.authUsername();
+        String why;
+        if (asked.isEmpty() && !existing.hasAuth()) {
+            return;
+        } else if (asked.isEmpty()) {
+            why = "it logs in with CHAP user " + (has.isEmpty() ? "(none)" : has) + " but no CHAP was asked for";
+        } else if (!existing.hasAuth()) {
+            why = "it has no CHAP authentication but CHAP user " + asked.get().username() + " was asked for";
+        } else if (!asked.get().username().equals(has)) {
+            why = "it logs in with CHAP user " + has + " but CHAP user " + asked.get().username() + " was asked for";
+        } else if (!existing.authUsage().equals(ChapSecrets.chapUsage(existing.name()))) {
+            why = "its CHAP password is in a libvirt secret AIM does not manage ("
+                    + (existing.authUsage().isEmpty() ? "uuid " + existing.authSecretUuid()
+                    : "usage " + existing.authUsage()) + "), so AIM cannot set the password asked for";
+        } else {
+            return;
+        }
+        throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_AUTH_CONFLICT", "storage pool "
+                + existing.name() + " (" + describe(existing) + ") already exists, but " + why + "; AIM does not"
+                + " change the authentication of an existing pool: delete the pool and create it again, or ask with"
+                + " the pool's own authentication", Map.of("pool", existing.name(), "field", "chap"), null);
     }
 
     private static boolean samePath(String first, String second) {

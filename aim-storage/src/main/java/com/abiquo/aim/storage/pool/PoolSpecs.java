@@ -28,6 +28,12 @@ final class PoolSpecs {
         }
         Names.newPoolName(spec.name(), "name");
         Optional<Chap> chap = spec.chap() == null ? Optional.empty() : spec.chap();
+        if (chap.isPresent() && !isIscsi(spec.type())) {
+            // Never dropped silently: a caller that sends credentials expects them to be used.
+            throw new AimException(Status.Code.INVALID_ARGUMENT, "CHAP_NOT_APPLICABLE", "CHAP credentials (chap) are"
+                    + " only for iscsi and iscsi-direct pools, not " + PoolXml.libvirtType(spec.type()) + " pools",
+                    Map.of("field", "chap"), null);
+        }
         switch (spec.type()) {
             case DIR -> {
                 return new PoolSpec(spec.name(), spec.type(), absolutePath(spec.targetPath(), "target_path"), "", 0,

@@ -29,7 +29,8 @@ final class PoolXml {
 
     /** What AIM needs to know of an existing pool's definition. */
     record Definition(String type, String name, String uuid, String sourceHost, int sourcePort, String device,
-                      String sourceDir, String targetPath, String initiatorIqn, String authUsage) {
+                      String sourceDir, String targetPath, String initiatorIqn, String authUsage,
+                      String authUsername, String authSecretUuid) {
         Optional<PoolType> poolType() {
             return switch (type) {
                 case "dir" -> Optional.of(PoolType.DIR);
@@ -38,6 +39,11 @@ final class PoolXml {
                 case "iscsi-direct" -> Optional.of(PoolType.ISCSI_DIRECT);
                 default -> Optional.empty();
             };
+        }
+
+        /** Whether the pool logs in with CHAP (or any other auth libvirt knows). */
+        boolean hasAuth() {
+            return !authUsername.isEmpty() || !authUsage.isEmpty() || !authSecretUuid.isEmpty();
         }
 
         /** The iSCSI target IQN, or the NFS export; empty for dir pools. */
@@ -149,7 +155,8 @@ final class PoolXml {
                 attribute(host, "name"), port.isEmpty() ? 0 : Integer.parseInt(port),
                 attribute(child(source, "device"), "path"), attribute(child(source, "dir"), "path"),
                 text(child(child(pool, "target"), "path")), attribute(child(initiator, "iqn"), "name"),
-                attribute(child(auth, "secret"), "usage"));
+                attribute(child(auth, "secret"), "usage"), attribute(auth, "username"),
+                attribute(child(auth, "secret"), "uuid"));
     }
 
     /** A volume's format ("raw", "qcow2", ...; empty when libvirt gives none) and sizes in bytes. */

@@ -172,6 +172,40 @@ class IscsiStorageSystemTest {
         assertFalse(hasChapSecret(), "deleting the pool removes its CHAP secret");
     }
 
+    @Test
+    void chapOnAnExistingPoolMustMatchItsAuthentication() throws Exception {
+        target.addLun(1, 8 * MIB);
+        String user = "aimst" + target.tid();
+        IscsiChap chap = IscsiChap.newBuilder().setUsername(user).setPassword("s3cret-" + target.tid()).build();
+        assertTrue(service.stub.createIscsiPool(pool().build()).getCreated());
+
+        // CHAP asked for a pool that exists without it: refused, naming the conflict, and nothing changed.
+        assertStatus(Status.Code.FAILED_PRECONDITION, () -> service.stub.createIscsiPool(pool().setChap(chap).build()),
+                poolName, "no CHAP authentication", user);
+        assertFalse(libvirt.connect().storagePoolLookupByName(poolName).getXMLDesc(0).contains("<auth"));
+        assertFalse(hasChapSecret(), "a refused request leaves no secret behind");
+        // The same source under another name is the same pool: refused too, naming the existing pool.
+        assertStatus(Status.Code.FAILED_PRECONDITION, () -> service.stub.createIscsiPool(pool().setName(poolName + "b")
+                .setChap(chap).build()), poolName + " (target " + target.iqn());
+
+        service.pools.deletePool(poolName);
+        target.requireChap(user, chap.getPassword());
+        try {
+            assertTrue(service.stub.createIscsiPool(pool().setChap(chap).build()).getCreated());
+            assertStatus(Status.Code.FAILED_PRECONDITION, () -> service.stub.createIscsiPool(pool().build()),
+                    "CHAP user " + user + " but no CHAP was asked for");
+            assertStatus(Status.Code.FAILED_PRECONDITION, () -> service.stub.createIscsiPool(pool().setChap(
+                    chap.toBuilder().setUsername(user + "x")).build()), "CHAP user " + user + "x was asked for");
+            // The pool's own user: reused and refreshed (a new password would replace the secret's value).
+            CreateIscsiPoolResponse again = service.stub.createIscsiPool(pool().setChap(chap).build());
+            assertFalse(again.getCreated());
+            assertEquals(Map.of("unit:0:0:1", libvirtSize(8 * MIB)), sizes(again.getVolumesList()));
+        } finally {
+            service.pools.deletePool(poolName);
+            TgtTarget.deleteAccount(user);
+        }
+    }
+
     private boolean hasChapSecret() throws Exception {
         for (String uuid : libvirt.connect().listSecrets()) {
             if (("aim-chap-" + poolName).equals(libvirt.connect().secretLookupByUUIDString(uuid).getUsageID())) {

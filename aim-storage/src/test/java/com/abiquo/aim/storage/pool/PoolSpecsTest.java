@@ -42,6 +42,11 @@ class PoolSpecsTest {
         assertInvalid(iscsi(PoolType.ISCSI, "host", 0, TARGET, "", Optional.of(new Chap("a b", "x"))),
                 "chap.username");
         assertInvalid(iscsi(PoolType.ISCSI, "host", 0, TARGET, "", Optional.of(new Chap("u", ""))), "chap.password");
+        // A password without a user name is not "no CHAP": it is refused, naming the missing field.
+        assertInvalid(iscsi(PoolType.ISCSI, "host", 0, TARGET, "", Optional.of(new Chap("", "pw"))), "chap.username");
+        // Credentials for a pool type that has no CHAP are refused, not dropped.
+        assertInvalid(new PoolSpec("d", PoolType.DIR, "/var/d", "", 0, "", "", "", Optional.of(new Chap("u", "pw"))),
+                "CHAP credentials (chap) are only for iscsi");
         assertInvalid(new PoolSpec("d", PoolType.DIR, "/var/../etc", "", 0, "", "", "", Optional.empty()),
                 "target_path");
         assertInvalid(new PoolSpec("n", PoolType.NETFS, "/mnt/n", "nfs", 0, "export", "", "", Optional.empty()),

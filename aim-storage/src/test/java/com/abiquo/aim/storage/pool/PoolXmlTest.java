@@ -28,6 +28,8 @@ class PoolXmlTest {
         assertEquals("iqn.2026-11.test.aim.storage:t", definition.source());
         assertEquals("iqn.2026-11.test.aim.storage:i", definition.initiatorIqn());
         assertEquals("aim-chap-san1", definition.authUsage());
+        assertEquals("user<&>\"'", definition.authUsername());
+        assertTrue(definition.hasAuth());
         assertEquals("", definition.targetPath());
     }
 
@@ -39,6 +41,7 @@ class PoolXmlTest {
         assertEquals("/dev/disk/by-path", definition.targetPath());
         assertEquals("", definition.initiatorIqn());
         assertEquals("", definition.authUsage());
+        assertFalse(definition.hasAuth());
     }
 
     @Test
