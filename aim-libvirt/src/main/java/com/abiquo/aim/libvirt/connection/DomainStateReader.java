@@ -9,35 +9,56 @@ import org.libvirt.jna.Libvirt;
 import org.libvirt.jna.virDomainInfo;
 
 /**
- * A domain's true virDomainState. libvirt-java 0.5.2 has no virDomainGetState, and its {@code DomainInfo.DomainState}
- * enum stops at CRASHED (6), so PMSUSPENDED (7) reads as CRASHED. When that value comes back, the raw number is read
- * again through JNA.
+ * A domain's virDomainGetInfo with its true virDomainState. libvirt-java 0.5.2 has no virDomainGetState, and its
+ * {@code Domain.getInfo()} indexes its 7-value {@code DomainInfo.DomainState} enum with the raw number: for a
+ * PM-suspended domain (7) it throws ArrayIndexOutOfBoundsException (measured with a guest suspended to RAM,
+ * PmSuspendDomainTest). Then the info is read again through JNA, where the state is a plain int.
  */
 public final class DomainStateReader {
     private static final Field POINTER = pointerField();
 
+    /** virDomainGetInfo's answer; memory in KiB as libvirt gives it, CPU time in nanoseconds. */
+    public record Reading(int state, long maxMemoryKib, long memoryKib, int vcpus, long cpuTimeNanos) {
+    }
+
     private DomainStateReader() {
     }
 
-    /** Reads the domain's info once; {@code info.state} may be clamped, use {@link #state(Domain, DomainInfo)}. */
     public static int state(Domain domain) throws LibvirtException {
-        return state(domain, domain.getInfo());
+        return read(domain).state();
     }
 
-    public static int state(Domain domain, DomainInfo info) {
-        int state = info.state.ordinal();
-        if (state != DomainStates.CRASHED || POINTER == null) {
-            return state;
+    public static Reading read(Domain domain) throws LibvirtException {
+        try {
+            DomainInfo info = domain.getInfo();
+            return new Reading(info.state.ordinal(), info.maxMem, info.memory, info.nrVirtCpu, info.cpuTime);
+        } catch (ArrayIndexOutOfBoundsException beyondTheEnum) {
+            virDomainInfo raw = rawInfo(domain);
+            if (raw != null) {
+                return new Reading(raw.state, raw.maxMem.longValue(), raw.memory.longValue(), raw.nrVirtCpu,
+                        raw.cpuTime);
+            }
+            // The raw read failed (the domain may be gone since): libvirt-java reports libvirt's error again.
+            try {
+                DomainInfo info = domain.getInfo();
+                return new Reading(info.state.ordinal(), info.maxMem, info.memory, info.nrVirtCpu, info.cpuTime);
+            } catch (ArrayIndexOutOfBoundsException again) {
+                throw new IllegalStateException("libvirt-java cannot read the state of domain "
+                        + domain.getName() + " and the direct read failed", again);
+            }
+        }
+    }
+
+    private static virDomainInfo rawInfo(Domain domain) {
+        if (POINTER == null) {
+            return null;
         }
         try {
             virDomainInfo raw = new virDomainInfo();
-            if (Libvirt.INSTANCE.virDomainGetInfo((DomainPointer) POINTER.get(domain), raw) == 0) {
-                return raw.state;
-            }
+            return Libvirt.INSTANCE.virDomainGetInfo((DomainPointer) POINTER.get(domain), raw) == 0 ? raw : null;
         } catch (IllegalAccessException | RuntimeException unreadable) {
-            // keep what libvirt-java said
+            return null;
         }
-        return state;
     }
 
     private static Field pointerField() {

@@ -21,7 +21,6 @@ import java.util.stream.Collectors;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainBlockInfo;
-import org.libvirt.DomainInfo;
 import org.libvirt.LibvirtException;
 
 /**
@@ -393,10 +392,9 @@ public final class DomainOperations {
     }
 
     private static DomainSummary summary(Domain domain, boolean includeXml) throws LibvirtException {
-        DomainInfo info = domain.getInfo();
-        return new DomainSummary(domain.getUUIDString(), domain.getName(), DomainStateReader.state(domain, info),
-                info.nrVirtCpu,
-                info.memory * 1024L, info.maxMem * 1024L, domain.isPersistent() == 1,
+        DomainStateReader.Reading info = DomainStateReader.read(domain);
+        return new DomainSummary(domain.getUUIDString(), domain.getName(), info.state(), info.vcpus(),
+                info.memoryKib() * 1024L, info.maxMemoryKib() * 1024L, domain.isPersistent() == 1,
                 includeXml ? domain.getXMLDesc(XML_PLAIN) : "");
     }
 }

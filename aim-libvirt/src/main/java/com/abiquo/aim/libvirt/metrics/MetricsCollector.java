@@ -3,6 +3,7 @@ package com.abiquo.aim.libvirt.metrics;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.libvirt.connection.DomainStateReader;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
 import com.abiquo.aim.libvirt.connection.LibvirtErrors;
 import com.abiquo.aim.libvirt.domain.DomainXml;
@@ -21,7 +22,6 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.libvirt.Domain;
 import org.libvirt.DomainBlockStats;
-import org.libvirt.DomainInfo;
 import org.libvirt.DomainInterfaceStats;
 import org.libvirt.LibvirtException;
 import org.w3c.dom.Document;
@@ -117,11 +117,12 @@ public final class MetricsCollector implements AutoCloseable {
 
     private List<MetricsStore.Sample> sample(Domain domain, String uuid) throws LibvirtException, AimException {
         List<MetricsStore.Sample> samples = new ArrayList<>();
-        DomainInfo info = domain.getInfo();
-        samples.add(new MetricsStore.Sample(MetricKind.CPU_TIME_NANOSECONDS, Map.of(), info.cpuTime));
-        samples.add(new MetricsStore.Sample(MetricKind.MEMORY_BYTES, Map.of(), info.memory * 1024L));
-        samples.add(new MetricsStore.Sample(MetricKind.MAX_MEMORY_BYTES, Map.of(), info.maxMem * 1024L));
-        samples.add(new MetricsStore.Sample(MetricKind.VCPUS, Map.of(), info.nrVirtCpu));
+        // not domain.getInfo(): it throws for a PM-suspended domain, which would end the whole round
+        DomainStateReader.Reading info = DomainStateReader.read(domain);
+        samples.add(new MetricsStore.Sample(MetricKind.CPU_TIME_NANOSECONDS, Map.of(), info.cpuTimeNanos()));
+        samples.add(new MetricsStore.Sample(MetricKind.MEMORY_BYTES, Map.of(), info.memoryKib() * 1024L));
+        samples.add(new MetricsStore.Sample(MetricKind.MAX_MEMORY_BYTES, Map.of(), info.maxMemoryKib() * 1024L));
+        samples.add(new MetricsStore.Sample(MetricKind.VCPUS, Map.of(), info.vcpus()));
         Devices known = devicesOf(domain, uuid);
         for (DomainXml.Disk disk : known.disks()) {
             if (disk.source().isEmpty()) {
