@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -48,11 +49,11 @@ public final class Subscriber {
     private final AtomicInteger work = new AtomicInteger();
     private final Queue<Consumer<Subscriber>> controls = new ConcurrentLinkedQueue<>();
     private final Runnable drainTask = this::drain;
+    /** The first end asked for wins, reason and message together (a cancel and a shutdown may race). */
+    private final AtomicReference<EndRequest> endRequest = new AtomicReference<>();
 
     /** The filter as last requested (read by the monitor to compute modifications; guarded by the monitor's lock). */
     private volatile SubscriptionFilter requestedFilter;
-    private volatile StreamEnd endRequested;
-    private volatile String endMessage;
     private volatile long lastSent;
     private volatile boolean ended;
 
@@ -114,10 +115,7 @@ public final class Subscriber {
 
     /** Asks the subscription to end; the drain ends the stream. */
     public void end(StreamEnd reason, String message) {
-        if (endRequested == null) {
-            endMessage = message;
-            endRequested = reason;
-        }
+        endRequest.compareAndSet(null, new EndRequest(requireNonNull(reason, "reason is null"), message));
         signal();
     }
 
@@ -171,9 +169,9 @@ public final class Subscriber {
 
     /** @return true when it stopped after {@link #SENDS_PER_TURN} events with more to send */
     private boolean drainOnce() {
-        StreamEnd requested = endRequested;
+        EndRequest requested = endRequest.get();
         if (requested != null) {
-            finish(requested, endMessage);
+            finish(requested.reason(), requested.message());
             return false;
         }
         Consumer<Subscriber> control;
@@ -239,6 +237,9 @@ public final class Subscriber {
                 recheckScheduled.set(false);
             }
         }
+    }
+
+    private record EndRequest(StreamEnd reason, String message) {
     }
 
     private void finish(StreamEnd reason, String message) {

@@ -78,7 +78,8 @@ public final class EventsMonitorGrpcService extends EventsMonitorServiceGrpc.Eve
                     : SubscriptionFilter.allDomains(List.of());
             subscriber = monitor().subscribe(new EventsMonitor.SubscribeSpec(filter, request.getIncludeSnapshot(),
                     request.getResumeAfterSequence()), new GrpcSubscriberSink(observer, messages));
-        } catch (AimException failure) {
+        } catch (AimException | RuntimeException failure) {
+            // A bug must still end this call with a status (logged by GrpcErrors), not leave it hanging.
             observer.onError(GrpcErrors.toStatusException(failure));
             return;
         }
