@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -61,7 +60,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
     private final ScheduledExecutorService connector;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     /** Last state seen per domain uuid, from events and listings; lets events carry the state after them. */
-    private final Map<String, Integer> knownStates = new ConcurrentHashMap<>();
+    private final KnownDomainStates knownStates = new KnownDomainStates();
     private final LifecycleListener lifecycleListener = this::onLifecycle;
     private final ConnectionCloseListener closeListener = this::onClose;
 
@@ -171,13 +170,9 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
 
     @Override
     public List<DomainStateSnapshot> domainStates() throws AimException {
+        long listingStart = System.nanoTime();
         List<DomainStateSnapshot> states = call("listing the domains", this::listStates);
-        Set<String> present = new HashSet<>();
-        for (DomainStateSnapshot state : states) {
-            present.add(state.uuid());
-            knownStates.put(state.uuid(), state.state());
-        }
-        knownStates.keySet().retainAll(present);
+        knownStates.recordListing(states, listingStart);
         return states;
     }
 
@@ -401,11 +396,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
         }
         int type = event.getType().ordinal();
         int state = DomainStates.after(type, knownStates.get(uuid));
-        if (state == DomainStates.GONE) {
-            knownStates.remove(uuid);
-        } else {
-            knownStates.put(uuid, state);
-        }
+        knownStates.recordEvent(uuid, state, receivedNanos);
         DomainLifecycleEvent lifecycleEvent = new DomainLifecycleEvent(uuid, name, type, detailOf(event), state,
                 receivedNanos, epochMillis);
         for (Listener listener : listeners) {
