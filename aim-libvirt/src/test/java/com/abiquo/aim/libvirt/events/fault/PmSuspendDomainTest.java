@@ -134,6 +134,21 @@ class PmSuspendDomainTest {
                 assertEquals(1, snapshot.size(), snapshot.toString());
                 assertEquals(DomainState.DOMAIN_STATE_PMSUSPENDED, snapshot.get(0).getState());
 
+                // An agent that starts while the guest sleeps learns the state from its listing of the domains, not
+                // from an event.
+                try (EventsServerHarness fresh = EventsServerHarness.libvirt("qemu:///system", Map.of())) {
+                    StreamCollector first = new StreamCollector();
+                    fresh.stub(fresh.channel()).subscribe(SubscribeRequest.newBuilder().setIncludeSnapshot(true)
+                            .setFilter(EventFilter.newBuilder().addDomains(DomainRef.newBuilder().setName(name)))
+                            .build(), first);
+                    assertTrue(first.awaitMessages(list -> list.stream().anyMatch(SubscribeResponse::hasSnapshotEnd),
+                            EVENT_WAIT), "no snapshot: " + first.messages.copy());
+                    assertTrue(first.messages.get(0).getStarted().getSourceConnected());
+                    assertEquals(List.of(DomainState.DOMAIN_STATE_PMSUSPENDED), first.messages.copy().stream()
+                            .filter(SubscribeResponse::hasSnapshotDomain)
+                            .map(m -> m.getSnapshotDomain().getState()).toList());
+                }
+
                 // ResumeDomain is for paused domains; libvirt refuses it for a PM-suspended one ("domain is
                 // pmsuspended", OPERATION_INVALID): a precondition, not an internal error.
                 StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> libvirt.stub
