@@ -122,7 +122,8 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
             call(what, connect -> connect.storagePoolDefineXML(xml, 0).free());
             PoolInfo info = call(what, connect -> {
                 StoragePool pool = connect.storagePoolLookupByName(spec.name());
-                if (spec.type() == PoolType.DIR) {
+                // Building a dir or netfs pool makes its folder (netfs: the mount point, which mount needs).
+                if (spec.type() == PoolType.DIR || spec.type() == PoolType.NETFS) {
                     pool.build(0);
                 }
                 pool.create(0);
