@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -37,11 +38,17 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>Threads: in the steady state the libvirt callback thread maps, numbers and journals the event itself, under one
  * lock that subscription start also takes (so a new subscriber's snapshot or resume point and its first live event
- * meet without gap or overlap), then starts the sends: it sends to the first {@value #INLINE_SUBSCRIBERS}
- * subscribers itself and hands the others to a small drain pool, one task per pool thread. Every hand-off to another
- * thread costs a wake-up (measured 0.15-0.2 ms on an idle nested VM), so the common case, one event and a few
- * subscribers, crosses no thread of ours before Netty's. Sends never block: a stream that is not ready is left
- * behind at its journal position (see {@link Subscriber}), so a slow subscriber never holds up the callback.
+ * meet without gap or overlap). Then the sends start, in one of two ways:
+ * <ul>
+ *   <li>an event after a quiet moment (the usual case: VM lifecycle events are rare) is sent by the callback thread
+ *   itself to the first {@value #INLINE_SUBSCRIBERS} subscribers, the others go to a small drain pool. Every
+ *   hand-off to another thread costs a wake-up (0.15-0.2 ms on an idle nested VM), so one event to a few
+ *   subscribers crosses no thread of ours before Netty's;</li>
+ *   <li>during a burst, the callback only asks the dispatcher thread for a send round; rounds coalesce, so each
+ *   drain sends many events at once and the cost per delivery stays low.</li>
+ * </ul>
+ * Sends never block: a stream that is not ready is left behind at its journal position (see {@link Subscriber}), so
+ * a slow subscriber never holds up the callback.
  *
  * <p>While a domain listing is pending or under way (start-up, after a reconnection), live events go to the
  * dispatcher thread instead, which orders them around the listing and the resync transitions; the dispatcher also
@@ -52,6 +59,8 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     private static final int BATCH = 4096;
     /** Subscribers the thread that journaled an event sends to itself; more go to the drain pool. */
     static final int INLINE_SUBSCRIBERS = 64;
+    /** An event closer than this to the previous one is part of a burst: its sends are batched by the dispatcher. */
+    private static final long BURST_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long SYNC_RETRY_SECONDS = 2;
 
     /** Told when the libvirt connection comes and goes (health). */
@@ -80,6 +89,10 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     private record Stop() {
     }
 
+    /** Journaled events wait for sends (a burst). */
+    private record SendRound() {
+    }
+
     private final MonitorConfig config;
     private final ConnectionObserver observer;
     private final LongSupplier nanoClock;
@@ -102,6 +115,8 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     // Guarded by the lock: while true, live events queue for the dispatcher (a listing is pending or under way, or
     // the queue still holds events that must keep their order); while false, the callback journals them itself.
     private boolean deferLive = true;
+    private long lastLiveNanos = Long.MIN_VALUE / 2; // guarded by the lock
+    private final AtomicBoolean sendRoundQueued = new AtomicBoolean();
 
     private volatile DomainEventSource source;
     private volatile boolean baselined;
@@ -179,6 +194,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     @Override
     public void onLifecycleEvent(DomainLifecycleEvent event) {
         boolean appended;
+        boolean burst;
         lock.lock();
         try {
             if (deferLive) {
@@ -186,11 +202,24 @@ public final class EventsMonitor implements DomainEventSource.Listener {
                 return;
             }
             appended = handleLive(event);
+            burst = event.receivedNanos() - lastLiveNanos < BURST_GAP_NANOS;
+            lastLiveNanos = event.receivedNanos();
         } finally {
             lock.unlock();
         }
-        if (appended) {
-            signalAll();
+        if (!appended) {
+            return;
+        }
+        if (burst || sendRoundQueued.get()) {
+            queueSendRound();
+        } else {
+            signalAll(INLINE_SUBSCRIBERS);
+        }
+    }
+
+    private void queueSendRound() {
+        if (sendRoundQueued.compareAndSet(false, true)) {
+            inbox.add(new SendRound());
         }
     }
 
@@ -391,6 +420,13 @@ public final class EventsMonitor implements DomainEventSource.Listener {
                 if (next instanceof Stop) {
                     return;
                 }
+                if (next instanceof SendRound) {
+                    backlog.poll();
+                    // Cleared before the round: an event journaled after it is either seen by it or asks again.
+                    sendRoundQueued.set(false);
+                    signalAll(0);
+                    continue;
+                }
                 boolean appended;
                 if (next instanceof Sync) {
                     backlog.poll();
@@ -404,7 +440,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
                     }
                 }
                 if (appended) {
-                    signalAll();
+                    signalAll(0);
                 }
             }
         } catch (InterruptedException interrupted) {
@@ -416,19 +452,21 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     }
 
     /**
-     * Starts the sends after new events. This thread sends to the first {@link #INLINE_SUBSCRIBERS} subscribers that
-     * need it; the others go to the drain pool first (so the pool threads wake while this one sends), in one task per
-     * pool thread, not one task each: with 1,000 subscribers, a task (and a thread wake-up) per subscriber and event
-     * would make the hand-off the bottleneck. A subscriber already being drained elsewhere is not claimed again.
+     * Starts the sends after new events. This thread sends to up to {@code inlineLimit} of the subscribers that need
+     * it (0: an equal share with each pool thread); the others go to the drain pool first (so the pool threads wake
+     * while this one sends), in one task per pool thread, not one task each: with 1,000 subscribers, a task (and a
+     * thread wake-up) per subscriber and event would make the hand-off the bottleneck. A subscriber already being
+     * drained elsewhere is not claimed again.
      */
-    private void signalAll() {
+    private void signalAll(int inlineLimit) {
         List<Subscriber> claimed = new ArrayList<>();
         for (Subscriber subscriber : subscribers.values()) {
             if (subscriber.claim()) {
                 claimed.add(subscriber);
             }
         }
-        int inline = Math.min(claimed.size(), INLINE_SUBSCRIBERS);
+        int equalShare = (claimed.size() + drainThreads) / (drainThreads + 1);
+        int inline = Math.min(claimed.size(), inlineLimit > 0 ? inlineLimit : equalShare);
         List<Subscriber> pooled = claimed.subList(inline, claimed.size());
         int tasks = Math.min(drainThreads, pooled.size());
         for (int task = 0; task < tasks; task++) {

@@ -38,7 +38,7 @@ final class EventMessages {
 
     SubscribeResponse response(StreamItem item) {
         if (item instanceof StreamItem.Event event) {
-            return event.entry().encoded(this::eventResponse);
+            return eventResponse(event.entry().event());
         }
         SubscribeResponse.Builder response = SubscribeResponse.newBuilder();
         if (item instanceof StreamItem.Started started) {

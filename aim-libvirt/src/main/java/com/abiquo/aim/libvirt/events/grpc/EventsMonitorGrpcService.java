@@ -25,6 +25,10 @@ import com.abiquo.aim.v1.SubscribeRequest;
 import com.abiquo.aim.v1.SubscribeResponse;
 import com.abiquo.aim.v1.UnsubscribeRequest;
 import com.abiquo.aim.v1.UnsubscribeResponse;
+import com.abiquo.aim.libvirt.events.StreamItem;
+import com.abiquo.aim.libvirt.events.grpc.PreEncodedSubscribe.PreEncoded;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -33,11 +37,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /** The thin gRPC adapter of the EventsMonitor: validates requests, calls the monitor, maps results. */
-public final class EventsMonitorGrpcService extends EventsMonitorServiceGrpc.EventsMonitorServiceImplBase {
+public final class EventsMonitorGrpcService implements EventsMonitorServiceGrpc.AsyncService, BindableService {
     static final int MAX_DOMAINS = 10_000;
     static final int MAX_LIST_EVENTS = 10_000;
     static final int DEFAULT_LIST_EVENTS = 1_000;
@@ -54,10 +59,30 @@ public final class EventsMonitorGrpcService extends EventsMonitorServiceGrpc.Eve
         this.messages = new EventMessages(requireNonNull(node, "node is null"));
     }
 
+    /** Subscribe is bound with events serialized once for all subscribers (see {@link PreEncodedSubscribe}). */
     @Override
+    public ServerServiceDefinition bindService() {
+        return PreEncodedSubscribe.bind(EventsMonitorServiceGrpc.bindService(this), (request, observer) ->
+                open(request, (ServerCallStreamObserver<Object>) observer, this::preEncoded));
+    }
+
+    /** Only reached when the generated binding is used directly: every item encoded per subscriber. */
+    @Override
+    @SuppressWarnings("unchecked")
     public void subscribe(SubscribeRequest request, StreamObserver<SubscribeResponse> responseObserver) {
-        ServerCallStreamObserver<SubscribeResponse> observer =
-                (ServerCallStreamObserver<SubscribeResponse>) responseObserver;
+        open(request, (ServerCallStreamObserver<Object>) (ServerCallStreamObserver<?>) responseObserver,
+                messages::response);
+    }
+
+    private Object preEncoded(StreamItem item) {
+        if (item instanceof StreamItem.Event event) {
+            return event.entry().encoded(journaled -> PreEncoded.of(messages.eventResponse(journaled)));
+        }
+        return messages.response(item);
+    }
+
+    private void open(SubscribeRequest request, ServerCallStreamObserver<Object> observer,
+                      Function<StreamItem, Object> encoder) {
         // Handlers first (they may only be set during this call), so no send can race with setting them.
         AtomicReference<Subscriber> opened = new AtomicReference<>();
         observer.setOnCancelHandler(() -> {
@@ -77,7 +102,7 @@ public final class EventsMonitorGrpcService extends EventsMonitorServiceGrpc.Eve
             SubscriptionFilter filter = request.hasFilter() ? filter(request.getFilter(), "filter")
                     : SubscriptionFilter.allDomains(List.of());
             subscriber = monitor().subscribe(new EventsMonitor.SubscribeSpec(filter, request.getIncludeSnapshot(),
-                    request.getResumeAfterSequence()), new GrpcSubscriberSink(observer, messages));
+                    request.getResumeAfterSequence()), new GrpcSubscriberSink(observer, encoder));
         } catch (AimException | RuntimeException failure) {
             // A bug must still end this call with a status (logged by GrpcErrors), not leave it hanging.
             observer.onError(GrpcErrors.toStatusException(failure));

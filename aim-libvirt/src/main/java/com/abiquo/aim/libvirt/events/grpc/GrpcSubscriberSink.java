@@ -7,19 +7,20 @@ import com.abiquo.aim.core.error.GrpcErrors;
 import com.abiquo.aim.libvirt.events.StreamEnd;
 import com.abiquo.aim.libvirt.events.StreamItem;
 import com.abiquo.aim.libvirt.events.SubscriberSink;
-import com.abiquo.aim.v1.SubscribeResponse;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.Map;
+import java.util.function.Function;
 
 /** A subscription's gRPC stream: flow control through isReady(), ends mapped to statuses. */
 final class GrpcSubscriberSink implements SubscriberSink {
-    private final ServerCallStreamObserver<SubscribeResponse> observer;
-    private final EventMessages messages;
+    private final ServerCallStreamObserver<Object> observer;
+    private final Function<StreamItem, Object> encoder;
 
-    GrpcSubscriberSink(ServerCallStreamObserver<SubscribeResponse> observer, EventMessages messages) {
+    /** @param encoder an item's wire form: a SubscribeResponse, or its bytes where the call's marshaller takes them */
+    GrpcSubscriberSink(ServerCallStreamObserver<Object> observer, Function<StreamItem, Object> encoder) {
         this.observer = requireNonNull(observer, "observer is null");
-        this.messages = requireNonNull(messages, "messages is null");
+        this.encoder = requireNonNull(encoder, "encoder is null");
     }
 
     @Override
@@ -29,7 +30,7 @@ final class GrpcSubscriberSink implements SubscriberSink {
 
     @Override
     public void send(StreamItem item) {
-        observer.onNext(messages.response(item));
+        observer.onNext(encoder.apply(item));
     }
 
     @Override

@@ -221,8 +221,11 @@ public final class EventsBenchmark {
         System.out.printf("%nFan-out throughput: synthetic source -> real monitor, journal, gRPC streams over "
                 + "loopback Netty; %d s per row; server and clients share this JVM and its cores; journal of 300,000 "
                 + "events (RSS grows with it, up to -Xmx2g).%n", seconds);
-        System.out.printf("%-12s %16s %20s %10s %12s %14s%n", "subscribers", "events/s in", "deliveries/s",
-                "gaps", "cut off", "RSS");
+        System.out.println("CPU/delivery: CPU time of the whole process (server, clients, producer) per delivery; "
+                + "it does not depend on what else the machine runs, so 2 cores / CPU per delivery is the rate "
+                + "two idle cores would reach.");
+        System.out.printf("%-12s %16s %20s %10s %12s %14s %16s%n", "subscribers", "events/s in", "deliveries/s",
+                "gaps", "cut off", "RSS", "CPU/delivery");
         for (int level : levels) {
             System.out.printf("%-12d %16s %20.0f   (the monitor alone: counting sinks, no gRPC)%n", level, "",
                     CoreFanoutProbe.run(level, Math.min(seconds, 3)));
@@ -250,6 +253,7 @@ public final class EventsBenchmark {
                 long fired = produce(source, subscribers, journal, TimeUnit.SECONDS.toNanos(1), 0);
                 awaitDrained(subscribers, journal.lastSequence());
                 long receivedBefore = total(subscribers);
+                long cpuBefore = processCpuNanos();
                 long start = System.nanoTime();
                 long rss = 0;
                 long produced = 0;
@@ -263,10 +267,12 @@ public final class EventsBenchmark {
                 }
                 long elapsed = System.nanoTime() - start;
                 long delivered = total(subscribers) - receivedBefore;
+                long cpu = processCpuNanos() - cpuBefore;
                 long gaps = subscribers.stream().mapToLong(s -> s.gaps).sum();
                 long cut = subscribers.stream().filter(s -> s.ended.isDone()).count();
-                System.out.printf("%-12d %16.0f %20.0f %10d %12d %11d MiB%n", level, produced * 1e9 / elapsed,
-                        delivered * 1e9 / elapsed, gaps, cut, rss);
+                System.out.printf("%-12d %16.0f %20.0f %10d %12d %11d MiB %13.2f us%n", level,
+                        produced * 1e9 / elapsed, delivered * 1e9 / elapsed, gaps, cut, rss,
+                        cpu / 1e3 / Math.max(1, delivered));
                 subscribers.stream().filter(sub -> sub.ended.isDone()).limit(3).forEach(sub ->
                         System.out.println("  a subscriber ended: " + sub.ended.join()));
                 subscribers.forEach(BenchSubscriber::cancel);
@@ -312,6 +318,11 @@ public final class EventsBenchmark {
             sum += subscriber.received;
         }
         return sum;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static long pct(long[] sorted, double fraction) {
