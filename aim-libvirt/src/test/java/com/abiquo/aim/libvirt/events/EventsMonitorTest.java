@@ -25,6 +25,7 @@ class EventsMonitorTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final int STARTED = 2;
     private static final int SUSPENDED = 3;
+    private static final int RESUMED = 4;
     private static final int STOPPED = 5;
     private static final int DEFINED = 0;
 
@@ -102,6 +103,36 @@ class EventsMonitorTest {
         assertTrue(started.sourceConnected());
         assertEquals(sink.items.get(0), started, "started comes first");
         assertTrue(first > System.currentTimeMillis() * 1000 - 60_000_000L, "sequences start from the clock");
+    }
+
+    @Test
+    void isolatedEventsAndBurstsReachEverySubscriberOnceAndInOrder() throws Exception {
+        // More subscribers than the callback thread serves itself, so the drain pool's share is exercised too;
+        // isolated events take the callback's direct path, bursts the dispatcher's batched one.
+        start(10_000, 1_000);
+        List<RecordingSink> sinks = new ArrayList<>();
+        for (int i = 0; i < EventsMonitor.INLINE_SUBSCRIBERS + 36; i++) {
+            RecordingSink sink = new RecordingSink();
+            monitor.subscribe(all(), sink);
+            sinks.add(sink);
+        }
+        int fired = 0;
+        for (int round = 0; round < 5; round++) {
+            Thread.sleep(3);
+            source.fire("uuid-a", "a", round % 2 == 0 ? SUSPENDED : RESUMED, 0);
+            fired++;
+            for (int i = 0; i < 50; i++) {
+                source.fire("uuid-b", "b", (fired + i) % 2 == 0 ? SUSPENDED : RESUMED, 0);
+            }
+            fired += 50;
+        }
+        int expected = fired;
+        for (RecordingSink sink : sinks) {
+            assertTrue(sink.awaitEvents(events -> events.size() >= expected, WAIT), "got " + sink.events().size());
+            List<MonitorEvent> events = sink.events();
+            long first = events.get(0).sequence();
+            assertEquals(LongStream.range(first, first + expected).boxed().toList(), sequences(events));
+        }
     }
 
     @Test
