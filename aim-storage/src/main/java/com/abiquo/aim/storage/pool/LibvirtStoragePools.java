@@ -21,8 +21,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
 import org.libvirt.StoragePool;
@@ -32,7 +30,9 @@ import org.libvirt.StorageVol;
  * The node's one implementation of libvirt pools and volumes, over the shared {@link LibvirtAccess}. Every libvirt
  * call runs under a deadline (iSCSI pools talk to portals that may stop answering); iSCSI portals are checked for
  * reachability first so a dead portal is a quick UNAVAILABLE. Multi-step operations (define, build, start) are
- * separate libvirt calls so that a failure is mapped from libvirt's own error before any clean-up runs.
+ * separate libvirt calls so that a failure is mapped from libvirt's own error before any clean-up runs. Calls that
+ * create, start, refresh or delete a pool run one at a time per pool ({@link Deadline} lanes): a call that timed out
+ * goes on inside libvirt, and the clean-up after it, or the next call on that pool, waits for it instead of racing it.
  */
 public final class LibvirtStoragePools implements StoragePoolOperations, AutoCloseable {
     /** virStorageVolResizeFlags: VIR_STORAGE_VOL_RESIZE_SHRINK. */
@@ -40,7 +40,6 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     /** Portals get this long to accept a TCP connection before an iSCSI call is refused as UNAVAILABLE. */
     static final Duration PORTAL_CONNECT_TIMEOUT = Duration.ofSeconds(3);
     private static final Set<String> FORMATS = Set.of("raw", "qcow2");
-    private static final Logger LOG = LogManager.getLogger(LibvirtStoragePools.class);
 
     private final Supplier<Optional<LibvirtAccess>> libvirt;
     private final Duration timeout;
@@ -91,13 +90,13 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
         if (reuse.isPresent()) {
             String name = reuse.get().name();
             requireSameAuth(reuse.get(), spec);
-            if (spec.chap().isPresent()) {
-                // Same user on a pool AIM made with CHAP: a new password takes effect at this refresh.
-                call(what, connect -> ChapSecrets.ensureChapSecret(connect, ChapSecrets.chapUsage(name),
-                        spec.chap().get(), name));
-            }
             try {
-                PoolInfo info = call("refreshing storage pool " + name, connect -> {
+                if (spec.chap().isPresent()) {
+                    // Same user on a pool AIM made with CHAP: a new password takes effect at this refresh.
+                    callOnPool(name, what, connect -> ChapSecrets.ensureChapSecret(connect,
+                            ChapSecrets.chapUsage(name), spec.chap().get(), name));
+                }
+                PoolInfo info = callOnPool(name, "refreshing storage pool " + name, connect -> {
                     StoragePool pool = connect.storagePoolLookupByName(name);
                     if (pool.isActive() == 1) {
                         pool.refresh(0);
@@ -111,16 +110,15 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                 throw IscsiFailures.translateIscsi(failure, spec);
             }
         }
-        Optional<String> chapUsage = Optional.empty();
-        if (spec.chap().isPresent()) {
-            chapUsage = Optional.of(ChapSecrets.chapUsage(spec.name()));
-            String usage = chapUsage.get();
-            call(what, connect -> ChapSecrets.ensureChapSecret(connect, usage, spec.chap().get(), spec.name()));
-        }
+        Optional<String> chapUsage = spec.chap().map(chap -> ChapSecrets.chapUsage(spec.name()));
         String xml = PoolXml.pool(spec, spec.name(), chapUsage);
         try {
-            call(what, connect -> connect.storagePoolDefineXML(xml, 0).free());
-            PoolInfo info = call(what, connect -> {
+            if (chapUsage.isPresent()) {
+                callOnPool(spec.name(), what, connect -> ChapSecrets.ensureChapSecret(connect, chapUsage.get(),
+                        spec.chap().get(), spec.name()));
+            }
+            callOnPool(spec.name(), what, connect -> connect.storagePoolDefineXML(xml, 0).free());
+            PoolInfo info = callOnPool(spec.name(), what, connect -> {
                 StoragePool pool = connect.storagePoolLookupByName(spec.name());
                 // Building a dir or netfs pool makes its folder (netfs: the mount point, which mount needs).
                 if (spec.type() == PoolType.DIR || spec.type() == PoolType.NETFS) {
@@ -131,8 +129,13 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                 return info(pool);
             });
             return new PoolOutcome(info, true);
+        } catch (Deadline.Exceeded late) {
+            // libvirt goes on with the call: the clean-up waits for it in the pool's lane instead of racing it.
+            undefineAfterFailure(spec.name(), Duration.ZERO);
+            throw new AimException(late.code(), late.reason(), late.getMessage() + "; the pool is removed again once"
+                    + " libvirt returns", late.metadata(), late);
         } catch (AimException failure) {
-            undefineQuietly(spec.name());
+            undefineAfterFailure(spec.name(), timeout);
             throw IscsiFailures.translateIscsi(failure, spec);
         }
     }
@@ -154,7 +157,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     @Override
     public PoolInfo refreshPool(String name) throws AimException {
         Names.existingName(name, "pool");
-        return call("refreshing storage pool " + name, connect -> {
+        return callOnPool(name, "refreshing storage pool " + name, connect -> {
             StoragePool pool = lookupPool(connect, name);
             if (pool.isActive() != 1) {
                 throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_NOT_ACTIVE", "storage pool " + name
@@ -168,7 +171,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     /** Refreshes an active pool and lists its volumes in one libvirt call (the rescan of one pool). */
     public List<VolumeInfo> refreshAndListVolumes(String name) throws AimException {
         Names.existingName(name, "pool");
-        return call("refreshing storage pool " + name, connect -> {
+        return callOnPool(name, "refreshing storage pool " + name, connect -> {
             StoragePool pool = lookupPool(connect, name);
             if (pool.isActive() != 1) {
                 throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_NOT_ACTIVE", "storage pool " + name
@@ -191,7 +194,26 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     }
 
     private void deleteValidPool(String name) throws AimException {
-        call("deleting storage pool " + name, connect -> {
+        try {
+            deleteDefinition(name);
+        } catch (Deadline.Exceeded late) {
+            // The secret goes once libvirt has finished the delete, and only if the pool is gone by then.
+            finishOnPool(name, "removing the CHAP secret of deleted storage pool " + name, Duration.ZERO, connect -> {
+                if (!poolNames(connect).contains(name)) {
+                    ChapSecrets.remove(connect, ChapSecrets.chapUsage(name));
+                }
+                return null;
+            });
+            throw late;
+        }
+        callOnPool(name, "deleting the CHAP secret of storage pool " + name, connect -> {
+            ChapSecrets.remove(connect, ChapSecrets.chapUsage(name));
+            return null;
+        });
+    }
+
+    private void deleteDefinition(String name) throws AimException {
+        callOnPool(name, "deleting storage pool " + name, connect -> {
             if (!poolNames(connect).contains(name)) {
                 return null;
             }
@@ -203,10 +225,6 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
             if (persistent) {
                 pool.undefine();
             }
-            return null;
-        });
-        call("deleting the CHAP secret of storage pool " + name, connect -> {
-            ChapSecrets.remove(connect, ChapSecrets.chapUsage(name));
             return null;
         });
     }
@@ -320,11 +338,12 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                 initiatorIqn, chap);
         String xml = PoolXml.pool(spec, name, usage);
         String what = "reading the LUNs of target " + targetIqn + " at " + portal;
+        boolean late = false;
         try {
             if (usage.isPresent()) {
-                call(what, connect -> ChapSecrets.ensureChapSecret(connect, usage.get(), chap.get(), name));
+                callOnPool(name, what, connect -> ChapSecrets.ensureChapSecret(connect, usage.get(), chap.get(), name));
             }
-            return call(what, connect -> {
+            return callOnPool(name, what, connect -> {
                 StoragePool pool = connect.storagePoolCreateXML(xml, 0);
                 try {
                     List<VolumeInfo> volumes = new ArrayList<>();
@@ -338,18 +357,19 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                     pool.destroy();
                 }
             });
+        } catch (Deadline.Exceeded exceeded) {
+            late = true;
+            throw exceeded;
         } catch (AimException failure) {
             throw IscsiFailures.translateIscsi(failure, spec);
         } finally {
             if (usage.isPresent()) {
-                try {
-                    call(what, connect -> {
-                        ChapSecrets.remove(connect, usage.get());
-                        return null;
-                    });
-                } catch (AimException ignored) {
-                    LOG.warn("cannot remove the temporary CHAP secret {}: {}", usage.get(), ignored.getMessage());
-                }
+                // After a time-out, once the transient pool's call has returned (it destroys the pool itself).
+                finishOnPool(name, "removing the temporary CHAP secret " + usage.get(), late ? Duration.ZERO : timeout,
+                        connect -> {
+                            ChapSecrets.remove(connect, usage.get());
+                            return null;
+                        });
             }
         }
     }
@@ -359,11 +379,30 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
         deadline.close();
     }
 
+    /** A libvirt call that reads or works on volumes; libvirt itself guards a pool against changes meanwhile. */
     private <T> T call(String what, LibvirtAccess.LibvirtCall<T> work) throws AimException {
-        LibvirtAccess access = libvirt.get().orElseThrow(() -> new AimException(Status.Code.UNAVAILABLE,
+        LibvirtAccess access = access(what);
+        return deadline.run(what, timeout, () -> access.call(work));
+    }
+
+    /**
+     * A call that creates, starts, refreshes or deletes a pool: serialized with every other such call on the same
+     * pool, so that nothing (a clean-up above all) runs beside a call that timed out but goes on in libvirt.
+     */
+    private <T> T callOnPool(String pool, String what, LibvirtAccess.LibvirtCall<T> work) throws AimException {
+        LibvirtAccess access = access(what);
+        return deadline.run(what, Optional.of(pool), timeout, () -> access.call(work));
+    }
+
+    /** Clean-up in the pool's lane, after what is already there; never dropped, failures logged. */
+    private void finishOnPool(String pool, String what, Duration wait, LibvirtAccess.LibvirtCall<?> work) {
+        deadline.finish(what, pool, wait, () -> access(what).call(work));
+    }
+
+    private LibvirtAccess access(String what) throws AimException {
+        return libvirt.get().orElseThrow(() -> new AimException(Status.Code.UNAVAILABLE,
                 "LIBVIRT_NOT_AVAILABLE", what + ": the libvirt connection is not available (is aim-libvirt loaded"
                 + " and libvirtd running?)", Map.of(), null));
-        return deadline.run(what, timeout, () -> access.call(work));
     }
 
     private List<PoolXml.Definition> definitions(Connect connect) throws LibvirtException {
@@ -493,21 +532,18 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
         };
     }
 
-    private void undefineQuietly(String name) {
-        try {
-            call("removing storage pool " + name + " after a failed start", connect -> {
-                if (poolNames(connect).contains(name)) {
-                    StoragePool pool = connect.storagePoolLookupByName(name);
-                    if (pool.isActive() == 1) {
-                        pool.destroy();
-                    }
-                    pool.undefine();
+    /** Removes a pool that failed to come up, and its secret; waits for that at most {@code wait}. */
+    private void undefineAfterFailure(String name, Duration wait) {
+        finishOnPool(name, "removing storage pool " + name + " after a failed start", wait, connect -> {
+            if (poolNames(connect).contains(name)) {
+                StoragePool pool = connect.storagePoolLookupByName(name);
+                if (pool.isActive() == 1) {
+                    pool.destroy();
                 }
-                ChapSecrets.remove(connect, ChapSecrets.chapUsage(name));
-                return null;
-            });
-        } catch (AimException cleanupFailed) {
-            LOG.warn("storage pool {} failed to start and could not be removed: {}", name, cleanupFailed.getMessage());
-        }
+                pool.undefine();
+            }
+            ChapSecrets.remove(connect, ChapSecrets.chapUsage(name));
+            return null;
+        });
     }
 }

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -288,6 +289,43 @@ class IscsiStorageSystemTest {
             Thread.sleep(100);
         }
         assertTrue(Arrays.stream(libvirt.connect().listStoragePools()).noneMatch(name -> name.startsWith("aim-probe-")));
+    }
+
+    @Test
+    @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // a stuck native call ignores interrupts
+    void aPoolCreationThatTimesOutIsCleanedUpOnceLibvirtReturns() throws Exception {
+        Path nameFile = folder.resolve("initiatorname.iscsi");
+        String user = "aimst" + target.tid();
+        StorageServiceHarness quick = new StorageServiceHarness(Optional.of(libvirt), nameFile, Path.of("/sys"),
+                Duration.ofSeconds(3));
+        try {
+            try (ServerSocket silent = new ServerSocket(0)) {
+                CreateIscsiPoolRequest request = pool().setPortal("127.0.0.1:" + silent.getLocalPort())
+                        .setChap(IscsiChap.newBuilder().setUsername(user).setPassword("pw-" + target.tid())).build();
+                long start = System.nanoTime();
+                assertStatus(Status.Code.DEADLINE_EXCEEDED, () -> quick.stub.createIscsiPool(request),
+                        "creating storage pool " + poolName + " did not finish within 3 s", "removed again");
+                // While a pool starts, libvirtd holds every call that lists or looks up pools: a retry gets a
+                // prompt DEADLINE_EXCEEDED too, never a stuck request.
+                assertStatus(Status.Code.DEADLINE_EXCEEDED, () -> quick.stub.createIscsiPool(request),
+                        "creating storage pool " + poolName);
+                long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+                assertTrue(seconds < 10, "two creations against a silent portal took " + seconds + " s");
+            }
+            // Closing the silent portal ends libiscsi's wait; then the clean-up runs: no pool, no secret.
+            for (int attempt = 0; attempt < 100 && (poolExists() || hasChapSecret()); attempt++) {
+                Thread.sleep(100);
+            }
+            assertFalse(poolExists(), "the pool that timed out was not removed");
+            assertFalse(hasChapSecret(), "the CHAP secret of the pool that timed out was not removed");
+        } finally {
+            quick.close();
+        }
+    }
+
+    private boolean poolExists() throws Exception {
+        return Arrays.asList(libvirt.connect().listDefinedStoragePools()).contains(poolName)
+                || Arrays.asList(libvirt.connect().listStoragePools()).contains(poolName);
     }
 
     private static TargetLun lun(int number, long size) {
