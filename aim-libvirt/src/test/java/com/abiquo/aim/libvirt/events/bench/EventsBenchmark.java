@@ -40,6 +40,8 @@ import org.libvirt.Domain;
  */
 public final class EventsBenchmark {
     private static final int STREAMS_PER_CHANNEL = 10;
+    /** Operations before measuring, so the figures are those of a compiled (JIT) agent, not of its first minutes. */
+    private static final int WARM_UP_OPERATIONS = 100;
 
     private EventsBenchmark() {
     }
@@ -109,8 +111,8 @@ public final class EventsBenchmark {
             reader.start();
             Thread.sleep(1000); // virsh registers its callback
 
-            System.out.printf("%nLatency on %s, domain %s (%s, 64 MiB), %d pause/resume operations per row.%n",
-                    uri, name, type, operations);
+            System.out.printf("%nLatency on %s, domain %s (%s, 64 MiB), %d pause/resume operations per row after %d "
+                    + "to warm up.%n", uri, name, type, operations, WARM_UP_OPERATIONS);
             System.out.println("op->X: from the start of the libvirt call to X receiving the event; "
                     + "callback->sub: what AIM adds (libvirt callback in AIM to receipt by a gRPC subscriber); "
                     + "RSS: server and its subscribers (clients share this JVM), default [monitor] settings.");
@@ -163,7 +165,7 @@ public final class EventsBenchmark {
         long[] opToSubscriber = new long[operations * level];
         long[] callbackToSubscriber = new long[operations * level];
         long[] callbackToJournal = new long[operations];
-        int warmUp = 20;
+        int warmUp = WARM_UP_OPERATIONS;
         boolean paused = false;
         Domain domain = aim.connection().call(c -> c.domainLookupByUUIDString(uuid));
         {
