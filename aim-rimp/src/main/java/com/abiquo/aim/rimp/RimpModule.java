@@ -119,6 +119,9 @@ public final class RimpModule implements AimModule {
 
     @Override
     public List<BindableService> services() {
+        if (service == null) {
+            throw new IllegalStateException("RimpModule.services() called before start()");
+        }
         return List.of(service);
     }
 
