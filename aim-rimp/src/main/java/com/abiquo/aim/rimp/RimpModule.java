@@ -14,12 +14,12 @@ import com.abiquo.aim.rimp.grpc.RimpGrpcService;
 import com.abiquo.aim.rimp.grpc.RunningCalls;
 import com.abiquo.aim.rimp.image.ImageOperations;
 import com.abiquo.aim.rimp.image.Repository;
-import com.abiquo.aim.rimp.image.RepositoryCheck;
 import com.abiquo.aim.rimp.image.Roots;
 import com.abiquo.aim.rimp.image.Uploads;
 import com.abiquo.aim.rimp.net.NetInterfaces;
 import io.grpc.BindableService;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,6 +42,8 @@ public final class RimpModule implements AimModule {
     private static final int REPOSITORY_SWEEP_DEPTH = 12;
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
     private static final long HEALTH_CHECK_SECONDS = 30;
+    /** A repository check that takes longer than this is reported as hung (NOT_SERVING). */
+    private static final Duration HEALTH_CHECK_BOUND = Duration.ofSeconds(5);
 
     private final Path mountTable;
     private final Path sysClassNet;
@@ -49,6 +51,7 @@ public final class RimpModule implements AimModule {
     private RunningCalls running;
     private Future<?> sweep = CompletableFuture.completedFuture(null);
     private Future<?> healthCheck = CompletableFuture.completedFuture(null);
+    private RepositoryWatch watch;
 
     public RimpModule() {
         this(MountTable.PROC_MOUNTS, NetInterfaces.SYS_CLASS_NET);
@@ -85,15 +88,16 @@ public final class RimpModule implements AimModule {
         service = new RimpGrpcService(repository, datastores, new NetInterfaces(sysClassNet), images,
                 new Uploads(roots, temporaries, locks, config.uploadMaxBytes()), context.requestExecutor(),
                 context.health(), running, config.autoBackup(), config.autoRestore());
-        RepositoryCheck check = service.checkAndReport();
-        if (!check.valid()) {
-            LOG.warn("Rimp repository problems (image calls will fail until fixed): {}",
-                    String.join("; ", check.problems()));
-        }
-        sweep = context.requestExecutor().submit(() -> sweep(temporaries, repository, datastores));
-        // an NFS repository mounted (or lost) later changes the health without anyone calling the check
         RimpGrpcService checked = service;
-        healthCheck = context.scheduler().scheduleWithFixedDelay(checked::checkAndReport, HEALTH_CHECK_SECONDS,
+        watch = new RepositoryWatch(checked::checkAndReport, checked::reportUnanswered, HEALTH_CHECK_BOUND);
+        // a hung NFS repository must not hang start-up either: the first check is bounded the same way
+        watch.checkNow().filter(check -> !check.valid()).ifPresent(check -> LOG.warn(
+                "Rimp repository problems (image calls will fail until fixed): {}",
+                String.join("; ", check.problems())));
+        sweep = context.requestExecutor().submit(() -> sweep(temporaries, repository, datastores));
+        // an NFS repository mounted (or lost) later changes the health without anyone calling the check; the
+        // scheduler is shared by every module, so its tick only hands the check to the watch's own thread
+        healthCheck = context.scheduler().scheduleWithFixedDelay(watch::tick, HEALTH_CHECK_SECONDS,
                 HEALTH_CHECK_SECONDS, TimeUnit.SECONDS);
     }
 
@@ -128,6 +132,9 @@ public final class RimpModule implements AimModule {
     @Override
     public void stop() {
         healthCheck.cancel(false);
+        if (watch != null) {
+            watch.close();
+        }
         if (running != null) {
             running.stopAll(STOP_TIMEOUT_MILLIS);
         }

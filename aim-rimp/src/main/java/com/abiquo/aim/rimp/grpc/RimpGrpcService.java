@@ -89,9 +89,25 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
         this.autoRestore = autoRestore;
     }
 
-    /** Checks the repository and sets the service's health when it changed. */
-    public synchronized RepositoryCheck checkAndReport() {
+    /**
+     * Checks the repository and sets the service's health when it changed. The check itself runs without the lock:
+     * it can hang on a dead NFS mount, and {@link #reportUnanswered} must still get through meanwhile.
+     */
+    public RepositoryCheck checkAndReport() {
         RepositoryCheck check = repository.check();
+        report(check);
+        return check;
+    }
+
+    /** A repository check that hangs: NOT_SERVING with the reason, until a check answers again. */
+    public synchronized void reportUnanswered(String why) {
+        if (!why.equals(reportedState)) {
+            reportedState = why;
+            health.notServing(SERVICE_NAME, why);
+        }
+    }
+
+    private synchronized void report(RepositoryCheck check) {
         String state = check.valid() ? "" : String.join("; ", check.problems());
         if (!state.equals(reportedState)) {
             reportedState = state;
@@ -101,7 +117,6 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
                 health.notServing(SERVICE_NAME, state);
             }
         }
-        return check;
     }
 
     @Override
