@@ -9,10 +9,8 @@ import com.abiquo.aim.libvirt.connection.LibvirtErrors.LibvirtError;
 import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -177,51 +175,8 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
     }
 
     private List<DomainStateSnapshot> listStates(Connect connect) throws LibvirtException {
-        List<DomainStateSnapshot> states = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (int id : connect.listDomains()) {
-            addState(states, seen, () -> connect.domainLookupByID(id));
-        }
-        for (String name : connect.listDefinedDomains()) {
-            addState(states, seen, () -> connect.domainLookupByName(name));
-        }
-        return states;
-    }
-
-    private interface Lookup {
-        Domain find() throws LibvirtException;
-    }
-
-    /** A domain that vanishes between the listing and the lookup is simply left out. */
-    private static void addState(List<DomainStateSnapshot> states, Set<String> seen, Lookup lookup)
-            throws LibvirtException {
-        Domain domain;
-        try {
-            domain = lookup.find();
-        } catch (LibvirtException failure) {
-            if (LibvirtErrors.trueError(failure).code() == LibvirtErrors.NO_DOMAIN) {
-                return;
-            }
-            throw failure;
-        }
-        try {
-            String uuid = domain.getUUIDString();
-            if (!seen.add(uuid)) {
-                return;
-            }
-            int state;
-            try {
-                state = DomainStateReader.state(domain);
-            } catch (LibvirtException failure) {
-                if (LibvirtErrors.trueError(failure).code() == LibvirtErrors.NO_DOMAIN) {
-                    return;
-                }
-                throw failure;
-            }
-            states.add(new DomainStateSnapshot(uuid, domain.getName(), state));
-        } finally {
-            domain.free();
-        }
+        return DomainListing.readAll(connect, domain -> new DomainStateSnapshot(domain.getUUIDString(),
+                domain.getName(), DomainStateReader.state(domain)));
     }
 
     /** The state last seen for a domain (from events or listings), or null. */

@@ -3,6 +3,7 @@ package com.abiquo.aim.libvirt.domain;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.libvirt.connection.DomainListing;
 import com.abiquo.aim.libvirt.connection.DomainStateReader;
 import com.abiquo.aim.libvirt.connection.DomainStates;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
@@ -10,13 +11,10 @@ import com.abiquo.aim.libvirt.connection.LibvirtErrors;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -154,39 +152,7 @@ public final class DomainOperations {
 
     public List<DomainSummary> list(boolean includeXml) throws AimException {
         return connection.call("listing the domains", connect -> {
-            List<DomainSummary> domains = new ArrayList<>();
-            Set<String> seen = new HashSet<>();
-            List<Domain> handles = new ArrayList<>();
-            for (int id : connect.listDomains()) {
-                lookupQuietly(() -> connect.domainLookupByID(id)).ifPresent(handles::add);
-            }
-            for (String name : connect.listDefinedDomains()) {
-                lookupQuietly(() -> connect.domainLookupByName(name)).ifPresent(handles::add);
-            }
-            int next = 0;
-            try {
-                for (; next < handles.size(); next++) {
-                    Domain domain = handles.get(next);
-                    try {
-                        DomainSummary summary = summary(domain, includeXml);
-                        if (seen.add(summary.uuid())) {
-                            domains.add(summary);
-                        }
-                    } catch (LibvirtException failure) {
-                        // undefined between the listing and the read: not part of the answer
-                        if (LibvirtErrors.trueError(failure).code() != LibvirtErrors.NO_DOMAIN) {
-                            throw failure;
-                        }
-                    } finally {
-                        domain.free();
-                    }
-                }
-            } finally {
-                // a failure part-way must not leak the native handles not read yet
-                for (int rest = next + 1; rest < handles.size(); rest++) {
-                    handles.get(rest).free();
-                }
-            }
+            List<DomainSummary> domains = DomainListing.readAll(connect, domain -> summary(domain, includeXml));
             domains.sort(Comparator.comparing(DomainSummary::name));
             return domains;
         });
@@ -362,21 +328,6 @@ public final class DomainOperations {
     static Domain lookup(Connect connect, DomainSelector selector) throws LibvirtException {
         return selector.byUuid() ? connect.domainLookupByUUIDString(selector.uuid())
                 : connect.domainLookupByName(selector.name());
-    }
-
-    private interface Lookup {
-        Domain find() throws LibvirtException;
-    }
-
-    private static Optional<Domain> lookupQuietly(Lookup lookup) throws LibvirtException {
-        try {
-            return Optional.of(lookup.find());
-        } catch (LibvirtException failure) {
-            if (LibvirtErrors.trueError(failure).code() == LibvirtErrors.NO_DOMAIN) {
-                return Optional.empty();
-            }
-            throw failure;
-        }
     }
 
     /** State of the domain right now; GONE for a transient domain that stopped (and so vanished). */
