@@ -85,16 +85,20 @@ public final class Temporaries {
     }
 
     /**
-     * Removes leftover temporaries under the roots (at most depth folders deep, never following links nor crossing
-     * into another file system). Returns the paths removed.
+     * Removes leftover temporaries under the roots (at most depth folders deep, never following links below a root
+     * nor crossing into another file system). Returns the paths removed, under the roots' real paths.
      */
     public List<Path> sweep(List<Path> roots, int depth, Instant now) {
         List<Path> removed = new java.util.ArrayList<>();
-        for (Path root : roots) {
-            if (!Files.isDirectory(root)) {
+        for (Path configured : roots) {
+            if (!Files.isDirectory(configured)) {
                 continue;
             }
             try {
+                // links above (or at) the root are the operator's: resolve them, so that the walk starts in the
+                // real folder (a walk that does not follow links would not enter a root that is a link) and the
+                // paths it meets are spelled as the live temporaries are (copies resolve their paths)
+                Path root = configured.toRealPath();
                 Object rootDevice = Files.getAttribute(root, "unix:dev");
                 Files.walkFileTree(root, EnumSet.noneOf(FileVisitOption.class), depth,
                         new SimpleFileVisitor<>() {
@@ -126,7 +130,7 @@ public final class Temporaries {
                             }
                         });
             } catch (IOException failure) {
-                LOG.warn("Cannot sweep temporaries under {}: {}", root, failure.getMessage());
+                LOG.warn("Cannot sweep temporaries under {}: {}", configured, failure.getMessage());
             }
         }
         return removed;

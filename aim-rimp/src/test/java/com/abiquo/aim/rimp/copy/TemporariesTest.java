@@ -55,4 +55,27 @@ class TemporariesTest {
                 otherFresh.getFileName().toString(), "vm5").stream().sorted().toList(),
                 TestFiles.names(folder));
     }
+
+    @Test
+    void aRootBehindASymbolicLinkIsSweptAndItsLiveTemporariesKept() throws Exception {
+        Path real = Files.createDirectories(folder.resolve("disks/datastore"));
+        Path linkedParent = Files.createSymbolicLink(folder.resolve("var"), folder.resolve("disks"));
+        Path linkedRoot = Files.createSymbolicLink(folder.resolve("datastore"), real);
+        Temporaries crashed = new Temporaries("node-a");
+        Path leftover = Files.createFile(crashed.allocate(real.resolve("vm1")));
+
+        Temporaries restarted = new Temporaries("node-a");
+        // a copy running while the sweep runs: its path was resolved (ConfinedRoot gives real paths)
+        Path live = Files.createFile(restarted.allocate(real.resolve("vm2")));
+        List<Path> removedThroughParent = restarted.sweep(List.of(linkedParent.resolve("datastore")), 4,
+                Instant.now());
+
+        assertTrue(Files.exists(live), "the temporary of a running copy was removed: " + removedThroughParent);
+        assertEquals(List.of(leftover), removedThroughParent);
+
+        Path another = Files.createFile(crashed.allocate(real.resolve("vm3")));
+        assertEquals(List.of(another), restarted.sweep(List.of(linkedRoot), 4, Instant.now()),
+                "a root that is itself a symbolic link is swept too");
+        assertTrue(Files.exists(live));
+    }
 }
