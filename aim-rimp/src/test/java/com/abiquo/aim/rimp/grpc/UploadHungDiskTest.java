@@ -1,0 +1,122 @@
+package com.abiquo.aim.rimp.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.abiquo.aim.rimp.LoopMount;
+import com.abiquo.aim.rimp.TestFiles;
+import com.abiquo.aim.rimp.server.RimpServerHarness;
+import com.abiquo.aim.v1.RimpServiceGrpc;
+import com.abiquo.aim.v1.UploadHeader;
+import com.abiquo.aim.v1.UploadRequest;
+import com.abiquo.aim.v1.UploadResponse;
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An upload whose write hangs on the disk (a real XFS frozen with fsfreeze: writes block until it is thawed, as on
+ * a dead SAN or NFS server) does not hold up the agent's shutdown: stop returns at once, the client gets
+ * UNAVAILABLE, and the temporary goes once the write comes back.
+ */
+@Tag("system")
+class UploadHungDiskTest {
+    @TempDir
+    Path folder;
+
+    @Test
+    void shutdownDoesNotWaitForAnUploadStuckInAWrite() throws Exception {
+        assumeTrue(TestFiles.root(), "a loop mount and fsfreeze need root");
+        Path repository = Files.createDirectories(folder.resolve("repository"));
+        Files.createFile(repository.resolve(".abiquo_repository"));
+        try (LoopMount xfs = LoopMount.xfs(folder, 300L << 20)) {
+            Path datastore = xfs.mountPoint;
+            RimpServerHarness harness = RimpServerHarness.inProcess("[rimp]\nrepository = " + repository
+                    + "\ndatastores = " + datastore + "\n", folder);
+            ManagedChannel channel = harness.channel();
+            boolean frozen = false;
+            try {
+                CompletableFuture<UploadResponse> result = new CompletableFuture<>();
+                StreamObserver<UploadRequest> upload = RimpServiceGrpc.newStub(channel).upload(observer(result));
+                upload.onNext(UploadRequest.newBuilder().setHeader(UploadHeader.newBuilder()
+                        .setPath(datastore.resolve("stuck.raw").toString()).setSizeBytes(4 << 20)).build());
+                waitUntil(() -> temporaries(datastore).size() == 1, "the upload's temporary");
+
+                TestFiles.run("fsfreeze", "--freeze", datastore.toString());
+                frozen = true;
+                byte[] chunk = new byte[1 << 20];
+                Arrays.fill(chunk, (byte) 7);
+                upload.onNext(UploadRequest.newBuilder().setChunk(ByteString.copyFrom(chunk)).build());
+                Thread.sleep(300); // the server thread is now inside write(2), blocked by the freeze
+
+                CompletableFuture<Void> stopped = CompletableFuture.runAsync(harness.module::stop);
+                stopped.get(3, TimeUnit.SECONDS); // before the fix: blocked until the thaw
+                ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                        () -> result.get(3, TimeUnit.SECONDS));
+                StatusRuntimeException status = assertInstanceOf(StatusRuntimeException.class, failed.getCause());
+                assertEquals(Status.Code.UNAVAILABLE, status.getStatus().getCode());
+
+                TestFiles.run("fsfreeze", "--unfreeze", datastore.toString());
+                frozen = false;
+                waitUntil(() -> temporaries(datastore).isEmpty(), "the temporary removed once the write returned");
+                assertTrue(Files.notExists(datastore.resolve("stuck.raw")));
+            } finally {
+                if (frozen) {
+                    TestFiles.run("fsfreeze", "--unfreeze", datastore.toString());
+                }
+                channel.shutdownNow();
+                harness.close();
+            }
+        }
+    }
+
+    private static List<String> temporaries(Path folder) throws Exception {
+        return TestFiles.names(folder).stream().filter(name -> name.contains(".aim-tmp-")).toList();
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void waitUntil(Condition condition, String what) throws Exception {
+        for (int i = 0; i < 250; i++) {
+            if (condition.holds()) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    private static StreamObserver<UploadResponse> observer(CompletableFuture<UploadResponse> result) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(UploadResponse value) {
+                result.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+                result.completeExceptionally(failure);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        };
+    }
+}
