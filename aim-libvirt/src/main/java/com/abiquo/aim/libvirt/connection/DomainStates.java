@@ -50,6 +50,21 @@ public final class DomainStates {
         };
     }
 
+    /** A state for messages to people: "running", "paused", "suspended to RAM", ... */
+    public static String describe(int state) {
+        return switch (state) {
+            case GONE -> "gone";
+            case RUNNING -> "running";
+            case BLOCKED -> "blocked";
+            case PAUSED -> "paused";
+            case SHUTDOWN -> "shutting down";
+            case SHUTOFF -> "shut off";
+            case CRASHED -> "crashed";
+            case PMSUSPENDED -> "suspended to RAM";
+            default -> "in no known state";
+        };
+    }
+
     /** Whether a domain in this state has a running QEMU process (running, blocked, paused, shutting down, ...). */
     public static boolean isActive(int state) {
         return state == RUNNING || state == BLOCKED || state == PAUSED || state == SHUTDOWN || state == CRASHED

@@ -194,6 +194,23 @@ public final class DomainOperations {
     }
 
     /**
+     * Wakes a guest that suspended itself to RAM. The state is checked first: libvirt 9 passes the wake-up to QEMU
+     * for any running domain, and QEMU's refusal comes back as an internal error.
+     */
+    public int wakeUp(DomainSelector selector) throws AimException {
+        return onDomain("waking up", selector, domain -> {
+            int state = stateOf(domain);
+            if (state != DomainStates.PMSUSPENDED) {
+                throw AimException.failedPrecondition("DOMAIN_NOT_PMSUSPENDED", selector.describe() + " is "
+                        + DomainStates.describe(state) + ", not suspended to RAM: only a PMSUSPENDED domain can be "
+                        + "woken up (ResumeDomain resumes a paused one, PowerOnDomain starts a stopped one)");
+            }
+            domain.PMwakeup();
+            return stateOf(domain);
+        });
+    }
+
+    /**
      * ACPI shutdown; with a positive timeout, waits for power-off and forces it when the guest does not comply.
      */
     public ShutdownOutcome shutdown(DomainSelector selector, Duration timeout) throws AimException {

@@ -57,6 +57,8 @@ import com.abiquo.aim.v1.ResizeVolumeRequest;
 import com.abiquo.aim.v1.ResizeVolumeResponse;
 import com.abiquo.aim.v1.ResumeDomainRequest;
 import com.abiquo.aim.v1.ResumeDomainResponse;
+import com.abiquo.aim.v1.WakeUpDomainRequest;
+import com.abiquo.aim.v1.WakeUpDomainResponse;
 import com.abiquo.aim.v1.ShutdownDomainRequest;
 import com.abiquo.aim.v1.ShutdownDomainResponse;
 import com.abiquo.aim.v1.UndefineDomainRequest;
@@ -211,6 +213,12 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
     public void resumeDomain(ResumeDomainRequest request, StreamObserver<ResumeDomainResponse> observer) {
         GrpcCalls.unary(observer, () -> ResumeDomainResponse.newBuilder()
                 .setState(state(domains.resume(selector(request.hasDomain(), request.getDomain())))).build());
+    }
+
+    @Override
+    public void wakeUpDomain(WakeUpDomainRequest request, StreamObserver<WakeUpDomainResponse> observer) {
+        GrpcCalls.unary(observer, () -> WakeUpDomainResponse.newBuilder()
+                .setState(state(domains.wakeUp(selector(request.hasDomain(), request.getDomain())))).build());
     }
 
     @Override

@@ -30,6 +30,7 @@ import com.abiquo.aim.v1.ResumeDomainRequest;
 import com.abiquo.aim.v1.SubscribeRequest;
 import com.abiquo.aim.v1.SubscribeResponse;
 import com.abiquo.aim.v1.UndefineDomainRequest;
+import com.abiquo.aim.v1.WakeUpDomainRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
@@ -155,17 +156,9 @@ class PmSuspendDomainTest {
                         .resumeDomain(ResumeDomainRequest.newBuilder().setDomain(ref).build()));
                 assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode(), refused.toString());
 
-                // The Libvirt service has no wake-up RPC: wake it through libvirt-java on the agent's connection.
+                // WakeUpDomain: a key press for the sleeping guest, no guest agent needed.
                 long wakeAt = System.nanoTime();
-                aim.connection().call(c -> {
-                    var domain = c.domainLookupByUUIDString(uuid);
-                    try {
-                        domain.PMwakeup();
-                    } finally {
-                        domain.free();
-                    }
-                    return null;
-                });
+                libvirt.stub.wakeUpDomain(WakeUpDomainRequest.newBuilder().setDomain(ref).build());
                 DomainEvent woken = awaitEvent(watcher, "STARTED/WAKEUP", WAKE_WAIT, console);
                 long wokenAt = System.nanoTime();
                 // STARTED/WAKEUP keeps the original AIM's STARTED -> POWERED_ON (events.proto lists WAKEUP there),
@@ -188,8 +181,14 @@ class PmSuspendDomainTest {
                         console(console));
                 assertEquals(DomainState.DOMAIN_STATE_RUNNING, libvirt.stub.getDomainState(
                         GetDomainStateRequest.newBuilder().setDomain(ref).build()).getState());
+                // Awake now: waking it again is a precondition failure, and the service goes on serving.
+                StatusRuntimeException awake = assertThrows(StatusRuntimeException.class, () -> libvirt.stub
+                        .wakeUpDomain(WakeUpDomainRequest.newBuilder().setDomain(ref).build()));
+                assertEquals(Status.Code.FAILED_PRECONDITION, awake.getStatus().getCode(), awake.toString());
+                assertTrue(awake.getStatus().getDescription().contains("is running, not suspended to RAM"),
+                        awake.getStatus().getDescription());
 
-                System.out.printf("PmSuspendDomainTest: power-on to PMSUSPENDED event %d ms, PMWakeup call to "
+                System.out.printf("PmSuspendDomainTest: power-on to PMSUSPENDED event %d ms, WakeUpDomain call to "
                         + "STARTED/WAKEUP event %d ms%n", TimeUnit.NANOSECONDS.toMillis(suspendedAt - t0),
                         TimeUnit.NANOSECONDS.toMillis(wokenAt - wakeAt));
 
