@@ -300,12 +300,21 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
         }
         return call("resizing volume " + name + " of storage pool " + poolName, connect -> {
             StorageVol volume = lookupVolume(connect, poolName, name);
-            long current = PoolXml.parseVolume(volume.getXMLDesc(0)).capacityBytes();
+            PoolXml.VolumeDefinition definition = PoolXml.parseVolume(volume.getXMLDesc(0));
+            long current = definition.capacityBytes();
             if (capacityBytes < current && !allowShrink) {
                 throw new AimException(Status.Code.FAILED_PRECONDITION, "VOLUME_SHRINK_REFUSED", "volume " + name
                         + " of storage pool " + poolName + " has " + current + " bytes; shrinking it to "
                         + capacityBytes + " bytes loses data and is refused unless shrinking is allowed",
                         Map.of("pool", poolName, "volume", name, "capacity_bytes", Long.toString(current)), null);
+            }
+            if (capacityBytes < current && capacityBytes < definition.allocationBytes()) {
+                // libvirt refuses this with an "invalid argument"; the request is fine, the volume's state is not.
+                throw new AimException(Status.Code.FAILED_PRECONDITION, "VOLUME_SHRINK_BELOW_ALLOCATION", "volume "
+                        + name + " of storage pool " + poolName + " has " + definition.allocationBytes() + " bytes"
+                        + " allocated; libvirt cannot shrink it below that (to " + capacityBytes + " bytes)",
+                        Map.of("pool", poolName, "volume", name, "allocation_bytes",
+                                Long.toString(definition.allocationBytes())), null);
             }
             if (capacityBytes != current) {
                 volume.resize(capacityBytes, capacityBytes < current ? RESIZE_SHRINK : 0);

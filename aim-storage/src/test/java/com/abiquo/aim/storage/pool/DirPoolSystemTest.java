@@ -144,6 +144,15 @@ class DirPoolSystemTest {
         assertEquals(5 * MIB, pools.resizeVolume(name, "disk1.raw", 5 * MIB, true).capacityBytes());
         assertEquals(5 * MIB, Files.size(folder.resolve("disk1.raw")));
 
+        // Fully allocated: libvirt cannot shrink it below its allocation, which is the volume's state, not bad input.
+        pools.createVolume(name, "full.raw", 4 * MIB, 4 * MIB, "raw");
+        AimException allocated = assertThrows(AimException.class,
+                () -> pools.resizeVolume(name, "full.raw", MIB, true));
+        assertEquals(Status.Code.FAILED_PRECONDITION, allocated.code());
+        assertEquals("VOLUME_SHRINK_BELOW_ALLOCATION", allocated.reason());
+        assertEquals(4 * MIB, Files.size(folder.resolve("full.raw")));
+        pools.deleteVolume(name, "full.raw");
+
         AimException duplicate = assertThrows(AimException.class,
                 () -> pools.createVolume(name, "disk1.raw", MIB, 0, "raw"));
         assertEquals(Status.Code.ALREADY_EXISTS, duplicate.code());
