@@ -8,7 +8,6 @@ import com.abiquo.aim.rimp.datastore.Datastores;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +28,8 @@ public final class Roots {
             "/libx32", "/boot", "/root", "/home", "/proc", "/sys", "/dev", "/run", "/var/run", "/var/spool",
             "/var/lib/dpkg", "/var/lib/apt", "/var/log", "/var/cache", "/var/mail", "/snap").stream()
             .map(Path::of).toList();
+
+    private static final ConfinedRoot FILE_SYSTEM = fileSystemRoot();
 
     private final Repository repository;
     private final Datastores datastores;
@@ -140,28 +141,25 @@ public final class Roots {
         return folders;
     }
 
+    /**
+     * A client's absolute path, normalized, before any root is chosen. The syntax checks (empty, NUL byte, not a
+     * path, '..' segments) are ConfinedRoot's own: the file system's root confines nothing, it only checks.
+     */
     private static Path absolute(String clientPath, String field) throws AimException {
-        if (clientPath == null || clientPath.isBlank()) {
-            throw invalid(field, clientPath, "is empty");
-        }
-        if (clientPath.indexOf('\0') >= 0) {
-            throw invalid(field, clientPath, "contains a NUL byte");
-        }
-        Path path;
-        try {
-            path = Path.of(clientPath);
-        } catch (InvalidPathException bad) {
-            throw invalid(field, clientPath, "is not a valid path: " + bad.getReason());
-        }
+        FILE_SYSTEM.resolve(clientPath, field);
+        Path path = Path.of(clientPath);
         if (!path.isAbsolute()) {
             throw invalid(field, clientPath, "must be an absolute path");
         }
-        for (Path segment : path) {
-            if (segment.toString().equals("..")) {
-                throw invalid(field, clientPath, "contains a '..' segment");
-            }
-        }
         return path.normalize();
+    }
+
+    private static ConfinedRoot fileSystemRoot() {
+        try {
+            return ConfinedRoot.of(Path.of("/"));
+        } catch (IOException impossible) {
+            throw new IllegalStateException("the root folder / cannot be resolved", impossible);
+        }
     }
 
     private static Path longestMatch(Path path, List<Path> roots) {
