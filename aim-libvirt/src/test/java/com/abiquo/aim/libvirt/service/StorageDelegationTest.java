@@ -5,14 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
 import com.abiquo.aim.v1.CreateDiskRequest;
 import com.abiquo.aim.v1.CreateStoragePoolRequest;
 import com.abiquo.aim.v1.DeleteDiskRequest;
 import com.abiquo.aim.v1.DiskFormat;
 import com.abiquo.aim.v1.ResizeVolumeRequest;
+import com.abiquo.aim.v1.StoragePool;
 import com.abiquo.aim.v1.StoragePoolType;
+import com.abiquo.aim.v1.StorageVolume;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
@@ -23,8 +24,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The pool and disk RPCs hand validated requests to the storage module's StoragePoolOperations (aim-storage, not
- * importable here: a hand-written recorder stands in for it) and answer UNAVAILABLE when no storage module is loaded.
+ * What the Libvirt service itself does with pool and disk requests: checks them, turns them into the storage module's
+ * {@link StoragePoolOperations} calls and the module's answers into responses; UNAVAILABLE when no storage module is
+ * loaded. The module (aim-storage) cannot be a dependency here: a hand-written recorder stands in for it and answers
+ * what libvirt would report, never values copied back from the request. The RPCs against the real pools on a real
+ * dir pool and a real iSCSI target are tested where both modules are available:
+ * aim-storage's LibvirtServicePoolsSystemTest.
  */
 class StorageDelegationTest {
     private LibvirtServiceFixture fixture;
@@ -48,28 +53,30 @@ class StorageDelegationTest {
     }
 
     @Test
-    void validatedRequestsReachTheStorageModule() throws Exception {
+    void requestsBecomeStorageCallsAndTheModulesAnswersBecomeResponses() throws Exception {
         fixture.storage.set(storage);
-        var pool = fixture.stub.createStoragePool(CreateStoragePoolRequest.newBuilder().setName("aimtest-pool")
-                .setType(StoragePoolType.STORAGE_POOL_TYPE_NETFS).setTargetPath("/mnt/aimtest").setSourceHost("nfs1")
-                .setSourceDir("/export").build()).getPool();
-        assertEquals(StoragePoolType.STORAGE_POOL_TYPE_NETFS, pool.getType());
-        assertEquals("nfs1", pool.getSourceHost());
-        var volume = fixture.stub.createDisk(CreateDiskRequest.newBuilder().setPool("aimtest-pool").setName("d1.qcow2")
-                .setCapacityBytes(1 << 30).setAllocationBytes(0).setFormat(DiskFormat.DISK_FORMAT_QCOW2).build())
-                .getVolume();
-        assertEquals(1 << 30, volume.getCapacityBytes());
-        assertEquals("qcow2", volume.getFormat());
-        fixture.stub.resizeVolume(ResizeVolumeRequest.newBuilder().setPool("aimtest-pool").setName("d1.qcow2")
-                .setCapacityBytes(2L << 30).setAllowShrink(false).build());
-        fixture.stub.deleteDisk(DeleteDiskRequest.newBuilder().setPool("aimtest-pool").setName("d1.qcow2").build());
-        assertEquals(List.of("pool aimtest-pool NETFS nfs1:/export -> /mnt/aimtest",
-                "create aimtest-pool/d1.qcow2 1073741824 0 qcow2", "resize aimtest-pool/d1.qcow2 2147483648 false",
-                "delete aimtest-pool/d1.qcow2"), storage.calls);
+        StoragePool pool = fixture.stub.createStoragePool(CreateStoragePoolRequest.newBuilder().setName("aimtest-san")
+                .setType(StoragePoolType.STORAGE_POOL_TYPE_ISCSI).setSourceHost("10.0.0.5").setSourcePort(3261)
+                .setSourceTarget("iqn.2026-11.test:t").setInitiatorIqn("iqn.2026-11.test:i").build()).getPool();
+        assertEquals(new StoragePoolOperations.PoolSpec("aimtest-san", StoragePoolOperations.PoolType.ISCSI, "",
+                "10.0.0.5", 3261, "", "iqn.2026-11.test:t", "iqn.2026-11.test:i", Optional.empty()), storage.lastSpec);
+        // Every field of the response is the module's answer (what libvirt reported), not the request's.
+        assertEquals(StoragePool.newBuilder().setName("aimtest-san").setUuid(Recorder.POOL_UUID)
+                .setType(StoragePoolType.STORAGE_POOL_TYPE_ISCSI).setActive(true).setCapacityBytes(107_374_182_400L)
+                .setAllocationBytes(107_374_182_400L).setAvailableBytes(0).setTargetPath("/dev/disk/by-path")
+                .setSourceHost("10.0.0.5").setSource("iqn.2026-11.test:t").build(), pool);
 
-        // A storage failure reaches the client with its own status.
-        assertCode(Status.Code.NOT_FOUND, "VOLUME_NOT_FOUND", () -> fixture.stub.deleteDisk(
-                DeleteDiskRequest.newBuilder().setPool("aimtest-pool").setName("missing").build()));
+        StorageVolume volume = fixture.stub.createDisk(CreateDiskRequest.newBuilder().setPool("aimtest-dir")
+                .setName("d1.qcow2").setCapacityBytes(1_000_000).setAllocationBytes(0)
+                .setFormat(DiskFormat.DISK_FORMAT_QCOW2).build()).getVolume();
+        assertEquals(StorageVolume.newBuilder().setPool("aimtest-dir").setName("d1.qcow2")
+                .setKey("/var/lib/aimtest/d1.qcow2").setPath("/var/lib/aimtest/d1.qcow2").setFormat("qcow2")
+                .setCapacityBytes(1_048_576).setAllocationBytes(196_624).build(), volume);
+        fixture.stub.resizeVolume(ResizeVolumeRequest.newBuilder().setPool("aimtest-dir").setName("d1.qcow2")
+                .setCapacityBytes(2L << 30).setAllowShrink(true).build());
+        fixture.stub.deleteDisk(DeleteDiskRequest.newBuilder().setPool("aimtest-dir").setName("d1.qcow2").build());
+        assertEquals(List.of("pool aimtest-san ISCSI 10.0.0.5: -> ", "create aimtest-dir/d1.qcow2 1000000 0 qcow2",
+                "resize aimtest-dir/d1.qcow2 2147483648 true", "delete aimtest-dir/d1.qcow2"), storage.calls);
     }
 
     @Test
@@ -159,6 +166,7 @@ class StorageDelegationTest {
 
     /** Records the calls it receives; answers like a storage module would. */
     private static final class Recorder implements StoragePoolOperations {
+        static final String POOL_UUID = "0b6b3f0e-0000-4000-8000-000000000001";
         final List<String> calls = new ArrayList<>();
         PoolSpec lastSpec;
 
@@ -167,8 +175,9 @@ class StorageDelegationTest {
             lastSpec = spec;
             calls.add("pool " + spec.name() + " " + spec.type() + " " + spec.sourceHost() + ":" + spec.sourceDir()
                     + " -> " + spec.targetPath());
-            return new PoolInfo(spec.name(), "0b6b3f0e-0000-4000-8000-000000000001", spec.type(), true, 100, 10, 90,
-                    spec.targetPath(), spec.sourceHost(), spec.sourceDir());
+            // As libvirt reports a started iSCSI pool: the target's size, fully allocated, its default target path.
+            return new PoolInfo(spec.name(), POOL_UUID, spec.type(), true, 107_374_182_400L, 107_374_182_400L, 0,
+                    "/dev/disk/by-path", spec.sourceHost(), spec.sourceTarget());
         }
 
         @Override
@@ -195,14 +204,13 @@ class StorageDelegationTest {
         public VolumeInfo createVolume(String pool, String name, long capacityBytes, long allocationBytes,
                                        String format) {
             calls.add("create " + pool + "/" + name + " " + capacityBytes + " " + allocationBytes + " " + format);
-            return new VolumeInfo(pool, name, "/p/" + name, "/p/" + name, format, capacityBytes, allocationBytes);
+            // As libvirt reports a new qcow2 image: capacity rounded up to whole clusters, the metadata allocated.
+            return new VolumeInfo(pool, name, "/var/lib/aimtest/" + name, "/var/lib/aimtest/" + name, format,
+                    1_048_576, 196_624);
         }
 
         @Override
-        public void deleteVolume(String pool, String name) throws AimException {
-            if (name.equals("missing")) {
-                throw AimException.notFound("VOLUME_NOT_FOUND", "volume missing not found in pool " + pool);
-            }
+        public void deleteVolume(String pool, String name) {
             calls.add("delete " + pool + "/" + name);
         }
 
