@@ -33,8 +33,19 @@ import org.apache.logging.log4j.Logger;
  */
 public final class ImageCopier {
     private static final Logger LOG = LogManager.getLogger(ImageCopier.class);
-    /** Bytes per system call: large enough to keep the disk busy, small enough to report and cancel promptly. */
-    static final long CHUNK = 64L << 20;
+    /**
+     * Bytes per system call, and the unit of progress, cancellation and writeback: large enough that the calls cost
+     * nothing, small enough that the disk starts writing soon after the copy starts (see docs/rimp.md, Speed).
+     */
+    static final long CHUNK = 16L << 20;
+    /** The source is read ahead this many chunks (64 MiB) beyond the one being copied, across data extents. */
+    static final int READ_AHEAD_CHUNKS = 4;
+    /**
+     * At most this many chunks (256 MiB) of the copy are dirty or under writeback at once: older ones are waited
+     * for. It bounds the page cache one copy fills (eight parallel deploys must not starve the VMs of memory or
+     * trip the kernel's dirty throttling) and what is left for the final fsync.
+     */
+    static final int WRITEBACK_WINDOW_CHUNKS = 16;
 
     private final Temporaries temporaries;
     private final long chunk;
@@ -122,14 +133,18 @@ public final class ImageCopier {
                 out.truncate(size);
                 method = CopyMethod.SPARSE_COPY;
                 List<NativeFile.Extent> pieces = chunks(extents);
-                if (!pieces.isEmpty()) {
-                    in.prefetch(pieces.get(0).offset(), pieces.get(0).length());
-                }
+                int prefetched = 0; // pieces handed to read-ahead
+                long readAhead = 0; // bytes read ahead and not copied yet
+                int awaited = 0; // pieces whose writeback finished
+                long inWriteback = 0; // bytes started and not awaited
                 for (int i = 0; i < pieces.size(); i++) {
-                    // read the next piece ahead while this one is copied: a cold, sparse source otherwise waits
-                    // for a fresh read-ahead at each data extent (measured 3x slower, see docs/rimp.md)
-                    if (i + 1 < pieces.size()) {
-                        in.prefetch(pieces.get(i + 1).offset(), pieces.get(i + 1).length());
+                    // keep READ_AHEAD_CHUNKS beyond this piece in flight while it is copied: a cold, sparse
+                    // source otherwise waits for a fresh read-ahead at each data extent (measured 3x slower)
+                    while (prefetched < pieces.size()
+                            && (prefetched <= i || readAhead < (READ_AHEAD_CHUNKS + 1) * chunk)) {
+                        in.prefetch(pieces.get(prefetched).offset(), pieces.get(prefetched).length());
+                        readAhead += pieces.get(prefetched).length();
+                        prefetched++;
                     }
                     long offset = pieces.get(i).offset();
                     long end = offset + pieces.get(i).length();
@@ -158,9 +173,16 @@ public final class ImageCopier {
                         copied += done;
                         control.progress(copied, data, rate(copied, started));
                     }
+                    readAhead -= pieces.get(i).length();
                     if (writebackEarly) {
-                        // the disk writes this piece while the next one is copied, instead of all at the fsync
+                        // the disk writes this piece while the next ones are copied, instead of all at the fsync
                         out.startWriteback(pieces.get(i).offset(), pieces.get(i).length());
+                        inWriteback += pieces.get(i).length();
+                        while (inWriteback > WRITEBACK_WINDOW_CHUNKS * chunk) {
+                            NativeFile.Extent oldest = pieces.get(awaited++);
+                            out.awaitWriteback(oldest.offset(), oldest.length());
+                            inWriteback -= oldest.length();
+                        }
                     }
                 }
             }
@@ -191,7 +213,7 @@ public final class ImageCopier {
                 Duration.ofNanos(System.nanoTime() - started), sha, comparedWith);
     }
 
-    /** The data extents cut into pieces of at most one chunk: the unit of progress, cancellation and prefetch. */
+    /** The data extents cut into pieces of at most one chunk: the unit of progress, cancellation and writeback. */
     private List<NativeFile.Extent> chunks(List<NativeFile.Extent> extents) {
         List<NativeFile.Extent> pieces = new java.util.ArrayList<>();
         for (NativeFile.Extent extent : extents) {

@@ -50,9 +50,11 @@ interface Libc extends Library {
 
     int open(String path, int flags, int mode) throws LastErrorException;
 
+    int SYNC_FILE_RANGE_WAIT_BEFORE = 1;
     int SYNC_FILE_RANGE_WRITE = 2;
+    int SYNC_FILE_RANGE_WAIT_AFTER = 4;
 
-    /** Starts writeback of a range; does not wait. Best effort. */
+    /** Starts writeback of a range (WRITE), or waits for it (WAIT_BEFORE, WAIT_AFTER). Best effort. */
     int sync_file_range(int fd, long offset, long length, int flags);
 
     /** Returns an error number instead of setting errno. */

@@ -111,6 +111,15 @@ final class NativeFile implements AutoCloseable {
         LIBC.sync_file_range(fd, offset, length, Libc.SYNC_FILE_RANGE_WRITE);
     }
 
+    /**
+     * Waits until a range whose writeback was started is on disk (starting it first if needed). Best effort: an
+     * I/O error here is reported again by the final fsync, which decides.
+     */
+    void awaitWriteback(long offset, long length) {
+        LIBC.sync_file_range(fd, offset, length, Libc.SYNC_FILE_RANGE_WAIT_BEFORE | Libc.SYNC_FILE_RANGE_WRITE
+                | Libc.SYNC_FILE_RANGE_WAIT_AFTER);
+    }
+
     void truncate(long length) throws NativeException {
         try {
             LIBC.ftruncate(fd, length);

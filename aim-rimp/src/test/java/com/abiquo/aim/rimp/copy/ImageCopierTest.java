@@ -148,4 +148,26 @@ class ImageCopierTest {
         assertEquals(Status.Code.NOT_FOUND, missing.code());
         assertFalse(Files.exists(folder.resolve("x")));
     }
+
+    @Test
+    void smallChunksThroughTheWritebackWindowKeepContentAndHoles() throws Exception {
+        // 256 KiB chunks: the writeback window (16 chunks, 4 MiB) is passed many times, so the copy waits for older
+        // pieces while it reads ahead across extents, as a multi-GiB image does with the real sizes
+        ImageCopier small = new ImageCopier(temporaries, 256 << 10);
+        Path dense = TestFiles.dense(folder.resolve("dense.raw"), (20L << 20) + 123, 11);
+        Path sparse = TestFiles.sparse(folder.resolve("sparse.raw"), 512L << 20, 24, 12);
+
+        CopyOutcome denseCopy = small.copy(dense, folder.resolve("dense-copy"), ImageCopier.Options.noReplace(false),
+                CopyControl.none());
+        CopyOutcome sparseCopy = small.copy(sparse, folder.resolve("sparse-copy"),
+                ImageCopier.Options.noReplace(false), CopyControl.none());
+
+        assertEquals(TestFiles.sha256sum(dense), TestFiles.sha256sum(folder.resolve("dense-copy")));
+        assertEquals((20L << 20) + 123, denseCopy.copiedBytes());
+        assertEquals(TestFiles.sha256sum(sparse), TestFiles.sha256sum(folder.resolve("sparse-copy")));
+        assertEquals(24L << 20, sparseCopy.copiedBytes(), "only the data extents");
+        assertTrue(TestFiles.allocatedByStat(folder.resolve("sparse-copy"))
+                <= TestFiles.allocatedByStat(sparse) + (64 << 10), "as sparse as the source");
+        assertEquals(List.of("", "dense-copy", "dense.raw", "sparse-copy", "sparse.raw"), TestFiles.names(folder));
+    }
 }

@@ -114,4 +114,44 @@ class RealFileSystemsTest {
             assertTrue(Files.getFileStore(small.mountPoint).getUsableSpace() > (7L << 20), "space given back");
         }
     }
+
+    @Test
+    void toTmpfsInSmallChunksContentAndHolesStay() throws Exception {
+        try (LoopMount tmpfs = LoopMount.tmpfs(folder, 64L << 20)) {
+            Path dense = TestFiles.dense(folder.resolve("dense.raw"), (12L << 20) + 77, 8);
+            Path sparse = TestFiles.sparse(folder.resolve("sparse.raw"), 1L << 30, 20, 9);
+            // 256 KiB chunks: the 4 MiB writeback window is passed several times (ext4 -> tmpfs: sendfile)
+            ImageCopier small = new ImageCopier(temporaries, 256 << 10);
+
+            CopyOutcome denseCopy = small.copy(dense, tmpfs.mountPoint.resolve("dense"),
+                    ImageCopier.Options.noReplace(false), CopyControl.none());
+            CopyOutcome sparseCopy = small.copy(sparse, tmpfs.mountPoint.resolve("sparse"),
+                    ImageCopier.Options.noReplace(false), CopyControl.none());
+
+            assertEquals(TestFiles.sha256sum(dense), TestFiles.sha256sum(tmpfs.mountPoint.resolve("dense")));
+            assertEquals(TestFiles.sha256sum(sparse), TestFiles.sha256sum(tmpfs.mountPoint.resolve("sparse")));
+            assertEquals(20L << 20, sparseCopy.copiedBytes());
+            assertEquals(1L << 30, Files.size(tmpfs.mountPoint.resolve("sparse")));
+            assertTrue(TestFiles.allocatedByStat(tmpfs.mountPoint.resolve("sparse")) <= (21L << 20),
+                    "holes stay holes on tmpfs");
+            assertEquals(denseCopy.method(), sparseCopy.method());
+            assertEquals(List.of("", "dense", "sparse"), TestFiles.names(tmpfs.mountPoint));
+        }
+    }
+
+    @Test
+    void aDiskThatFillsUpAfterSeveralWritebackWindowsLeavesNothing() throws Exception {
+        try (LoopMount small = LoopMount.tmpfs(folder, 8L << 20)) {
+            Path dense = TestFiles.dense(folder.resolve("dense.raw"), 12L << 20, 6);
+            // 256 KiB chunks: the copy has waited for older pieces (4 MiB window) before the write that fails
+            ImageCopier blind = new ImageCopier(temporaries, 256 << 10, false);
+
+            AimException full = assertThrows(AimException.class, () -> blind.copy(dense,
+                    small.mountPoint.resolve("dense"), ImageCopier.Options.noReplace(false), CopyControl.none()));
+
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.code());
+            assertEquals(List.of(""), TestFiles.names(small.mountPoint), "no image, no temporary");
+            assertTrue(Files.getFileStore(small.mountPoint).getUsableSpace() > (7L << 20), "space given back");
+        }
+    }
 }
