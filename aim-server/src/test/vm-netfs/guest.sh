@@ -6,14 +6,6 @@
 # N.out, N.rc) until /xfer/stop appears. Nothing here persists: the guest's writes land in RAM.
 set -u
 log() { echo "guest $(cut -d' ' -f1 /proc/uptime)s: $*"; }
-# lockd refuses locks during its grace period after the server starts (50 s by default): keep it at 3 s, as on a
-# server that has been up for a while. qemu-img locks the images it makes (NLM locks on NFSv3).
-for m in $(cat /xfer/mod/order); do
-  case $m in lockd) options="nlm_timeout=3 nlm_grace_period=3" ;; *) options= ;; esac
-  [ -d "/sys/module/$m" ] || insmod "/xfer/mod/$m.ko" $options || { log "cannot load module $m"; exit 1; }
-done
-ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 || { log "no network"; exit 1; }
-
 # libvirtd first (its start is the slowest part under TCG), with none of this machine's pools, domains or networks:
 # the guest sees the host's /etc/libvirt, and its copy is private to the guest.
 rm -rf /etc/libvirt/storage /etc/libvirt/qemu /etc/libvirt/secrets /var/lib/libvirt/qemu /run/libvirt
@@ -28,9 +20,17 @@ CONF
 libvirtd -d --listen -f /run/aim-libvirtd.conf || { log "libvirtd did not start"; exit 1; }
 log "libvirtd started"
 
-# The NFS server: rpcbind, the export table, mountd and the kernel's nfsd threads (NFSv3 in practice: the guest's
-# root is an overlay, which NFSv4's pseudo root cannot cross, so mount.nfs falls back to v3), and statd for the
-# client's locks. nfsd's grace period (locks wait it out) is cut to its minimum, 10 s.
+# lockd refuses locks during its grace period after the server starts (50 s by default): keep it at 3 s, as on a
+# server that has been up for a while. qemu-img locks the images it makes (NLM locks on NFSv3).
+for m in $(cat /xfer/mod/order); do
+  case $m in lockd) options="nlm_timeout=3 nlm_grace_period=3" ;; *) options= ;; esac
+  [ -d "/sys/module/$m" ] || insmod "/xfer/mod/$m.ko" $options || { log "cannot load module $m"; exit 1; }
+done
+ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 || { log "no network"; exit 1; }
+
+# The NFS server: rpcbind, the export table, mountd and the kernel's nfsd threads, and statd for the client's locks.
+# NFSv3 in practice: a v4 mount of this export is refused with ENOENT (probably the v4 pseudo root over the guest's
+# overlay root) and mount.nfs falls back to v3. nfsd's grace period (locks wait it out) is cut to its minimum, 10 s.
 mkdir -p /run/rpcbind /var/lib/nfs/rpc_pipefs /var/lib/nfs/v4recovery /srv/aim-netfs-export /run/aim-lock-probe
 mount -t nfsd nfsd /proc/fs/nfsd
 mount -t rpc_pipefs rpc_pipefs /var/lib/nfs/rpc_pipefs

@@ -66,7 +66,7 @@ class NetfsPoolVmSystemTest {
         String pool = "aimsrv-netfs-" + pid;
         String target = "/var/lib/aimsrv-netfs-" + pid + "/pool";   // absent in the guest: AIM must make it
         try (NetfsVm vm = NetfsVm.boot(module.resolve("src/test/vm-netfs"), xfer, 170)) {
-            // AIM starts while the VM boots: it reports LibvirtService NOT_SERVING and reconnects once libvirtd answers.
+            // AIM starts while the VM boots: LibvirtService is NOT_SERVING until the guest's libvirtd answers.
             Process aim = startAim(Files.createDirectories(module.resolve("target/vm-netfs-aim-" + pid)),
                     vm.libvirtUri());
             List<String> log = new CopyOnWriteArrayList<>();
@@ -81,6 +81,7 @@ class NetfsPoolVmSystemTest {
                 System.out.printf("netfs VM ready after %d ms, AIM connected to it after %d ms%n",
                         (ready - start) / 1_000_000, (System.nanoTime() - start) / 1_000_000);
                 exercise(vm, channel, pool, target);
+                System.out.println("guest timeline:\n" + vm.guest("cat /xfer/out"));
             } catch (Throwable failure) {
                 System.out.println("AIM's log:\n" + String.join("\n", log) + "\n" + vm.diagnostics());
                 throw failure;
@@ -113,7 +114,10 @@ class NetfsPoolVmSystemTest {
                 .setSourceDir("srv/relative").build()));
 
         // Create: defined, started, the export mounted at the target (a folder that did not exist).
+        long creating = System.nanoTime();
         StoragePool created = deadline(libvirt).createStoragePool(request).getPool();
+        System.out.printf("CreateStoragePool (netfs: define, build, mount, start): %d ms%n",
+                (System.nanoTime() - creating) / 1_000_000);
         assertEquals(pool, created.getName());
         assertEquals(StoragePoolType.STORAGE_POOL_TYPE_NETFS, created.getType());
         assertTrue(created.getActive(), created.toString());
@@ -130,9 +134,12 @@ class NetfsPoolVmSystemTest {
         assertEquals(target + "/disk1.img", raw.getPath());
         assertEquals(8 * MIB, raw.getCapacityBytes());
         assertEquals("raw", raw.getFormat());
+        long qcow2Start = System.nanoTime();
         StorageVolume qcow2 = deadline(libvirt).createDisk(CreateDiskRequest.newBuilder().setPool(pool)
                 .setName("disk2.qcow2").setCapacityBytes(16 * MIB).setFormat(DiskFormat.DISK_FORMAT_QCOW2).build())
                 .getVolume();
+        System.out.printf("CreateDisk qcow2 (qemu-img in the guest): %d ms%n",
+                (System.nanoTime() - qcow2Start) / 1_000_000);
         assertEquals("qcow2", qcow2.getFormat());
         assertEquals(16 * MIB, qcow2.getCapacityBytes());
         assertEquals(8 * MIB + "", vm.guest("stat -c %s " + NetfsVm.EXPORT + "/disk1.img").trim());
@@ -144,14 +151,18 @@ class NetfsPoolVmSystemTest {
         assertEquals(Status.Code.ALREADY_EXISTS, again.getStatus().getCode(), again.getMessage());
 
         try (LibvirtConnection connection = connect(vm.libvirtUri());
-             LibvirtStoragePools pools = new LibvirtStoragePools(() -> Optional.of(connection), Duration.ofSeconds(60))) {
+             LibvirtStoragePools pools = new LibvirtStoragePools(() -> Optional.of(connection),
+                     Duration.ofSeconds(60))) {
             assertEquals(List.of("disk1.img", "disk2.qcow2"), names(pools.listVolumes(pool)));
 
             // A file written on the NFS server is not in the pool until it is refreshed; creating the same pool again
             // refreshes it (same pool, still one mount), it does not fail.
             vm.guest("truncate -s 4M " + NetfsVm.EXPORT + "/outside.img");
             assertEquals(List.of("disk1.img", "disk2.qcow2"), names(pools.listVolumes(pool)));
+            long refreshing = System.nanoTime();
             StoragePool refreshed = deadline(libvirt).createStoragePool(request).getPool();
+            System.out.printf("CreateStoragePool again (refresh): %d ms%n",
+                    (System.nanoTime() - refreshing) / 1_000_000);
             assertEquals(created.getUuid(), refreshed.getUuid());
             assertTrue(refreshed.getActive());
             assertEquals(List.of("disk1.img", "disk2.qcow2", "outside.img"), names(pools.listVolumes(pool)));
@@ -181,7 +192,8 @@ class NetfsPoolVmSystemTest {
         }
     }
 
-    private static LibvirtServiceGrpc.LibvirtServiceBlockingStub deadline(LibvirtServiceGrpc.LibvirtServiceBlockingStub stub) {
+    private static LibvirtServiceGrpc.LibvirtServiceBlockingStub deadline(
+            LibvirtServiceGrpc.LibvirtServiceBlockingStub stub) {
         return stub.withDeadlineAfter(60, TimeUnit.SECONDS);
     }
 
