@@ -81,7 +81,7 @@ class NetfsPoolVmSystemTest {
                 System.out.printf("netfs VM ready after %d ms, AIM connected to it after %d ms%n",
                         (ready - start) / 1_000_000, (System.nanoTime() - start) / 1_000_000);
                 exercise(vm, channel, pool, target);
-                System.out.println("guest timeline:\n" + vm.guest("cat /xfer/out"));
+                System.out.println("guest timeline:\n" + vm.guestLog());
             } catch (Throwable failure) {
                 System.out.println("AIM's log:\n" + String.join("\n", log) + "\n" + vm.diagnostics());
                 throw failure;

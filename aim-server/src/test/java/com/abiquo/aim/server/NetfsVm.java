@@ -84,6 +84,11 @@ final class NetfsVm implements AutoCloseable {
         return output;
     }
 
+    /** What the guest script printed so far (its timeline). */
+    String guestLog() throws IOException {
+        return Files.readString(xfer.resolve("out"), StandardCharsets.UTF_8);
+    }
+
     /** The guest's output and console, for failure messages. */
     String diagnostics() {
         StringBuilder text = new StringBuilder();
