@@ -80,8 +80,36 @@ public final class KernelInitiator {
 
     /** The LUNs of a session with their block devices and sizes, by LUN number. */
     public List<Lun> luns(Session session) throws AimException {
+        return scan(session).luns();
+    }
+
+    /**
+     * The LUNs of a session right after a rescan. The kernel attaches a new disk's block device in the background
+     * (the sd driver probes asynchronously), after iscsiadm has returned: wait up to {@code settle} until every disk
+     * LUN (SCSI type 0) has its block device. Other LUNs (the target's controller, LUN 0) never get one.
+     */
+    public List<Lun> lunsAfterRescan(Session session, Duration settle) throws AimException {
+        long deadline = System.nanoTime() + settle.toNanos();
+        Scan scan = scan(session);
+        while (scan.disksWithoutDevice() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            scan = scan(session);
+        }
+        return scan.luns();
+    }
+
+    private record Scan(List<Lun> luns, boolean disksWithoutDevice) {
+    }
+
+    private Scan scan(Session session) throws AimException {
         Path device = sysfs.resolve("class/iscsi_session/session" + session.number() + "/device");
         List<Lun> luns = new ArrayList<>();
+        boolean disksWithoutDevice = false;
         try (Stream<Path> entries = Files.walk(device.toRealPath(), 2)) {
             for (Path scsi : (Iterable<Path>) entries::iterator) {
                 Matcher address = SCSI_ADDRESS.matcher(scsi.getFileName().toString());
@@ -101,13 +129,20 @@ public final class KernelInitiator {
                     }
                 }
                 luns.add(new Lun(session.number(), Integer.parseInt(address.group(4)), block, size));
+                disksWithoutDevice |= block.isEmpty() && isDisk(scsi);
             }
         } catch (IOException | NumberFormatException failure) {
             throw AimException.internal("SYSFS_UNREADABLE", "cannot read the devices of iSCSI session "
                     + session.number() + " under " + device + ": " + failure.getMessage(), failure);
         }
         luns.sort(Comparator.comparingInt(Lun::lun));
-        return luns;
+        return new Scan(luns, disksWithoutDevice);
+    }
+
+    /** SCSI peripheral type 0: a direct-access block device (a disk). */
+    private static boolean isDisk(Path scsiDevice) throws IOException {
+        Path type = scsiDevice.resolve("type");
+        return Files.isRegularFile(type) && Files.readString(type).strip().equals("0");
     }
 
     /** {@code iscsiadm -m node -T <iqn> -R}: rescans every session to the target. The result is returned as is. */

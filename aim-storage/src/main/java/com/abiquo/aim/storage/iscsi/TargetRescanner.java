@@ -7,6 +7,7 @@ import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
 import com.abiquo.aim.storage.pool.LibvirtStoragePools;
 import io.grpc.Status;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,8 @@ import java.util.Optional;
  * ignored failures, this one says which path failed and why.
  */
 public final class TargetRescanner {
+    /** How long a rescan waits for the kernel to attach new disks' block devices. */
+    static final Duration DEVICE_SETTLE = Duration.ofSeconds(5);
     private final KernelInitiator kernel;
     private final LibvirtStoragePools pools;
 
@@ -100,7 +103,7 @@ public final class TargetRescanner {
         List<KernelInitiator.Lun> luns = new ArrayList<>();
         for (KernelInitiator.Session session : sessions) {
             try {
-                luns.addAll(kernel.luns(session));
+                luns.addAll(kernel.lunsAfterRescan(session, DEVICE_SETTLE));
             } catch (AimException failure) {
                 error = error.isEmpty() ? failure.getMessage() : error + "; " + failure.getMessage();
             }

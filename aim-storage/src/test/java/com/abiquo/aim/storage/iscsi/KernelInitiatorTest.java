@@ -38,6 +38,44 @@ class KernelInitiatorTest {
     }
 
     @Test
+    void afterARescanWaitsForTheKernelToAttachANewDisksBlockDevice() throws Exception {
+        Path session = sysfs.resolve("devices/platform/host2/session1");
+        Path controller = Files.createDirectories(session.resolve("target2:0:0/2:0:0:0"));
+        Files.writeString(controller.resolve("type"), "12\n");   // the target's controller: never a block device
+        Path disk = Files.createDirectories(session.resolve("target2:0:0/2:0:0:3"));
+        Files.writeString(disk.resolve("type"), "0\n");
+        Path classEntry = Files.createDirectories(sysfs.resolve("class/iscsi_session/session1"));
+        Files.writeString(classEntry.resolve("targetname"), "iqn.2026-11.test.aim.storage:t1\n");
+        Files.createSymbolicLink(classEntry.resolve("device"), session);
+        KernelInitiator kernel = new KernelInitiator(new CommandRunner(), Duration.ofSeconds(5), sysfs);
+        KernelInitiator.Session one = kernel.sessions().get(0);
+
+        // The sd driver attaches the disk a moment after the scan found it, as Linux does (asynchronous probe).
+        Thread attach = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+                Path block = Files.createDirectories(disk.resolve("block/sdc"));
+                Files.writeString(block.resolve("size"), "65536\n");
+            } catch (Exception failure) {
+                throw new IllegalStateException(failure);
+            }
+        });
+        attach.start();
+        assertEquals(List.of(new KernelInitiator.Lun(1, 0, "", 0), new KernelInitiator.Lun(1, 3, "", 0)),
+                kernel.luns(one), "read at once, the disk has no block device yet");
+        long start = System.nanoTime();
+        assertEquals(List.of(new KernelInitiator.Lun(1, 0, "", 0), new KernelInitiator.Lun(1, 3, "/dev/sdc",
+                32L << 20)), kernel.lunsAfterRescan(one, Duration.ofSeconds(5)));
+        assertTrue(System.nanoTime() - start < 3_000_000_000L);
+        attach.join();
+
+        // Settled: no wait for the controller, which never gets a block device.
+        start = System.nanoTime();
+        kernel.lunsAfterRescan(one, Duration.ofSeconds(5));
+        assertTrue(System.nanoTime() - start < 1_000_000_000L);
+    }
+
+    @Test
     void noIscsiInTheKernelMeansNoSessions() throws Exception {
         KernelInitiator kernel = new KernelInitiator(new CommandRunner(), Duration.ofSeconds(5), sysfs);
         assertFalse(kernel.available());
