@@ -187,7 +187,11 @@ public final class ImageCopier {
                 }
             }
             control.checkCancelled();
+            long syncStarted = System.nanoTime();
             out.sync();
+            // with early writeback this is a few ms: what it shows is how much the disk still had to write
+            LOG.debug("{}: {} bytes copied in {} ms, final fsync {} ms", destination, copied,
+                    (syncStarted - started) / 1_000_000, (System.nanoTime() - syncStarted) / 1_000_000);
             allocated = method == CopyMethod.REFLINK ? data : copied;
         }
         String sha = "";
