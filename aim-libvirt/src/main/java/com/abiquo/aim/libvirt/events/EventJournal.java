@@ -18,6 +18,7 @@ public final class EventJournal {
         private final MonitorEvent event;
         private final long journaledNanos;
         private volatile Object encoded;
+        private volatile long handedNanos;
 
         Entry(MonitorEvent event) {
             this.event = event;
@@ -31,6 +32,15 @@ public final class EventJournal {
         /** System.nanoTime() when the event entered the journal, for latency break-downs. */
         public long journaledNanos() {
             return journaledNanos;
+        }
+
+        /** System.nanoTime() when the event was last handed to a subscriber's transport (0: not yet), likewise. */
+        public long handedNanos() {
+            return handedNanos;
+        }
+
+        void handedAt(long nanos) {
+            handedNanos = nanos;
         }
 
         /** The wire form, computed once (a race computes it twice, harmlessly). */

@@ -219,6 +219,7 @@ public final class Subscriber {
                 sent++;
                 lastSent = cursor;
                 lastProgressNanos = System.nanoTime();
+                entry.handedAt(lastProgressNanos);
             }
             cursor++;
         }

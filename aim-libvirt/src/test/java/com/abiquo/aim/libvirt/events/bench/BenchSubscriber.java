@@ -20,10 +20,11 @@ final class BenchSubscriber implements ClientResponseObserver<SubscribeRequest, 
     private final boolean recordLatency;
     private volatile ClientCallStreamObserver<SubscribeRequest> call;
     volatile long received;
+    /** Counted down on each event, so the benchmark waits for receipts without polling (polling steals a core). */
+    volatile java.util.concurrent.CountDownLatch arrivals;
     volatile long lastSequence;
     volatile long lastReceiptNanos;
     volatile long lastCallbackToReceiptNanos;
-    volatile long lastCallbackToJournalNanos;
     volatile long gaps;
 
     BenchSubscriber(EventJournal journal, boolean recordLatency) {
@@ -53,11 +54,14 @@ final class BenchSubscriber implements ClientResponseObserver<SubscribeRequest, 
         if (recordLatency) {
             EventJournal.Entry entry = journal.get(sequence);
             lastCallbackToReceiptNanos = entry == null ? -1 : now - entry.event().receivedNanos();
-            lastCallbackToJournalNanos = entry == null ? -1 : entry.journaledNanos() - entry.event().receivedNanos();
         }
         lastSequence = sequence;
         lastReceiptNanos = now;
         received++;
+        java.util.concurrent.CountDownLatch latch = arrivals;
+        if (latch != null) {
+            latch.countDown();
+        }
     }
 
     @Override
