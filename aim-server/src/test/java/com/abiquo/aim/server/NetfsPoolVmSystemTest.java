@@ -27,9 +27,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,7 +67,7 @@ class NetfsPoolVmSystemTest {
             Process aim = startAim(Files.createDirectories(module.resolve("target/vm-netfs-aim-" + pid)),
                     vm.libvirtUri());
             List<String> log = new CopyOnWriteArrayList<>();
-            follow(aim, log);
+            ProcessOutput.follow(aim, log, "aim-netfs-log");
             ManagedChannel channel = null;
             try {
                 vm.awaitReady(120);
@@ -242,22 +239,6 @@ class NetfsPoolVmSystemTest {
                 "-Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager",
                 "-cp", System.getProperty("java.class.path"), AimMain.class.getName(), "-c", config.toString())
                 .redirectErrorStream(true).start();
-    }
-
-    private static void follow(Process process, List<String> log) {
-        Thread reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    log.add(line);
-                }
-            } catch (java.io.IOException ended) {
-                // the process is gone
-            }
-        }, "aim-netfs-log");
-        reader.setDaemon(true);
-        reader.start();
     }
 
     private static int waitForPort(Process aim, List<String> log) throws InterruptedException {

@@ -9,8 +9,6 @@ import com.abiquo.aim.v1.NodeServiceGrpc;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -58,9 +56,7 @@ class ProcessTest {
                     .redirectErrorStream(true)
                     .start();
             List<String> log = new CopyOnWriteArrayList<>();
-            Thread reader = new Thread(() -> read(process, log), "aim-stderr");
-            reader.setDaemon(true);
-            reader.start();
+            Thread reader = ProcessOutput.follow(process, log, "aim-stderr");
             try {
                 int port = waitForPort(log);
                 ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port,
@@ -110,18 +106,6 @@ class ProcessTest {
             Thread.sleep(50);
         }
         throw new AssertionError("AIM did not say it was listening:\n" + String.join("\n", log));
-    }
-
-    private static void read(Process process, List<String> log) {
-        try (BufferedReader lines = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                log.add(line);
-            }
-        } catch (java.io.IOException ended) {
-            // the process is gone
-        }
     }
 
     private static void receive(DatagramSocket socket, List<String> datagrams) {

@@ -222,7 +222,7 @@ class RimpGrpcServiceTest {
         byte[] content = new byte[(3 << 20) + 5];
         new java.util.Random(3).nextBytes(content);
         CompletableFuture<UploadResponse> done = new CompletableFuture<>();
-        StreamObserver<UploadRequest> upload = async.upload(observer(done));
+        StreamObserver<UploadRequest> upload = async.upload(UploadResults.into(done));
         upload.onNext(UploadRequest.newBuilder().setHeader(UploadHeader.newBuilder()
                 .setPath(datastore.resolve("up/file.raw").toString()).setSizeBytes(content.length)).build());
         for (int offset = 0; offset < content.length; offset += 1 << 20) {
@@ -235,7 +235,7 @@ class RimpGrpcServiceTest {
         assertEquals(TestFiles.sha256sum(datastore.resolve("up/file.raw")), response.getSha256());
 
         CompletableFuture<UploadResponse> cancelled = new CompletableFuture<>();
-        StreamObserver<UploadRequest> second = async.upload(observer(cancelled));
+        StreamObserver<UploadRequest> second = async.upload(UploadResults.into(cancelled));
         second.onNext(UploadRequest.newBuilder().setHeader(UploadHeader.newBuilder()
                 .setPath(datastore.resolve("up/second.raw").toString()).setSizeBytes(10)).build());
         second.onNext(UploadRequest.newBuilder().setChunk(ByteString.copyFromUtf8("abc")).build());
@@ -243,7 +243,7 @@ class RimpGrpcServiceTest {
         waitForNames(datastore.resolve("up"), List.of("", "file.raw"));
 
         CompletableFuture<UploadResponse> tooBig = new CompletableFuture<>();
-        async.upload(observer(tooBig)).onNext(UploadRequest.newBuilder().setHeader(UploadHeader.newBuilder()
+        async.upload(UploadResults.into(tooBig)).onNext(UploadRequest.newBuilder().setHeader(UploadHeader.newBuilder()
                 .setPath(datastore.resolve("big").toString()).setSizeBytes(1L << 40)).build());
         StatusRuntimeException refused = (StatusRuntimeException) org.junit.jupiter.api.Assertions.assertThrows(
                 java.util.concurrent.ExecutionException.class, () -> tooBig.get(10, TimeUnit.SECONDS)).getCause();
@@ -253,7 +253,7 @@ class RimpGrpcServiceTest {
     @Test
     void stoppingTheModuleEndsAnUploadWithUnavailableAndLeavesNothing() throws Exception {
         CompletableFuture<UploadResponse> result = new CompletableFuture<>();
-        StreamObserver<UploadRequest> upload = async.upload(observer(result));
+        StreamObserver<UploadRequest> upload = async.upload(UploadResults.into(result));
         upload.onNext(UploadRequest.newBuilder().setHeader(UploadHeader.newBuilder()
                 .setPath(datastore.resolve("half.raw").toString()).setSizeBytes(10)).build());
         upload.onNext(UploadRequest.newBuilder().setChunk(ByteString.copyFromUtf8("abcde")).build());
@@ -267,24 +267,6 @@ class RimpGrpcServiceTest {
                 java.util.concurrent.ExecutionException.class, () -> result.get(10, TimeUnit.SECONDS)).getCause();
         assertEquals(Status.Code.UNAVAILABLE, stopped.getStatus().getCode());
         waitForNames(datastore, List.of(""));
-    }
-
-    private static StreamObserver<UploadResponse> observer(CompletableFuture<UploadResponse> result) {
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(UploadResponse value) {
-                result.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable failure) {
-                result.completeExceptionally(failure);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        };
     }
 
     /** Names in the folder, with datastoreuuid.* marks shown as "datastoreuuid", once they settle. */

@@ -51,7 +51,7 @@ class UploadHungDiskTest {
             boolean frozen = false;
             try {
                 CompletableFuture<UploadResponse> result = new CompletableFuture<>();
-                StreamObserver<UploadRequest> upload = RimpServiceGrpc.newStub(channel).upload(observer(result));
+                StreamObserver<UploadRequest> upload = RimpServiceGrpc.newStub(channel).upload(UploadResults.into(result));
                 upload.onNext(UploadRequest.newBuilder().setHeader(UploadHeader.newBuilder()
                         .setPath(datastore.resolve("stuck.raw").toString()).setSizeBytes(4 << 20)).build());
                 waitUntil(() -> temporaries(datastore).size() == 1, "the upload's temporary");
@@ -100,23 +100,5 @@ class UploadHungDiskTest {
             Thread.sleep(20);
         }
         throw new AssertionError("timed out waiting for " + what);
-    }
-
-    private static StreamObserver<UploadResponse> observer(CompletableFuture<UploadResponse> result) {
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(UploadResponse value) {
-                result.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable failure) {
-                result.completeExceptionally(failure);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        };
     }
 }
