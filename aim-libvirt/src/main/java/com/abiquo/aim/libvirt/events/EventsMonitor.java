@@ -498,10 +498,16 @@ public final class EventsMonitor implements DomainEventSource.Listener {
         return appended;
     }
 
-    /** Caller holds the lock. @return whether an event was appended */
+    /** Caller holds the lock. @return whether events wait to be sent */
     private boolean handle(Object item) {
         if (item instanceof DomainLifecycleEvent event) {
             return handleLive(event);
+        }
+        if (item instanceof SendRound) {
+            // Queued behind a disconnection or a listing: the caller's send round covers it. Clearing the flag
+            // here matters: left set, no later event would ever queue a round again.
+            sendRoundQueued.set(false);
+            return true;
         }
         if (item instanceof Disconnect disconnect) {
             if (connected || !baselined) {
