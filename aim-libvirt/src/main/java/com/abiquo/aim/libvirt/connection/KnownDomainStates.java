@@ -17,6 +17,9 @@ final class KnownDomainStates {
     private record Entry(int state, long setNanos) {
     }
 
+    /** Far longer than any domain listing takes. */
+    static final long TOMBSTONE_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+
     private final Map<String, Entry> states = new ConcurrentHashMap<>();
 
     /** The state libvirt reported last, or null when unknown or undefined. */
@@ -29,6 +32,12 @@ final class KnownDomainStates {
     void recordEvent(String uuid, int state, long receivedNanos) {
         states.merge(uuid, new Entry(state, receivedNanos),
                 (old, fresh) -> old.setNanos() > fresh.setNanos() ? old : fresh);
+        if (state == DomainStates.GONE) {
+            // A tombstone only has to outlive a listing in progress; transient domains get fresh uuids, so old
+            // tombstones would otherwise pile up on a connection that never relists.
+            states.entrySet().removeIf(entry -> entry.getValue().state() == DomainStates.GONE
+                    && receivedNanos - entry.getValue().setNanos() > TOMBSTONE_NANOS);
+        }
     }
 
     /** From a listing that began at {@code listingStartNanos}. */
@@ -41,5 +50,10 @@ final class KnownDomainStates {
         }
         states.entrySet().removeIf(entry -> !present.contains(entry.getKey())
                 && entry.getValue().setNanos() <= listingStartNanos);
+    }
+
+    /** Entries held, tombstones included (for tests). */
+    int size() {
+        return states.size();
     }
 }

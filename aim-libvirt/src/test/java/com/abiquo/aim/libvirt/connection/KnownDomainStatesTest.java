@@ -47,4 +47,16 @@ class KnownDomainStatesTest {
         assertEquals(PAUSED, known.get("a"));
         assertNull(known.get("b"));
     }
+
+    @Test
+    void tombstonesOfTransientDomainsDoNotPileUp() {
+        known.recordEvent("t1", RUNNING, 0);
+        known.recordEvent("t1", DomainStates.GONE, 10);
+        long later = 10 + KnownDomainStates.TOMBSTONE_NANOS + 1;
+        known.recordEvent("t2", RUNNING, later);
+        known.recordEvent("t2", DomainStates.GONE, later + 10);
+        assertEquals(1, known.size(), "only the recent tombstone is kept");
+        assertNull(known.get("t1"));
+        assertNull(known.get("t2"));
+    }
 }
