@@ -9,8 +9,9 @@ import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 
 /**
- * Every domain of a connection, running and defined, read once each. libvirt lists them in two calls, so a domain
- * can appear in both (it stopped in between: read once, by uuid) or vanish before it is read (left out). Each
+ * Every domain of a connection, running and defined, read once each. libvirt-java lists them in separate calls
+ * (it lacks virConnectListAllDomains), so a domain can appear twice (read once, by uuid), vanish before it is read
+ * (left out), or start between the calls (caught by listing the running ones again). Each
  * native handle is freed as soon as it is read, also when a read fails.
  */
 public final class DomainListing {
@@ -34,6 +35,10 @@ public final class DomainListing {
         }
         for (String name : connect.listDefinedDomains()) {
             readOne(() -> connect.domainLookupByName(name), reader, seen, results);
+        }
+        // A domain started between the two calls above is in neither; the running ones once more catch it.
+        for (int id : connect.listDomains()) {
+            readOne(() -> connect.domainLookupByID(id), reader, seen, results);
         }
         return results;
     }
