@@ -479,7 +479,8 @@ public final class EventsMonitor implements DomainEventSource.Listener {
                 share.forEach(Subscriber::drain);
             }
         }
-        claimed.subList(0, inline).forEach(Subscriber::drain);
+        // From the libvirt callback (a limit given), a subscriber replaying a long backlog goes on in the pool.
+        claimed.subList(0, inline).forEach(inlineLimit > 0 ? Subscriber::drainBriefly : Subscriber::drain);
     }
 
     /**

@@ -35,6 +35,8 @@ public final class Subscriber {
     private static final Logger LOG = LogManager.getLogger(Subscriber.class);
     /** Events one drain sends before it gives the thread to the next subscriber (a long replay must not hog it). */
     private static final int SENDS_PER_TURN = 256;
+    /** On the libvirt callback thread: a subscriber with a long replay continues on the drain pool. */
+    private static final int SENDS_PER_BRIEF_TURN = 16;
 
     private final String id;
     private final SubscriberSink sink;
@@ -141,11 +143,20 @@ public final class Subscriber {
 
     /** Sends what can be sent; only by the owner of a successful {@link #claim()}. */
     void drain() {
+        drain(SENDS_PER_TURN);
+    }
+
+    /** As {@link #drain()}, but hands a long replay to the executor after a few sends. */
+    void drainBriefly() {
+        drain(SENDS_PER_BRIEF_TURN);
+    }
+
+    private void drain(int sendsPerTurn) {
         int missed = 1;
         while (true) {
             if (!ended) {
                 try {
-                    if (drainOnce()) {
+                    if (drainOnce(sendsPerTurn)) {
                         // A long replay: let the subscribers that share this thread have their turn, and go on in
                         // a new task that inherits the ownership (the work count is left as it is).
                         try {
@@ -167,8 +178,8 @@ public final class Subscriber {
         }
     }
 
-    /** @return true when it stopped after {@link #SENDS_PER_TURN} events with more to send */
-    private boolean drainOnce() {
+    /** @return true when it stopped after {@code sendsPerTurn} events with more to send */
+    private boolean drainOnce(int sendsPerTurn) {
         EndRequest requested = endRequest.get();
         if (requested != null) {
             finish(requested.reason(), requested.message());
@@ -188,7 +199,7 @@ public final class Subscriber {
         long head = journal.lastSequence();
         int sent = 0;
         while (cursor <= head) {
-            if (sent == SENDS_PER_TURN) {
+            if (sent == sendsPerTurn) {
                 return true;
             }
             EventJournal.Entry entry = journal.get(cursor);
