@@ -199,15 +199,24 @@ public final class DomainOperations {
      */
     public int wakeUp(DomainSelector selector) throws AimException {
         return onDomain("waking up", selector, domain -> {
-            int state = stateOf(domain);
-            if (state != DomainStates.PMSUSPENDED) {
-                throw AimException.failedPrecondition("DOMAIN_NOT_PMSUSPENDED", selector.describe() + " is "
-                        + DomainStates.describe(state) + ", not suspended to RAM: only a PMSUSPENDED domain can be "
-                        + "woken up (ResumeDomain resumes a paused one, PowerOnDomain starts a stopped one)");
+            requirePmSuspended(selector, stateOf(domain));
+            try {
+                domain.PMwakeup();
+            } catch (LibvirtException failure) {
+                // Woken by someone else since the check: QEMU's refusal is the same precondition, not a fault.
+                requirePmSuspended(selector, stateOf(domain));
+                throw failure;
             }
-            domain.PMwakeup();
             return stateOf(domain);
         });
+    }
+
+    private static void requirePmSuspended(DomainSelector selector, int state) throws AimException {
+        if (state != DomainStates.PMSUSPENDED) {
+            throw AimException.failedPrecondition("DOMAIN_NOT_PMSUSPENDED", selector.describe() + " is "
+                    + DomainStates.describe(state) + ", not suspended to RAM: only a PMSUSPENDED domain can be "
+                    + "woken up (ResumeDomain resumes a paused one, PowerOnDomain starts a stopped one)");
+        }
     }
 
     /**

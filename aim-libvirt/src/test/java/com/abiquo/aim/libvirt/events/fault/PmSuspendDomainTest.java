@@ -47,6 +47,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -157,8 +158,15 @@ class PmSuspendDomainTest {
                 assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode(), refused.toString());
 
                 // WakeUpDomain: a key press for the sleeping guest, no guest agent needed.
+                // Two controllers at once: one wakes it, the other gets OK or FAILED_PRECONDITION, never INTERNAL.
                 long wakeAt = System.nanoTime();
-                libvirt.stub.wakeUpDomain(WakeUpDomainRequest.newBuilder().setDomain(ref).build());
+                java.util.concurrent.CompletableFuture<Status.Code> other = java.util.concurrent.CompletableFuture
+                        .supplyAsync(() -> wakeUp(libvirt.stub, ref));
+                Status.Code mine = wakeUp(libvirt.stub, ref);
+                Status.Code theirs = other.get(30, TimeUnit.SECONDS);
+                System.out.println("PmSuspendDomainTest: concurrent wake-ups answered " + mine + " and " + theirs);
+                assertTrue(Set.of(Status.Code.OK, Status.Code.FAILED_PRECONDITION).containsAll(List.of(mine, theirs))
+                        && (mine == Status.Code.OK || theirs == Status.Code.OK), mine + " and " + theirs);
                 DomainEvent woken = awaitEvent(watcher, "STARTED/WAKEUP", WAKE_WAIT, console);
                 long wokenAt = System.nanoTime();
                 // STARTED/WAKEUP keeps the original AIM's STARTED -> POWERED_ON (events.proto lists WAKEUP there),
@@ -341,6 +349,15 @@ class PmSuspendDomainTest {
         public void close() throws InterruptedException {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Status.Code wakeUp(LibvirtServiceGrpc.LibvirtServiceBlockingStub stub, DomainRef ref) {
+        try {
+            stub.wakeUpDomain(WakeUpDomainRequest.newBuilder().setDomain(ref).build());
+            return Status.Code.OK;
+        } catch (StatusRuntimeException failure) {
+            return failure.getStatus().getCode();
         }
     }
 }
