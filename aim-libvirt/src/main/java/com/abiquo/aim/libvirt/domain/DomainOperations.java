@@ -159,38 +159,23 @@ public final class DomainOperations {
     }
 
     public int powerOn(DomainSelector selector) throws AimException {
-        return onDomain("powering on", selector, domain -> {
-            domain.create();
-            return stateOf(domain);
-        });
+        return actThenState("powering on", selector, Domain::create);
     }
 
     public int powerOff(DomainSelector selector) throws AimException {
-        return onDomain("powering off", selector, domain -> {
-            domain.destroy();
-            return stateOf(domain);
-        });
+        return actThenState("powering off", selector, Domain::destroy);
     }
 
     public int reset(DomainSelector selector) throws AimException {
-        return onDomain("resetting", selector, domain -> {
-            domain.reset();
-            return stateOf(domain);
-        });
+        return actThenState("resetting", selector, Domain::reset);
     }
 
     public int pause(DomainSelector selector) throws AimException {
-        return onDomain("pausing", selector, domain -> {
-            domain.suspend();
-            return stateOf(domain);
-        });
+        return actThenState("pausing", selector, Domain::suspend);
     }
 
     public int resume(DomainSelector selector) throws AimException {
-        return onDomain("resuming", selector, domain -> {
-            domain.resume();
-            return stateOf(domain);
-        });
+        return actThenState("resuming", selector, Domain::resume);
     }
 
     /**
@@ -338,6 +323,18 @@ public final class DomainOperations {
     @FunctionalInterface
     private interface DomainWork<T> {
         T apply(Domain domain) throws LibvirtException, AimException;
+    }
+
+    private interface DomainAction {
+        void apply(Domain domain) throws LibvirtException;
+    }
+
+    /** One libvirt action on the domain, answering its state right after. */
+    private int actThenState(String verb, DomainSelector selector, DomainAction action) throws AimException {
+        return onDomain(verb, selector, domain -> {
+            action.apply(domain);
+            return stateOf(domain);
+        });
     }
 
     private <T> T onDomain(String verb, DomainSelector selector, DomainWork<T> work) throws AimException {

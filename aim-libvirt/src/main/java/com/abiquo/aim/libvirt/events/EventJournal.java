@@ -16,25 +16,19 @@ public final class EventJournal {
     /** One slot. The encoded field lets the gRPC adapter build the wire message once for all subscribers. */
     public static final class Entry {
         private final MonitorEvent event;
-        private final long journaledNanos;
         private volatile Object encoded;
         private volatile long handedNanos;
 
         Entry(MonitorEvent event) {
             this.event = event;
-            this.journaledNanos = System.nanoTime();
         }
 
         public MonitorEvent event() {
             return event;
         }
 
-        /** System.nanoTime() when the event entered the journal, for latency break-downs. */
-        public long journaledNanos() {
-            return journaledNanos;
-        }
-
-        /** System.nanoTime() when the event was last handed to a subscriber's transport (0: not yet), likewise. */
+        /** System.nanoTime() when the event was last handed to a subscriber's transport (0: not yet); the benchmark
+         * reads it to split AIM's own latency from the transport's. */
         public long handedNanos() {
             return handedNanos;
         }

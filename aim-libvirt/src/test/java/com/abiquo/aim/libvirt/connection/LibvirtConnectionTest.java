@@ -31,18 +31,7 @@ class LibvirtConnectionTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        try {
-            connection.call(c -> {
-                var domain = c.domainLookupByName(name);
-                if (domain.isActive() == 1) {
-                    domain.destroy();
-                }
-                domain.undefine();
-                return null;
-            });
-        } catch (AimException gone) {
-            // not created by this test
-        }
+        TestDomains.remove(connection, name);
         connection.close();
     }
 

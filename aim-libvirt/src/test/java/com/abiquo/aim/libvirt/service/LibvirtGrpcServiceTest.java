@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.abiquo.aim.libvirt.connection.TestDomains;
 import com.abiquo.aim.v1.DefineDomainRequest;
 import com.abiquo.aim.v1.DefineDomainResponse;
 import com.abiquo.aim.v1.DomainExistsRequest;
@@ -48,18 +49,7 @@ class LibvirtGrpcServiceTest {
 
     @AfterEach
     void stop() throws Exception {
-        try {
-            fixture.connection.call(c -> {
-                var domain = c.domainLookupByName(name);
-                if (domain.isActive() == 1) {
-                    domain.destroy();
-                }
-                domain.undefine();
-                return null;
-            });
-        } catch (Exception gone) {
-            // the test removed it, or never made it
-        }
+        TestDomains.remove(fixture.connection, name);
         fixture.close();
     }
 

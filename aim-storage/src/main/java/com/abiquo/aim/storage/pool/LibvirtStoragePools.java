@@ -158,26 +158,27 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     public PoolInfo refreshPool(String name) throws AimException {
         Names.existingName(name, "pool");
         return callOnPool(name, "refreshing storage pool " + name, connect -> {
-            StoragePool pool = lookupPool(connect, name);
-            if (pool.isActive() != 1) {
-                throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_NOT_ACTIVE", "storage pool " + name
-                        + " is not active (started); it cannot be refreshed", Map.of("pool", name), null);
-            }
-            pool.refresh(0);
+            StoragePool pool = refreshActive(connect, name);
             return info(pool);
         });
+    }
+
+    /** The pool, refreshed; FAILED_PRECONDITION when it is not started. */
+    private static StoragePool refreshActive(Connect connect, String name) throws LibvirtException, AimException {
+        StoragePool pool = lookupPool(connect, name);
+        if (pool.isActive() != 1) {
+            throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_NOT_ACTIVE", "storage pool " + name
+                    + " is not active (started); it cannot be refreshed", Map.of("pool", name), null);
+        }
+        pool.refresh(0);
+        return pool;
     }
 
     /** Refreshes an active pool and lists its volumes in one libvirt call (the rescan of one pool). */
     public List<VolumeInfo> refreshAndListVolumes(String name) throws AimException {
         Names.existingName(name, "pool");
         return callOnPool(name, "refreshing storage pool " + name, connect -> {
-            StoragePool pool = lookupPool(connect, name);
-            if (pool.isActive() != 1) {
-                throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_NOT_ACTIVE", "storage pool " + name
-                        + " is not active (started); it cannot be refreshed", Map.of("pool", name), null);
-            }
-            pool.refresh(0);
+            StoragePool pool = refreshActive(connect, name);
             return volumes(name, pool);
         });
     }

@@ -1,5 +1,6 @@
 package com.abiquo.aim.libvirt.events.bench;
 
+import com.abiquo.aim.libvirt.connection.TestDomains;
 import com.abiquo.aim.libvirt.events.EventJournal;
 import com.abiquo.aim.libvirt.events.fault.EventsServerHarness;
 import com.abiquo.aim.v1.DomainRef;
@@ -128,14 +129,7 @@ public final class EventsBenchmark {
                     latencyRow(aim, uuid, level, operations, virshLines);
                 }
             } finally {
-                aim.connection().call(c -> {
-                    Domain domain = c.domainLookupByName(name);
-                    if (domain.isActive() == 1) {
-                        domain.destroy();
-                    }
-                    domain.undefine();
-                    return null;
-                });
+                TestDomains.remove(aim.connection(), name);
             }
         } finally {
             if (virsh != null) {

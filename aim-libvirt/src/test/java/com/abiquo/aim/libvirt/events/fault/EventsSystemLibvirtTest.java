@@ -3,7 +3,7 @@ package com.abiquo.aim.libvirt.events.fault;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.libvirt.connection.TestDomains;
 import com.abiquo.aim.libvirt.events.grpc.StreamCollector;
 import com.abiquo.aim.v1.DomainEvent;
 import com.abiquo.aim.v1.DomainRef;
@@ -68,18 +68,7 @@ class EventsSystemLibvirtTest {
                 assertTrue(byUuid.messages.copy().stream().anyMatch(m -> m.hasSnapshotDomain()
                         && m.getSnapshotDomain().getDomainUuid().equals(uuid)), "the snapshot holds the domain");
             } finally {
-                try {
-                    aim.connection().call(c -> {
-                        var domain = c.domainLookupByName(name);
-                        if (domain.isActive() == 1) {
-                            domain.destroy();
-                        }
-                        domain.undefine();
-                        return null;
-                    });
-                } catch (AimException gone) {
-                    // undefined by the test
-                }
+                TestDomains.remove(aim.connection(), name);
             }
         }
     }

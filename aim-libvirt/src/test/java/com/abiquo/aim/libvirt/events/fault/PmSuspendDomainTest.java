@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.libvirt.connection.TestDomains;
 import com.abiquo.aim.libvirt.domain.DomainOperations;
 import com.abiquo.aim.libvirt.events.grpc.StreamCollector;
 import com.abiquo.aim.libvirt.metrics.MetricKind;
@@ -213,7 +213,7 @@ class PmSuspendDomainTest {
                 assertEquals(DomainState.DOMAIN_STATE_UNDEFINED,
                         watcher.events().get(watcher.events().size() - 1).getState());
             } finally {
-                removeDomain(aim, name);
+                TestDomains.remove(aim.connection(), name);
                 deleteTree(work);
             }
         }
@@ -297,25 +297,6 @@ class PmSuspendDomainTest {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
         } catch (IOException unreadable) {
             return "(no console: " + unreadable + ")";
-        }
-    }
-
-    private static void removeDomain(EventsServerHarness aim, String name) {
-        try {
-            aim.connection().call(c -> {
-                var domain = c.domainLookupByName(name);
-                try {
-                    if (domain.isActive() == 1) {
-                        domain.destroy();
-                    }
-                    domain.undefine();
-                } finally {
-                    domain.free();
-                }
-                return null;
-            });
-        } catch (AimException gone) {
-            // undefined by the test
         }
     }
 

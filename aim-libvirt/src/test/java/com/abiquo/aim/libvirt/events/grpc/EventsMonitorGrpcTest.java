@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.abiquo.aim.libvirt.connection.TestDomains;
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.module.ModuleContext;
@@ -107,20 +108,7 @@ class EventsMonitorGrpcTest {
             server.shutdownNow();
         }
         if (connection != null) {
-            for (String name : created) {
-                try {
-                    connection.call(c -> {
-                        var domain = c.domainLookupByName(name);
-                        if (domain.isActive() == 1) {
-                            domain.destroy();
-                        }
-                        domain.undefine();
-                        return null;
-                    });
-                } catch (AimException gone) {
-                    // undefined by the test
-                }
-            }
+            created.forEach(name -> TestDomains.remove(connection, name));
             connection.close();
         }
         requests.shutdownNow();
