@@ -30,8 +30,7 @@ public final class DomainStateReader {
 
     public static Reading read(Domain domain) throws LibvirtException {
         try {
-            DomainInfo info = domain.getInfo();
-            return new Reading(info.state.ordinal(), info.maxMem, info.memory, info.nrVirtCpu, info.cpuTime);
+            return reading(domain.getInfo());
         } catch (ArrayIndexOutOfBoundsException beyondTheEnum) {
             virDomainInfo raw = rawInfo(domain);
             if (raw != null) {
@@ -40,13 +39,16 @@ public final class DomainStateReader {
             }
             // The raw read failed (the domain may be gone since): libvirt-java reports libvirt's error again.
             try {
-                DomainInfo info = domain.getInfo();
-                return new Reading(info.state.ordinal(), info.maxMem, info.memory, info.nrVirtCpu, info.cpuTime);
+                return reading(domain.getInfo());
             } catch (ArrayIndexOutOfBoundsException again) {
                 throw new IllegalStateException("libvirt-java cannot read the state of domain "
                         + domain.getName() + " and the direct read failed", again);
             }
         }
+    }
+
+    private static Reading reading(DomainInfo info) {
+        return new Reading(info.state.ordinal(), info.maxMem, info.memory, info.nrVirtCpu, info.cpuTime);
     }
 
     private static virDomainInfo rawInfo(Domain domain) {
