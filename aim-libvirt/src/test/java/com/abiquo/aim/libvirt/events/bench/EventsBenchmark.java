@@ -57,7 +57,7 @@ public final class EventsBenchmark {
         System.out.printf("AIM EventsMonitor benchmark: %d cores, java %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         if (!skipLatency) {
-            latency(uri, operations, levels);
+            latency(uri, operations, levels, Arrays.asList(args).contains("--same-jvm-clients"));
         }
         if (!Arrays.asList(args).contains("--no-throughput")) {
             throughput(levels, seconds);
@@ -76,7 +76,8 @@ public final class EventsBenchmark {
 
     // ---- part 1: latency against a real libvirtd, next to virsh event ----
 
-    private static void latency(String uri, int operations, int[] levels) throws Exception {
+    private static void latency(String uri, int operations, int[] levels, boolean sameJvmClients)
+            throws Exception {
         String name = "aimtest-ev-bench-" + UUID.randomUUID().toString().substring(0, 8);
         String type = Files.exists(Path.of("/dev/kvm")) ? "kvm" : "qemu";
         Process virsh = null;
@@ -116,20 +117,38 @@ public final class EventsBenchmark {
                     + "to warm up.%n", uri, name, type, operations, WARM_UP_OPERATIONS);
             System.out.println("op->X: from the start of the libvirt call to X receiving the event; "
                     + "callback->sub: what AIM adds (libvirt callback in AIM to receipt by a gRPC subscriber); "
-                    + "RSS: server and its subscribers (clients share this JVM), default [monitor] settings.");
+                    + "default [monitor] settings.");
             System.out.println("callback->handed: from the libvirt callback to the event handed to the last "
                     + "subscriber's gRPC stream (AIM's own code, fan-out included); the rest of callback->sub is Netty, "
-                    + "the kernel and the client. ops with GC: operations during which the JVM (server and clients) "
+                    + "the kernel and the client. ops with GC: operations during which the benchmark's JVM "
                     + "collected garbage.");
+            System.out.println(sameJvmClients ? "Subscribers: in this JVM (--same-jvm-clients): RSS and GC are "
+                    + "the server's and its clients' together."
+                    : "Subscribers: in a JVM of their own (as a controller's are), on the same 2 cores; RSS, GC and "
+                    + "allocation are the agent's alone.");
             System.out.printf("%-12s %14s %14s %18s %18s %22s %22s %20s %20s %12s %12s%n", "subscribers",
                     "op->virsh p50", "op->virsh p99", "op->sub(all) p50", "op->sub(all) p99", "callback->sub p50",
                     "callback->sub p99", "callback->handed p50", "callback->handed p99", "RSS", "ops with GC");
             try {
                 for (int level : levels) {
-                    latencyRow(aim, uuid, level, operations, virshLines);
+                    if (sameJvmClients) {
+                        latencyRow(aim, uuid, level, operations, virshLines);
+                    } else {
+                        separateProcessLatencyRow(aim, uuid, level, operations, virshLines);
+                    }
                 }
             } finally {
                 TestDomains.remove(aim.connection(), name);
+            }
+            if (!sameJvmClients) {
+                System.out.printf("%nPeer, same run and machine: plain grpc-java server streaming (no libvirt, no "
+                        + "AIM) fires an event-sized message to every stream of the same kind of subscriber process, "
+                        + "from one thread, %d times after %d to warm up.%n", operations, WARM_UP_OPERATIONS);
+                System.out.printf("%-12s %22s %22s %20s %20s%n", "subscribers", "fire->sub p50", "fire->sub p99",
+                        "fire->handed p50", "fire->handed p99");
+                for (int level : levels) {
+                    bareFanoutRow(level, operations);
+                }
             }
         } finally {
             if (virsh != null) {
@@ -211,6 +230,111 @@ public final class EventsBenchmark {
         long rss = rssMiB();
         subscribers.forEach(BenchSubscriber::cancel);
         channels.forEach(ManagedChannel::shutdownNow);
+        printLatencyRow(level, operations, opToVirsh, opToSubscriber, callbackToSubscriber, callbackToHanded, rss,
+                opsWithGc);
+    }
+
+    /**
+     * One latency row with the subscribers in another JVM ({@link SubscriberProcess}): the operations are paced by its
+     * arrivals, and receipt times come back at the end, joined with the journal's callback times by sequence.
+     */
+    private static void separateProcessLatencyRow(EventsServerHarness aim, String uuid, int level, int operations,
+                                                  BlockingQueue<Long> virshLines) throws Exception {
+        int total = WARM_UP_OPERATIONS + operations;
+        try (RemoteSubscribers clients = new RemoteSubscribers(aim.port(), uuid, level, STREAMS_PER_CHANNEL, total)) {
+            EventJournal journal = aim.monitor().journal();
+            long[] starts = new long[total];
+            long[] callbacks = new long[total];
+            long[] opToVirsh = new long[operations];
+            long[] callbackToHanded = new long[operations];
+            int opsWithGc = 0;
+            boolean paused = false;
+            Domain domain = aim.connection().call(c -> c.domainLookupByUUIDString(uuid));
+            virshLines.clear();
+            for (int k = 0; k < total; k++) {
+                int op = k - WARM_UP_OPERATIONS;
+                long collectionsBefore = collections();
+                long start = System.nanoTime();
+                if (paused) {
+                    domain.resume();
+                } else {
+                    domain.suspend();
+                }
+                paused = !paused;
+                starts[k] = start;
+                Long virshAt = virshLines.poll(10, TimeUnit.SECONDS);
+                EventJournal.Entry entry = journal.get(clients.awaitArrived(k));
+                callbacks[k] = entry == null ? Long.MAX_VALUE : entry.event().receivedNanos();
+                if (op >= 0) {
+                    if (collections() != collectionsBefore) {
+                        opsWithGc++;
+                    }
+                    opToVirsh[op] = virshAt == null ? Long.MAX_VALUE : virshAt - start;
+                    callbackToHanded[op] = entry == null ? Long.MAX_VALUE
+                            : entry.handedNanos() - entry.event().receivedNanos();
+                }
+                Thread.sleep(5);
+            }
+            domain.free();
+            long rss = rssMiB();
+            long[] opToSubscriber = new long[operations * level];
+            long[] callbackToSubscriber = new long[operations * level];
+            Arrays.fill(opToSubscriber, Long.MAX_VALUE);
+            Arrays.fill(callbackToSubscriber, Long.MAX_VALUE);
+            clients.receipts().forEach((k, times) -> {
+                int op = k - WARM_UP_OPERATIONS;
+                for (int i = 0; op >= 0 && i < level; i++) {
+                    opToSubscriber[op * level + i] = times[i] - starts[k];
+                    callbackToSubscriber[op * level + i] = callbacks[k] == Long.MAX_VALUE ? Long.MAX_VALUE
+                            : times[i] - callbacks[k];
+                }
+            });
+            printLatencyRow(level, operations, opToVirsh, opToSubscriber, callbackToSubscriber, callbackToHanded,
+                    rss, opsWithGc);
+        }
+    }
+
+    /**
+     * The peer row: plain grpc-java fan-out ({@link BareFanoutServer}) to the same kind of subscriber process, events
+     * fired as often as in the libvirt rows. Fire to receipt is what gRPC, the kernel and the clients take here
+     * without AIM.
+     */
+    private static void bareFanoutRow(int level, int operations) throws Exception {
+        int total = WARM_UP_OPERATIONS + operations;
+        String uuid = UUID.randomUUID().toString();
+        try (BareFanoutServer bare = new BareFanoutServer();
+             RemoteSubscribers clients = new RemoteSubscribers(bare.port(), uuid, level, STREAMS_PER_CHANNEL,
+                     total)) {
+            long[] fired = new long[total];
+            long[] fireToHanded = new long[operations];
+            for (int k = 0; k < total; k++) {
+                fired[k] = System.nanoTime();
+                long handed = bare.fire(k + 1, uuid);
+                if (k >= WARM_UP_OPERATIONS) {
+                    fireToHanded[k - WARM_UP_OPERATIONS] = handed - fired[k];
+                }
+                clients.awaitArrived(k);
+                Thread.sleep(7); // about the pace of the libvirt rows (an operation, then 5 ms)
+            }
+            long[] fireToSubscriber = new long[operations * level];
+            Arrays.fill(fireToSubscriber, Long.MAX_VALUE);
+            clients.receipts().forEach((k, times) -> {
+                int op = k - WARM_UP_OPERATIONS;
+                for (int i = 0; op >= 0 && i < level; i++) {
+                    fireToSubscriber[op * level + i] = times[i] - fired[k];
+                }
+            });
+            Arrays.sort(fireToSubscriber);
+            Arrays.sort(fireToHanded);
+            System.out.printf("%-12d %19.3f ms %19.3f ms %17.3f ms %17.3f ms%n", level,
+                    ms(pct(fireToSubscriber, 0.50)), ms(pct(fireToSubscriber, 0.99)), ms(pct(fireToHanded, 0.50)),
+                    ms(pct(fireToHanded, 0.99)));
+        }
+    }
+
+    private static void printLatencyRow(int level, int operations, long[] opToVirsh, long[] opToSubscriber,
+                                        long[] callbackToSubscriber, long[] callbackToHanded, long rss,
+                                        int opsWithGc) {
         Arrays.sort(opToVirsh);
         Arrays.sort(opToSubscriber);
         Arrays.sort(callbackToSubscriber);
