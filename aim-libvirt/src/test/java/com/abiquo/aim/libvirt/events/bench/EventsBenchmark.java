@@ -25,6 +25,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
 
 /**
  * The EventsMonitor benchmark (scripts/bench-events). Not a test: it prints figures.
@@ -33,10 +34,13 @@ import org.libvirt.Domain;
  *   <li>Latency on a real libvirtd: a real KVM domain (64 MiB, no disk) is paused and resumed; for each operation it
  *   measures, in the same run, the time from the operation to {@code virsh event --loop --all} printing it, and to
  *   receipt by each of 1, 100 and 1,000 gRPC subscribers over loopback Netty (plus the time AIM adds: libvirt
- *   callback to receipt).</li>
+ *   callback to receipt). The subscribers run in a JVM of their own ({@link SubscriberProcess}) unless
+ *   {@code --same-jvm-clients} is given.</li>
+ *   <li>The peer in the same run: plain grpc-java fan-out ({@link BareFanoutServer}) to the same subscribers.</li>
  *   <li>Fan-out throughput: a synthetic source plays libvirt's callback as fast as the subscribers drain; the real
  *   monitor, journal and gRPC streams deliver to 1, 100 and 1,000 subscribers; events delivered per second.</li>
- *   <li>RSS of the process: idle (server only) and loaded (server and all its clients, which share this JVM).</li>
+ *   <li>RSS of the process: idle (server only) and loaded (the agent's in the latency rows; server and its clients,
+ *   which share this JVM, in the throughput rows).</li>
  * </ol>
  */
 public final class EventsBenchmark {
@@ -124,8 +128,8 @@ public final class EventsBenchmark {
                     + "collected garbage.");
             System.out.println(sameJvmClients ? "Subscribers: in this JVM (--same-jvm-clients): RSS and GC are "
                     + "the server's and its clients' together."
-                    : "Subscribers: in a JVM of their own (as a controller's are), on the same 2 cores; RSS, GC and "
-                    + "allocation are the agent's alone.");
+                    : "Subscribers: in a JVM of their own (as a controller's are), on the same 2 cores; RSS and GC "
+                    + "are the agent's alone.");
             System.out.printf("%-12s %14s %14s %18s %18s %22s %22s %20s %20s %12s %12s%n", "subscribers",
                     "op->virsh p50", "op->virsh p99", "op->sub(all) p50", "op->sub(all) p99", "callback->sub p50",
                     "callback->sub p99", "callback->handed p50", "callback->handed p99", "RSS", "ops with GC");
@@ -197,12 +201,7 @@ public final class EventsBenchmark {
                 }
                 long collectionsBefore = collections();
                 long start = System.nanoTime();
-                if (paused) {
-                    domain.resume();
-                } else {
-                    domain.suspend();
-                }
-                paused = !paused;
+                paused = pauseOrResume(domain, paused);
                 Long virshAt = virshLines.poll(10, TimeUnit.SECONDS);
                 arrivals.await(10, TimeUnit.SECONDS);
                 if (collections() != collectionsBefore && op >= 0) {
@@ -255,12 +254,7 @@ public final class EventsBenchmark {
                 int op = k - WARM_UP_OPERATIONS;
                 long collectionsBefore = collections();
                 long start = System.nanoTime();
-                if (paused) {
-                    domain.resume();
-                } else {
-                    domain.suspend();
-                }
-                paused = !paused;
+                paused = pauseOrResume(domain, paused);
                 starts[k] = start;
                 Long virshAt = virshLines.poll(10, TimeUnit.SECONDS);
                 EventJournal.Entry entry = journal.get(clients.awaitArrived(k));
@@ -330,6 +324,16 @@ public final class EventsBenchmark {
                     ms(pct(fireToSubscriber, 0.50)), ms(pct(fireToSubscriber, 0.99)), ms(pct(fireToHanded, 0.50)),
                     ms(pct(fireToHanded, 0.99)));
         }
+    }
+
+    /** One operation of the latency rows. @return whether the domain is now paused */
+    private static boolean pauseOrResume(Domain domain, boolean paused) throws LibvirtException {
+        if (paused) {
+            domain.resume();
+        } else {
+            domain.suspend();
+        }
+        return !paused;
     }
 
     private static void printLatencyRow(int level, int operations, long[] opToVirsh, long[] opToSubscriber,
