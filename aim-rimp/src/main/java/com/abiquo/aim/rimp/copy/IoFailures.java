@@ -19,8 +19,11 @@ public final class IoFailures {
     public static AimException map(String what, IOException failure) {
         String detail = failure instanceof FileSystemException fs && fs.getReason() != null
                 ? fs.getReason() : String.valueOf(failure.getMessage());
-        if (failure instanceof NativeFile.NativeException nativeFailure && nativeFailure.noSpace()) {
-            return noSpace(what + ": " + failure.getMessage());
+        if (failure instanceof NativeFile.NativeException nativeFailure) {
+            AimException mapped = mapNative(what, nativeFailure);
+            if (mapped != null) {
+                return mapped;
+            }
         }
         if (detail.contains("No space left") || detail.contains("Disk quota exceeded")) {
             return noSpace(what + ": " + detail);
@@ -47,6 +50,26 @@ public final class IoFailures {
         }
         return new AimException(Status.Code.INTERNAL, "IO_ERROR", what + ": " + failure.getMessage(), Map.of(),
                 failure);
+    }
+
+    /** The system calls made through JNA fail with an errno, not a java.nio exception: the same statuses. */
+    private static AimException mapNative(String what, NativeFile.NativeException failure) {
+        String message = what + ": " + failure.getMessage();
+        if (failure.noSpace()) {
+            return noSpace(message);
+        }
+        return switch (failure.errno()) {
+            case Libc.EROFS -> new AimException(Status.Code.FAILED_PRECONDITION, "READ_ONLY_FILE_SYSTEM", message,
+                    Map.of(), null);
+            case Libc.EACCES, Libc.EPERM -> new AimException(Status.Code.PERMISSION_DENIED, "ACCESS_DENIED",
+                    message, Map.of(), null);
+            case Libc.ENOENT -> new AimException(Status.Code.NOT_FOUND, "PATH_NOT_FOUND", message, Map.of(), null);
+            case Libc.ENAMETOOLONG -> new AimException(Status.Code.INVALID_ARGUMENT, "NAME_TOO_LONG", message,
+                    Map.of(), null);
+            case Libc.EEXIST -> new AimException(Status.Code.ALREADY_EXISTS, "PATH_EXISTS", message, Map.of(),
+                    null);
+            default -> null;
+        };
     }
 
     public static AimException noSpace(String message) {

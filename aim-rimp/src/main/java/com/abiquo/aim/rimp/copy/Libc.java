@@ -34,12 +34,15 @@ interface Libc extends Library {
     int EINTR = 4;
     int EIO = 5;
     int ENXIO = 6;
+    int EACCES = 13;
     int EXDEV = 18;
     int EINVAL = 22;
     int ENOTTY = 25;
     int EFBIG = 27;
     int ENOSPC = 28;
     int ESPIPE = 29;
+    int EROFS = 30;
+    int ENAMETOOLONG = 36;
     int ENOSYS = 38;
     int EOPNOTSUPP = 95;
     int EDQUOT = 122;

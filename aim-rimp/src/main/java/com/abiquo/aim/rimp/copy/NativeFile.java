@@ -231,6 +231,9 @@ final class NativeFile implements AutoCloseable {
                 case Libc.ENOENT -> "no such file or directory";
                 case Libc.EIO -> "input/output error";
                 case Libc.EINVAL -> "invalid argument";
+                case Libc.EROFS -> "read-only file system";
+                case Libc.EACCES, Libc.EPERM -> "permission denied";
+                case Libc.ENAMETOOLONG -> "file name too long";
                 default -> "errno " + errno;
             };
         }

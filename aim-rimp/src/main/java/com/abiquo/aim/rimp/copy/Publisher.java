@@ -63,6 +63,11 @@ public final class Publisher {
         Files.delete(from);
     }
 
+    /** Whether a rename failed only because source and destination are on different mounts (EXDEV). */
+    public static boolean crossDevice(IOException failure) {
+        return failure instanceof NativeFile.NativeException nativeFailure && nativeFailure.errno() == Libc.EXDEV;
+    }
+
     public static void syncDirectory(Path folder) throws IOException {
         try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
             channel.force(true);

@@ -44,6 +44,7 @@ import com.abiquo.aim.v1.RimpNetInterface;
 import com.abiquo.aim.v1.RimpServiceGrpc;
 import com.abiquo.aim.v1.UploadRequest;
 import com.abiquo.aim.v1.UploadResponse;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -205,10 +206,32 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
                 result -> InstanceDiskResponse.newBuilder().setResult(result).build());
     }
 
+    /**
+     * Mostly one rename, but a copy across file systems: like the streaming copies, it stops (and removes its
+     * temporary) when the client cancels, the deadline passes or the agent stops. A unary handler gets no onCancel
+     * while it runs, so the call's Context is what tells it.
+     */
     @Override
     public void renameDisk(RenameDiskRequest request, StreamObserver<RenameDiskResponse> observer) {
-        GrpcCalls.unary(observer, () -> RenameDiskResponse.newBuilder()
-                .setResult(toProto(images.rename(request.getOldPath(), request.getNewPath()))).build());
+        CopyControl control = CopyControl.none();
+        Consumer<AimException> stopper = control::cancel;
+        Context.CancellationListener cancelled = context -> control.cancel(new AimException(
+                Status.Code.CANCELLED, "CANCELLED", "the call was cancelled or its deadline passed; the copy "
+                + "stopped, its temporary was removed and the source was left in place", Map.of(), null));
+        try {
+            running.register(stopper);
+        } catch (AimException stopping) {
+            observer.onError(GrpcErrors.toStatusException(stopping));
+            return;
+        }
+        Context.current().addListener(cancelled, Runnable::run);
+        try {
+            GrpcCalls.unary(observer, () -> RenameDiskResponse.newBuilder()
+                    .setResult(toProto(images.rename(request.getOldPath(), request.getNewPath(), control))).build());
+        } finally {
+            Context.current().removeListener(cancelled);
+            running.unregister(stopper);
+        }
     }
 
     @Override

@@ -74,9 +74,10 @@ public final class ImageOperations {
         long started = System.nanoTime();
         Path source = roots.inRepository(repositoryPath, "repository_path");
         Path folder = roots.datastoreFolder(datastorePath, "datastore_path");
-        Path instance = folder.resolve(Roots.fileName(vmUuid, "vm_uuid"));
+        Path instance = roots.instance(folder, vmUuid, "vm_uuid");
         Path backup = folder.resolve(BACKUP_FOLDER).resolve(instance.getFileName());
         try (DestinationLocks.Held held = locks.acquire(instance, backup)) {
+            refuseLink(instance, "replace");
             boolean instanceExists = Files.exists(instance, NOFOLLOW);
             if (instanceExists && Files.isDirectory(instance, NOFOLLOW)) {
                 throw new AimException(Status.Code.FAILED_PRECONDITION, "INSTANCE_IS_FOLDER", "the instance "
@@ -112,7 +113,7 @@ public final class ImageOperations {
     /** Undeploy: with autoBackup the instance moves to {@code <datastore>/backup/}, otherwise it is deleted. */
     public Undeployed undeploy(String datastorePath, String vmUuid) throws AimException {
         Path folder = roots.datastoreFolder(datastorePath, "datastore_path");
-        Path instance = folder.resolve(Roots.fileName(vmUuid, "vm_uuid"));
+        Path instance = roots.instance(folder, vmUuid, "vm_uuid");
         Path backupFolder = folder.resolve(BACKUP_FOLDER);
         Path backup = backupFolder.resolve(instance.getFileName());
         try (DestinationLocks.Held held = locks.acquire(instance, backup)) {
@@ -120,6 +121,7 @@ public final class ImageOperations {
                 LOG.warn("Undeploy: there is no instance {}; nothing to do", instance);
                 return new Undeployed(false, Optional.empty());
             }
+            refuseLink(instance, "delete");
             if (Files.isDirectory(instance, NOFOLLOW)) {
                 throw new AimException(Status.Code.FAILED_PRECONDITION, "INSTANCE_IS_FOLDER", "the instance "
                         + instance + " is a folder; refusing to delete it", Map.of("path", instance.toString()), null);
@@ -170,18 +172,21 @@ public final class ImageOperations {
             throws AimException {
         Path source = roots.anywhere(sourcePath, "source");
         requireRegularFile(source, "source");
-        Path destination = roots.anywhere(destinationPath, "destination");
+        Path destination = roots.managedFile(destinationPath, "destination");
         try (DestinationLocks.Held held = locks.acquire(destination)) {
             createFolders(destination.getParent());
             return copier.copy(source, destination, ImageCopier.Options.noReplace(verify), control);
         }
     }
 
-    /** Rename: one atomic rename inside a file system, a safe copy then delete across file systems. */
-    public CopyOutcome rename(String oldPath, String newPath) throws AimException {
+    /**
+     * Rename: one atomic rename inside a file system, a safe copy then delete across file systems (also where two
+     * mounts share a device number, which rename(2) refuses with EXDEV). {@code control} cancels the copy.
+     */
+    public CopyOutcome rename(String oldPath, String newPath, CopyControl control) throws AimException {
         long started = System.nanoTime();
-        Path source = roots.anywhere(oldPath, "old_path");
-        Path destination = roots.anywhere(newPath, "new_path");
+        Path source = roots.managedFile(oldPath, "old_path");
+        Path destination = roots.managedFile(newPath, "new_path");
         try (DestinationLocks.Held held = locks.acquire(source, destination)) {
             requireRegularFile(source, "old_path");
             createFolders(destination.getParent());
@@ -197,14 +202,22 @@ public final class ImageOperations {
                     Publisher.renameNoReplace(source, destination);
                     Publisher.syncDirectory(destination.getParent());
                     Publisher.syncDirectory(source.getParent());
+                    return existing(destination, CopyMethod.RENAMED, started);
                 } catch (IOException failure) {
-                    throw IoFailures.map("cannot rename " + source + " to " + destination, failure);
+                    if (!Publisher.crossDevice(failure)) {
+                        throw IoFailures.map("cannot rename " + source + " to " + destination, failure);
+                    }
+                    LOG.info("Rename of {}: another mount of the same device; copying instead", source);
                 }
-                return existing(destination, CopyMethod.RENAMED, started);
             }
-            CopyOutcome copied = copier.copy(source, destination, ImageCopier.Options.noReplace(false),
-                    CopyControl.none());
-            delete(source);
+            CopyOutcome copied = copier.copy(source, destination, ImageCopier.Options.noReplace(false), control);
+            try {
+                delete(source);
+            } catch (AimException failure) {
+                // a rename that cannot remove its source did not happen: take the copy back
+                deleteQuietly(destination);
+                throw failure;
+            }
             return copied;
         }
     }
@@ -215,6 +228,23 @@ public final class ImageOperations {
                     Duration.ofNanos(System.nanoTime() - startedNanos), "", "");
         } catch (IOException failure) {
             throw IoFailures.map("cannot read " + file, failure);
+        }
+    }
+
+    /** AIM never makes instances that are links; one there was put by someone else, and what it points to is not ours. */
+    private static void refuseLink(Path instance, String action) throws AimException {
+        if (Files.isSymbolicLink(instance)) {
+            throw new AimException(Status.Code.FAILED_PRECONDITION, "INSTANCE_IS_LINK", "the instance " + instance
+                    + " is a symbolic link, which AIM never creates; refusing to " + action + " it",
+                    Map.of("path", instance.toString()), null);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException failure) {
+            LOG.warn("Could not remove {} after a failed rename: {}", file, failure.getMessage());
         }
     }
 

@@ -30,6 +30,7 @@ public final class Roots {
             .map(Path::of).toList();
 
     private static final ConfinedRoot FILE_SYSTEM = fileSystemRoot();
+    private static final int NAME_MAX_BYTES = 255;
 
     private final Repository repository;
     private final Datastores datastores;
@@ -96,6 +97,26 @@ public final class Roots {
         return resolved;
     }
 
+    /**
+     * An absolute path inside the repository or a datastore whose last name AIM may create, move or remove: a plain
+     * name ({@link #fileName}), so never the repository's mark, nor a name shaped like AIM's own temporaries (which
+     * the start-up sweep deletes).
+     */
+    public Path managedFile(String clientPath, String field) throws AimException {
+        Path resolved = anywhere(clientPath, field);
+        fileName(resolved.getFileName().toString(), field);
+        return resolved;
+    }
+
+    /**
+     * {@code <datastore folder>/<vm uuid>}, the instance that deploy replaces and undeploy deletes. Checked like any
+     * client path: with "/" as a datastore from the mount table, vm_uuid "lib64" must not name /lib64.
+     */
+    public Path instance(Path datastoreFolder, String vmUuid, String field) throws AimException {
+        Path instance = datastoreFolder.resolve(fileName(vmUuid, field));
+        return guardSystemFolders(instance, instance.toString(), field);
+    }
+
     private Path guardSystemFolders(Path resolved, String clientPath, String field) throws AimException {
         if (datastores.fromMountTable()) {
             for (Path system : SYSTEM_FOLDERS) {
@@ -109,13 +130,20 @@ public final class Roots {
         return resolved;
     }
 
-    /** A single file name (vm_uuid, snapshot): no separators, not hidden, no control characters. */
+    /**
+     * A single file name (vm_uuid, snapshot): no separators, not hidden, no control characters, at most 255 bytes
+     * in UTF-8 (the file systems' limit for one name: checked here, not by a rename after the whole copy).
+     */
     public static String fileName(String value, String field) throws AimException {
         if (value == null || value.isEmpty()) {
             throw invalid(field, value, "is empty");
         }
         if (value.length() > 200) {
             throw invalid(field, value, "is longer than 200 characters");
+        }
+        if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > NAME_MAX_BYTES) {
+            throw invalid(field, value, "is longer than " + NAME_MAX_BYTES + " bytes in UTF-8 (the file system's "
+                    + "limit for one name)");
         }
         if (value.startsWith(".")) {
             throw invalid(field, value, "starts with '.' (hidden names and '..' are refused)");

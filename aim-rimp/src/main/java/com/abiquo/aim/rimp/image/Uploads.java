@@ -54,8 +54,7 @@ public final class Uploads {
             throw AimException.invalidArgument("INVALID_SHA256", "sha256 \"" + sha256
                     + "\" is not 64 hexadecimal digits");
         }
-        Path destination = roots.anywhere(path, "path");
-        Roots.fileName(destination.getFileName().toString(), "path");
+        Path destination = roots.managedFile(path, "path");
         DestinationLocks.Held held = locks.acquire(destination);
         Path temporary = null;
         try {

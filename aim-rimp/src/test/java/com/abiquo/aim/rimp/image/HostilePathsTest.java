@@ -107,13 +107,67 @@ class HostilePathsTest {
                 path -> operations.instanceDisk(path, ds + "/copy", false, CopyControl.none()));
         assertAllRefused("instance destination", hostileAbsolute(),
                 path -> operations.instanceDisk(ds + "/vm1", path, false, CopyControl.none()));
-        assertAllRefused("rename old_path", hostileAbsolute(), path -> operations.rename(path, ds + "/renamed"));
-        assertAllRefused("rename new_path", hostileAbsolute(), path -> operations.rename(ds + "/vm1", path));
+        assertAllRefused("rename old_path", hostileAbsolute(), path -> operations.rename(path, ds + "/renamed", CopyControl.none()));
+        assertAllRefused("rename new_path", hostileAbsolute(), path -> operations.rename(ds + "/vm1", path, CopyControl.none()));
         assertAllRefused("upload path", hostileAbsolute(), path -> fixture.uploads(1 << 20).begin(path, 10, ""));
 
         assertEquals("secret", Files.readString(fixture.outside.resolve("secret")));
         assertEquals(List.of("", "secret"), TestFiles.names(fixture.outside), "nothing written outside");
         assertTrue(Files.exists(fixture.datastore.resolve("vm1")), "nothing inside was removed either");
+        assertEquals(List.of("", "dangling", "escape", "secretlink", "vm1"), TestFiles.names(fixture.datastore));
+    }
+
+    @Test
+    void anInstanceThatIsALinkIsNeitherReplacedNorDeleted() throws Exception {
+        String ds = fixture.datastore.toString();
+        Path folderOutside = Files.createDirectory(fixture.outside.resolve("folder"));
+        Files.createSymbolicLink(fixture.datastore.resolve("vm-folder-link"), folderOutside);
+        for (ImageOperations anyMode : List.of(fixture.operations(false, false), fixture.operations(true, false),
+                fixture.operations(true, true))) {
+            for (String link : List.of("secretlink", "vm-folder-link", "dangling")) {
+                AimException deploy = assertThrows(AimException.class, () -> anyMode.deploy("images/disk.raw", ds,
+                        link, false, CopyControl.none()));
+                assertEquals("INSTANCE_IS_LINK", deploy.reason(), deploy.getMessage());
+                assertEquals(Status.Code.FAILED_PRECONDITION, deploy.code());
+                AimException undeploy = assertThrows(AimException.class, () -> anyMode.undeploy(ds, link));
+                assertEquals("INSTANCE_IS_LINK", undeploy.reason(), undeploy.getMessage());
+                assertTrue(Files.isSymbolicLink(fixture.datastore.resolve(link)), link + " is still there");
+            }
+        }
+        assertEquals("secret", Files.readString(fixture.outside.resolve("secret")));
+        assertTrue(Files.isDirectory(folderOutside));
+        assertEquals(List.of("", "dangling", "escape", "secretlink", "vm-folder-link", "vm1"),
+                TestFiles.names(fixture.datastore), "no backup folder, no temporary");
+    }
+
+    @Test
+    void renameAndInstanceOnlyMakeOrMovePlainNames() throws Exception {
+        String ds = fixture.datastore.toString();
+        String mark = fixture.repository.resolve(Repository.MARK).toString();
+        // moving the repository's mark would make the shared repository unusable on every node
+        assertAllRefused("rename of hidden files", List.of(mark),
+                path -> operations.rename(path, fixture.repository + "/mark", CopyControl.none()));
+        // a name shaped like a temporary would be deleted by the next start-up sweep
+        List<String> hidden = List.of(ds + "/.vm2", ds + "/.1.aim-tmp-0123456789abcdef-0123456789abcdef",
+                fixture.repository + "/" + Repository.MARK + "2");
+        assertAllRefused("rename to hidden names", hidden,
+                path -> operations.rename(ds + "/vm1", path, CopyControl.none()));
+        assertAllRefused("instance to hidden names", hidden,
+                path -> operations.instanceDisk(ds + "/vm1", path, false, CopyControl.none()));
+        assertTrue(Files.exists(fixture.repository.resolve(Repository.MARK)));
+        assertEquals(List.of("", "dangling", "escape", "secretlink", "vm1"), TestFiles.names(fixture.datastore));
+    }
+
+    @Test
+    void aNameTooLongForTheFileSystemIsRefusedBeforeTheCopy() throws Exception {
+        String ds = fixture.datastore.toString();
+        String long300Bytes = "\u00e9".repeat(150); // 150 characters, 300 bytes in UTF-8 (the limit is 255)
+        AimException refused = assertThrows(AimException.class, () -> operations.deploy("images/disk.raw", ds,
+                long300Bytes, false, CopyControl.none()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused.code(), refused.getMessage());
+        assertTrue(refused.getMessage().contains("255 bytes"), refused.getMessage());
+        assertAllRefused("long names elsewhere", List.of(ds + "/" + long300Bytes),
+                path -> operations.instanceDisk(ds + "/vm1", path, false, CopyControl.none()));
         assertEquals(List.of("", "dangling", "escape", "secretlink", "vm1"), TestFiles.names(fixture.datastore));
     }
 
@@ -154,6 +208,12 @@ class HostilePathsTest {
                 "/var/spool/cron/crontabs/root"), path -> fixture.uploads(100).begin(path, 1, ""));
         assertAllRefused("read system files", List.of("/etc/shadow", "/root/.bash_history"),
                 path -> operations.diskFileSize(path));
+        // the instance <datastore>/<vm_uuid> is checked too: "/" + "lib64" is /lib64, the program loader's folder
+        // (only Roots is called here: on a regression the operations would really delete these)
+        assertAllRefused("instances that are system folders", List.of("bin", "sbin", "lib", "lib64", "etc", "usr",
+                "boot", "root", "home"), name -> rootFs.instance(Path.of("/"), name, "vm_uuid"));
+        assertAllRefused("an instance under /var that is a system folder", List.of("run", "log", "spool"),
+                name -> rootFs.instance(Path.of("/var"), name, "vm_uuid"));
 
         // an ordinary folder of the root file system is a datastore folder, as in the original
         operations.deploy("images/disk.raw", fixture.datastore.toString(), "vm-root", false, CopyControl.none());

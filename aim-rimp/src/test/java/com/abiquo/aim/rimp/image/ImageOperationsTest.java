@@ -181,8 +181,8 @@ class ImageOperationsTest {
         ImageOperations operations = fixture.operations(false, false);
 
         assertEquals(Status.Code.ALREADY_EXISTS, assertThrows(AimException.class,
-                () -> operations.rename(instance("a").toString(), instance("b").toString())).code());
-        CopyOutcome renamed = operations.rename(instance("a").toString(), instance("c").toString());
+                () -> operations.rename(instance("a").toString(), instance("b").toString(), CopyControl.none())).code());
+        CopyOutcome renamed = operations.rename(instance("a").toString(), instance("c").toString(), CopyControl.none());
 
         assertEquals(CopyMethod.RENAMED, renamed.method());
         assertEquals("disk a", Files.readString(instance("c")));
