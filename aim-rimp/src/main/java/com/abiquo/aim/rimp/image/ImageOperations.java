@@ -138,6 +138,12 @@ public final class ImageOperations {
                     throw new AimException(Status.Code.FAILED_PRECONDITION, "BACKUP_FOLDER_INVALID", backupFolder
                             + " is not a plain folder (a symbolic link or a file)", Map.of(), null);
                 }
+                if (Files.isDirectory(backup, NOFOLLOW)) {
+                    // an older backup is replaced, but a folder there is not a backup AIM made
+                    throw new AimException(Status.Code.FAILED_PRECONDITION, "BACKUP_IS_FOLDER", "cannot back up "
+                            + instance + ": " + backup + " is a folder; the instance was left in place",
+                            Map.of("path", backup.toString()), null);
+                }
                 Files.move(instance, backup, StandardCopyOption.ATOMIC_MOVE); // replaces an older backup
                 Publisher.syncDirectory(backupFolder);
                 Publisher.syncDirectory(folder);

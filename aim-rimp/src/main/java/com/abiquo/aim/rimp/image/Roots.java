@@ -61,7 +61,8 @@ public final class Roots {
         if (datastore == null) {
             throw outside(clientPath, field, "is not inside any datastore " + datastoreFolders());
         }
-        Path folder = guardSystemFolders(confined(datastore).resolve(clientPath, field), clientPath, field);
+        Path folder = guardSystemFolders(resolveUnder(confined(datastore), datastore, absolute, field), clientPath,
+                field);
         if (longestMatch(folder, List.of(realOrSelf(repository.folder()))) != null) {
             // the same rule on the real path: a symbolic link inside a datastore must not lead into the repository
             throw outside(clientPath, field, "leads into the repository " + repository.folder()
@@ -83,12 +84,13 @@ public final class Roots {
         Path resolved;
         if (repositoryMatch != null && (datastore == null
                 || repositoryMatch.getNameCount() >= datastore.getNameCount())) {
-            resolved = repository.root().resolve(clientPath, field);
+            resolved = resolveUnder(repository.root(), repositoryMatch, absolute, field);
         } else if (datastore == null) {
             throw outside(clientPath, field, "is neither inside the repository " + repository.folder()
                     + " nor inside a datastore " + folders);
         } else {
-            resolved = guardSystemFolders(confined(datastore).resolve(clientPath, field), clientPath, field);
+            resolved = guardSystemFolders(resolveUnder(confined(datastore), datastore, absolute, field), clientPath,
+                    field);
         }
         if (resolved.getFileName() == null) {
             // "/" as a datastore (from the mount table) must not make the root itself a file to write or rename
@@ -198,6 +200,16 @@ public final class Roots {
             }
         }
         return best;
+    }
+
+    /**
+     * Resolves an absolute path matched to {@code spelledRoot}, the root as aim.ini (or the mount table) spells it.
+     * ConfinedRoot compares real paths, so a root configured through a symbolic link (datastores = /var/lib/virt ->
+     * /data/virt) would refuse its own paths: the part below the root is re-anchored on the real root first.
+     */
+    private static Path resolveUnder(ConfinedRoot confined, Path spelledRoot, Path absolute, String field)
+            throws AimException {
+        return confined.resolve(confined.root().resolve(spelledRoot.relativize(absolute)).toString(), field);
     }
 
     private static ConfinedRoot confined(Path datastore) throws AimException {

@@ -172,6 +172,30 @@ class HostilePathsTest {
     }
 
     @Test
+    void rootsConfiguredThroughLinksAcceptTheirOwnPathsAndStillConfine() throws Exception {
+        // [rimp] repository = .../repolink, datastores = .../dslink, both symbolic links to the real folders
+        Path repositoryLink = Files.createSymbolicLink(folder.resolve("repolink"), fixture.repository);
+        Path datastoreLink = Files.createSymbolicLink(folder.resolve("dslink"), fixture.datastore);
+        Roots linked = new Roots(new Repository(repositoryLink), new com.abiquo.aim.rimp.datastore.Datastores(
+                List.of(datastoreLink), Set.of(), com.abiquo.aim.rimp.datastore.MountTable.PROC_MOUNTS));
+        ImageOperations throughLinks = new ImageOperations(linked, new com.abiquo.aim.rimp.copy.ImageCopier(
+                fixture.temporaries), fixture.locks, false, false);
+        String ds = datastoreLink.toString();
+
+        throughLinks.deploy("images/disk.raw", ds, "vm-linked", false, CopyControl.none());
+        assertEquals(4096, throughLinks.diskFileSize(repositoryLink + "/images/disk.raw").sizeBytes());
+        assertEquals(4096, throughLinks.diskFileSize(ds + "/vm-linked").sizeBytes());
+        throughLinks.instanceDisk(ds + "/vm-linked", ds + "/copies/vm-copy", false, CopyControl.none());
+        assertTrue(Files.exists(fixture.datastore.resolve("copies/vm-copy")));
+        assertTrue(throughLinks.undeploy(ds, "vm-linked").instanceFound());
+
+        assertAllRefused("the same hostile paths, spelled through the links", List.of(ds + "/escape/secret",
+                ds + "/secretlink", ds + "/../outside/secret", repositoryLink + "/escape/secret", ds + "/dangling/x"),
+                path -> throughLinks.instanceDisk(ds + "/vm1", path, false, CopyControl.none()));
+        assertEquals(List.of("", "secret"), TestFiles.names(fixture.outside));
+    }
+
+    @Test
     void theRepositoryIsNeverADatastoreEvenInsideOne() throws Exception {
         // as on a node whose datastore is "/" and whose repository is mounted at /opt/vm_repository
         Roots wide = new Roots(new Repository(fixture.repository), new com.abiquo.aim.rimp.datastore.Datastores(

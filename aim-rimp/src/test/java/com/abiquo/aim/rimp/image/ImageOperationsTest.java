@@ -244,4 +244,19 @@ class ImageOperationsTest {
         }
         assertEquals(9, TestFiles.names(fixture.datastore).size());
     }
+
+    @Test
+    void undeployWithAutoBackupKeepsTheInstanceWhenTheBackupNameIsAFolder() throws Exception {
+        Path instance = instance("vm");
+        Files.writeString(instance, "disk");
+        Files.createDirectories(fixture.datastore.resolve("backup/vm/inside"));
+
+        AimException refused = assertThrows(AimException.class,
+                () -> fixture.operations(true, false).undeploy(fixture.datastore.toString(), "vm"));
+
+        assertEquals(Status.Code.FAILED_PRECONDITION, refused.code(), refused.getMessage());
+        assertEquals("BACKUP_IS_FOLDER", refused.reason());
+        assertEquals("disk", Files.readString(instance));
+        assertTrue(Files.isDirectory(fixture.datastore.resolve("backup/vm/inside")));
+    }
 }
