@@ -130,7 +130,9 @@ public final class VlanManager {
 
     public CreateResult create(VlanSpec spec) throws AimException {
         ensureReady();
-        try (KeyedLocks.Held held = locks.lock(spec.device(), spec.bridge())) {
+        // the parent too: create brings it up and its undo brings it down, which must not happen under another
+        // create's finished VLAN on the same parent
+        try (KeyedLocks.Held held = locks.lock(spec.parent(), spec.device(), spec.bridge())) {
             CreateResult result = createLocked(spec, "create " + spec);
             if (!result.changes().isEmpty()) {
                 LOG.info("Created {}: {}", spec, result.changes());
@@ -318,6 +320,8 @@ public final class VlanManager {
             if (!result.changes().isEmpty()) {
                 LOG.info("Deleted {}: {}{}", spec, result.changes(), result.bridgeKept().isEmpty() ? ""
                         : "; bridge kept: " + result.bridgeKept());
+            } else if (!result.bridgeKept().isEmpty()) {
+                LOG.info("Delete {}: nothing to remove; bridge kept: {}", spec, result.bridgeKept());
             }
             return result;
         }
@@ -350,12 +354,8 @@ public final class VlanManager {
             file.spec().filter(other -> other.bridge().equals(bridgeName) && !other.equals(spec))
                     .ifPresent(other -> otherUsers.add(other.device()));
         }
-        String keptBecause = "";
-        if (!otherUsers.isEmpty()) {
-            keptBecause = "still used by VLAN interface(s) " + String.join(", ", otherUsers) + " that AIM manages";
-        } else if (bridgeText.isPresent() && !IfcfgFiles.writtenByAim(bridgeText.get())) {
-            keptBecause = bridgeFile + " was not written by AIM";
-        }
+        String keptBecause = otherUsers.isEmpty() ? notAimsBridge(bridgeName, bridgeText)
+                : "still used by VLAN interface(s) " + String.join(", ", otherUsers) + " that AIM manages";
         boolean deleteBridge = keptBecause.isEmpty();
         List<String> ports = new ArrayList<>();
         if (bridge != null) {
@@ -489,7 +489,7 @@ public final class VlanManager {
                 continue;
             }
             VlanSpec spec = file.spec().get();
-            try (KeyedLocks.Held held = locks.lock(spec.device(), spec.bridge())) {
+            try (KeyedLocks.Held held = locks.lock(spec.parent(), spec.device(), spec.bridge())) {
                 String operation = "restore " + spec + " from " + file.fileName();
                 if (files.read(file.fileName()).isEmpty()) {
                     continue;   // deleted by a call that held the locks before us: nothing to restore
@@ -540,6 +540,27 @@ public final class VlanManager {
                     + ip.where() + " but is " + describe(link) + ", not VLAN " + spec.tag() + " on " + spec.parent(),
                     "parent_interface");
         }
+    }
+
+    /**
+     * Why a bridge is not AIM's, or "" when it is. AIM writes ifcfg-&lt;bridge&gt; whenever it makes a bridge, so a
+     * bridge without that file (libvirt's virbr0, docker0, the node's uplink) or with an operator's file is not
+     * AIM's to delete; nor is a file that describes another device AIM's to remove as this bridge's.
+     */
+    private static String notAimsBridge(String bridge, Optional<String> text) {
+        String fileName = IfcfgFiles.bridgeFileName(bridge);
+        if (text.isEmpty()) {
+            return "there is no " + fileName + ", so it is not a bridge AIM manages";
+        }
+        if (!IfcfgFiles.writtenByAim(text.get())) {
+            return fileName + " was not written by AIM";
+        }
+        Map<String, String> values = IfcfgFiles.parse(text.get());
+        if (!bridge.equals(values.get("DEVICE")) || !"Bridge".equalsIgnoreCase(values.getOrDefault("TYPE", ""))) {
+            return fileName + " does not describe bridge " + bridge + " (DEVICE=" + values.get("DEVICE") + ", TYPE="
+                    + values.get("TYPE") + ")";
+        }
+        return "";
     }
 
     private void requireBridgeFileAgrees(String bridge, Optional<String> text, String operation)

@@ -2,12 +2,16 @@ package com.abiquo.aim.network;
 
 import com.abiquo.aim.core.error.AimException;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * A VLAN as AIM manages it: tag, parent interface and the bridge its sub-interface joins. Only {@link #of} builds
  * one, so every instance holds names that are safe as command arguments and file names.
  */
 public record VlanSpec(int tag, String parent, String bridge) {
+    /** abiquo_&lt;interface&gt;.&lt;digits&gt;: a VLAN's ifcfg file name without "ifcfg-". */
+    private static final Pattern VLAN_FILE_ALIAS = Pattern.compile("abiquo_.+\\.[0-9]+");
+
     public VlanSpec {
         if (InterfaceNames.problem(parent) != null || InterfaceNames.problem(bridge) != null
                 || tag < InterfaceNames.MIN_TAG || tag > InterfaceNames.MAX_TAG) {
@@ -26,10 +30,16 @@ public record VlanSpec(int tag, String parent, String bridge) {
                     + "longer than " + InterfaceNames.MAX_BYTES + " bytes (the kernel's limit): use a shorter "
                     + "parent_interface");
         }
-        if (bridge.equals(parent) || bridge.equals(device) || bridge.equals("abiquo_" + device)) {
+        if (bridge.equals(parent) || bridge.equals(device)) {
             throw InterfaceNames.invalid("bridge", "bridge \"" + bridge + "\" must differ from the parent interface "
-                    + "and from the VLAN interface " + device + " (and \"abiquo_" + device + "\" would share the VLAN's "
-                    + "ifcfg file name)");
+                    + "and from the VLAN interface " + device);
+        }
+        // ifcfg-<bridge> would be the file of the VLAN "<interface>.<n>" (ifcfg-abiquo_<interface>.<n>), this one's
+        // or any other: refused in every call, so no delete can remove another VLAN's file through the alias
+        if (VLAN_FILE_ALIAS.matcher(bridge).matches()) {
+            throw InterfaceNames.invalid("bridge", "bridge \"" + bridge + "\" is named like a VLAN's ifcfg file: "
+                    + IfcfgFiles.bridgeFileName(bridge) + " would be the file of VLAN interface "
+                    + bridge.substring("abiquo_".length()) + "; use another name, e.g. abiquo_" + checkedTag);
         }
         return new VlanSpec(checkedTag, parent, bridge);
     }

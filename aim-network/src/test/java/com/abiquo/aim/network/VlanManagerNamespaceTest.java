@@ -149,6 +149,44 @@ class VlanManagerNamespaceTest {
     }
 
     @Test
+    void aBridgeAimHasNoFileForIsKeptEvenWhenForced() throws Exception {
+        // libvirt's virbr0 with a VM on it and no ifcfg file; VLAN 5 on eth0 does not exist
+        ns.ip("link", "add", "name", "virbr0", "type", "bridge");
+        ns.veth("vnet0", "vm0");
+        ns.ip("link", "set", "vnet0", "master", "virbr0");
+        VlanManager.DeleteResult forced = manager.delete(VlanSpec.of(5, "eth0", "virbr0"), true);
+        assertEquals(List.of(), forced.changes());
+        assertEquals(List.of(), forced.detachedPorts());
+        assertTrue(forced.bridgeKept().contains("no ifcfg-virbr0"), forced.bridgeKept());
+        assertTrue(ns.links().get("virbr0").isBridge());
+        assertEquals("virbr0", ns.links().get("vnet0").master(), "the VM stays on its bridge");
+
+        // AIM's own VLAN naming such a bridge is still removed; the bridge stays
+        VlanSpec onDocker = VlanSpec.of(6, "eth0", "docker0");
+        ns.ip("link", "add", "name", "docker0", "type", "bridge");
+        new IfcfgFiles(scripts).write(IfcfgFiles.vlanFileName(onDocker), IfcfgFiles.vlanContent(onDocker));
+        VlanManager.DeleteResult vlanOnly = manager.delete(onDocker, false);
+        assertEquals(List.of(new VlanChange(VlanChange.Kind.FILE_REMOVED, "ifcfg-abiquo_eth0.6")),
+                vlanOnly.changes());
+        assertTrue(vlanOnly.bridgeKept().contains("no ifcfg-docker0"), vlanOnly.bridgeKept());
+        assertTrue(ns.links().get("docker0").isBridge());
+        assertEquals(List.of(), fileNames());
+    }
+
+    @Test
+    void deleteRemovesOnlyABridgeFileThatDescribesThatBridge() throws Exception {
+        // an AIM file under the bridge's file name that describes another device (VLAN 7 on eth1's)
+        ns.ip("link", "add", "name", "br7", "type", "bridge");
+        String other = IfcfgFiles.vlanContent(VlanSpec.of(7, "eth1", "br7"));
+        Files.writeString(scripts.resolve("ifcfg-br7"), other);
+        VlanManager.DeleteResult deleted = manager.delete(VlanSpec.of(7, "eth0", "br7"), false);
+        assertEquals(List.of(), deleted.changes());
+        assertTrue(deleted.bridgeKept().contains("ifcfg-br7 does not describe bridge br7"), deleted.bridgeKept());
+        assertTrue(ns.links().get("br7").isBridge());
+        assertEquals(other, Files.readString(scripts.resolve("ifcfg-br7")));
+    }
+
+    @Test
     void concurrentCallsOnTheSameVlanRunOneAfterAnother() throws Exception {
         ns.ip("link", "set", "lo", "up");
         List<Callable<String>> creates = new ArrayList<>();

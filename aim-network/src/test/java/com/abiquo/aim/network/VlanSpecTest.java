@@ -53,4 +53,15 @@ class VlanSpecTest {
         assertThrows(AimException.class, () -> VlanSpec.of(5, "eth0", "eth0.5"));
         assertThrows(AimException.class, () -> VlanSpec.of(5, "eth0", "abiquo_eth0.5"));
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abiquo_eth0.5", "abiquo_eth0.6", "abiquo_bond0.42", "abiquo_x.1"})
+    void aBridgeNamedLikeAVlansFileIsRefused(String bridge) throws AimException {
+        AimException failure = assertThrows(AimException.class, () -> VlanSpec.of(5, "eth0", bridge));
+        assertEquals(Status.Code.INVALID_ARGUMENT, failure.code());
+        assertEquals("INVALID_INTERFACE_NAME", failure.reason());
+        assertEquals("bridge", failure.metadata().get("field"));
+        assertTrue(failure.getMessage().contains("ifcfg-" + bridge), failure.getMessage());
+        assertEquals("abiquo_eth0", VlanSpec.of(5, "eth0", "abiquo_eth0").bridge());
+    }
 }

@@ -56,6 +56,7 @@ public final class VlanVmScenario {
         check("delete refuses VM ports unless forced, then removes all", this::deleteWithPorts);
         check("delete of the other VLAN removes it; again changes nothing", this::deleteAgain);
         check("with useIfup, ifup/ifdown create and delete the same links", this::withIfup);
+        check("a create that fails on a shared parent leaves it up for the other", this::sharedParentStaysUp);
         try {
             ns.close();
         } catch (AimException ignored) {
@@ -308,6 +309,51 @@ public final class VlanVmScenario {
                 change(VlanChange.Kind.FILE_REMOVED, "ifcfg-abiquo_eth0.8"),
                 change(VlanChange.Kind.FILE_REMOVED, "ifcfg-abiquo_8"))), "delete " + deleted.changes());
         expect(!ns.links().containsKey("eth0.8") && !ns.links().containsKey("abiquo_8"), "links left");
+    }
+
+    /**
+     * Two creates on one parent that is down, at the same time: B fails after bringing the parent up, and its undo
+     * must not take the parent down under A's finished VLAN. B fails for real when writing its first file: the
+     * folder is a tmpfs with inodes for itself and A's two files (written beforehand) only.
+     */
+    private void sharedParentStaysUp() throws Exception {
+        ns.veth("eth1", "peer1");
+        Path full = Files.createTempDirectory("aimnet-full");
+        TestNamespace.run("mount", "-t", "tmpfs", "-o", "size=64k,nr_inodes=3", "tmpfs", full.toString());
+        try {
+            VlanSpec a = VlanSpec.of(20, "eth1", "abiquo_20");
+            VlanSpec b = VlanSpec.of(21, "eth1", "abiquo_21");
+            IfcfgFiles files = new IfcfgFiles(full);
+            files.write(IfcfgFiles.bridgeFileName(a.bridge()), IfcfgFiles.bridgeContent(a.bridge()));
+            files.write(IfcfgFiles.vlanFileName(a), IfcfgFiles.vlanContent(a));
+            VlanManager shared = ns.manager(full, health);
+            shared.startUp(false);
+            List<Callable<String>> calls = new ArrayList<>();
+            for (VlanSpec spec : List.of(a, b)) {
+                calls.add(() -> {
+                    try {
+                        return shared.create(spec).vlan().complete() ? "complete" : "incomplete";
+                    } catch (AimException failure) {
+                        return failure.reason() + " (" + failure.getMessage() + ")";
+                    }
+                });
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            List<String> outcomes = new ArrayList<>();
+            for (Future<String> future : pool.invokeAll(calls)) {
+                outcomes.add(future.get());
+            }
+            pool.shutdown();
+            expect(outcomes.get(0).equals("complete") && outcomes.get(1).startsWith("SCRIPTS_FOLDER_FAILURE "),
+                    "outcomes " + outcomes);
+            Map<String, LinkInfo> links = ns.links();
+            expect(links.get("eth1").adminUp(), "eth1 is down under eth1.20: " + links.get("eth1"));
+            LinkInfo vlan = links.get("eth1.20");
+            expect(vlan != null && vlan.adminUp() && "abiquo_20".equals(vlan.master()), "eth1.20 " + vlan);
+            expect(!links.containsKey("eth1.21") && !links.containsKey("abiquo_21"), "links " + links.keySet());
+        } finally {
+            TestNamespace.RUNNER_FOR_CLEANUP.run(List.of("umount", full.toString()), java.time.Duration.ofSeconds(10));
+        }
     }
 
     private static VlanChange change(VlanChange.Kind kind, String target) {

@@ -10,6 +10,7 @@ import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.network.IfcfgFiles;
 import com.abiquo.aim.network.IpTool;
 import com.abiquo.aim.network.VlanManager;
+import com.abiquo.aim.network.VlanSpec;
 import com.abiquo.aim.v1.CheckVlanConfigurationRequest;
 import com.abiquo.aim.v1.CheckVlanConfigurationResponse;
 import com.abiquo.aim.v1.CreateVlanRequest;
@@ -93,6 +94,24 @@ class VlanGrpcServiceTest {
                 DeleteVlanRequest.newBuilder().setTag(5).setParentInterface("eth0").setBridge("br0;reboot").build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, name.getStatus().getCode());
         assertEquals("bridge", errorInfo(name).getMetadataMap().get("field"));
+    }
+
+    @Test
+    void aBridgeNamedLikeAnotherVlansFileIsRefusedAndThatFileStays() throws Exception {
+        // VLAN 6 on eth0 is AIM's; "abiquo_eth0.6" as a bridge would make ifcfg-abiquo_eth0.6 the bridge's file
+        String vlan6 = IfcfgFiles.vlanContent(VlanSpec.of(6, "eth0", "abiquo_6"));
+        new IfcfgFiles(scripts).write("ifcfg-abiquo_eth0.6", vlan6);
+        StatusRuntimeException delete = assertThrows(StatusRuntimeException.class, () -> stub.deleteVlan(
+                DeleteVlanRequest.newBuilder().setTag(5).setParentInterface("eth0").setBridge("abiquo_eth0.6")
+                        .build()));
+        StatusRuntimeException create = assertThrows(StatusRuntimeException.class, () -> stub.createVlan(
+                CreateVlanRequest.newBuilder().setTag(5).setParentInterface("eth0").setBridge("abiquo_eth0.6")
+                        .build()));
+        for (StatusRuntimeException refused : List.of(delete, create)) {
+            assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+            assertEquals("bridge", errorInfo(refused).getMetadataMap().get("field"));
+        }
+        assertEquals(vlan6, Files.readString(scripts.resolve("ifcfg-abiquo_eth0.6")));
     }
 
     @Test
