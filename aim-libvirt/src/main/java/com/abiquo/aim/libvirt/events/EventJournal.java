@@ -1,5 +1,7 @@
 package com.abiquo.aim.libvirt.events;
 
+import com.abiquo.aim.core.error.AimException;
+import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -122,19 +124,23 @@ public final class EventJournal {
     }
 
     /**
-     * Events after {@code afterSequence} that match, oldest first, at most {@code max}.
+     * Events after {@code afterSequence} that match, oldest first, at most {@code max}. An event after
+     * {@code afterSequence} that is no longer held (dropped before the read, or overwritten while it reads) fails the
+     * read: skipping it would give a page with a hole and a resume point past the hole.
      *
      * @return the events and the sequence number to continue after
+     * @throws AimException OUT_OF_RANGE when events after {@code afterSequence} are gone
      */
-    public Page read(long afterSequence, int max, Predicate<MonitorEvent> filter) {
+    public Page read(long afterSequence, int max, Predicate<MonitorEvent> filter) throws AimException {
         long last = lastSequence;
-        long from = Math.max(afterSequence + 1, oldestSequence());
         List<MonitorEvent> events = new ArrayList<>();
-        long position = from;
+        long position = afterSequence + 1;
         for (; position <= last && events.size() < max; position++) {
             Entry entry = get(position);
             if (entry == null) {
-                continue;
+                throw new AimException(Status.Code.OUT_OF_RANGE, "JOURNAL_POINT_GONE", "events after sequence "
+                        + afterSequence + " are no longer in the journal (it holds " + oldestSequence() + " to "
+                        + lastSequence + "); subscribe with include_snapshot to get the current state");
             }
             if (filter.test(entry.event)) {
                 events.add(entry.event);

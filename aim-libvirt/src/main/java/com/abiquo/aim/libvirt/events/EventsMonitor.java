@@ -6,15 +6,17 @@ import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.libvirt.connection.DomainEventSource;
 import com.abiquo.aim.libvirt.connection.DomainEventSource.DomainLifecycleEvent;
 import com.abiquo.aim.libvirt.connection.DomainEventSource.DomainStateSnapshot;
-import io.grpc.Status;
+import com.abiquo.aim.libvirt.connection.DomainStates;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,6 +118,12 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     // Resync duplicate suppression: a live event that was already counted by the resync (guarded by the lock).
     private final Map<String, List<EventKind>> resyncMarkers = new HashMap<>();
     private long resyncListingEndNanos;
+    // Guarded by the lock: domains without a definition (created without one, or undefined while running). libvirt
+    // sends no UNDEFINED event for them: they are gone once they stop.
+    private final Set<String> transients = new HashSet<>();
+    // Guarded by the lock: known holds every domain (a listing since the connection last went away), so a domain
+    // that starts unknown to it was never defined.
+    private boolean listed;
     // Guarded by the lock: while true, live events queue for the dispatcher (a listing is pending or under way, or
     // the queue still holds events that must keep their order); while false, the callback journals them itself.
     private boolean deferLive = true;
@@ -245,6 +253,12 @@ public final class EventsMonitor implements DomainEventSource.Listener {
 
     @Override
     public void onDisconnected(String why) {
+        lock.lock();
+        try {
+            listed = false;
+        } finally {
+            lock.unlock();
+        }
         inbox.add(new Disconnect(why == null ? "libvirt connection lost" : why));
     }
 
@@ -308,7 +322,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
                 SubscriptionFilter addedOnly = SubscriptionFilter.domains(add, List.of());
                 items.addAll(snapshot(addedOnly, StreamItem.SnapshotReason.REQUESTED, head));
             }
-            subscriber.modify(updated, items);
+            subscriber.modify(updated, items, head);
             return new ModifyResult(updated, head);
         } finally {
             lock.unlock();
@@ -329,12 +343,19 @@ public final class EventsMonitor implements DomainEventSource.Listener {
      */
     public EventJournal.Page listEvents(SubscriptionFilter filter, long afterSequence, int maxEvents)
             throws AimException {
-        if (afterSequence > 0 && !journal.canResumeAfter(afterSequence) && afterSequence < journal.lastSequence()) {
-            throw new AimException(Status.Code.OUT_OF_RANGE, "JOURNAL_POINT_GONE", "events after sequence "
-                    + afterSequence + " are no longer in the journal (it holds " + journal.oldestSequence() + " to "
-                    + journal.lastSequence() + "); subscribe with include_snapshot to get the current state");
+        if (afterSequence > 0) {
+            return journal.read(afterSequence, maxEvents, filter::matches);
         }
-        return journal.read(afterSequence, maxEvents, filter::matches);
+        // 0 is "from the oldest": an oldest event overwritten while it is read only moves the start, so read again.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return journal.read(journal.oldestSequence() - 1, maxEvents, filter::matches);
+            } catch (AimException overtaken) {
+                if (attempt == 3) {
+                    throw overtaken;
+                }
+            }
+        }
     }
 
     /** Ends every stream with {@link StreamEnd#SHUTDOWN} and stops the threads; returns within a few seconds. */
@@ -543,10 +564,28 @@ public final class EventsMonitor implements DomainEventSource.Listener {
                 return false;
             }
         }
+        state = followDefinition(uuid, raw.eventType(), before, state);
         append(uuid, raw.name(), kind, raw.eventType(), raw.detail(),
                 LifecycleMapping.describe(raw.eventType(), raw.detail()), state, false, raw.receivedNanos(),
                 raw.epochMillis());
         return true;
+    }
+
+    /**
+     * Follows which domains have no definition, because the connection cannot tell from a STOPPED event that the
+     * domain went with it. Caller holds the lock. @return the state after the event
+     */
+    private VmState followDefinition(String uuid, int eventType, ResyncDiff.Known before, VmState state) {
+        if (eventType == DomainStates.EVENT_DEFINED) {
+            transients.remove(uuid);
+        } else if (state.active() && (eventType == DomainStates.EVENT_UNDEFINED || before == null && listed)) {
+            // Undefined while running, or running though neither listed nor defined (created without a definition;
+            // QEMU reports RESUMED before STARTED, so not only STARTED tells).
+            transients.add(uuid);
+        } else if (eventType == DomainStates.EVENT_STOPPED && transients.contains(uuid)) {
+            return VmState.UNDEFINED;
+        }
+        return state;
     }
 
     private void append(String uuid, String name, EventKind kind, int type, int detail, String text, VmState state,
@@ -555,6 +594,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
                 detail, text, state, resync));
         if (state == VmState.UNDEFINED) {
             known.remove(uuid);
+            transients.remove(uuid);
         } else {
             known.put(uuid, new ResyncDiff.Known(uuid, name, state));
         }
@@ -611,6 +651,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
                 now.put(uuid, new ResyncDiff.Known(uuid, domain.name(), VmState.fromLibvirt(domain.state())));
             }
             resyncMarkers.clear();
+            listed = true;
             if (!baselined) {
                 known.clear();
                 known.putAll(now);

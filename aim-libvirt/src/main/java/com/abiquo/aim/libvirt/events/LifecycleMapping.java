@@ -52,10 +52,13 @@ public final class LifecycleMapping {
         return switch (eventType) {
             case 0 -> known != null && known != VmState.UNDEFINED ? known
                     : reported >= 0 ? VmState.fromLibvirt(reported) : VmState.SHUTOFF;
-            case 1 -> VmState.UNDEFINED;
+            // Undefining a running domain leaves it running without a definition (the connection reports its state).
+            case 1 -> reported >= 0 && VmState.fromLibvirt(reported).active() ? VmState.fromLibvirt(reported)
+                    : VmState.UNDEFINED;
             case 2, 4 -> VmState.RUNNING;
             case 3 -> VmState.PAUSED;
-            // A transient domain is gone once it stops: there is no UNDEFINED event for it.
+            // A transient domain is gone once it stops: there is no UNDEFINED event for it. The libvirt connection
+            // cannot tell from the event (it reports SHUTOFF); EventsMonitor knows which domains have no definition.
             case 5 -> reported == -1 ? VmState.UNDEFINED : VmState.SHUTOFF;
             case 7 -> VmState.PMSUSPENDED;
             case 8 -> VmState.CRASHED;

@@ -49,7 +49,8 @@ public final class Subscriber {
     private final Consumer<Subscriber> onEnded;
     private final AtomicBoolean recheckScheduled = new AtomicBoolean();
     private final AtomicInteger work = new AtomicInteger();
-    private final Queue<Consumer<Subscriber>> controls = new ConcurrentLinkedQueue<>();
+    /** Filter changes in the order they were made; the drain applies each once its cursor passes its point. */
+    private final Queue<Change> changes = new ConcurrentLinkedQueue<>();
     private final Runnable drainTask = this::drain;
     /** The first end asked for wins, reason and message together (a cancel and a shutdown may race). */
     private final AtomicReference<EndRequest> endRequest = new AtomicReference<>();
@@ -105,13 +106,14 @@ public final class Subscriber {
         return requestedFilter;
     }
 
-    /** Changes the filter and queues items, applied by the drain before it looks at the next event. */
-    void modify(SubscriptionFilter newFilter, List<StreamItem> items) {
+    /**
+     * Changes the filter for the events after {@code effectiveAfter}; the items (a snapshot of added domains as of
+     * that point) go out just before them. A subscriber still behind that point filters the events up to it with the
+     * filter in force when they happened.
+     */
+    void modify(SubscriptionFilter newFilter, List<StreamItem> items, long effectiveAfter) {
         requestedFilter = newFilter;
-        controls.add(subscriber -> {
-            subscriber.filter = newFilter;
-            subscriber.outbox.addAll(items);
-        });
+        changes.add(new Change(effectiveAfter, newFilter, List.copyOf(items)));
         signal();
     }
 
@@ -185,20 +187,16 @@ public final class Subscriber {
             finish(requested.reason(), requested.message());
             return false;
         }
-        Consumer<Subscriber> control;
-        while ((control = controls.poll()) != null) {
-            control.accept(this);
-        }
-        while (!outbox.isEmpty()) {
-            if (!sink.isReady()) {
-                return false;
-            }
-            sink.send(outbox.poll());
-            lastProgressNanos = System.nanoTime();
-        }
         long head = journal.lastSequence();
         int sent = 0;
-        while (cursor <= head) {
+        while (true) {
+            // After reading head: a change made before an event up to head was journaled is seen here.
+            if (!applyChangesAndFlush()) {
+                return false;
+            }
+            if (cursor > head) {
+                return false;
+            }
             if (sent == sendsPerTurn) {
                 return true;
             }
@@ -234,7 +232,27 @@ public final class Subscriber {
             }
             cursor++;
         }
-        return false;
+    }
+
+    /** Puts the filter changes due before the event at the cursor in force and sends the outbox. */
+    private boolean applyChangesAndFlush() {
+        Change change;
+        while ((change = changes.peek()) != null && change.effectiveAfter() < cursor) {
+            changes.poll();
+            filter = change.filter();
+            outbox.addAll(change.items());
+        }
+        while (!outbox.isEmpty()) {
+            if (!sink.isReady()) {
+                return false;
+            }
+            sink.send(outbox.poll());
+            lastProgressNanos = System.nanoTime();
+        }
+        return true;
+    }
+
+    private record Change(long effectiveAfter, SubscriptionFilter filter, List<StreamItem> items) {
     }
 
     /** Looks again once the grace is over, even if no new event comes to trigger a drain. */

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.abiquo.aim.core.error.AimException;
+import io.grpc.Status;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +45,7 @@ class EventJournalTest {
     }
 
     @Test
-    void readsPagesWithAFilter() {
+    void readsPagesWithAFilter() throws Exception {
         EventJournal journal = new EventJournal(100, 1);
         for (long sequence = 1; sequence <= 10; sequence++) {
             journal.append(event(sequence, sequence % 2 == 0 ? "even" : "odd"));
@@ -54,5 +56,37 @@ class EventJournalTest {
         EventJournal.Page rest = journal.read(page.nextAfterSequence(), 100, e -> e.name().equals("even"));
         assertEquals(List.of(8L, 10L), rest.events().stream().map(MonitorEvent::sequence).toList());
         assertEquals(10, rest.nextAfterSequence());
+    }
+
+    @Test
+    void aReadFromAPointWhoseNextEventsAreGoneFailsInsteadOfSkippingThem() throws Exception {
+        EventJournal journal = new EventJournal(3, 100);
+        for (long sequence = 100; sequence < 105; sequence++) {
+            journal.append(event(sequence, "d" + sequence));
+        }
+        AimException gone = assertThrows(AimException.class, () -> journal.read(100, 10, e -> true));
+        assertEquals(Status.Code.OUT_OF_RANGE, gone.code());
+        assertEquals("JOURNAL_POINT_GONE", gone.reason());
+        assertThrows(AimException.class, () -> journal.read(7, 10, e -> true), "an earlier run of the agent");
+        assertEquals(List.of(102L, 103L, 104L), journal.read(101, 10, e -> true).events().stream()
+                .map(MonitorEvent::sequence).toList());
+        assertEquals(104, journal.read(104, 10, e -> true).nextAfterSequence(), "nothing after the newest");
+    }
+
+    @Test
+    void anEventOverwrittenWhileTheReadRunsFailsTheRead() throws Exception {
+        EventJournal journal = new EventJournal(3, 100);
+        for (long sequence = 100; sequence < 105; sequence++) {
+            journal.append(event(sequence, "d" + sequence));
+        }
+        // The writer laps the reader: 105 and 106 take the slots of 102 (already read) and 103 (not yet read).
+        AimException gone = assertThrows(AimException.class, () -> journal.read(101, 10, e -> {
+            if (e.sequence() == 102) {
+                journal.append(event(105, "d105"));
+                journal.append(event(106, "d106"));
+            }
+            return true;
+        }));
+        assertEquals(Status.Code.OUT_OF_RANGE, gone.code());
     }
 }

@@ -28,6 +28,7 @@ class EventsMonitorTest {
     private static final int RESUMED = 4;
     private static final int STOPPED = 5;
     private static final int DEFINED = 0;
+    private static final int UNDEFINED = 1;
 
     private final InMemoryDomainEventSource source = new InMemoryDomainEventSource();
     private final List<String> health = new CopyOnWriteArrayList<>();
@@ -248,6 +249,9 @@ class EventsMonitorTest {
 
     @Test
     void aResumePointNoLongerInTheJournalGetsASnapshotMarkedAsSuch() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            source.setSilently("uuid-" + i, "vm" + i, 5); // defined: they stay when they stop
+        }
         start(100, 10);
         long first = monitor.journal().nextSequence();
         for (int i = 0; i < 300; i++) {
@@ -438,6 +442,81 @@ class EventsMonitorTest {
         AimException refused = assertThrows(AimException.class,
                 () -> monitor.modify(all.id(), List.of(), List.of(DomainKey.name("vm-a")), false));
         assertEquals(Status.Code.FAILED_PRECONDITION, refused.code());
+    }
+
+    @Test
+    void aChangeAppliesOnlyToEventsAfterItEvenForASubscriberThatIsBehind() throws Exception {
+        start(10_000, 1_000);
+        RecordingSink sink = new RecordingSink();
+        sink.ready = false; // its stream takes nothing yet: the events wait in the journal
+        Subscriber subscriber = monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.domains(
+                List.of(DomainKey.name("vm-a"), DomainKey.uuid("uuid-b")), List.of()), false, 0), sink);
+        long first = monitor.journal().nextSequence();
+        source.fire("uuid-a", "vm-a", STARTED, 0);
+        source.fire("uuid-b", "vm-b", STARTED, 0);
+        source.fire("uuid-c", "vm-c", STARTED, 0);
+        source.fire("uuid-a", "vm-a", SUSPENDED, 0);
+        awaitTrue(() -> monitor.journal().lastSequence() == first + 3, "journaled");
+        EventsMonitor.ModifyResult result = monitor.modify(subscriber.id(), List.of(DomainKey.name("vm-c")),
+                List.of(DomainKey.name("vm-a")), true);
+        assertEquals(first + 3, result.effectiveAfterSequence());
+        source.fire("uuid-a", "vm-a", RESUMED, 0);
+        source.fire("uuid-c", "vm-c", SUSPENDED, 0);
+        source.fire("uuid-b", "vm-b", SUSPENDED, 0);
+        awaitTrue(() -> monitor.journal().lastSequence() == first + 6, "journaled");
+        assertTrue(sink.items.isEmpty(), "nothing was sent before the stream was ready");
+
+        sink.ready = true;
+        subscriber.signal();
+        // Sent in journal order: once the last event is there, every decision was made.
+        assertTrue(sink.awaitEvents(events -> !events.isEmpty()
+                && events.get(events.size() - 1).sequence() == first + 6, WAIT), "got " + sink.events());
+        assertEquals(List.of("vm-a:POWERED_ON", "vm-b:POWERED_ON", "vm-a:PAUSED", "vm-c:PAUSED", "vm-b:PAUSED"),
+                sink.events().stream().map(e -> e.name() + ":" + e.kind()).toList(),
+                "before the change with the old filter, after it with the new one");
+        StreamItem.SnapshotStart snapshot = sink.itemsOf(StreamItem.SnapshotStart.class).get(0);
+        assertEquals(first + 3, snapshot.asOfSequence());
+        List<StreamItem.Event> events = sink.itemsOf(StreamItem.Event.class);
+        assertTrue(sink.items.indexOf(events.get(2)) < sink.items.indexOf(snapshot)
+                && sink.items.indexOf(snapshot) < sink.items.indexOf(events.get(3)),
+                "the added domain's state as of the change comes between the events before and after it");
+    }
+
+    @Test
+    void domainsWithoutADefinitionAreGoneOnceTheyStop() throws Exception {
+        source.setSilently("uuid-a", "vm-a", 5);
+        start(10_000, 1_000);
+        RecordingSink sink = new RecordingSink();
+        monitor.subscribe(all(), sink);
+        source.fire("uuid-a", "vm-a", STARTED, 0);
+        source.fire("uuid-a", "vm-a", UNDEFINED, 0); // undefined while running: it runs on, transient
+        source.fire("uuid-a", "vm-a", SUSPENDED, 0);
+        source.fire("uuid-a", "vm-a", STOPPED, 1);
+        source.fire("uuid-t", "vm-t", RESUMED, 0); // created without a definition (QEMU: RESUMED, then STARTED)
+        source.fire("uuid-t", "vm-t", STARTED, 0);
+        source.fire("uuid-t", "vm-t", STOPPED, 0);
+        source.fire("uuid-p", "vm-p", STARTED, 0);
+        source.fire("uuid-p", "vm-p", DEFINED, 1); // a transient domain made persistent
+        source.fire("uuid-p", "vm-p", STOPPED, 0);
+        assertTrue(sink.awaitEvents(events -> events.size() == 10, WAIT), "got " + sink.events());
+        assertEquals(List.of("vm-a:POWERED_ON->RUNNING", "vm-a:DESTROYED->RUNNING", "vm-a:PAUSED->PAUSED",
+                "vm-a:POWERED_OFF->UNDEFINED", "vm-t:RESUMED->RUNNING", "vm-t:POWERED_ON->RUNNING",
+                "vm-t:POWERED_OFF->UNDEFINED",
+                "vm-p:POWERED_ON->RUNNING", "vm-p:CREATED->RUNNING", "vm-p:POWERED_OFF->SHUTOFF"),
+                sink.events().stream().map(e -> e.name() + ":" + e.kind() + "->" + e.state()).toList());
+        assertEquals(java.util.Map.of("uuid-p", VmState.SHUTOFF), monitor.knownStates(), "no ghost");
+        RecordingSink late = new RecordingSink();
+        monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.allDomains(List.of()), true, 0), late);
+        awaitTrue(() -> !late.itemsOf(StreamItem.SnapshotEnd.class).isEmpty(), "snapshot");
+        assertEquals(List.of("vm-p"), late.itemsOf(StreamItem.SnapshotDomain.class).stream()
+                .map(StreamItem.SnapshotDomain::name).toList());
+
+        long last = monitor.journal().lastSequence();
+        source.disconnect();
+        awaitTrue(() -> !monitor.connected(), "disconnected");
+        source.reconnect();
+        awaitTrue(monitor::connected, "reconnected");
+        assertEquals(last, monitor.journal().lastSequence(), "the resync found nothing to report");
     }
 
     @Test

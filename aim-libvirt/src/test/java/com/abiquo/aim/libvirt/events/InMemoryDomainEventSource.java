@@ -2,9 +2,11 @@ package com.abiquo.aim.libvirt.events;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.libvirt.connection.DomainEventSource;
+import com.abiquo.aim.libvirt.connection.DomainStates;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -16,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class InMemoryDomainEventSource implements DomainEventSource {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, DomainStateSnapshot> domains = new ConcurrentHashMap<>();
+    private final Set<String> transients = ConcurrentHashMap.newKeySet();
     private volatile boolean up = true;
     /** Listings that fail although the source is up (a transient libvirt error). */
     volatile int failingListings;
@@ -53,11 +56,16 @@ final class InMemoryDomainEventSource implements DomainEventSource {
         return listeners.size();
     }
 
-    /** Applies a libvirt event to the domain table and, while up, announces it. */
+    /**
+     * Applies a libvirt event to the domain table and, while up, announces it with the state the real connection
+     * reports. As in libvirt, a domain that runs without having been in the table (created, not defined) or undefined
+     * while running has no definition: it leaves the table when it stops, though the event still says SHUTOFF.
+     */
     void fire(String uuid, String name, int type, int detail) {
+        DomainStateSnapshot before = domains.get(uuid);
         int state = switch (type) {
-            case 0 -> domains.containsKey(uuid) ? domains.get(uuid).state() : 5;
-            case 1 -> -1;
+            case 0 -> before != null ? before.state() : 5;
+            case 1 -> before != null && DomainStates.isActive(before.state()) ? before.state() : -1;
             case 2, 4 -> 1;
             case 3 -> 3;
             case 5 -> 5;
@@ -65,7 +73,12 @@ final class InMemoryDomainEventSource implements DomainEventSource {
             case 8 -> 6;
             default -> domains.containsKey(uuid) ? domains.get(uuid).state() : 0;
         };
-        if (state == -1) {
+        if (type == 0) {
+            transients.remove(uuid);
+        } else if ((type == 1 && state != -1) || (before == null && DomainStates.isActive(state))) {
+            transients.add(uuid);
+        }
+        if (state == -1 || (type == 5 && transients.remove(uuid))) {
             domains.remove(uuid);
         } else {
             domains.put(uuid, new DomainStateSnapshot(uuid, name, state));
@@ -81,6 +94,7 @@ final class InMemoryDomainEventSource implements DomainEventSource {
     void setSilently(String uuid, String name, int state) {
         if (state < 0) {
             domains.remove(uuid);
+            transients.remove(uuid);
         } else {
             domains.put(uuid, new DomainStateSnapshot(uuid, name, state));
         }

@@ -30,6 +30,7 @@ class LifecycleMappingTest {
         assertEquals(VmState.SHUTOFF, LifecycleMapping.stateAfter(5, 5, VmState.RUNNING));
         assertEquals(VmState.UNDEFINED, LifecycleMapping.stateAfter(5, -1, VmState.RUNNING), "transient domain");
         assertEquals(VmState.UNDEFINED, LifecycleMapping.stateAfter(1, -1, VmState.SHUTOFF));
+        assertEquals(VmState.PAUSED, LifecycleMapping.stateAfter(1, 3, VmState.PAUSED), "undefined while paused");
         assertEquals(VmState.RUNNING, LifecycleMapping.stateAfter(0, 5, VmState.RUNNING), "redefined while on");
         assertEquals(VmState.SHUTOFF, LifecycleMapping.stateAfter(0, -1, null), "new definition");
         assertEquals(VmState.PAUSED, LifecycleMapping.stateAfter(3, 1, VmState.RUNNING));

@@ -72,4 +72,52 @@ class EventsSystemLibvirtTest {
             }
         }
     }
+
+    @Test
+    void kvmDomainsWithoutADefinitionAreGoneOnceTheyStop() throws Exception {
+        String prefix = "aimtest-ev-" + UUID.randomUUID().toString().substring(0, 8);
+        String type = Files.exists(Path.of("/dev/kvm")) ? "kvm" : "qemu";
+        String xml = "<domain type='" + type + "'><name>%s</name><memory unit='MiB'>64</memory>"
+                + "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices><serial type='pty'/></devices></domain>";
+        try (EventsServerHarness aim = EventsServerHarness.libvirt("qemu:///system", Map.of())) {
+            try {
+                StreamCollector client = new StreamCollector();
+                aim.stub(aim.channel()).subscribe(SubscribeRequest.getDefaultInstance(), client);
+                client.subscriptionId();
+                String undefined = aim.connection().call(c -> {
+                    var domain = c.domainDefineXML(String.format(xml, prefix + "-undef"));
+                    domain.create();
+                    domain.undefine(); // it runs on without a definition
+                    domain.destroy();
+                    return domain.getUUIDString();
+                });
+                String created = aim.connection().call(c -> {
+                    var domain = c.domainCreateXML(String.format(xml, prefix + "-created"), 0);
+                    domain.destroy();
+                    return domain.getUUIDString();
+                });
+                for (String uuid : List.of(undefined, created)) {
+                    assertTrue(client.awaitEvents(events -> events.stream().anyMatch(e -> e.getDomainUuid()
+                            .equals(uuid) && e.getKind().name().endsWith("POWERED_OFF")), WAIT), "got "
+                            + client.events());
+                    List<String> states = client.events().stream().filter(e -> e.getDomainUuid().equals(uuid))
+                            .map(e -> e.getKind().name().replace("DOMAIN_EVENT_KIND_", "") + ":"
+                                    + e.getState().name().replace("DOMAIN_STATE_", "")).toList();
+                    assertEquals("POWERED_OFF:UNDEFINED", states.get(states.size() - 1), states.toString());
+                    assertEquals(1, states.stream().filter(state -> state.endsWith(":UNDEFINED")).count(),
+                            states.toString());
+                }
+                StreamCollector late = new StreamCollector();
+                aim.stub(aim.channel()).subscribe(SubscribeRequest.newBuilder().setIncludeSnapshot(true).build(),
+                        late);
+                assertTrue(late.awaitMessages(m -> m.stream().anyMatch(message -> message.hasSnapshotEnd()), WAIT));
+                assertTrue(late.messages.copy().stream().noneMatch(m -> m.hasSnapshotDomain()
+                        && List.of(undefined, created).contains(m.getSnapshotDomain().getDomainUuid())),
+                        "no ghost in the snapshot");
+            } finally {
+                TestDomains.remove(aim.connection(), prefix + "-undef");
+                TestDomains.remove(aim.connection(), prefix + "-created");
+            }
+        }
+    }
 }

@@ -243,6 +243,37 @@ class EventsMonitorGrpcTest {
     }
 
     @Test
+    void domainsWithoutADefinitionAreGoneOnceTheyStop() throws Exception {
+        var stub = start(Map.of(), true);
+        String undefined = define("undefined");
+        StreamCollector client = new StreamCollector();
+        stub.subscribe(SubscribeRequest.getDefaultInstance(), client);
+        client.subscriptionId();
+        act(prefix + "undefined", "start");
+        act(prefix + "undefined", "undefine"); // it runs on without a definition
+        act(prefix + "undefined", "destroy");
+        created.add(prefix + "created");
+        String createdUuid = connection.call(c -> c.domainCreateXML("<domain type='test'><name>" + prefix
+                + "created</name><memory unit='MiB'>64</memory><os><type>hvm</type></os></domain>", 0)
+                .getUUIDString());
+        act(prefix + "created", "destroy");
+        List<String> uuids = List.of(undefined, createdUuid);
+        assertTrue(client.awaitEvents(events -> events.stream().filter(e -> uuids.contains(e.getDomainUuid()))
+                .count() == 5, WAIT), "got " + client.events());
+        assertEquals(List.of("POWERED_ON:RUNNING", "DESTROYED:RUNNING", "POWERED_OFF:UNDEFINED", "POWERED_ON:RUNNING",
+                "POWERED_OFF:UNDEFINED"), describe(client.events().stream()
+                .filter(e -> uuids.contains(e.getDomainUuid())).toList()));
+
+        StreamCollector late = new StreamCollector();
+        stub.subscribe(SubscribeRequest.newBuilder().setIncludeSnapshot(true).build(), late);
+        assertTrue(late.awaitMessages(m -> m.stream().anyMatch(SubscribeResponse::hasSnapshotEnd), WAIT));
+        assertFalse(late.messages.stream().anyMatch(m -> m.hasSnapshotDomain()
+                && uuids.contains(m.getSnapshotDomain().getDomainUuid())), "no ghost in the snapshot");
+        client.cancel();
+        late.cancel();
+    }
+
+    @Test
     void badRequestsGetPreciseStatusesAndTheServiceKeepsServing() throws Exception {
         var stub = start(Map.of(), true);
         var blocking = EventsMonitorServiceGrpc.newBlockingStub(channel);
