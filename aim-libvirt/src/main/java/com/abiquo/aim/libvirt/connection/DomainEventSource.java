@@ -47,6 +47,11 @@ public interface DomainEventSource {
     }
 
     /** @param state libvirt's virDomainState (0 NOSTATE .. 7 PMSUSPENDED) */
-    record DomainStateSnapshot(String uuid, String name, int state) {
+    /** @param persistent whether the domain has a definition (a transient one is gone once it stops) */
+    record DomainStateSnapshot(String uuid, String name, int state, boolean persistent) {
+        /** A defined (persistent) domain. */
+        public DomainStateSnapshot(String uuid, String name, int state) {
+            this(uuid, name, state, true);
+        }
     }
 }

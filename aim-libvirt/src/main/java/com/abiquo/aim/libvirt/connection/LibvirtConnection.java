@@ -176,7 +176,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
 
     private List<DomainStateSnapshot> listStates(Connect connect) throws LibvirtException {
         return DomainListing.readAll(connect, domain -> new DomainStateSnapshot(domain.getUUIDString(),
-                domain.getName(), DomainStateReader.state(domain)));
+                domain.getName(), DomainStateReader.state(domain), domain.isPersistent() == 1));
     }
 
     /** The state last seen for a domain (from events or listings), or null. */

@@ -649,6 +649,12 @@ public final class EventsMonitor implements DomainEventSource.Listener {
             for (DomainStateSnapshot domain : listing) {
                 String uuid = domain.uuid().toLowerCase(java.util.Locale.ROOT);
                 now.put(uuid, new ResyncDiff.Known(uuid, domain.name(), VmState.fromLibvirt(domain.state())));
+                // the listing knows what the events could not tell: a domain already running without a definition
+                if (domain.persistent()) {
+                    transients.remove(uuid);
+                } else {
+                    transients.add(uuid);
+                }
             }
             resyncMarkers.clear();
             listed = true;

@@ -520,6 +520,34 @@ class EventsMonitorTest {
     }
 
     @Test
+    void aDomainAlreadyRunningWithoutADefinitionIsKnownFromTheListing() throws Exception {
+        source.setTransientSilently("uuid-t", "vm-t", 1);  // running before the agent started
+        source.setSilently("uuid-d", "vm-d", 1);
+        start(10_000, 1_000);
+        RecordingSink sink = new RecordingSink();
+        monitor.subscribe(all(), sink);
+        source.fire("uuid-t", "vm-t", STOPPED, 0);
+        source.fire("uuid-d", "vm-d", STOPPED, 0);
+        assertTrue(sink.awaitEvents(events -> events.size() == 2, WAIT), "got " + sink.events());
+        assertEquals(List.of("vm-t:POWERED_OFF->UNDEFINED", "vm-d:POWERED_OFF->SHUTOFF"),
+                sink.events().stream().map(e -> e.name() + ":" + e.kind() + "->" + e.state()).toList());
+        assertEquals(java.util.Map.of("uuid-d", VmState.SHUTOFF), monitor.knownStates(), "no ghost");
+
+        // the same after a reconnection: the resync's listing tells too
+        source.disconnect();
+        awaitTrue(() -> !monitor.connected(), "disconnected");
+        source.setTransientSilently("uuid-u", "vm-u", 1);
+        source.reconnect();
+        awaitTrue(monitor::connected, "reconnected");
+        source.fire("uuid-u", "vm-u", STOPPED, 0);
+        // the resync reports it as it found it (appeared, running), then its stop
+        assertTrue(sink.awaitEvents(events -> events.size() == 5, WAIT), "got " + sink.events());
+        assertEquals("vm-u:POWERED_OFF->UNDEFINED", sink.events().stream().skip(4)
+                .map(e -> e.name() + ":" + e.kind() + "->" + e.state()).findFirst().orElseThrow());
+        assertEquals(java.util.Map.of("uuid-d", VmState.SHUTOFF), monitor.knownStates(), "no ghost");
+    }
+
+    @Test
     void unsubscribeEndsTheStreamNormallyAndStopEndsEveryStream() throws Exception {
         start(10_000, 1_000);
         RecordingSink leaving = new RecordingSink();

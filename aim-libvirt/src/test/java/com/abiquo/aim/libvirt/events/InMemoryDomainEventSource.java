@@ -81,7 +81,7 @@ final class InMemoryDomainEventSource implements DomainEventSource {
         if (state == -1 || (type == 5 && transients.remove(uuid))) {
             domains.remove(uuid);
         } else {
-            domains.put(uuid, new DomainStateSnapshot(uuid, name, state));
+            domains.put(uuid, new DomainStateSnapshot(uuid, name, state, !transients.contains(uuid)));
         }
         if (up) {
             DomainLifecycleEvent event = new DomainLifecycleEvent(uuid, name, type, detail, state, System.nanoTime(),
@@ -98,6 +98,12 @@ final class InMemoryDomainEventSource implements DomainEventSource {
         } else {
             domains.put(uuid, new DomainStateSnapshot(uuid, name, state));
         }
+    }
+
+    /** A domain that already runs without a definition (virsh create), as if started while AIM was away. */
+    void setTransientSilently(String uuid, String name, int state) {
+        transients.add(uuid);
+        domains.put(uuid, new DomainStateSnapshot(uuid, name, state, false));
     }
 
     void disconnect() {

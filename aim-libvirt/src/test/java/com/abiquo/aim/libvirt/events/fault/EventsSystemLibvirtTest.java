@@ -120,4 +120,39 @@ class EventsSystemLibvirtTest {
             }
         }
     }
+
+    @Test
+    void aKvmDomainRunningWithoutADefinitionBeforeTheAgentStartsIsGoneOnceItStops() throws Exception {
+        String name = "aimtest-ev-" + UUID.randomUUID().toString().substring(0, 8) + "-early";
+        String type = Files.exists(Path.of("/dev/kvm")) ? "kvm" : "qemu";
+        Path xml = Files.createTempFile("aimtest-ev-early", ".xml");
+        Files.writeString(xml, "<domain type='" + type + "'><name>" + name + "</name><memory unit='MiB'>64</memory>"
+                + "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices><serial type='pty'/></devices>"
+                + "</domain>");
+        // created (not defined) before the agent runs: only the agent's listing can tell it has no definition
+        Process create = new ProcessBuilder("virsh", "-c", "qemu:///system", "create", xml.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(create.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, create.waitFor(), output);
+        Files.delete(xml);
+        try (EventsServerHarness aim = EventsServerHarness.libvirt("qemu:///system", Map.of())) {
+            try {
+                StreamCollector client = new StreamCollector();
+                aim.stub(aim.channel()).subscribe(SubscribeRequest.newBuilder().setFilter(EventFilter.newBuilder()
+                        .addDomains(DomainRef.newBuilder().setName(name))).build(), client);
+                client.subscriptionId();
+                aim.connection().call(c -> {
+                    c.domainLookupByName(name).destroy();
+                    return null;
+                });
+                assertTrue(client.awaitEvents(events -> events.stream().anyMatch(e -> e.getKind().name()
+                        .endsWith("POWERED_OFF")), WAIT), "got " + client.events());
+                DomainEvent stopped = client.events().stream().filter(e -> e.getKind().name().endsWith("POWERED_OFF"))
+                        .findFirst().orElseThrow();
+                assertEquals("DOMAIN_STATE_UNDEFINED", stopped.getState().name());
+            } finally {
+                TestDomains.remove(aim.connection(), name);
+            }
+        }
+    }
 }
