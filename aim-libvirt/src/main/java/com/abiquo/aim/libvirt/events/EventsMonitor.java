@@ -631,6 +631,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
         }
         long listingEnd = nanoClock.getAsLong();
         boolean appended = false;
+        boolean stillConnected;
         lock.lock();
         try {
             inbox.drainTo(backlog);
@@ -683,10 +684,14 @@ public final class EventsMonitor implements DomainEventSource.Listener {
             connected = true;
             // Events libvirt reported after the listing began, in order (duplicates of the resync dropped).
             appended |= applyQueued();
+            // a disconnection queued while the listing ran was just handled: libvirtd is gone again
+            stillConnected = connected;
         } finally {
             lock.unlock();
         }
-        observer.connected();
+        if (stillConnected) {
+            observer.connected();
+        }
         return appended;
     }
 

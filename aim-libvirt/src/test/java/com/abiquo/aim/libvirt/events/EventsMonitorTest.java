@@ -406,6 +406,21 @@ class EventsMonitorTest {
     }
 
     @Test
+    void aDisconnectionDuringTheResyncListingLeavesHealthNotServing() throws Exception {
+        start(10_000, 1_000);
+        source.disconnect();
+        awaitTrue(() -> !monitor.connected(), "disconnected");
+        int before = health.size();
+        // libvirtd comes back, and goes again while the monitor lists the domains
+        source.duringNextListing = source::disconnect;
+        source.reconnect();
+        awaitTrue(() -> health.size() > before, "the listing's outcome reported");
+        Thread.sleep(200); // a SERVING wrongly reported after it would come right away, from the same thread
+        assertEquals("NOT_SERVING test: daemon killed", health.get(health.size() - 1), health.toString());
+        assertFalse(monitor.connected());
+    }
+
+    @Test
     void subscriptionsCanAddAndRemoveDomainsWhileOpen() throws Exception {
         source.setSilently("uuid-b", "vm-b", 1);
         start(10_000, 1_000);
