@@ -191,7 +191,7 @@ public final class Subscriber {
         int sent = 0;
         while (true) {
             // After reading head: a change made before an event up to head was journaled is seen here.
-            if (!applyChangesAndFlush()) {
+            if (!applyChangesAndFlush(head)) {
                 return false;
             }
             if (cursor > head) {
@@ -209,19 +209,7 @@ public final class Subscriber {
             }
             if (filter.matches(entry.event())) {
                 if (!sink.isReady()) {
-                    long backlog = head - Math.max(cursor - 1, liveFrom);
-                    if (backlog > bufferSize) {
-                        long stalledFor = System.nanoTime() - lastProgressNanos;
-                        if (stalledFor >= stallGraceNanos) {
-                            finish(StreamEnd.OVERFLOW, "the subscriber stopped reading: more than " + bufferSize
-                                    + " events waited for it ([monitor] subscriberBufferSize) and it took none for "
-                                    + TimeUnit.NANOSECONDS.toMillis(stalledFor) + " ms; subscribe again with "
-                                    + "resume_after_sequence = " + (cursor - 1)
-                                    + " (or the last sequence received) to get the rest");
-                        } else {
-                            recheckAfter(stallGraceNanos - stalledFor);
-                        }
-                    }
+                    checkStalled(head);
                     return false;
                 }
                 sink.send(new StreamItem.Event(entry));
@@ -234,8 +222,29 @@ public final class Subscriber {
         }
     }
 
+    /**
+     * A stream that is not ready while more than the buffer waits for it: cut off once it has taken nothing for the
+     * grace, otherwise looked at again then. Also while a snapshot is still going out, or a client that stops reading
+     * in the middle of one would hold its stream (and the events piling up behind it) forever.
+     */
+    private void checkStalled(long head) {
+        long backlog = head - Math.max(cursor - 1, liveFrom);
+        if (backlog <= bufferSize) {
+            return;
+        }
+        long stalledFor = System.nanoTime() - lastProgressNanos;
+        if (stalledFor >= stallGraceNanos) {
+            finish(StreamEnd.OVERFLOW, "the subscriber stopped reading: more than " + bufferSize + " events waited "
+                    + "for it ([monitor] subscriberBufferSize) and it took none for "
+                    + TimeUnit.NANOSECONDS.toMillis(stalledFor) + " ms; subscribe again with resume_after_sequence = "
+                    + (cursor - 1) + " (or the last sequence received) to get the rest");
+        } else {
+            recheckAfter(stallGraceNanos - stalledFor);
+        }
+    }
+
     /** Puts the filter changes due before the event at the cursor in force and sends the outbox. */
-    private boolean applyChangesAndFlush() {
+    private boolean applyChangesAndFlush(long head) {
         Change change;
         while ((change = changes.peek()) != null && change.effectiveAfter() < cursor) {
             changes.poll();
@@ -244,6 +253,7 @@ public final class Subscriber {
         }
         while (!outbox.isEmpty()) {
             if (!sink.isReady()) {
+                checkStalled(head);
                 return false;
             }
             sink.send(outbox.poll());
@@ -276,12 +286,23 @@ public final class Subscriber {
         ended = true;
         try {
             if (reason != StreamEnd.CANCELLED) {
-                sink.end(reason, message, Math.max(lastSent, cursor - 1));
+                if (outbox.stream().anyMatch(Subscriber::partOfASnapshot)) {
+                    // Resuming after the snapshot's point would skip the domains not sent yet: no resume point.
+                    sink.end(reason, message + " (this stream's snapshot was not complete: there is no resume point; "
+                            + "subscribe again with include_snapshot)", 0);
+                } else {
+                    sink.end(reason, message, Math.max(lastSent, cursor - 1));
+                }
             }
         } catch (RuntimeException failure) {
             LOG.debug("Ending event subscription {} failed", id, failure);
         } finally {
             onEnded.accept(this);
         }
+    }
+
+    private static boolean partOfASnapshot(StreamItem item) {
+        return item instanceof StreamItem.SnapshotStart || item instanceof StreamItem.SnapshotDomain
+                || item instanceof StreamItem.SnapshotEnd;
     }
 }

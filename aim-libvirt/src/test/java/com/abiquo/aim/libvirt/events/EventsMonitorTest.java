@@ -421,6 +421,41 @@ class EventsMonitorTest {
     }
 
     @Test
+    void aStreamEndedInTheMiddleOfItsSnapshotGivesNoResumePoint() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            source.setSilently("uuid-" + i, "vm-" + i, 1);
+        }
+        start(10_000, 1_000);
+        RecordingSink sink = new RecordingSink();
+        sink.ready = false; // the client has read nothing yet: the snapshot waits to go out
+        monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.allDomains(List.of()), true, 0), sink);
+        monitor.stop();
+        assertTrue(sink.awaitEnd(WAIT));
+        assertEquals(StreamEnd.SHUTDOWN, sink.end);
+        // resuming after the snapshot's point would say "resumed" and never send the domains not sent yet
+        assertEquals(0, sink.resumeAfter, sink.endMessage);
+        assertTrue(sink.endMessage.contains("include_snapshot"), sink.endMessage);
+    }
+
+    @Test
+    void aClientThatStopsReadingInTheMiddleOfItsSnapshotIsCutOff() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            source.setSilently("uuid-" + i, "vm-" + i, 1);
+        }
+        start(10_000, 10);
+        RecordingSink sink = new RecordingSink();
+        sink.ready = false;
+        monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.allDomains(List.of()), true, 0), sink);
+        for (int i = 0; i < 20; i++) {
+            source.fire("uuid-0", "vm-0", i % 2 == 0 ? SUSPENDED : RESUMED, 0);
+        }
+        assertTrue(sink.awaitEnd(Duration.ofSeconds(10)), "cut off after the stall grace (1 s)");
+        assertEquals(StreamEnd.OVERFLOW, sink.end);
+        assertEquals(0, sink.resumeAfter, sink.endMessage);
+        assertEquals(0, monitor.subscriberCount());
+    }
+
+    @Test
     void subscriptionsCanAddAndRemoveDomainsWhileOpen() throws Exception {
         source.setSilently("uuid-b", "vm-b", 1);
         start(10_000, 1_000);
