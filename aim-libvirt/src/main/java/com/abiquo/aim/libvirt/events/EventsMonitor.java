@@ -552,17 +552,19 @@ public final class EventsMonitor implements DomainEventSource.Listener {
         EventKind kind = LifecycleMapping.kind(raw.eventType(), raw.detail());
         VmState state = LifecycleMapping.stateAfter(raw.eventType(), raw.state(),
                 before == null ? null : before.state());
-        if (!resyncMarkers.isEmpty()) {
-            List<EventKind> reported = resyncMarkers.remove(uuid);
-            if (reported != null && reported.contains(kind) && raw.receivedNanos() <= resyncListingEndNanos) {
-                reported.remove(kind);
-                if (!reported.isEmpty()) {
-                    resyncMarkers.put(uuid, reported);
+        List<EventKind> reported = resyncMarkers.get(uuid);
+        if (reported != null) {
+            if (raw.receivedNanos() > resyncListingEndNanos) {
+                resyncMarkers.remove(uuid); // after the listing: nothing the resync saw any more
+            } else if (reported.remove(kind)) {
+                if (reported.isEmpty()) {
+                    resyncMarkers.remove(uuid);
                 }
                 // The resync already reported this transition: libvirt told us while we were listing.
                 LOG.debug("Live {} of {} already reported by the resync", kind, raw.name());
                 return false;
             }
+            // Another kind reported during the listing (QEMU's RESUMED before STARTED): the marks stay for the rest.
         }
         state = followDefinition(uuid, raw.eventType(), before, state);
         append(uuid, raw.name(), kind, raw.eventType(), raw.detail(),

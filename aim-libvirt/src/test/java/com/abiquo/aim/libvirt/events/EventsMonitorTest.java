@@ -456,6 +456,27 @@ class EventsMonitorTest {
     }
 
     @Test
+    void transitionsReportedWhileTheResyncListsAreNotReportedTwiceWhateverComesBetween() throws Exception {
+        start(10_000, 1_000);
+        RecordingSink sink = new RecordingSink();
+        monitor.subscribe(all(), sink);
+        source.disconnect();
+        awaitTrue(() -> !monitor.connected(), "disconnected");
+        // a domain defined and started while the listing runs; QEMU reports RESUMED between DEFINED and STARTED
+        source.duringNextListing = () -> {
+            source.fire("uuid-n", "vm-n", DEFINED, 0);
+            source.fire("uuid-n", "vm-n", RESUMED, 0);
+            source.fire("uuid-n", "vm-n", STARTED, 0);
+        };
+        source.reconnect();
+        awaitTrue(monitor::connected, "reconnected");
+        source.fire("uuid-n", "vm-n", SUSPENDED, 0);
+        assertTrue(sink.awaitEvents(events -> events.stream().anyMatch(e -> e.kind() == EventKind.PAUSED), WAIT));
+        assertEquals(List.of("CREATED resync", "POWERED_ON resync", "RESUMED", "PAUSED"), sink.events().stream()
+                .map(e -> e.kind() + (e.resync() ? " resync" : "")).toList());
+    }
+
+    @Test
     void subscriptionsCanAddAndRemoveDomainsWhileOpen() throws Exception {
         source.setSilently("uuid-b", "vm-b", 1);
         start(10_000, 1_000);
