@@ -141,6 +141,11 @@ public final class AimServer {
             LOG.warn("*** AIM listens on {}:{} WITHOUT TLS: anyone who reaches this port controls this node's "
                     + "virtual machines, disks and networks. Set [server] tlsCertificate, tlsKey and tlsClientCa "
                     + "(mutual TLS) or listen on 127.0.0.1. ***", serverSettings.address(), port());
+        } else if (!serverSettings.mutualTls() && !loopback(serverSettings.address())) {
+            // TLS alone encrypts, but it asks the client for nothing: any TLS client is let in
+            LOG.warn("*** AIM listens on {}:{} with TLS but WITHOUT CLIENT CERTIFICATES: anyone who reaches this "
+                    + "port controls this node's virtual machines, disks and networks. Set [server] tlsClientCa "
+                    + "(mutual TLS) or listen on 127.0.0.1. ***", serverSettings.address(), port());
         }
     }
 

@@ -105,4 +105,24 @@ class TlsTest {
                 "--list-services", url);
         assertTrue(without.exitCode() != 0, "a client without a certificate was served: " + without.output());
     }
+
+    @Test
+    void tlsWithoutClientCertificatesBeyondLoopbackIsALoudWarning() throws Exception {
+        for (String address : new String[] {"127.0.0.1", "0.0.0.0"}) {
+            for (boolean mutual : new boolean[] {false, true}) {
+                ServerSettings settings = new ServerSettings(address, 0, Optional.of(pki.serverCert),
+                        Optional.of(pki.serverKey), mutual ? Optional.of(pki.ca) : Optional.empty(), 2, true);
+                try (LogCapture log = new LogCapture()) {
+                    AimServer tls = new AimServer(settings, AimSettings.empty(), folder, List.of(), 2,
+                            BuildInfo.load());
+                    tls.start();
+                    tls.stop();
+                    boolean warned = log.text().contains("WITHOUT CLIENT CERTIFICATES");
+                    // any TLS client may connect and drive the node: only mutual TLS or loopback is quiet
+                    assertEquals(!mutual && !"127.0.0.1".equals(address), warned, address + ", mutual " + mutual
+                            + ":\n" + log.text());
+                }
+            }
+        }
+    }
 }
