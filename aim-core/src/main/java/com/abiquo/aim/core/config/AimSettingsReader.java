@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.ini4j.Config;
 import org.ini4j.Ini;
@@ -35,8 +36,9 @@ public final class AimSettingsReader {
     public static AimSettings read(String source, Reader reader) throws ConfigException {
         Config config = new Config();
         config.setEscape(false);
-        config.setMultiOption(false);
-        config.setMultiSection(false);
+        // kept, so that a key or section written twice is refused instead of one silently winning
+        config.setMultiOption(true);
+        config.setMultiSection(true);
         config.setEmptyOption(true);
         config.setGlobalSection(true);
         config.setGlobalSectionName("?");
@@ -50,10 +52,25 @@ public final class AimSettingsReader {
             throw new ConfigException(source + ": cannot be read: " + failure.getMessage(), failure);
         }
         Map<String, Map<String, String>> sections = new LinkedHashMap<>();
+        Map<String, String> sectionSpellings = new LinkedHashMap<>();
+        for (String name : ini.keySet()) {
+            String earlier = sectionSpellings.putIfAbsent(name.strip().toLowerCase(Locale.ROOT), name);
+            if (ini.getAll(name).size() > 1 || earlier != null) {
+                throw new ConfigException(source + ": section [" + name.strip() + "] appears more than once; write "
+                        + "each section once (which one was meant cannot be told)");
+            }
+        }
         for (Profile.Section section : ini.values()) {
             Map<String, String> values = new LinkedHashMap<>();
-            for (Map.Entry<String, String> option : section.entrySet()) {
-                values.put(option.getKey(), clean(option.getValue()));
+            Map<String, String> keySpellings = new LinkedHashMap<>();
+            for (String key : section.keySet()) {
+                String earlier = keySpellings.putIfAbsent(key.toLowerCase(Locale.ROOT), key);
+                if (section.getAll(key).size() > 1 || earlier != null) {
+                    // e.g. a second "tlsClientCa =" further down would silently turn mutual TLS off
+                    throw new ConfigException(source + ": [" + section.getName().strip() + "] key \"" + key
+                            + "\" is set more than once (keys are case-insensitive); set each key once");
+                }
+                values.put(key, clean(section.get(key)));
             }
             if ("?".equals(section.getName())) {
                 if (!values.isEmpty()) {

@@ -65,6 +65,23 @@ class AimSettingsReaderTest {
     }
 
     @Test
+    void aKeyOrSectionWrittenTwiceIsRefusedNotSilentlyOverridden() {
+        // a second, empty tlsClientCa further down would turn mutual TLS off without a word
+        for (String text : List.of("[server]\ntlsClientCa = /etc/ca.pem\nport = 60606\ntlsclientca =\n",
+                "[server]\nport = 1\nport = 2\n",
+                "[server]\nport = 1\n[rimp]\nautoBackup = yes\n[server]\naddress = 0.0.0.0\n",
+                "[server]\nport = 1\n[Server]\naddress = 0.0.0.0\n")) {
+            ConfigException refused = assertThrows(ConfigException.class, () -> read(text), text);
+            assertTrue(refused.getMessage().startsWith("aim.ini: "), refused.getMessage());
+            assertTrue(refused.getMessage().contains("more than once"), refused.getMessage());
+        }
+        ConfigException key = assertThrows(ConfigException.class,
+                () -> read("[server]\ntlsClientCa = /etc/ca.pem\ntlsclientca =\n"));
+        assertEquals("aim.ini: [server] key \"tlsclientca\" is set more than once (keys are case-insensitive); set "
+                + "each key once", key.getMessage());
+    }
+
+    @Test
     void backslashesSurviveTheWholeReader() throws Exception {
         AimSettings settings = read("[monitor]\nuri = qemu+ssh://root@host/system?keyfile=C:\\keys\\node\n");
         assertEquals("qemu+ssh://root@host/system?keyfile=C:\\keys\\node", settings.string("monitor", "uri", ""));
