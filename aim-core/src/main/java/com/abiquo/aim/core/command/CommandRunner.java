@@ -49,16 +49,21 @@ public class CommandRunner {
         Output stderr = drain(process.getErrorStream());
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                // its children too (an ifup script's ip, a pipeline): once the command is gone they would be
+                // init's, out of reach, still running and holding the output pipes open
+                List<ProcessHandle> children = process.descendants().toList();
                 process.destroy();
                 if (!process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.destroyForcibly();
                 }
+                children.forEach(ProcessHandle::destroyForcibly);
                 throw new AimException(Status.Code.DEADLINE_EXCEEDED, "COMMAND_TIMEOUT",
                         String.join(" ", command) + " did not finish within " + timeout.toMillis() + " ms",
                         Map.of("command", command.get(0)), null);
             }
             return new CommandResult(List.copyOf(command), process.exitValue(), stdout.awaitText(), stderr.awaitText());
         } catch (InterruptedException interrupted) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new AimException(Status.Code.CANCELLED, "COMMAND_INTERRUPTED",

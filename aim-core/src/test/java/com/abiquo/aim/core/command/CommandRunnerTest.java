@@ -50,6 +50,24 @@ class CommandRunnerTest {
         assertTrue(System.nanoTime() - begin < Duration.ofSeconds(10).toNanos());
     }
 
+    @Test
+    void aTimedOutCommandsChildrenAreKilledWithIt() throws Exception {
+        String marker = "61." + System.nanoTime() % 100000; // a sleep no other process runs
+        AimException error = assertThrows(AimException.class,
+                () -> runner.run(List.of("sh", "-c", "sleep " + marker + " | cat"), Duration.ofMillis(500)));
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, error.code());
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (sleepsWith(marker) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(0, sleepsWith(marker), "the pipeline's sleep outlived the timed-out command");
+    }
+
+    private static long sleepsWith(String marker) {
+        return ProcessHandle.allProcesses().filter(process -> process.info().commandLine()
+                .map(line -> line.contains("sleep " + marker)).orElse(false)).count();
+    }
+
     /** A command that starts a daemon returns when the command ends, not when the daemon (holding the pipe) does. */
     @Test
     void aBackgroundChildHoldingTheOutputOpenDoesNotHangTheCaller() throws Exception {
