@@ -143,12 +143,20 @@ public final class AimMain implements Callable<Integer> {
                 stopSignal.countDown();
             });
             server.start();
+            try {
+                writePidFile();
+            } catch (IOException failure) {
+                server.stop();
+                throw failure;
+            }
         } catch (ConfigException bad) {
             // logged once: stderr (unless -d) and syslog both show it
             log.error("configuration refused: {}", bad.getMessage());
+            removePidFile();
             return 1;
         } catch (IOException | RuntimeException failure) {
             log.error("AIM failed to start: {}", String.valueOf(failure.getMessage()), failure);
+            removePidFile();
             return 1;
         }
         try {
@@ -175,6 +183,21 @@ public final class AimMain implements Callable<Integer> {
     }
 
     /** The launcher's -d writes a pid file and names it in aim.pidFile; a clean stop removes it. */
+    /**
+     * With -d the launcher waits for this file: written once the server listens (not when the JVM merely started),
+     * through a temporary and a rename so that a reader never sees a half-written number.
+     */
+    private static void writePidFile() throws IOException {
+        String pidFile = System.getProperty("aim.pidFile");
+        if (pidFile != null && !pidFile.isBlank()) {
+            Path file = Path.of(pidFile);
+            Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
+            Files.writeString(temporary, ProcessHandle.current().pid() + "\n");
+            Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
     private static void removePidFile() {
         String pidFile = System.getProperty("aim.pidFile");
         if (pidFile != null && !pidFile.isBlank()) {

@@ -130,6 +130,19 @@ class TarballTest {
         }
     }
 
+    @Test
+    void aDaemonThatCannotStartIsReportedAsAFailureAndLeavesNoPidFile() throws Exception {
+        Path bad = Files.createDirectories(folder.resolve("bad-daemon")).resolve("aim.ini");
+        Files.writeString(bad, "[server]\nport = 99999\n");
+        Path pidFile = folder.resolve("bad-daemon/aim.pid");
+        // -dc: the launcher must see the daemon flag inside a cluster of short options too
+        Launched launcher = Launched.run(folder, Map.of("AIM_PID_FILE", pidFile.toString()),
+                home.resolve("bin/abiquo-aim").toString(), "-dc", bad.toString());
+        assertEquals(1, launcher.exitCode(), launcher.output());
+        assertTrue(launcher.output().contains("failed to start"), launcher.output());
+        assertFalse(Files.exists(pidFile), "no pid file for an agent that is not running");
+    }
+
     private static void waitFor(List<String> datagrams, String text, ProcessHandle alive)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
