@@ -29,6 +29,9 @@ public record ServerSettings(
         Optional<Path> tlsClientCa,
         int shutdownGraceSeconds,
         boolean reflection) {
+    /** The calls' grace plus the modules' own stop must fit in the systemd unit's TimeoutStopSec (60 s). */
+    static final int MAX_GRACE_SECONDS = 45;
+
     public static final String SECTION = "server";
     public static final int DEFAULT_PORT = 60606;
 
@@ -50,7 +53,8 @@ public record ServerSettings(
                 new ConfigKey("tlsClientCa", "",
                         "PEM CA bundle; when set, every client must present a certificate signed by it (mutual TLS)"),
                 new ConfigKey("shutdownGraceSeconds", "10",
-                        "on SIGTERM/SIGINT, seconds running calls get to finish before they are cancelled"),
+                        "on SIGTERM/SIGINT, seconds running calls get to finish before they are cancelled (at most "
+                                + MAX_GRACE_SECONDS + ": the systemd unit gives a whole stop 60 s before SIGKILL)"),
                 new ConfigKey("reflection", "true",
                         "serve gRPC server reflection (v1 and v1alpha) so grpcurl and buf curl can list services"));
     }
@@ -73,7 +77,7 @@ public record ServerSettings(
             throw new ConfigException(settings.source() + ": [" + SECTION
                     + "] tlsClientCa (mutual TLS) needs tlsCertificate and tlsKey too");
         }
-        int grace = settings.integer(SECTION, "shutdownGraceSeconds", 10, 0, 3600);
+        int grace = settings.integer(SECTION, "shutdownGraceSeconds", 10, 0, MAX_GRACE_SECONDS);
         boolean reflection = settings.bool(SECTION, "reflection", true);
         return new ServerSettings(address, port, certificate, key, clientCa, grace, reflection);
     }
