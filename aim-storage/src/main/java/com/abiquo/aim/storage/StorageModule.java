@@ -44,12 +44,15 @@ public final class StorageModule implements AimModule {
     public void start(ModuleContext context) throws ConfigException {
         StorageConfig config = StorageConfig.from(context.settings(), context.configFolder());
         // Looked up at every call: aim-libvirt may publish its connection after this module starts.
+        InitiatorName initiatorName = new InitiatorName(config.initiatorNameFile());
         pools = new LibvirtStoragePools(() -> context.registry().lookup(LibvirtAccess.class),
-                config.commandTimeout());
+                config.commandTimeout(), initiatorName);
+        // Temporary pools and CHAP secrets of probes whose clean-up was lost (the agent stopped, libvirtd went away):
+        // removed in the background, now or once libvirt is there.
+        pools.removeProbeLeftovers();
         context.registry().publish(StoragePoolOperations.class, pools);
         CommandRunner commands = new CommandRunner();
         KernelInitiator kernel = new KernelInitiator(commands, config.commandTimeout(), Path.of("/sys"));
-        InitiatorName initiatorName = new InitiatorName(config.initiatorNameFile());
         service = new StorageGrpcService(initiatorName, new TargetRescanner(kernel, pools),
                 new IscsiTargets(pools, kernel, commands, initiatorName, config.commandTimeout()), pools);
         // A missing initiator file or libvirtd only limits some RPCs, which say so themselves; the service serves.

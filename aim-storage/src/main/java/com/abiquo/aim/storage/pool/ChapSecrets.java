@@ -21,6 +21,7 @@ final class ChapSecrets {
         return USAGE_PREFIX + poolName;
     }
 
+    /** The persistent secret of a pool (kept under /etc/libvirt/secrets while the pool exists), with this password. */
     static Void ensureChapSecret(Connect connect, String usage, Chap chap, String poolName)
             throws LibvirtException {
         Optional<Secret> existing = findSecret(connect, usage);
@@ -28,6 +29,23 @@ final class ChapSecrets {
                 : connect.secretDefineXML(PoolXml.chapSecret(usage, "CHAP password of AIM storage pool " + poolName,
                         false));
         secret.setValue(chap.secret().getBytes(StandardCharsets.UTF_8));
+        return null;
+    }
+
+    /**
+     * An ephemeral secret for a probe's transient pool: libvirtd keeps it (and the password) in memory only, never
+     * under /etc/libvirt/secrets, and forgets it when it restarts; one whose removal was lost is swept at start.
+     */
+    static Void defineProbeSecret(Connect connect, String usage, Chap chap, String poolName)
+            throws LibvirtException {
+        Secret secret = connect.secretDefineXML(PoolXml.chapSecret(usage, "CHAP password of AIM's temporary storage"
+                + " pool " + poolName, true));
+        try {
+            secret.setValue(chap.secret().getBytes(StandardCharsets.UTF_8));
+        } catch (LibvirtException failed) {
+            secret.undefine();
+            throw failed;
+        }
         return null;
     }
 

@@ -226,7 +226,7 @@ public final class Deadline implements AutoCloseable {
         return pool.map(name -> Map.of("pool", name)).orElse(Map.of());
     }
 
-    private static String describe(Duration duration) {
+    static String describe(Duration duration) {
         return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
     }
 

@@ -5,13 +5,16 @@ import static java.util.Objects.requireNonNull;
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.spi.LibvirtAccess;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
+import com.abiquo.aim.storage.iscsi.InitiatorName;
 import com.abiquo.aim.storage.iscsi.Iqn;
 import com.abiquo.aim.storage.iscsi.Portal;
+import io.grpc.Context;
 import io.grpc.Status;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -19,10 +22,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
+import org.libvirt.Secret;
 import org.libvirt.StoragePool;
 import org.libvirt.StorageVol;
 
@@ -39,20 +48,47 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     static final int RESIZE_SHRINK = 4;
     /** Portals get this long to accept a TCP connection before an iSCSI call is refused as UNAVAILABLE. */
     static final Duration PORTAL_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    /** Names of the transient pools of probes (ListTargetLuns, credential checks); reserved for them. */
+    public static final String PROBE_PREFIX = "aim-probe-";
+    /** The lane of the sweep of probe leftovers: not a pool name (pool names have no '/'). */
+    private static final String SWEEP_LANE = "/probe-leftovers";
     private static final Set<String> FORMATS = Set.of("raw", "qcow2");
+    private static final Logger LOG = LogManager.getLogger(LibvirtStoragePools.class);
 
     private final Supplier<Optional<LibvirtAccess>> libvirt;
     private final Duration timeout;
+    private final InitiatorName initiatorName;
     private final Deadline deadline = new Deadline();
-    private final ReentrantLock poolChanges = new ReentrantLock();
+    /**
+     * Pool creations and deletions take turns, node-wide: a creation decides from the list of all pools (same name,
+     * same source under another name) and must not race another creation or a deletion that changes that list.
+     * Waiting for the turn counts against the call's deadline ({@link #poolChange}).
+     */
+    private final ReentrantLock poolChanges = new ReentrantLock(true);
+    /** What has the turn now, for the message of a call that could not have it in time. */
+    private volatile String poolChangeRunning = "";
+    /** Probes of this process that are running or whose clean-up has not run yet: the sweep leaves them alone. */
+    private final Set<String> probesRunning = ConcurrentHashMap.newKeySet();
+    /** Whether the sweep of probe leftovers is asked for and has not started (again, after libvirt was away). */
+    private final AtomicBoolean sweepWanted = new AtomicBoolean();
 
     /** A pool and whether this call created it (false: an existing pool for the same source was refreshed). */
     public record PoolOutcome(PoolInfo pool, boolean created) {
     }
 
     public LibvirtStoragePools(Supplier<Optional<LibvirtAccess>> libvirt, Duration timeout) {
+        this(libvirt, timeout, new InitiatorName(Path.of("/etc/iscsi/initiatorname.iscsi")));
+    }
+
+    /**
+     * @param initiatorName the node's initiator name, with which the CHAP credentials asked for an existing kernel
+     *     pool that names no initiator of its own are checked
+     */
+    public LibvirtStoragePools(Supplier<Optional<LibvirtAccess>> libvirt, Duration timeout,
+                               InitiatorName initiatorName) {
         this.libvirt = requireNonNull(libvirt, "libvirt is null");
         this.timeout = requireNonNull(timeout, "timeout is null");
+        this.initiatorName = requireNonNull(initiatorName, "initiatorName is null");
     }
 
     @Override
@@ -64,10 +100,43 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     public PoolOutcome createOrRefresh(PoolSpec requested) throws AimException {
         PoolSpec spec = PoolSpecs.validate(requested);
         // One creation at a time: two concurrent requests for the same pool must not both define it.
-        poolChanges.lock();
+        return poolChange("creating storage pool " + spec.name(), spec.name(), () -> createOrRefreshValid(spec));
+    }
+
+    /**
+     * Runs a pool creation or deletion when it has its turn ({@link #poolChanges}), waiting for it at most the
+     * call's time: {@code [storage] commandTimeoutSeconds}, or less when the gRPC call's own deadline is nearer.
+     * A call that cannot have its turn in time is DEADLINE_EXCEEDED naming itself, the pool and what holds the turn.
+     */
+    private <T> T poolChange(String what, String pool, Deadline.Work<T> work) throws AimException {
+        long wait = timeout.toNanos();
+        boolean callersDeadline = false;
+        io.grpc.Deadline call = Context.current().getDeadline();
+        if (call != null && call.timeRemaining(TimeUnit.NANOSECONDS) < wait) {
+            wait = Math.max(0, call.timeRemaining(TimeUnit.NANOSECONDS));
+            callersDeadline = true;
+        }
+        boolean turn;
         try {
-            return createOrRefreshValid(spec);
+            turn = poolChanges.tryLock(wait, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new AimException(Status.Code.CANCELLED, "STORAGE_CALL_INTERRUPTED", what + " was interrupted",
+                    Map.of("pool", pool), interrupted);
+        }
+        if (!turn) {
+            String running = poolChangeRunning;
+            throw new Deadline.Exceeded(what + " did not start within " + (callersDeadline ? "the call's deadline"
+                    : Deadline.describe(timeout) + " ([storage] commandTimeoutSeconds)") + ": storage pools are"
+                    + " created and deleted one at a time, and " + (running.isEmpty()
+                    ? "another creation or deletion" : running) + " has not finished", Map.of("pool", pool), false);
+        }
+        String outer = poolChangeRunning;
+        poolChangeRunning = what;
+        try {
+            return work.run();
         } finally {
+            poolChangeRunning = outer;
             poolChanges.unlock();
         }
     }
@@ -90,9 +159,13 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
         if (reuse.isPresent()) {
             String name = reuse.get().name();
             requireSameAuth(reuse.get(), spec);
+            requireSameInitiator(reuse.get(), spec);
+            if (spec.chap().isPresent()) {
+                checkCredentials(reuse.get(), spec);
+            }
             try {
                 if (spec.chap().isPresent()) {
-                    // Same user on a pool AIM made with CHAP: a new password takes effect at this refresh.
+                    // Same user on a pool AIM made with CHAP, credentials checked: a new password replaces the old.
                     callOnPool(name, what, connect -> ChapSecrets.ensureChapSecret(connect,
                             ChapSecrets.chapUsage(name), spec.chap().get(), name));
                 }
@@ -186,12 +259,10 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     @Override
     public void deletePool(String name) throws AimException {
         Names.existingName(name, "pool");
-        poolChanges.lock();
-        try {
+        poolChange("deleting storage pool " + name, name, () -> {
             deleteValidPool(name);
-        } finally {
-            poolChanges.unlock();
-        }
+            return null;
+        });
     }
 
     private void deleteValidPool(String name) throws AimException {
@@ -342,16 +413,28 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     public List<VolumeInfo> probeIscsiVolumes(Portal portal, String targetIqn, String initiatorIqn,
                                               Optional<Chap> chap) throws AimException {
         portal.requireReachable(PORTAL_CONNECT_TIMEOUT, "portal");
-        String name = "aim-probe-" + UUID.randomUUID().toString().substring(0, 8);
-        Optional<String> usage = chap.map(c -> ChapSecrets.USAGE_PREFIX + name);
+        return probe(portal, targetIqn, initiatorIqn, chap, "reading the LUNs of target " + targetIqn + " at "
+                + portal);
+    }
+
+    /**
+     * A throw-away login: a transient iscsi-direct pool (named {@link #PROBE_PREFIX}...), with CHAP through an
+     * ephemeral secret (never on disk), both gone after the call. What a lost clean-up leaves (the agent stopped
+     * while libvirt still held the call, libvirtd went away) is removed by {@link #removeProbeLeftovers}.
+     */
+    private List<VolumeInfo> probe(Portal portal, String targetIqn, String initiatorIqn, Optional<Chap> chap,
+                                   String what) throws AimException {
+        String name = PROBE_PREFIX + UUID.randomUUID().toString().substring(0, 8);
+        Optional<String> usage = chap.map(c -> ChapSecrets.chapUsage(name));
         PoolSpec spec = new PoolSpec(name, PoolType.ISCSI_DIRECT, "", portal.host(), portal.port(), "", targetIqn,
                 initiatorIqn, chap);
         String xml = PoolXml.pool(spec, name, usage);
-        String what = "reading the LUNs of target " + targetIqn + " at " + portal;
         boolean late = false;
+        probesRunning.add(name);
         try {
             if (usage.isPresent()) {
-                callOnPool(name, what, connect -> ChapSecrets.ensureChapSecret(connect, usage.get(), chap.get(), name));
+                callOnPool(name, what, connect -> ChapSecrets.defineProbeSecret(connect, usage.get(), chap.get(),
+                        name));
             }
             return callOnPool(name, what, connect -> {
                 StoragePool pool = connect.storagePoolCreateXML(xml, 0);
@@ -373,15 +456,114 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
         } catch (AimException failure) {
             throw IscsiFailures.translateIscsi(failure, spec);
         } finally {
-            if (usage.isPresent()) {
+            if (usage.isPresent() || late) {
                 // After a time-out, once the transient pool's call has returned (it destroys the pool itself).
-                finishOnPool(name, "removing the temporary CHAP secret " + usage.get(), late ? Duration.ZERO : timeout,
+                finishOnPool(name, "removing the temporary CHAP secret of " + name, late ? Duration.ZERO : timeout,
                         connect -> {
-                            ChapSecrets.remove(connect, usage.get());
-                            return null;
+                            try {
+                                if (usage.isPresent()) {
+                                    ChapSecrets.remove(connect, usage.get());
+                                }
+                                return null;
+                            } finally {
+                                probesRunning.remove(name);
+                            }
                         });
+            } else {
+                probesRunning.remove(name);
             }
         }
+    }
+
+    /**
+     * Logs in with the CHAP credentials asked for an existing pool on a throw-away probe before they replace the
+     * pool's password: the old password cannot be read back (the secret is private), and libvirt stops an
+     * iscsi-direct pool whose refresh fails to log in. A refusal (or any failure of the check) leaves the pool and
+     * its secret as they were.
+     */
+    private void checkCredentials(PoolXml.Definition existing, PoolSpec spec) throws AimException {
+        String initiator = !existing.initiatorIqn().isEmpty() ? existing.initiatorIqn()
+                : spec.initiatorIqn() != null && !spec.initiatorIqn().isEmpty() ? spec.initiatorIqn()
+                : initiatorName.read();   // a kernel pool logs in with the node's own name
+        Portal portal = new Portal(spec.sourceHost(), spec.sourcePort());
+        try {
+            probe(portal, spec.sourceTarget(), initiator, spec.chap(), "checking the CHAP credentials asked for"
+                    + " storage pool " + existing.name() + " at " + portal);
+        } catch (AimException refused) {
+            Map<String, String> metadata = new HashMap<>(refused.metadata());
+            metadata.put("pool", existing.name());
+            throw new AimException(refused.code(), refused.reason(), "storage pool " + existing.name() + " is left"
+                    + " as it was, with its CHAP password: the credentials asked for were checked first, and "
+                    + refused.getMessage(), metadata, refused);
+        }
+    }
+
+    /**
+     * Asks for the removal of what probes of an earlier run of the agent left in libvirtd: transient pools named
+     * {@link #PROBE_PREFIX}... and their CHAP secrets. Runs in the background on a storage thread as soon as libvirt
+     * is there (now, or at the first call that finds it), once; probes of this process are left alone.
+     */
+    public void removeProbeLeftovers() {
+        sweepWanted.set(true);
+        libvirt.get().ifPresent(this::startSweep);
+    }
+
+    private void startSweep(LibvirtAccess access) {
+        if (!sweepWanted.compareAndSet(true, false)) {
+            return;
+        }
+        String what = "removing the temporary storage pools and CHAP secrets earlier probes left in libvirt";
+        try {
+            deadline.finish(what, SWEEP_LANE, Duration.ZERO, () -> {
+                try {
+                    return access.call(this::sweepProbeLeftovers);
+                } catch (AimException failure) {
+                    if (failure.code() == Status.Code.UNAVAILABLE) {
+                        sweepWanted.set(true);   // libvirtd not reachable yet: again at the next call that reaches it
+                    }
+                    throw failure;
+                }
+            });
+        } catch (IllegalStateException stopped) {
+            // the module is stopping
+        }
+    }
+
+    private Void sweepProbeLeftovers(Connect connect) throws LibvirtException {
+        for (String name : connect.listStoragePools()) {
+            if (!name.startsWith(PROBE_PREFIX) || probesRunning.contains(name)) {
+                continue;
+            }
+            try {
+                StoragePool pool = connect.storagePoolLookupByName(name);
+                if (pool.isPersistent() != 1) {   // probes' pools are transient: gone once destroyed
+                    pool.destroy();
+                    LOG.info("removed the temporary storage pool {} an earlier probe left in libvirt", name);
+                }
+            } catch (LibvirtException gone) {
+                LOG.debug("temporary storage pool {}: {}", name, gone.getMessage());
+            }
+        }
+        Set<String> pools = poolNames(connect);
+        String prefix = ChapSecrets.chapUsage(PROBE_PREFIX);
+        for (String uuid : connect.listSecrets()) {
+            try {
+                Secret secret = connect.secretLookupByUUIDString(uuid);
+                String usage = secret.getUsageID();
+                if (usage == null || !usage.startsWith(prefix)) {
+                    continue;
+                }
+                String probe = usage.substring(ChapSecrets.USAGE_PREFIX.length());
+                // A pool of that name that still exists is no probe's (a legacy pool named like one): its secret.
+                if (!probesRunning.contains(probe) && !pools.contains(probe)) {
+                    secret.undefine();
+                    LOG.info("removed the CHAP secret {} an earlier probe left in libvirt", usage);
+                }
+            } catch (LibvirtException gone) {
+                LOG.debug("libvirt secret {}: {}", uuid, gone.getMessage());
+            }
+        }
+        return null;
     }
 
     @Override
@@ -410,9 +592,13 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     }
 
     private LibvirtAccess access(String what) throws AimException {
-        return libvirt.get().orElseThrow(() -> new AimException(Status.Code.UNAVAILABLE,
+        LibvirtAccess access = libvirt.get().orElseThrow(() -> new AimException(Status.Code.UNAVAILABLE,
                 "LIBVIRT_NOT_AVAILABLE", what + ": the libvirt connection is not available (is aim-libvirt loaded"
                 + " and libvirtd running?)", Map.of(), null));
+        if (sweepWanted.get()) {
+            startSweep(access);
+        }
+        return access;
     }
 
     private List<PoolXml.Definition> definitions(Connect connect) throws LibvirtException {
@@ -526,6 +712,26 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                 + existing.name() + " (" + describe(existing) + ") already exists, but " + why + "; AIM does not"
                 + " change the authentication of an existing pool: delete the pool and create it again, or ask with"
                 + " the pool's own authentication", Map.of("pool", existing.name(), "field", "chap"), null);
+    }
+
+    /**
+     * An existing iSCSI pool is reused only for the initiator it logs in with: the same IQN (without regard to
+     * case), or none on both sides (a kernel pool with the node's own name). A pool's initiator cannot change
+     * without restarting it, so another one is refused rather than dropped.
+     */
+    private static void requireSameInitiator(PoolXml.Definition existing, PoolSpec spec) throws AimException {
+        String has = existing.initiatorIqn();
+        String asked = spec.initiatorIqn() == null ? "" : spec.initiatorIqn();
+        if (has.isEmpty() && asked.isEmpty() || !has.isEmpty() && !asked.isEmpty() && Iqn.same(has, asked)) {
+            return;
+        }
+        throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_INITIATOR_CONFLICT", "storage pool "
+                + existing.name() + " (" + describe(existing) + ") already exists, but it logs in as "
+                + (has.isEmpty() ? "the node's own initiator (no initiator in the pool)" : "initiator " + has)
+                + " and " + (asked.isEmpty() ? "the node's own initiator" : "initiator " + asked) + " was asked for;"
+                + " AIM does not change the initiator of an existing pool: delete the pool and create it again, or"
+                + " ask with the pool's own initiator", Map.of("pool", existing.name(), "field", "initiator_iqn"),
+                null);
     }
 
     private static boolean samePath(String first, String second) {

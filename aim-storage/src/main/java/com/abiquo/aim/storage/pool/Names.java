@@ -21,6 +21,11 @@ public final class Names {
             throw invalid(field, name, "is not a valid pool name (1-64 letters, digits, '.', '_', '-'; not starting"
                     + " with '.' or '-')");
         }
+        if (name.startsWith(LibvirtStoragePools.PROBE_PREFIX)) {
+            // AIM removes leftover transient pools of that name, and their CHAP secrets, when it starts.
+            throw invalid(field, name, "is reserved: names starting with " + LibvirtStoragePools.PROBE_PREFIX
+                    + " are AIM's temporary pools");
+        }
         return name;
     }
 

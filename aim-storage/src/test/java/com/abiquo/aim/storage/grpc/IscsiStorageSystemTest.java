@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.abiquo.aim.storage.fixture.SlowPortal;
 import com.abiquo.aim.storage.fixture.TestLibvirtAccess;
 import com.abiquo.aim.storage.fixture.TgtTarget;
 import com.abiquo.aim.v1.CreateIscsiPoolRequest;
@@ -25,13 +26,17 @@ import com.abiquo.aim.v1.TargetRescanOutcome;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -205,6 +210,105 @@ class IscsiStorageSystemTest {
             service.pools.deletePool(poolName);
             TgtTarget.deleteAccount(user);
         }
+    }
+
+    @Test
+    void aWrongPasswordForAnExistingPoolLeavesThePoolAndItsPasswordAsTheyWere() throws Exception {
+        target.addLun(1, 8 * MIB);
+        String user = "aimst" + target.tid();
+        IscsiChap chap = IscsiChap.newBuilder().setUsername(user).setPassword("s3cret-" + target.tid()).build();
+        target.requireChap(user, chap.getPassword());
+        try {
+            assertTrue(service.stub.createIscsiPool(pool().setChap(chap).build()).getCreated());
+            // The pool's own user with a wrong password: refused, and the pool keeps running with its password.
+            assertStatus(Status.Code.FAILED_PRECONDITION, () -> service.stub.createIscsiPool(pool().setChap(
+                    chap.toBuilder().setPassword("wrong")).build()), poolName, "left as it was", "login");
+            assertEquals(1, libvirt.connect().storagePoolLookupByName(poolName).isActive(),
+                    "a wrong password stopped the pool");
+            // iscsi-direct pools log in at every refresh: this one uses the secret, which still has the password.
+            assertEquals(1, service.pools.refreshAndListVolumes(poolName).stream()
+                    .filter(volume -> volume.capacityBytes() > 0).count());
+            CreateIscsiPoolResponse again = service.stub.createIscsiPool(pool().setChap(chap).build());
+            assertFalse(again.getCreated());
+            assertTrue(again.getPool().getActive());
+            assertEquals(Map.of("unit:0:0:1", libvirtSize(8 * MIB)), sizes(again.getVolumesList()));
+            assertEquals(List.of(), probeSecrets(), "the credentials check left its secret behind");
+        } finally {
+            service.pools.deletePool(poolName);
+            TgtTarget.deleteAccount(user);
+        }
+    }
+
+    @Test
+    void anExistingPoolIsNotReusedForAnotherInitiator() throws Exception {
+        target.addLun(1, 8 * MIB);
+        assertTrue(service.stub.createIscsiPool(pool().build()).getCreated());   // initiator from the name file
+        String other = TgtTarget.IQN_PREFIX + "other-" + target.tid();
+        assertStatus(Status.Code.FAILED_PRECONDITION, () -> service.stub.createIscsiPool(pool()
+                .setInitiatorIqn(other).build()), poolName, initiator, other);
+        assertStatus(Status.Code.FAILED_PRECONDITION, () -> service.stub.createIscsiPool(pool().setName(poolName + "b")
+                .setInitiatorIqn(other).build()), poolName, initiator, other);
+        assertTrue(libvirt.connect().storagePoolLookupByName(poolName).getXMLDesc(0).contains(initiator));
+        assertFalse(Arrays.asList(libvirt.connect().listDefinedStoragePools()).contains(poolName + "b"));
+        assertFalse(Arrays.asList(libvirt.connect().listStoragePools()).contains(poolName + "b"));
+        // The same initiator (IQNs compare without regard to case) reuses the pool.
+        assertFalse(service.stub.createIscsiPool(pool().setInitiatorIqn(initiator.toUpperCase()).build()).getCreated());
+    }
+
+    @Test
+    void listTargetLunsWithChapKeepsThePasswordInAnEphemeralSecret() throws Exception {
+        target.addLun(1, 8 * MIB);
+        String user = "aimst" + target.tid();
+        String password = "s3cret-" + target.tid();
+        target.requireChap(user, password);
+        // The portal holds the login back so that the probe's secret can be looked at while the call runs.
+        try (SlowPortal slow = new SlowPortal(3260, Duration.ofMillis(1500))) {
+            CompletableFuture<ListTargetLunsResponse> call = CompletableFuture.supplyAsync(() -> service.stub
+                    .listTargetLuns(ListTargetLunsRequest.newBuilder().setPortal("127.0.0.1:" + slow.port())
+                            .setTargetIqn(target.iqn()).setChap(IscsiChap.newBuilder().setUsername(user)
+                                    .setPassword(password)).build()));
+            List<String> seen = List.of();
+            for (int attempt = 0; attempt < 500 && seen.isEmpty() && !call.isDone(); attempt++) {
+                seen = probeSecrets();
+                Thread.sleep(10);
+            }
+            assertEquals(1, seen.size(), "no probe secret seen while the call ran");
+            String uuid = seen.get(0);
+            String xml = libvirt.connect().secretLookupByUUIDString(uuid).getXMLDesc();
+            assertTrue(xml.contains("ephemeral='yes'") || xml.contains("ephemeral=\"yes\""), xml);
+            assertTrue(xml.contains("private='yes'") || xml.contains("private=\"yes\""), xml);
+            assertFalse(Files.exists(Path.of("/etc/libvirt/secrets", uuid + ".xml")), "the probe secret is on disk");
+            assertFalse(Files.exists(Path.of("/etc/libvirt/secrets", uuid + ".base64")), "the password is on disk");
+
+            ListTargetLunsResponse luns = call.get(60, TimeUnit.SECONDS);
+            assertEquals("", luns.getPool());
+            assertEquals(List.of(1), luns.getLunsList().stream().map(TargetLun::getLun).toList());
+            assertEquals(List.of(), probeSecrets());
+            Process virsh = new ProcessBuilder("virsh", "-c", "qemu:///system", "secret-list").redirectErrorStream(true)
+                    .start();
+            String listed = new String(virsh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, virsh.waitFor(), listed);
+            assertFalse(listed.contains("aim-probe"), listed);
+            assertFalse(Files.exists(Path.of("/etc/libvirt/secrets", uuid + ".xml")));
+        } finally {
+            TgtTarget.deleteAccount(user);
+        }
+    }
+
+    /** UUIDs of the libvirt secrets of ListTargetLuns probes. */
+    private List<String> probeSecrets() throws Exception {
+        List<String> found = new ArrayList<>();
+        for (String uuid : libvirt.connect().listSecrets()) {
+            try {
+                String usage = libvirt.connect().secretLookupByUUIDString(uuid).getUsageID();
+                if (usage != null && usage.startsWith("aim-chap-aim-probe-")) {
+                    found.add(uuid);
+                }
+            } catch (org.libvirt.LibvirtException gone) {
+                // removed between the listing and the look-up
+            }
+        }
+        return found;
     }
 
     private boolean hasChapSecret() throws Exception {

@@ -30,10 +30,10 @@ final class StorageServiceHarness implements AutoCloseable {
 
     StorageServiceHarness(Optional<TestLibvirtAccess> libvirt, Path initiatorNameFile, Path sysfs, Duration timeout)
             throws Exception {
-        pools = new LibvirtStoragePools(() -> libvirt.map(access -> access), timeout);
+        InitiatorName name = new InitiatorName(initiatorNameFile);
+        pools = new LibvirtStoragePools(() -> libvirt.map(access -> access), timeout, name);
         CommandRunner commands = new CommandRunner();
         KernelInitiator kernel = new KernelInitiator(commands, timeout, sysfs);
-        InitiatorName name = new InitiatorName(initiatorNameFile);
         StorageGrpcService service = new StorageGrpcService(name, new TargetRescanner(kernel, pools),
                 new IscsiTargets(pools, kernel, commands, name, timeout), pools);
         String serverName = InProcessServerBuilder.generateName();

@@ -52,6 +52,9 @@ class PoolSpecsTest {
         assertInvalid(new PoolSpec("n", PoolType.NETFS, "/mnt/n", "nfs", 0, "export", "", "", Optional.empty()),
                 "source_dir");
         assertInvalid(new PoolSpec("-n", PoolType.DIR, "/x", "", 0, "", "", "", Optional.empty()), "name");
+        // AIM's temporary pools (and their CHAP secrets) are removed at start: their names are not for others.
+        assertInvalid(new PoolSpec("aim-probe-1", PoolType.DIR, "/x", "", 0, "", "", "", Optional.empty()),
+                "is reserved");
         assertInvalid(new PoolSpec("n", null, "/x", "", 0, "", "", "", Optional.empty()), "type");
     }
 
