@@ -57,9 +57,14 @@ public final class DomainListing {
                 results.add(reader.read(domain));
             }
         } catch (LibvirtException failure) {
+            // Reads (and keeps with the exception) its true error before the free below resets it.
             rethrowUnlessGone(failure);
         } finally {
-            domain.free();
+            try {
+                domain.free();
+            } catch (LibvirtException | RuntimeException ignored) {
+                // must not replace the read's failure; the handle's finalizer tries again
+            }
         }
     }
 

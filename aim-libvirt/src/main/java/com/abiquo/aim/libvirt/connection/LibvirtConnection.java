@@ -348,6 +348,13 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
         } catch (LibvirtException failure) {
             LOG.warn("lifecycle event {} for a domain without a readable name/uuid dropped", event);
             return 0;
+        } finally {
+            // libvirt-java took a reference for this event's handle; only its finalizer would release it.
+            try {
+                domain.free();
+            } catch (LibvirtException | RuntimeException ignored) {
+                LOG.debug("freeing the handle of event {} failed: {}", event, ignored.getMessage());
+            }
         }
         int type = event.getType().ordinal();
         int state = DomainStates.after(type, knownStates.get(uuid));

@@ -10,11 +10,18 @@ import org.libvirt.jna.Libvirt;
 import org.libvirt.jna.virError;
 
 /**
- * The one place where libvirt errors become AIM failures. The status comes from libvirt's TRUE error code: libvirt-java
- * 0.5.2's {@code Error.ErrorNumber} lacks codes 60-63, so every code from 60 up comes back shifted and codes past 83
- * are "unknown". The true code is read with {@code virGetLastError()} on the thread that caught the exception, right
- * after the failing call (libvirt keeps the last error per thread); when that error is not the one caught, the
- * shift is undone from the enum instead.
+ * The one place where libvirt errors become AIM failures. The status comes from libvirt's TRUE error code, read with
+ * {@code virGetLastError()} on the thread that caught the exception, right after the failing call: libvirt keeps the
+ * last error per thread, and the next libvirt call on that thread (a {@code free()} of a handle included) resets it.
+ * Code that frees handles or calls libvirt again before the failure reaches {@link LibvirtConnection#call} must
+ * {@link #capture} the failure first (in the {@code catch}, before the {@code finally} frees); the true error then
+ * travels with the exception.
+ *
+ * <p>When the last error is gone anyway, the code comes from libvirt-java's {@code Error.ErrorNumber}, which
+ * {@code wrap()}s the raw code as an index into the enum: the ORDINAL is the true code (measured: 72,
+ * NO_DOMAIN_SNAPSHOT, comes back as ordinal 72), only the constant's NAME is off from 60 up (the enum lacks libvirt's
+ * 60-63, so ordinal 72 is called VIR_ERR_STORAGE_POOL_BUILT, libvirt's 76). The enum ends at ordinal 80
+ * (VIR_ERR_UNKNOWN), onto which every code from 80 up is clamped: those codes cannot be recovered from the enum.
  */
 public final class LibvirtErrors {
     /** libvirt's virErrorNumber names, indexed by code (libvirt 9.0). */
@@ -55,6 +62,9 @@ public final class LibvirtErrors {
     public static final int NO_STORAGE_VOL = 50;
     public static final int OPERATION_INVALID = 55;
     public static final int OPERATION_UNSUPPORTED = 84;
+    /** A code libvirt-java clamped onto its VIR_ERR_UNKNOWN (80 or more) when libvirt's own error was gone. */
+    public static final int UNKNOWN_CODE = -1;
+    private static final org.libvirt.Error.ErrorNumber JAVA_UNKNOWN = org.libvirt.Error.ErrorNumber.VIR_ERR_UNKNOWN;
 
     private static final Map<Integer, Status.Code> STATUS = statusTable();
 
@@ -78,8 +88,35 @@ public final class LibvirtErrors {
         return toAimException(trueError(failure), what, connectionAlive, failure);
     }
 
-    /** The error libvirt reported for this exception, with its true code. */
+    /**
+     * The error libvirt reported for this exception, with its true code. The first call reads it (from libvirt's
+     * last error when that is still this failure's) and attaches it to the exception; later calls, after any number of
+     * other libvirt calls on any thread, answer the same.
+     */
     public static LibvirtError trueError(LibvirtException failure) {
+        for (Throwable attached : failure.getSuppressed()) {
+            if (attached instanceof CapturedError captured) {
+                return captured.error;
+            }
+        }
+        LibvirtError error = read(failure);
+        failure.addSuppressed(new CapturedError(error));
+        return error;
+    }
+
+    /**
+     * Reads the failure's true error now and keeps it with the exception, so that it survives what runs before the
+     * exception is mapped (a {@code free()} in a {@code finally}, another libvirt call). Call it first thing in the
+     * {@code catch}, on the thread that caught the failure.
+     *
+     * @return the same exception, for {@code throw LibvirtErrors.capture(failure)}
+     */
+    public static LibvirtException capture(LibvirtException failure) {
+        trueError(failure);
+        return failure;
+    }
+
+    private static LibvirtError read(LibvirtException failure) {
         String message = failure.getError() == null ? failure.getMessage() : failure.getError().getMessage();
         virError last = Libvirt.INSTANCE.virGetLastError();
         if (last != null && last.code != 0 && (message == null || message.equals(last.message))) {
@@ -88,19 +125,40 @@ public final class LibvirtErrors {
         int code = 0;
         int domain = 0;
         if (failure.getError() != null) {
-            int ordinal = failure.getError().getCode().ordinal();
-            // ErrorNumber lacks 60-63 (nwfilter): ordinals from 60 up stand for code + 4.
-            code = ordinal >= 60 ? ordinal + 4 : ordinal;
+            code = codeOf(failure.getError().getCode());
             domain = failure.getError().getDomain() == null ? 0 : failure.getError().getDomain().ordinal();
         }
         return new LibvirtError(code, domain, message == null ? "" : message);
+    }
+
+    /**
+     * libvirt's code from libvirt-java's enum constant: its ordinal (the enum is indexed with the raw code; only the
+     * names are shifted from 60 up), except VIR_ERR_UNKNOWN, which stands for any code from 80 up.
+     */
+    static int codeOf(org.libvirt.Error.ErrorNumber number) {
+        if (number == null) {
+            return 0;
+        }
+        return number == JAVA_UNKNOWN ? UNKNOWN_CODE : number.ordinal();
+    }
+
+    /** The true error, attached to the LibvirtException it belongs to (printed with its stack trace as well). */
+    private static final class CapturedError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient LibvirtError error;
+
+        CapturedError(LibvirtError error) {
+            super("libvirt error " + error.code() + " (VIR_ERR_" + error.codeName() + "): " + error.message(), null,
+                    false, false);
+            this.error = error;
+        }
     }
 
     public static AimException toAimException(LibvirtError error, String what, boolean connectionAlive,
                                               Throwable cause) {
         Status.Code status = connectionAlive ? statusOf(error) : Status.Code.UNAVAILABLE;
         Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("libvirt_code", Integer.toString(error.code()));
+        metadata.put("libvirt_code", error.code() == UNKNOWN_CODE ? "unknown" : Integer.toString(error.code()));
         metadata.put("libvirt_error", "VIR_ERR_" + error.codeName());
         metadata.put("libvirt_domain", Integer.toString(error.errorDomain()));
         metadata.put("libvirt_message", error.message());
@@ -127,6 +185,9 @@ public final class LibvirtErrors {
     }
 
     public static String codeName(int code) {
+        if (code == UNKNOWN_CODE) {
+            return "UNKNOWN";
+        }
         return code >= 0 && code < NAMES.length ? NAMES[code] : "CODE_" + code;
     }
 

@@ -64,12 +64,7 @@ public final class DomainOperations {
         DomainXml.Identity identity = DomainXml.identity(xml);
         return connection.call("defining domain '" + identity.name() + "'", connect -> {
             boolean existed = exists(connect, identity);
-            Domain domain = connect.domainDefineXML(xml);
-            try {
-                return new Defined(summary(domain, false), !existed);
-            } finally {
-                domain.free();
-            }
+            return using(connect.domainDefineXML(xml), domain -> new Defined(summary(domain, false), !existed));
         });
     }
 
@@ -134,11 +129,7 @@ public final class DomainOperations {
                 }
                 throw failure;
             }
-            try {
-                return Optional.of(summary(domain, false));
-            } finally {
-                domain.free();
-            }
+            return Optional.of(using(domain, found -> summary(found, false)));
         });
     }
 
@@ -188,6 +179,8 @@ public final class DomainOperations {
             try {
                 domain.PMwakeup();
             } catch (LibvirtException failure) {
+                // Its true error first: reading the state below resets the thread's last libvirt error.
+                LibvirtErrors.capture(failure);
                 // Woken by someone else since the check: QEMU's refusal is the same precondition, not a fault.
                 requirePmSuspended(selector, stateOf(domain));
                 throw failure;
@@ -243,14 +236,16 @@ public final class DomainOperations {
                 }
                 throw gone;
             }
-            try {
-                domain.destroy();
-            } catch (LibvirtException stoppedMeanwhile) {
-                if (LibvirtErrors.trueError(stoppedMeanwhile).code() != LibvirtErrors.OPERATION_INVALID) {
-                    throw stoppedMeanwhile;
+            return using(domain, found -> {
+                try {
+                    found.destroy();
+                } catch (LibvirtException stoppedMeanwhile) {
+                    if (LibvirtErrors.trueError(stoppedMeanwhile).code() != LibvirtErrors.OPERATION_INVALID) {
+                        throw stoppedMeanwhile;
+                    }
                 }
-            }
-            return stateOf(domain);
+                return stateOf(found);
+            });
         });
         return new ShutdownOutcome(forced, true);
     }
@@ -321,7 +316,7 @@ public final class DomainOperations {
     // ---- helpers ----
 
     @FunctionalInterface
-    private interface DomainWork<T> {
+    interface DomainWork<T> {
         T apply(Domain domain) throws LibvirtException, AimException;
     }
 
@@ -337,15 +332,33 @@ public final class DomainOperations {
         });
     }
 
-    private <T> T onDomain(String verb, DomainSelector selector, DomainWork<T> work) throws AimException {
-        return connection.call(verb + " " + selector.describe(), connect -> {
-            Domain domain = lookup(connect, selector);
-            try {
-                return work.apply(domain);
-            } finally {
-                domain.free();
-            }
-        });
+    /** Looks the domain up, works on it and frees its handle; failures are mapped from libvirt's true error. */
+    <T> T onDomain(String verb, DomainSelector selector, DomainWork<T> work) throws AimException {
+        return connection.call(verb + " " + selector.describe(), connect -> using(lookup(connect, selector), work));
+    }
+
+    /**
+     * Works on a domain handle and frees it, also when the work fails. A libvirt failure's true error is captured
+     * before the free: virDomainFree resets the thread's last libvirt error, after which only libvirt-java's enum
+     * would be left to tell the code.
+     */
+    static <T> T using(Domain domain, DomainWork<T> work) throws LibvirtException, AimException {
+        try {
+            return work.apply(domain);
+        } catch (LibvirtException failure) {
+            throw LibvirtErrors.capture(failure);
+        } finally {
+            free(domain);
+        }
+    }
+
+    /** Frees a handle; a failure to free must not replace the failure of the work done with it. */
+    private static void free(Domain domain) {
+        try {
+            domain.free();
+        } catch (LibvirtException | RuntimeException ignored) {
+            // nothing to do: the handle's finalizer tries again
+        }
     }
 
     static Domain lookup(Connect connect, DomainSelector selector) throws LibvirtException {

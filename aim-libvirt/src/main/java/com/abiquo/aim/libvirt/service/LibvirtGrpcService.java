@@ -64,8 +64,10 @@ import com.abiquo.aim.v1.ShutdownDomainResponse;
 import com.abiquo.aim.v1.UndefineDomainRequest;
 import com.abiquo.aim.v1.UndefineDomainResponse;
 import com.google.protobuf.Timestamp;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -265,9 +267,36 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
             StorageRequests.checkPoolName(request.getPool());
             StorageRequests.checkVolumeName(request.getName());
             long capacity = StorageRequests.bytes(request.getCapacityBytes(), "capacity_bytes", false);
-            return ResizeVolumeResponse.newBuilder().setVolume(StorageRequests.toProto(storage().resizeVolume(
-                    request.getPool(), request.getName(), capacity, request.getAllowShrink()))).build();
+            StoragePoolOperations.VolumeInfo volume;
+            try {
+                volume = storage().resizeVolume(request.getPool(), request.getName(), capacity,
+                        request.getAllowShrink());
+            } catch (AimException failure) {
+                throw volumeInUse(failure, request.getPool(), request.getName());
+            }
+            return ResizeVolumeResponse.newBuilder().setVolume(StorageRequests.toProto(volume)).build();
         });
+    }
+
+    /**
+     * libvirt resizes a file volume with qemu-img, which cannot take the image's write lock while a running domain
+     * (QEMU) holds it; libvirt reports that as an internal error ("Child process (qemu-img resize ...) unexpected exit
+     * status 1: ... Failed to get "write" lock"), measured on libvirt 9 with a qcow2 volume of a running KVM domain.
+     * The request is fine; the volume's state is not: FAILED_PRECONDITION, pointing at ResizeDomainDisk.
+     */
+    static AimException volumeInUse(AimException failure, String pool, String name) {
+        String libvirtMessage = failure.metadata().getOrDefault("libvirt_message", "");
+        if (failure.code() != Status.Code.INTERNAL || !"1".equals(failure.metadata().get("libvirt_code"))
+                || !libvirtMessage.contains("Failed to get \"write\" lock")) {
+            return failure;
+        }
+        Map<String, String> metadata = new java.util.LinkedHashMap<>(failure.metadata());
+        metadata.put("pool", pool);
+        metadata.put("volume", name);
+        return new AimException(Status.Code.FAILED_PRECONDITION, "VOLUME_IN_USE", "volume " + name + " of storage pool "
+                + pool + " is in use (a running domain holds its image, so qemu-img cannot take its write lock): "
+                + "grow the disk of a running domain with ResizeDomainDisk, or resize the volume while no running "
+                + "domain uses it; libvirt said: " + libvirtMessage.strip(), metadata, failure);
     }
 
     @Override
@@ -294,11 +323,7 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
             DomainSelector selector = selector(request.hasDomain(), request.getDomain());
             long since = 0;
             if (request.hasSince()) {
-                Timestamp timestamp = request.getSince();
-                if (timestamp.getSeconds() < 0 || timestamp.getNanos() < 0 || timestamp.getNanos() > 999_999_999) {
-                    throw AimException.invalidArgument("SINCE_INVALID", "since is not a valid timestamp");
-                }
-                since = timestamp.getSeconds() * 1000 + timestamp.getNanos() / 1_000_000;
+                since = sinceMillis(request.getSince());
             }
             DomainSummary domain = domains.find(selector).orElseThrow(() -> AimException.notFound(
                     "DOMAIN_NOT_FOUND", selector.describe() + " does not exist"));
@@ -318,6 +343,22 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
             }
             return response.build();
         });
+    }
+
+    /** Timestamp's valid range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z. */
+    static final long MIN_TIMESTAMP_SECONDS = -62_135_596_800L;
+    static final long MAX_TIMESTAMP_SECONDS = 253_402_300_799L;
+
+    /** A valid Timestamp in epoch milliseconds (within the valid range, seconds * 1000 cannot overflow). */
+    static long sinceMillis(Timestamp timestamp) throws AimException {
+        if (timestamp.getSeconds() < MIN_TIMESTAMP_SECONDS || timestamp.getSeconds() > MAX_TIMESTAMP_SECONDS
+                || timestamp.getNanos() < 0 || timestamp.getNanos() > 999_999_999) {
+            throw new AimException(Status.Code.INVALID_ARGUMENT, "SINCE_INVALID", "since is not a valid timestamp"
+                    + " (seconds " + timestamp.getSeconds() + ", nanos " + timestamp.getNanos() + "): seconds must be"
+                    + " from " + MIN_TIMESTAMP_SECONDS + " to " + MAX_TIMESTAMP_SECONDS + " (years 1 to 9999) and"
+                    + " nanos from 0 to 999999999", Map.of("field", "since"), null);
+        }
+        return timestamp.getSeconds() * 1000 + timestamp.getNanos() / 1_000_000;
     }
 
     private StoragePoolOperations storage() throws AimException {

@@ -130,7 +130,7 @@ class LibvirtConnectionTest {
 
     @Test
     void codesFromSixtyUpAreNotShifted() throws Exception {
-        // VIR_ERR_NO_DOMAIN_SNAPSHOT is 72; libvirt-java's own enum would say 68 (OPERATION_TIMEOUT).
+        // VIR_ERR_NO_DOMAIN_SNAPSHOT is 72; libvirt-java's enum names it VIR_ERR_STORAGE_POOL_BUILT (libvirt's 76).
         connection.call(c -> c.domainDefineXML(xml(name)));
         AimException failure = assertThrows(AimException.class,
                 () -> connection.call(c -> c.domainLookupByName(name).snapshotLookupByName("none")));

@@ -63,4 +63,32 @@ class LibvirtErrorsTest {
         assertEquals(DomainStates.CRASHED, DomainStates.after(DomainStates.EVENT_CRASHED, null));
         assertEquals(DomainStates.PAUSED, DomainStates.after(42, DomainStates.PAUSED));
     }
+
+    /** The enum constant libvirt-java makes of a libvirt code (as its ErrorHandler does, from virGetLastError). */
+    private static org.libvirt.Error.ErrorNumber javaConstant(int code) {
+        org.libvirt.jna.virError raw = new org.libvirt.jna.virError();
+        raw.code = code;
+        raw.level = 2; // VIR_ERR_ERROR
+        return new org.libvirt.Error(raw).getCode();
+    }
+
+    @Test
+    void libvirtJavasEnumOrdinalIsTheTrueCodeOnlyItsNamesAreShifted() {
+        // Measured with libvirt-java 0.5.2: the enum is indexed with the raw code. From 60 up the constant's NAME is
+        // libvirt's name for code + 4 (the enum lacks 60-63); the ordinal is the code itself.
+        assertEquals("VIR_ERR_STORAGE_POOL_BUILT", javaConstant(72).name());
+        assertEquals(72, LibvirtErrors.codeOf(javaConstant(72)));
+        assertEquals(68, LibvirtErrors.codeOf(javaConstant(68)));
+        assertEquals(42, LibvirtErrors.codeOf(javaConstant(42)));
+        assertEquals(79, LibvirtErrors.codeOf(javaConstant(79)));
+        // From 80 up every code is clamped onto VIR_ERR_UNKNOWN: lost unless read from libvirt before a free.
+        assertEquals("VIR_ERR_UNKNOWN", javaConstant(86).name());
+        assertEquals(LibvirtErrors.UNKNOWN_CODE, LibvirtErrors.codeOf(javaConstant(80)));
+        assertEquals(LibvirtErrors.UNKNOWN_CODE, LibvirtErrors.codeOf(javaConstant(86)));
+        AimException unknown = LibvirtErrors.toAimException(new LibvirtError(LibvirtErrors.UNKNOWN_CODE, 10, "?"),
+                "", true, null);
+        assertEquals(Status.Code.UNKNOWN, unknown.code());
+        assertEquals("LIBVIRT_UNKNOWN", unknown.reason());
+        assertEquals("unknown", unknown.metadata().get("libvirt_code"));
+    }
 }

@@ -233,6 +233,40 @@ class LibvirtGrpcServiceTest {
                 GetDatapointsRequest.newBuilder().setDomain(byName("aimtest-lv-missing")).build()));
     }
 
+    @Test
+    void sinceMustBeAValidTimestamp() throws Exception {
+        fixture.stub.defineDomain(DefineDomainRequest.newBuilder().setXml(xml(name, "")).build());
+        fixture.stub.powerOnDomain(PowerOnDomainRequest.newBuilder().setDomain(byName(name)).build());
+        assertTrue(fixture.collector.collectOnce() >= 1);
+        // seconds * 1000 of these overflow to a negative "since", which answered every datapoint.
+        for (Timestamp invalid : new Timestamp[] {
+            Timestamp.newBuilder().setSeconds(253_402_300_800L).build(), // 10000-01-01T00:00:00Z
+            Timestamp.newBuilder().setSeconds(Long.MAX_VALUE / 1000 + 1).build(),
+            Timestamp.newBuilder().setSeconds(Long.MAX_VALUE).build(),
+            Timestamp.newBuilder().setSeconds(-62_135_596_801L).build(), // before 0001-01-01T00:00:00Z
+            Timestamp.newBuilder().setSeconds(Long.MIN_VALUE).build(),
+            Timestamp.newBuilder().setSeconds(1).setNanos(-1).build(),
+            Timestamp.newBuilder().setSeconds(1).setNanos(1_000_000_000).build(),
+        }) {
+            StatusRuntimeException failure = assertThrows(StatusRuntimeException.class, () -> fixture.stub
+                    .getDatapoints(GetDatapointsRequest.newBuilder().setDomain(byName(name)).setSince(invalid).build()),
+                    invalid.toString());
+            assertEquals(Status.Code.INVALID_ARGUMENT, failure.getStatus().getCode(), invalid.toString());
+            ErrorInfo info = LibvirtServiceFixture.errorInfo(failure);
+            assertEquals("SINCE_INVALID", info.getReason());
+            assertEquals("since", info.getMetadataOrThrow("field"));
+            assertTrue(failure.getStatus().getDescription().contains("since"), failure.getStatus().getDescription());
+        }
+        // The last valid instant: nothing was collected after it; the first one (and any before 1970): everything.
+        assertEquals(0, fixture.stub.getDatapoints(GetDatapointsRequest.newBuilder().setDomain(byName(name))
+                .setSince(Timestamp.newBuilder().setSeconds(253_402_300_799L).setNanos(999_999_999)).build())
+                .getMeasuresCount());
+        for (long seconds : new long[] {-62_135_596_800L, -1L}) {
+            assertTrue(fixture.stub.getDatapoints(GetDatapointsRequest.newBuilder().setDomain(byName(name))
+                    .setSince(Timestamp.newBuilder().setSeconds(seconds)).build()).getMeasuresCount() > 0);
+        }
+    }
+
     static void assertCode(Status.Code code, String reason, Runnable call) throws Exception {
         StatusRuntimeException failure = assertThrows(StatusRuntimeException.class, call::run);
         assertEquals(code, failure.getStatus().getCode(), failure.getStatus().getDescription());

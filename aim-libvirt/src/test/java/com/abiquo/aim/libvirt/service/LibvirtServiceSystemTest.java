@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.spi.StoragePoolOperations;
 import com.abiquo.aim.libvirt.connection.DomainStates;
 import com.abiquo.aim.libvirt.connection.RecordingListener;
 import com.abiquo.aim.v1.DefineDomainRequest;
@@ -21,6 +23,7 @@ import com.abiquo.aim.v1.PowerOffDomainRequest;
 import com.abiquo.aim.v1.PowerOnDomainRequest;
 import com.abiquo.aim.v1.ResetDomainRequest;
 import com.abiquo.aim.v1.ResizeDomainDiskRequest;
+import com.abiquo.aim.v1.ResizeVolumeRequest;
 import com.abiquo.aim.v1.ResumeDomainRequest;
 import com.abiquo.aim.v1.ShutdownDomainRequest;
 import com.abiquo.aim.v1.UndefineDomainRequest;
@@ -36,6 +39,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.libvirt.StorageVol;
+import org.libvirt.StorageVolInfo;
 
 /**
  * LibvirtService against the system libvirtd (qemu:///system) with real KVM domains (TCG where /dev/kvm is missing):
@@ -262,5 +267,171 @@ class LibvirtServiceSystemTest {
         var failure = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
                 () -> fixture.stub.defineDomain(DefineDomainRequest.newBuilder().setXml(other).build()));
         assertEquals(Status.Code.ALREADY_EXISTS, failure.getStatus().getCode(), failure.getMessage());
+    }
+
+    @Test
+    void aDomainWhoseJobIsHeldAnswersTheTimeoutNotNotFound() throws Exception {
+        String name = newName("busy");
+        fixture.stub.defineDomain(DefineDomainRequest.newBuilder().setXml(kvmXml(name, "")).build());
+        DomainRef ref = ref(name);
+        fixture.stub.powerOnDomain(PowerOnDomainRequest.newBuilder().setDomain(ref).build());
+        String pid = Files.readString(Path.of("/run/libvirt/qemu/" + name + ".pid")).strip();
+        // A frozen QEMU never answers the "stop" of this suspend, which keeps the domain's job meanwhile.
+        run("kill", "-STOP", pid);
+        Process holder = null;
+        Thread thaw = new Thread(() -> {
+            try {
+                Thread.sleep(120_000);
+                run("kill", "-CONT", pid);
+            } catch (Exception stopped) {
+                // thawed by the test
+            }
+        });
+        thaw.setDaemon(true);
+        thaw.start();
+        try {
+            holder = new ProcessBuilder("virsh", "-c", "qemu:///system", "suspend", name).redirectErrorStream(true)
+                    .start();
+            // domcontrol needs no job: "occupied" once the suspend waits for QEMU's monitor with the job held.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!run("virsh", "-c", "qemu:///system", "domcontrol", name).contains("occupied")) {
+                assertTrue(System.nanoTime() < deadline, "the suspend never took the domain's job");
+                Thread.sleep(50);
+            }
+            // libvirt waits 30 s for the job, then: "Timed out during operation: cannot acquire state change lock
+            // (held by monitor=remoteDispatchDomainSuspend)", VIR_ERR_OPERATION_TIMEOUT (68), which libvirt-java
+            // names VIR_ERR_NO_DOMAIN_SNAPSHOT: the domain exists, and the answer must not be NOT_FOUND.
+            var failure = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                    () -> fixture.stub.shutdownDomain(ShutdownDomainRequest.newBuilder().setDomain(ref).build()));
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, failure.getStatus().getCode(), failure.getMessage());
+            var info = LibvirtServiceFixture.errorInfo(failure);
+            assertEquals("LIBVIRT_OPERATION_TIMEOUT", info.getReason());
+            assertEquals("68", info.getMetadataOrThrow("libvirt_code"));
+        } finally {
+            run("kill", "-CONT", pid);
+            thaw.interrupt();
+            if (holder != null && !holder.waitFor(30, TimeUnit.SECONDS)) {
+                holder.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void resizingAVolumeARunningDomainUsesIsAPreconditionPointingAtResizeDomainDisk() throws Exception {
+        String pool = "aimtest-lv-" + RUN + "-pool";
+        Path folder = Files.createDirectories(Path.of("/tmp/" + pool));
+        Path image = folder.resolve("inuse.qcow2");
+        files.add(image);
+        files.add(folder);
+        fixture.connection.call(c -> {
+            c.storagePoolCreateXML("<pool type='dir'><name>" + pool + "</name><target><path>" + folder
+                    + "</path></target></pool>", 0).storageVolCreateXML("<volume><name>inuse.qcow2</name>"
+                    + "<capacity unit='MiB'>16</capacity><target><format type='qcow2'/></target></volume>", 0);
+            return null;
+        });
+        try {
+            // The storage module's resize, as aim-storage's LibvirtStoragePools does it, on the node's connection.
+            fixture.storage.set(new VolumeResizer(fixture.connection));
+            String name = newName("inuse");
+            fixture.stub.defineDomain(DefineDomainRequest.newBuilder().setXml(kvmXml(name,
+                    "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='" + image
+                            + "'/><target dev='vda' bus='virtio'/></disk>")).build());
+            // Not in use: the volume grows.
+            assertEquals(32L << 20, fixture.stub.resizeVolume(ResizeVolumeRequest.newBuilder().setPool(pool)
+                    .setName("inuse.qcow2").setCapacityBytes(32L << 20).build()).getVolume().getCapacityBytes());
+            fixture.stub.powerOnDomain(PowerOnDomainRequest.newBuilder().setDomain(ref(name)).build());
+            // In use: QEMU holds the image's lock and libvirt's qemu-img fails with an "internal error".
+            var failure = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                    () -> fixture.stub.resizeVolume(ResizeVolumeRequest.newBuilder().setPool(pool)
+                            .setName("inuse.qcow2").setCapacityBytes(48L << 20).build()));
+            assertEquals(Status.Code.FAILED_PRECONDITION, failure.getStatus().getCode(), failure.getMessage());
+            var info = LibvirtServiceFixture.errorInfo(failure);
+            assertEquals("VOLUME_IN_USE", info.getReason());
+            assertEquals("1", info.getMetadataOrThrow("libvirt_code"));
+            assertTrue(failure.getStatus().getDescription().contains("ResizeDomainDisk"),
+                    failure.getStatus().getDescription());
+            // What the message points at works.
+            assertEquals(48L << 20, fixture.stub.resizeDomainDisk(ResizeDomainDiskRequest.newBuilder()
+                    .setDomain(ref(name)).setDisk("vda").setCapacityBytes(48L << 20).build()).getBlock()
+                    .getCapacityBytes());
+        } finally {
+            fixture.storage.set(null);
+            for (String name : created) {
+                try {
+                    fixture.connection.call(c -> {
+                        var domain = c.domainLookupByName(name);
+                        if (domain.isActive() == 1) {
+                            domain.destroy();
+                        }
+                        return null;
+                    });
+                } catch (Exception gone) {
+                    // not started
+                }
+            }
+            fixture.connection.call(c -> {
+                c.storagePoolLookupByName(pool).destroy();
+                return null;
+            });
+        }
+    }
+
+    /** Only the resize of a storage module, done as aim-storage does it: look the volume up, resize it. */
+    private record VolumeResizer(com.abiquo.aim.libvirt.connection.LibvirtConnection connection)
+            implements StoragePoolOperations {
+        @Override
+        public VolumeInfo resizeVolume(String pool, String name, long capacityBytes, boolean allowShrink)
+                throws AimException {
+            return connection.call("resizing volume " + name + " of storage pool " + pool, c -> {
+                StorageVol volume = c.storagePoolLookupByName(pool).storageVolLookupByName(name);
+                volume.resize(capacityBytes, 0);
+                StorageVolInfo info = volume.getInfo();
+                return new VolumeInfo(pool, name, volume.getKey(), volume.getPath(), "qcow2", info.capacity,
+                        info.allocation);
+            });
+        }
+
+        @Override
+        public PoolInfo createOrRefreshPool(PoolSpec spec) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<PoolInfo> listPools() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public PoolInfo refreshPool(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void deletePool(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<VolumeInfo> listVolumes(String pool) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public VolumeInfo createVolume(String pool, String name, long capacityBytes, long allocationBytes,
+                                       String format) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void deleteVolume(String pool, String name) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private static String run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), String.join(" ", command) + " hangs");
+        return output;
     }
 }

@@ -164,11 +164,44 @@ class StorageDelegationTest {
         assertEquals(3, storage.calls.size());
     }
 
+    @Test
+    void aVolumeARunningDomainHoldsIsAPreconditionNotAnInternalError() throws Exception {
+        // What the storage module throws when libvirt's qemu-img cannot lock the image of a running domain (the
+        // libvirt part as LibvirtErrors maps it; measured on qemu:///system in LibvirtServiceSystemTest).
+        String locked = "internal error: Child process (/usr/bin/qemu-img resize /p/d1.qcow2 2147483648) unexpected "
+                + "exit status 1: qemu-img: Could not open '/p/d1.qcow2': Failed to get \"write\" lock\n"
+                + "Is another process using the image [/p/d1.qcow2]?\n";
+        storage.failure = com.abiquo.aim.libvirt.connection.LibvirtErrors.toAimException(
+                new com.abiquo.aim.libvirt.connection.LibvirtErrors.LibvirtError(1, 18, locked),
+                "resizing volume d1.qcow2 of storage pool aimtest-dir", true, null);
+        fixture.storage.set(storage);
+        StatusRuntimeException failure = assertThrows(StatusRuntimeException.class, () -> fixture.stub.resizeVolume(
+                ResizeVolumeRequest.newBuilder().setPool("aimtest-dir").setName("d1.qcow2").setCapacityBytes(2L << 30)
+                        .build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, failure.getStatus().getCode());
+        var info = LibvirtServiceFixture.errorInfo(failure);
+        assertEquals("VOLUME_IN_USE", info.getReason());
+        assertEquals("aimtest-dir", info.getMetadataOrThrow("pool"));
+        assertEquals("d1.qcow2", info.getMetadataOrThrow("volume"));
+        assertEquals("1", info.getMetadataOrThrow("libvirt_code"));
+        assertTrue(failure.getStatus().getDescription().contains("ResizeDomainDisk"),
+                failure.getStatus().getDescription());
+
+        // Any other internal error stays one.
+        storage.failure = com.abiquo.aim.libvirt.connection.LibvirtErrors.toAimException(
+                new com.abiquo.aim.libvirt.connection.LibvirtErrors.LibvirtError(1, 18, "internal error: other"),
+                "resizing volume d1.qcow2 of storage pool aimtest-dir", true, null);
+        assertCode(Status.Code.INTERNAL, "LIBVIRT_INTERNAL_ERROR", () -> fixture.stub.resizeVolume(
+                ResizeVolumeRequest.newBuilder().setPool("aimtest-dir").setName("d1.qcow2").setCapacityBytes(2L << 30)
+                        .build()));
+    }
+
     /** Records the calls it receives; answers like a storage module would. */
     private static final class Recorder implements StoragePoolOperations {
         static final String POOL_UUID = "0b6b3f0e-0000-4000-8000-000000000001";
         final List<String> calls = new ArrayList<>();
         PoolSpec lastSpec;
+        com.abiquo.aim.core.error.AimException failure;
 
         @Override
         public PoolInfo createOrRefreshPool(PoolSpec spec) {
@@ -215,7 +248,11 @@ class StorageDelegationTest {
         }
 
         @Override
-        public VolumeInfo resizeVolume(String pool, String name, long capacityBytes, boolean allowShrink) {
+        public VolumeInfo resizeVolume(String pool, String name, long capacityBytes, boolean allowShrink)
+                throws com.abiquo.aim.core.error.AimException {
+            if (failure != null) {
+                throw failure;
+            }
             calls.add("resize " + pool + "/" + name + " " + capacityBytes + " " + allowShrink);
             return new VolumeInfo(pool, name, "/p/" + name, "/p/" + name, "qcow2", capacityBytes, 0);
         }

@@ -1,0 +1,54 @@
+package com.abiquo.aim.libvirt.domain;
+
+import com.abiquo.aim.libvirt.connection.LibvirtConnection;
+import java.lang.reflect.Field;
+import java.time.Duration;
+import org.libvirt.Connect;
+import org.libvirt.jna.ConnectionPointer;
+
+/**
+ * How many references the connection's native virConnect has. Every domain handle holds one until it is freed (or,
+ * much later, finalized), so a handle an operation forgets to free shows up as one more reference afterwards.
+ * virConnect is a GObject in libvirt 9 (virObject); GObject's public struct keeps {@code guint ref_count} right after
+ * the {@code GTypeInstance} pointer. Measured on test:///default: 1 reference, 4 after three lookups, 1 after three
+ * frees.
+ */
+final class ConnectionRefs {
+    private static final Field POINTER = pointerField();
+
+    private ConnectionRefs() {
+    }
+
+    static int of(LibvirtConnection connection) throws Exception {
+        Connect connect = connection.call(c -> c);
+        ConnectionPointer pointer = (ConnectionPointer) POINTER.get(connect);
+        return pointer.getPointer().getInt(com.sun.jna.Native.POINTER_SIZE);
+    }
+
+    /**
+     * The count once nothing is in flight: waits until it stays the same for a while (an event being dispatched holds
+     * a reference for the time of its callback).
+     */
+    static int settled(LibvirtConnection connection) throws Exception {
+        int last = of(connection);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        int stable = 0;
+        while (stable < 5 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            int now = of(connection);
+            stable = now == last ? stable + 1 : 0;
+            last = now;
+        }
+        return last;
+    }
+
+    private static Field pointerField() {
+        try {
+            Field field = Connect.class.getDeclaredField("vcp");
+            field.setAccessible(true);
+            return field;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
