@@ -60,11 +60,7 @@ public final class DomainListing {
             // Reads (and keeps with the exception) its true error before the free below resets it.
             rethrowUnlessGone(failure);
         } finally {
-            try {
-                domain.free();
-            } catch (LibvirtException | RuntimeException ignored) {
-                // must not replace the read's failure; the handle's finalizer tries again
-            }
+            Handles.free(domain);
         }
     }
 

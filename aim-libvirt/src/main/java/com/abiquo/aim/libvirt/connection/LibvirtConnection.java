@@ -350,11 +350,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
             return 0;
         } finally {
             // libvirt-java took a reference for this event's handle; only its finalizer would release it.
-            try {
-                domain.free();
-            } catch (LibvirtException | RuntimeException ignored) {
-                LOG.debug("freeing the handle of event {} failed: {}", event, ignored.getMessage());
-            }
+            Handles.free(domain);
         }
         int type = event.getType().ordinal();
         int state = DomainStates.after(type, knownStates.get(uuid));

@@ -7,6 +7,7 @@ import com.abiquo.aim.libvirt.connection.DomainListing;
 import com.abiquo.aim.libvirt.connection.DomainStateReader;
 import com.abiquo.aim.libvirt.connection.DomainStates;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
+import com.abiquo.aim.libvirt.connection.Handles;
 import com.abiquo.aim.libvirt.connection.LibvirtErrors;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
@@ -348,18 +349,10 @@ public final class DomainOperations {
         } catch (LibvirtException failure) {
             throw LibvirtErrors.capture(failure);
         } finally {
-            free(domain);
+            Handles.free(domain);
         }
     }
 
-    /** Frees a handle; a failure to free must not replace the failure of the work done with it. */
-    private static void free(Domain domain) {
-        try {
-            domain.free();
-        } catch (LibvirtException | RuntimeException ignored) {
-            // nothing to do: the handle's finalizer tries again
-        }
-    }
 
     static Domain lookup(Connect connect, DomainSelector selector) throws LibvirtException {
         return selector.byUuid() ? connect.domainLookupByUUIDString(selector.uuid())

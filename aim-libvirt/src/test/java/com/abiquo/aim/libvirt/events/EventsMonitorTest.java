@@ -420,15 +420,21 @@ class EventsMonitorTest {
         assertFalse(monitor.connected());
     }
 
-    @Test
-    void aStreamEndedInTheMiddleOfItsSnapshotGivesNoResumePoint() throws Exception {
+    /** Five running domains and a subscriber that asked for a snapshot and has read nothing: it waits to go out. */
+    private RecordingSink subscriberWithItsSnapshotUnread(int bufferSize) throws Exception {
         for (int i = 0; i < 5; i++) {
             source.setSilently("uuid-" + i, "vm-" + i, 1);
         }
-        start(10_000, 1_000);
+        start(10_000, bufferSize);
         RecordingSink sink = new RecordingSink();
-        sink.ready = false; // the client has read nothing yet: the snapshot waits to go out
+        sink.ready = false;
         monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.allDomains(List.of()), true, 0), sink);
+        return sink;
+    }
+
+    @Test
+    void aStreamEndedInTheMiddleOfItsSnapshotGivesNoResumePoint() throws Exception {
+        RecordingSink sink = subscriberWithItsSnapshotUnread(1_000);
         monitor.stop();
         assertTrue(sink.awaitEnd(WAIT));
         assertEquals(StreamEnd.SHUTDOWN, sink.end);
@@ -439,13 +445,7 @@ class EventsMonitorTest {
 
     @Test
     void aClientThatStopsReadingInTheMiddleOfItsSnapshotIsCutOff() throws Exception {
-        for (int i = 0; i < 5; i++) {
-            source.setSilently("uuid-" + i, "vm-" + i, 1);
-        }
-        start(10_000, 10);
-        RecordingSink sink = new RecordingSink();
-        sink.ready = false;
-        monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.allDomains(List.of()), true, 0), sink);
+        RecordingSink sink = subscriberWithItsSnapshotUnread(10);
         for (int i = 0; i < 20; i++) {
             source.fire("uuid-0", "vm-0", i % 2 == 0 ? SUSPENDED : RESUMED, 0);
         }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.abiquo.aim.core.error.AimException;
-import com.abiquo.aim.core.spi.StoragePoolOperations;
 import com.abiquo.aim.libvirt.connection.DomainStates;
 import com.abiquo.aim.libvirt.connection.RecordingListener;
 import com.abiquo.aim.v1.DefineDomainRequest;
@@ -23,7 +21,6 @@ import com.abiquo.aim.v1.PowerOffDomainRequest;
 import com.abiquo.aim.v1.PowerOnDomainRequest;
 import com.abiquo.aim.v1.ResetDomainRequest;
 import com.abiquo.aim.v1.ResizeDomainDiskRequest;
-import com.abiquo.aim.v1.ResizeVolumeRequest;
 import com.abiquo.aim.v1.ResumeDomainRequest;
 import com.abiquo.aim.v1.ShutdownDomainRequest;
 import com.abiquo.aim.v1.UndefineDomainRequest;
@@ -39,8 +36,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.libvirt.StorageVol;
-import org.libvirt.StorageVolInfo;
 
 /**
  * LibvirtService against the system libvirtd (qemu:///system) with real KVM domains (TCG where /dev/kvm is missing):
@@ -313,118 +308,6 @@ class LibvirtServiceSystemTest {
             if (holder != null && !holder.waitFor(30, TimeUnit.SECONDS)) {
                 holder.destroyForcibly();
             }
-        }
-    }
-
-    @Test
-    void resizingAVolumeARunningDomainUsesIsAPreconditionPointingAtResizeDomainDisk() throws Exception {
-        String pool = "aimtest-lv-" + RUN + "-pool";
-        Path folder = Files.createDirectories(Path.of("/tmp/" + pool));
-        Path image = folder.resolve("inuse.qcow2");
-        files.add(image);
-        files.add(folder);
-        fixture.connection.call(c -> {
-            c.storagePoolCreateXML("<pool type='dir'><name>" + pool + "</name><target><path>" + folder
-                    + "</path></target></pool>", 0).storageVolCreateXML("<volume><name>inuse.qcow2</name>"
-                    + "<capacity unit='MiB'>16</capacity><target><format type='qcow2'/></target></volume>", 0);
-            return null;
-        });
-        try {
-            // The storage module's resize, as aim-storage's LibvirtStoragePools does it, on the node's connection.
-            fixture.storage.set(new VolumeResizer(fixture.connection));
-            String name = newName("inuse");
-            fixture.stub.defineDomain(DefineDomainRequest.newBuilder().setXml(kvmXml(name,
-                    "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='" + image
-                            + "'/><target dev='vda' bus='virtio'/></disk>")).build());
-            // Not in use: the volume grows.
-            assertEquals(32L << 20, fixture.stub.resizeVolume(ResizeVolumeRequest.newBuilder().setPool(pool)
-                    .setName("inuse.qcow2").setCapacityBytes(32L << 20).build()).getVolume().getCapacityBytes());
-            fixture.stub.powerOnDomain(PowerOnDomainRequest.newBuilder().setDomain(ref(name)).build());
-            // In use: QEMU holds the image's lock and libvirt's qemu-img fails with an "internal error".
-            var failure = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
-                    () -> fixture.stub.resizeVolume(ResizeVolumeRequest.newBuilder().setPool(pool)
-                            .setName("inuse.qcow2").setCapacityBytes(48L << 20).build()));
-            assertEquals(Status.Code.FAILED_PRECONDITION, failure.getStatus().getCode(), failure.getMessage());
-            var info = LibvirtServiceFixture.errorInfo(failure);
-            assertEquals("VOLUME_IN_USE", info.getReason());
-            assertEquals("1", info.getMetadataOrThrow("libvirt_code"));
-            assertTrue(failure.getStatus().getDescription().contains("ResizeDomainDisk"),
-                    failure.getStatus().getDescription());
-            // What the message points at works.
-            assertEquals(48L << 20, fixture.stub.resizeDomainDisk(ResizeDomainDiskRequest.newBuilder()
-                    .setDomain(ref(name)).setDisk("vda").setCapacityBytes(48L << 20).build()).getBlock()
-                    .getCapacityBytes());
-        } finally {
-            fixture.storage.set(null);
-            for (String name : created) {
-                try {
-                    fixture.connection.call(c -> {
-                        var domain = c.domainLookupByName(name);
-                        if (domain.isActive() == 1) {
-                            domain.destroy();
-                        }
-                        return null;
-                    });
-                } catch (Exception gone) {
-                    // not started
-                }
-            }
-            fixture.connection.call(c -> {
-                c.storagePoolLookupByName(pool).destroy();
-                return null;
-            });
-        }
-    }
-
-    /** Only the resize of a storage module, done as aim-storage does it: look the volume up, resize it. */
-    private record VolumeResizer(com.abiquo.aim.libvirt.connection.LibvirtConnection connection)
-            implements StoragePoolOperations {
-        @Override
-        public VolumeInfo resizeVolume(String pool, String name, long capacityBytes, boolean allowShrink)
-                throws AimException {
-            return connection.call("resizing volume " + name + " of storage pool " + pool, c -> {
-                StorageVol volume = c.storagePoolLookupByName(pool).storageVolLookupByName(name);
-                volume.resize(capacityBytes, 0);
-                StorageVolInfo info = volume.getInfo();
-                return new VolumeInfo(pool, name, volume.getKey(), volume.getPath(), "qcow2", info.capacity,
-                        info.allocation);
-            });
-        }
-
-        @Override
-        public PoolInfo createOrRefreshPool(PoolSpec spec) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<PoolInfo> listPools() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public PoolInfo refreshPool(String name) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void deletePool(String name) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<VolumeInfo> listVolumes(String pool) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public VolumeInfo createVolume(String pool, String name, long capacityBytes, long allocationBytes,
-                                       String format) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void deleteVolume(String pool, String name) {
-            throw new UnsupportedOperationException();
         }
     }
 

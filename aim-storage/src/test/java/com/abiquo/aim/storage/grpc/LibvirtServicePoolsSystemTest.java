@@ -16,8 +16,12 @@ import com.abiquo.aim.storage.fixture.TgtTarget;
 import com.abiquo.aim.v1.CreateDiskRequest;
 import com.abiquo.aim.v1.CreateStoragePoolRequest;
 import com.abiquo.aim.v1.DeleteDiskRequest;
+import com.abiquo.aim.v1.DefineDomainRequest;
 import com.abiquo.aim.v1.DiskFormat;
+import com.abiquo.aim.v1.DomainRef;
 import com.abiquo.aim.v1.LibvirtServiceGrpc;
+import com.abiquo.aim.v1.PowerOnDomainRequest;
+import com.abiquo.aim.v1.ResizeDomainDiskRequest;
 import com.abiquo.aim.v1.ResizeVolumeRequest;
 import com.abiquo.aim.v1.StoragePool;
 import com.abiquo.aim.v1.StoragePoolType;
@@ -213,6 +217,48 @@ class LibvirtServicePoolsSystemTest {
         Files.write(images.resolve("outside.raw"), new byte[4096]);
         assertEquals(pool.getUuid(), stub.createStoragePool(dirPool(name, images)).getPool().getUuid());
         assertEquals(List.of("d2.raw", "outside.raw"), Arrays.stream(real.listVolumes()).sorted().toList());
+    }
+
+    @Test
+    void resizingAVolumeARunningDomainUsesIsAPreconditionPointingAtResizeDomainDisk() throws Exception {
+        String pool = "aimst-lv-" + run + "-inuse";
+        poolsToRemove.add(pool);
+        Path images = Files.createDirectory(folder.resolve("inuse"));
+        // QEMU runs as its own user: the temporary folder (0700) must let it reach the image
+        Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        stub.createStoragePool(dirPool(pool, images));
+        String image = stub.createDisk(CreateDiskRequest.newBuilder().setPool(pool).setName("inuse.qcow2")
+                .setCapacityBytes(16 * MIB).setFormat(DiskFormat.DISK_FORMAT_QCOW2).build()).getVolume().getPath();
+        String domain = "aimst-lv-" + run + "-dom";
+        String type = Files.exists(Path.of("/dev/kvm")) ? "kvm" : "qemu";
+        stub.defineDomain(DefineDomainRequest.newBuilder().setXml("<domain type='" + type + "'><name>" + domain
+                + "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm"
+                + "</type></os><devices><serial type='pty'/><disk type='file' device='disk'><driver name='qemu'"
+                + " type='qcow2'/><source file='" + image + "'/><target dev='vda' bus='virtio'/></disk></devices>"
+                + "</domain>").build());
+        DomainRef ref = DomainRef.newBuilder().setName(domain).build();
+        try {
+            // Not in use: the volume grows.
+            assertEquals(32 * MIB, stub.resizeVolume(ResizeVolumeRequest.newBuilder().setPool(pool)
+                    .setName("inuse.qcow2").setCapacityBytes(32 * MIB).build()).getVolume().getCapacityBytes());
+            stub.powerOnDomain(PowerOnDomainRequest.newBuilder().setDomain(ref).build());
+            // In use: QEMU holds the image's lock and libvirt's qemu-img fails with an "internal error".
+            StatusRuntimeException failure = assertStatus(Status.Code.FAILED_PRECONDITION, "VOLUME_IN_USE",
+                    () -> stub.resizeVolume(ResizeVolumeRequest.newBuilder().setPool(pool).setName("inuse.qcow2")
+                            .setCapacityBytes(48 * MIB).build()));
+            assertEquals("1", errorInfo(failure).getMetadataOrThrow("libvirt_code"));
+            assertTrue(failure.getStatus().getDescription().contains("ResizeDomainDisk"),
+                    failure.getStatus().getDescription());
+            // What the message points at works.
+            assertEquals(48 * MIB, stub.resizeDomainDisk(ResizeDomainDiskRequest.newBuilder().setDomain(ref)
+                    .setDisk("vda").setCapacityBytes(48 * MIB).build()).getBlock().getCapacityBytes());
+        } finally {
+            org.libvirt.Domain defined = libvirt.connect().domainLookupByName(domain);
+            if (defined.isActive() == 1) {
+                defined.destroy();
+            }
+            defined.undefine();
+        }
     }
 
     @Test
