@@ -246,6 +246,7 @@ class EventsMonitorGrpcTest {
     void domainsWithoutADefinitionAreGoneOnceTheyStop() throws Exception {
         var stub = start(Map.of(), true);
         String undefined = define("undefined");
+        awaitJournaled(undefined); // or its DEFINED event may reach the subscription opened next
         StreamCollector client = new StreamCollector();
         stub.subscribe(SubscribeRequest.getDefaultInstance(), client);
         client.subscriptionId();
