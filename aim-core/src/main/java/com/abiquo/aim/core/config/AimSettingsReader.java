@@ -16,7 +16,7 @@ import org.ini4j.Profile;
 /**
  * Reads {@code aim.ini} with ini4j and cleans each value the way a person means it: an inline {@code ; comment} or
  * {@code # comment} after the value is dropped, surrounding quotes are removed, and backslashes are kept as
- * written (ini4j's escape processing is off; paths and URIs contain them).
+ * written (ini4j's escape processing and its line continuation are off; paths and URIs contain backslashes).
  */
 public final class AimSettingsReader {
     private AimSettingsReader() {
@@ -36,6 +36,8 @@ public final class AimSettingsReader {
     public static AimSettings read(String source, Reader reader) throws ConfigException {
         Config config = new Config();
         config.setEscape(false);
+        // a value ending in '\' (a Windows-style folder) must not swallow the next line as a continuation
+        config.setEscapeNewline(false);
         // kept, so that a key or section written twice is refused instead of one silently winning
         config.setMultiOption(true);
         config.setMultiSection(true);

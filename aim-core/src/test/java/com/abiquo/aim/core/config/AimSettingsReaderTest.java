@@ -88,6 +88,13 @@ class AimSettingsReaderTest {
     }
 
     @Test
+    void aValueEndingInABackslashDoesNotSwallowTheNextLine() throws Exception {
+        AimSettings settings = read("[rimp]\nrepository = D:\\repo\\\nautoBackup = true\n");
+        assertEquals("D:\\repo\\", settings.string("rimp", "repository", ""));
+        assertTrue(settings.bool("rimp", "autoBackup", false), "the next line is a key of its own");
+    }
+
+    @Test
     void anEmptyValueMeansTheDefault() throws Exception {
         AimSettings settings = read("[rimp]\nautoBackup =\nrepository = \n");
         assertTrue(settings.bool("rimp", "autoBackup", true));
