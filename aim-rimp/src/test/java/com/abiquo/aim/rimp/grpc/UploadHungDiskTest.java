@@ -61,12 +61,12 @@ class UploadHungDiskTest {
                 byte[] chunk = new byte[1 << 20];
                 Arrays.fill(chunk, (byte) 7);
                 upload.onNext(UploadRequest.newBuilder().setChunk(ByteString.copyFrom(chunk)).build());
-                Thread.sleep(300); // the server thread is now inside write(2), blocked by the freeze
+                waitUntil(UploadHungDiskTest::aimIsBlockedInAWrite, "the upload's write blocked by the freeze");
 
                 CompletableFuture<Void> stopped = CompletableFuture.runAsync(harness.module::stop);
-                stopped.get(3, TimeUnit.SECONDS); // before the fix: blocked until the thaw
+                stopped.get(10, TimeUnit.SECONDS); // before the fix: blocked until the thaw
                 ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                        () -> result.get(3, TimeUnit.SECONDS));
+                        () -> result.get(10, TimeUnit.SECONDS));
                 StatusRuntimeException status = assertInstanceOf(StatusRuntimeException.class, failed.getCause());
                 assertEquals(Status.Code.UNAVAILABLE, status.getStatus().getCode());
 
@@ -86,6 +86,13 @@ class UploadHungDiskTest {
 
     private static List<String> temporaries(Path folder) throws Exception {
         return TestFiles.names(folder).stream().filter(name -> name.contains(".aim-tmp-")).toList();
+    }
+
+    /** A thread of the agent's Rimp code is inside a native file write (blocked there while the disk is frozen). */
+    private static boolean aimIsBlockedInAWrite() {
+        return Thread.getAllStackTraces().values().stream().anyMatch(stack -> stack.length > 0
+                && Arrays.stream(stack).limit(3).anyMatch(frame -> frame.getMethodName().matches("p?write0|writeBytes"))
+                && Arrays.stream(stack).anyMatch(frame -> frame.getClassName().startsWith("com.abiquo.aim.rimp.")));
     }
 
     private interface Condition {
