@@ -1,5 +1,6 @@
 package com.abiquo.aim.storage.pool;
 
+import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.spi.StoragePoolOperations.Chap;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -23,13 +24,15 @@ final class ChapSecrets {
 
     /** The persistent secret of a pool (kept under /etc/libvirt/secrets while the pool exists), with this password. */
     static Void ensureChapSecret(Connect connect, String usage, Chap chap, String poolName)
-            throws LibvirtException {
+            throws LibvirtException, AimException {
         Optional<Secret> existing = findSecret(connect, usage);
         Secret secret = existing.isPresent() ? existing.get()
                 : connect.secretDefineXML(PoolXml.chapSecret(usage, "CHAP password of AIM storage pool " + poolName,
                         false));
-        secret.setValue(chap.secret().getBytes(StandardCharsets.UTF_8));
-        return null;
+        return LibvirtHandles.using(secret, found -> {
+            found.setValue(chap.secret().getBytes(StandardCharsets.UTF_8));
+            return null;
+        });
     }
 
     /**
@@ -37,32 +40,40 @@ final class ChapSecrets {
      * under /etc/libvirt/secrets, and forgets it when it restarts; one whose removal was lost is swept at start.
      */
     static Void defineProbeSecret(Connect connect, String usage, Chap chap, String poolName)
-            throws LibvirtException {
-        Secret secret = connect.secretDefineXML(PoolXml.chapSecret(usage, "CHAP password of AIM's temporary storage"
+            throws LibvirtException, AimException {
+        Secret defined = connect.secretDefineXML(PoolXml.chapSecret(usage, "CHAP password of AIM's temporary storage"
                 + " pool " + poolName, true));
-        try {
-            secret.setValue(chap.secret().getBytes(StandardCharsets.UTF_8));
-        } catch (LibvirtException failed) {
-            secret.undefine();
-            throw failed;
-        }
-        return null;
+        return LibvirtHandles.using(defined, secret -> {
+            try {
+                secret.setValue(chap.secret().getBytes(StandardCharsets.UTF_8));
+            } catch (LibvirtException failed) {
+                secret.undefine();
+                throw failed;
+            }
+            return null;
+        });
     }
 
-    static Optional<Secret> findSecret(Connect connect, String usage) throws LibvirtException {
+    /** The secret of that usage, if there is one: the caller frees its handle. */
+    private static Optional<Secret> findSecret(Connect connect, String usage) throws LibvirtException {
         for (String uuid : connect.listSecrets()) {
             Secret secret = connect.secretLookupByUUIDString(uuid);
+            // A failure here leaves the handle to its finalizer: free() would reset the thread's libvirt error.
             if (usage.equals(secret.getUsageID())) {
                 return Optional.of(secret);
             }
+            LibvirtHandles.free(secret);
         }
         return Optional.empty();
     }
 
-    static void remove(Connect connect, String usage) throws LibvirtException {
-        Optional<Secret> secret = findSecret(connect, usage);
-        if (secret.isPresent()) {
-            secret.get().undefine();
+    static void remove(Connect connect, String usage) throws LibvirtException, AimException {
+        Optional<Secret> found = findSecret(connect, usage);
+        if (found.isPresent()) {
+            LibvirtHandles.using(found.get(), secret -> {
+                secret.undefine();
+                return null;
+            });
         }
     }
 }
