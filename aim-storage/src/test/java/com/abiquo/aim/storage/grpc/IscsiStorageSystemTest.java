@@ -262,7 +262,7 @@ class IscsiStorageSystemTest {
         String password = "s3cret-" + target.tid();
         target.requireChap(user, password);
         // The portal holds the login back so that the probe's secret can be looked at while the call runs.
-        try (SlowPortal slow = new SlowPortal(3260, Duration.ofMillis(1500))) {
+        try (SlowPortal slow = new SlowPortal(3260, Duration.ofMillis(2500))) {
             CompletableFuture<ListTargetLunsResponse> call = CompletableFuture.supplyAsync(() -> service.stub
                     .listTargetLuns(ListTargetLunsRequest.newBuilder().setPortal("127.0.0.1:" + slow.port())
                             .setTargetIqn(target.iqn()).setChap(IscsiChap.newBuilder().setUsername(user)

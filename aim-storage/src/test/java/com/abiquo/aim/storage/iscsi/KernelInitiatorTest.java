@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.abiquo.aim.core.command.CommandRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -54,8 +55,10 @@ class KernelInitiatorTest {
         Thread attach = new Thread(() -> {
             try {
                 Thread.sleep(300);
-                Path block = Files.createDirectories(disk.resolve("block/sdc"));
+                // Appears whole, as sysfs entries do: never a block device without its size.
+                Path block = Files.createDirectories(disk.resolve("block.new/sdc"));
                 Files.writeString(block.resolve("size"), "65536\n");
+                Files.move(disk.resolve("block.new"), disk.resolve("block"), StandardCopyOption.ATOMIC_MOVE);
             } catch (Exception failure) {
                 throw new IllegalStateException(failure);
             }

@@ -77,9 +77,10 @@ class PoolChangesTest {
     @Test
     void aCallThatCannotHaveItsTurnWithinTheTimeoutGivesUpNamingItselfAndWhatHoldsIt() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
-        // Deleting pool a takes two libvirt calls of 1.6 s each, each within the 2 s a call may take.
+        // Deleting pool a takes two libvirt calls of 1.4 s each, each well within the 2 s a call may take: it holds
+        // the turn for 2.8 s.
         try (LibvirtStoragePools pools = new LibvirtStoragePools(
-                () -> Optional.of(slowLibvirt(Duration.ofMillis(1600), entered)), Duration.ofSeconds(2))) {
+                () -> Optional.of(slowLibvirt(Duration.ofMillis(1400), entered)), Duration.ofSeconds(2))) {
             Future<?> holder = callers.submit(() -> {
                 pools.deletePool("a");
                 return null;
@@ -89,7 +90,7 @@ class PoolChangesTest {
             AimException late = assertThrows(AimException.class, () -> pools.createOrRefresh(dir("b")));
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertEquals(Status.Code.DEADLINE_EXCEEDED, late.code(), late.getMessage());
-            assertTrue(millis >= 1900 && millis < 3000, "gave up after " + millis + " ms");
+            assertTrue(millis >= 1900 && millis < 5000, "gave up after " + millis + " ms");
             assertTrue(late.getMessage().startsWith("creating storage pool b did not start within 2 s"),
                     late.getMessage());
             assertTrue(late.getMessage().contains("deleting storage pool a"), late.getMessage());
