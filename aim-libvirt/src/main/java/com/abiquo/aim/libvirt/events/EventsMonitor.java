@@ -6,17 +6,12 @@ import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.libvirt.connection.DomainEventSource;
 import com.abiquo.aim.libvirt.connection.DomainEventSource.DomainLifecycleEvent;
 import com.abiquo.aim.libvirt.connection.DomainEventSource.DomainStateSnapshot;
-import com.abiquo.aim.libvirt.connection.DomainStates;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -107,7 +102,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<String, ResyncDiff.Known> known = new LinkedHashMap<>();
+    private final KnownDomains known = new KnownDomains(); // guarded by the lock
     private final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
     private final ExecutorService drainPool;
     private final int drainThreads;
@@ -116,14 +111,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     private final Thread dispatcher;
 
     // Resync duplicate suppression: a live event that was already counted by the resync (guarded by the lock).
-    private final Map<String, List<EventKind>> resyncMarkers = new HashMap<>();
-    private long resyncListingEndNanos;
-    // Guarded by the lock: domains without a definition (created without one, or undefined while running). libvirt
-    // sends no UNDEFINED event for them: they are gone once they stop.
-    private final Set<String> transients = new HashSet<>();
-    // Guarded by the lock: known holds every domain (a listing since the connection last went away), so a domain
-    // that starts unknown to it was never defined.
-    private boolean listed;
+    private final ResyncMarkers resyncMarkers = new ResyncMarkers();
     // Guarded by the lock: while true, live events queue for the dispatcher (a listing is pending or under way, or
     // the queue still holds events that must keep their order); while false, the callback journals them itself.
     private boolean deferLive = true;
@@ -255,7 +243,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     public void onDisconnected(String why) {
         lock.lock();
         try {
-            listed = false;
+            known.connectionLost();
         } finally {
             lock.unlock();
         }
@@ -287,9 +275,11 @@ public final class EventsMonitor implements DomainEventSource.Listener {
             } else {
                 cursor = head + 1;
                 if (resumeAfter > 0) {
-                    items.addAll(snapshot(spec.filter(), StreamItem.SnapshotReason.RESUME_POINT_LOST, head));
+                    items.addAll(SnapshotItems.of(known.all(), spec.filter(),
+                            StreamItem.SnapshotReason.RESUME_POINT_LOST, head));
                 } else if (spec.includeSnapshot()) {
-                    items.addAll(snapshot(spec.filter(), StreamItem.SnapshotReason.REQUESTED, head));
+                    items.addAll(SnapshotItems.of(known.all(), spec.filter(), StreamItem.SnapshotReason.REQUESTED,
+                            head));
                 }
             }
             subscriber = new Subscriber(id, sink, journal, config.subscriberBufferSize(), spec.filter(), cursor,
@@ -320,7 +310,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
             List<StreamItem> items = new ArrayList<>();
             if (includeSnapshot && !add.isEmpty()) {
                 SubscriptionFilter addedOnly = SubscriptionFilter.domains(add, List.of());
-                items.addAll(snapshot(addedOnly, StreamItem.SnapshotReason.REQUESTED, head));
+                items.addAll(SnapshotItems.of(known.all(), addedOnly, StreamItem.SnapshotReason.REQUESTED, head));
             }
             subscriber.modify(updated, items, head);
             return new ModifyResult(updated, head);
@@ -415,21 +405,6 @@ public final class EventsMonitor implements DomainEventSource.Listener {
                     + subscriptionId + "\" (it ended, or never existed)");
         }
         return subscriber;
-    }
-
-    /** The current state of the selected domains; caller holds the lock. */
-    private List<StreamItem> snapshot(SubscriptionFilter filter, StreamItem.SnapshotReason reason, long asOf) {
-        List<StreamItem> domains = new ArrayList<>();
-        for (ResyncDiff.Known domain : known.values()) {
-            if (filter.selects(domain.uuid(), domain.name())) {
-                domains.add(new StreamItem.SnapshotDomain(domain.uuid(), domain.name(), domain.state()));
-            }
-        }
-        List<StreamItem> items = new ArrayList<>(domains.size() + 2);
-        items.add(new StreamItem.SnapshotStart(reason, asOf, domains.size()));
-        items.addAll(domains);
-        items.add(new StreamItem.SnapshotEnd(reason, asOf));
-        return items;
     }
 
     // ---- dispatcher thread ----
@@ -552,54 +527,23 @@ public final class EventsMonitor implements DomainEventSource.Listener {
         EventKind kind = LifecycleMapping.kind(raw.eventType(), raw.detail());
         VmState state = LifecycleMapping.stateAfter(raw.eventType(), raw.state(),
                 before == null ? null : before.state());
-        List<EventKind> reported = resyncMarkers.get(uuid);
-        if (reported != null) {
-            if (raw.receivedNanos() > resyncListingEndNanos) {
-                resyncMarkers.remove(uuid); // after the listing: nothing the resync saw any more
-            } else if (reported.remove(kind)) {
-                if (reported.isEmpty()) {
-                    resyncMarkers.remove(uuid);
-                }
-                // The resync already reported this transition: libvirt told us while we were listing.
-                LOG.debug("Live {} of {} already reported by the resync", kind, raw.name());
-                return false;
-            }
-            // Another kind reported during the listing (QEMU's RESUMED before STARTED): the marks stay for the rest.
+        if (resyncMarkers.alreadyReported(uuid, kind, raw.receivedNanos())) {
+            // The resync already reported this transition: libvirt told us while we were listing.
+            LOG.debug("Live {} of {} already reported by the resync", kind, raw.name());
+            return false;
         }
-        state = followDefinition(uuid, raw.eventType(), before, state);
+        state = known.followDefinition(uuid, raw.eventType(), before, state);
         append(uuid, raw.name(), kind, raw.eventType(), raw.detail(),
                 LifecycleMapping.describe(raw.eventType(), raw.detail()), state, false, raw.receivedNanos(),
                 raw.epochMillis());
         return true;
     }
 
-    /**
-     * Follows which domains have no definition, because the connection cannot tell from a STOPPED event that the
-     * domain went with it. Caller holds the lock. @return the state after the event
-     */
-    private VmState followDefinition(String uuid, int eventType, ResyncDiff.Known before, VmState state) {
-        if (eventType == DomainStates.EVENT_DEFINED) {
-            transients.remove(uuid);
-        } else if (state.active() && (eventType == DomainStates.EVENT_UNDEFINED || before == null && listed)) {
-            // Undefined while running, or running though neither listed nor defined (created without a definition;
-            // QEMU reports RESUMED before STARTED, so not only STARTED tells).
-            transients.add(uuid);
-        } else if (eventType == DomainStates.EVENT_STOPPED && transients.contains(uuid)) {
-            return VmState.UNDEFINED;
-        }
-        return state;
-    }
-
     private void append(String uuid, String name, EventKind kind, int type, int detail, String text, VmState state,
                         boolean resync, long receivedNanos, long epochMillis) {
         journal.append(new MonitorEvent(journal.nextSequence(), epochMillis, receivedNanos, uuid, name, kind, type,
                 detail, text, state, resync));
-        if (state == VmState.UNDEFINED) {
-            known.remove(uuid);
-            transients.remove(uuid);
-        } else {
-            known.put(uuid, new ResyncDiff.Known(uuid, name, state));
-        }
+        known.record(uuid, name, state);
     }
 
     /** Lists the domains and compares; first time: the baseline. @return whether events were appended */
@@ -648,37 +592,25 @@ public final class EventsMonitor implements DomainEventSource.Listener {
             }
             backlog.clear();
             backlog.addAll(later);
-            Map<String, ResyncDiff.Known> now = new LinkedHashMap<>();
-            for (DomainStateSnapshot domain : listing) {
-                String uuid = domain.uuid().toLowerCase(java.util.Locale.ROOT);
-                now.put(uuid, new ResyncDiff.Known(uuid, domain.name(), VmState.fromLibvirt(domain.state())));
-                // the listing knows what the events could not tell: a domain already running without a definition
-                if (domain.persistent()) {
-                    transients.remove(uuid);
-                } else {
-                    transients.add(uuid);
-                }
-            }
+            Map<String, ResyncDiff.Known> now = known.takeListing(listing);
             resyncMarkers.clear();
-            listed = true;
             if (!baselined) {
-                known.clear();
-                known.putAll(now);
+                known.baseline(now);
                 baselined = true;
                 LOG.info("Events monitor knows {} domains", now.size());
             } else {
-                List<ResyncDiff.Transition> missed = ResyncDiff.diff(known, now);
+                List<ResyncDiff.Transition> missed = known.missedTransitions(now);
                 long wall = wallClock.getAsLong();
                 long nanos = nanoClock.getAsLong();
                 for (ResyncDiff.Transition transition : missed) {
                     append(transition.uuid(), transition.name(), transition.kind(), -1, -1, "RESYNC",
                             transition.state(), true, nanos, wall);
-                    resyncMarkers.computeIfAbsent(transition.uuid(), key -> new ArrayList<>()).add(transition.kind());
+                    resyncMarkers.mark(transition.uuid(), transition.kind());
                     appended = true;
                 }
                 // Names may have changed without an event we saw.
-                now.values().forEach(domain -> known.put(domain.uuid(), domain));
-                resyncListingEndNanos = listingEnd;
+                known.refresh(now);
+                resyncMarkers.listingEnded(listingEnd);
                 if (!missed.isEmpty()) {
                     LOG.info("Resync after reconnection: {} missed transitions", missed.size());
                 }
@@ -715,9 +647,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     Map<String, VmState> knownStates() {
         lock.lock();
         try {
-            Map<String, VmState> states = new LinkedHashMap<>();
-            known.forEach((uuid, domain) -> states.put(uuid, domain.state()));
-            return states;
+            return known.states();
         } finally {
             lock.unlock();
         }
