@@ -102,7 +102,7 @@ final class ProbeLeftovers {
         }
         Set<String> pools = PoolHandles.poolNames(connect);
         String prefix = ChapSecrets.chapUsage(LibvirtStoragePools.PROBE_PREFIX);
-        for (String uuid : connect.listSecrets()) {
+        for (String uuid : secretUuids(connect)) {
             try {
                 LibvirtHandles.using(connect.secretLookupByUUIDString(uuid), secret -> {
                     String usage = secret.getUsageID();
@@ -122,5 +122,18 @@ final class ProbeLeftovers {
             }
         }
         return null;
+    }
+
+    /** The secrets' UUIDs; none on a driver without secrets (libvirt's test driver): no probe left one there. */
+    private static String[] secretUuids(Connect connect) throws LibvirtException {
+        try {
+            return connect.listSecrets();
+        } catch (LibvirtException failure) {
+            if (failure.getError() != null
+                    && failure.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_SUPPORT) {
+                return new String[0];
+            }
+            throw failure;
+        }
     }
 }
