@@ -319,11 +319,14 @@ public final class EventsMonitor implements DomainEventSource.Listener {
         }
     }
 
-    /** Ends a subscription; its stream completes normally. @return the last sequence sent to it */
+    /**
+     * Ends a subscription; its stream completes normally. @return the last sequence sent to it, or 0 while a snapshot
+     * was not completely sent (no resume point, as when such a stream is cut off)
+     */
     public long unsubscribe(String subscriptionId) throws AimException {
         Subscriber subscriber = find(subscriptionId);
         subscriber.end(StreamEnd.UNSUBSCRIBED, "unsubscribed");
-        return subscriber.lastSentSequence();
+        return subscriber.snapshotIncomplete() ? 0 : subscriber.lastSentSequence();
     }
 
     /**

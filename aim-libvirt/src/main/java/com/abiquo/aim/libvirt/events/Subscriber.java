@@ -54,6 +54,11 @@ public final class Subscriber {
     private final Runnable drainTask = this::drain;
     /** The first end asked for wins, reason and message together (a cancel and a shutdown may race). */
     private final AtomicReference<EndRequest> endRequest = new AtomicReference<>();
+    /**
+     * Snapshots queued (the initial one, those of domains added by a modification) whose end is not sent yet. While
+     * one is, the stream has no resume point: resuming would never send the domains not sent yet.
+     */
+    private final AtomicInteger unsentSnapshots = new AtomicInteger();
 
     /** The filter as last requested (read by the monitor to compute modifications; guarded by the monitor's lock). */
     private volatile SubscriptionFilter requestedFilter;
@@ -83,6 +88,7 @@ public final class Subscriber {
         this.cursor = cursor;
         this.liveFrom = liveFrom;
         this.outbox = new ArrayDeque<>(initialItems);
+        this.unsentSnapshots.set(snapshotsIn(initialItems));
         this.executor = requireNonNull(executor, "executor is null");
         this.timer = requireNonNull(timer, "timer is null");
         this.stallGraceNanos = stallGrace.toNanos();
@@ -102,6 +108,16 @@ public final class Subscriber {
         return ended;
     }
 
+    /** Whether a snapshot queued for this stream is not completely sent yet (then there is no resume point). */
+    boolean snapshotIncomplete() {
+        return unsentSnapshots.get() > 0;
+    }
+
+    /** For tests: no drain runs or is owed. */
+    boolean idle() {
+        return work.get() == 0;
+    }
+
     SubscriptionFilter requestedFilter() {
         return requestedFilter;
     }
@@ -113,6 +129,8 @@ public final class Subscriber {
      */
     void modify(SubscriptionFilter newFilter, List<StreamItem> items, long effectiveAfter) {
         requestedFilter = newFilter;
+        // Counted before the drain can see the change, so an end in between finds the snapshot unsent.
+        unsentSnapshots.addAndGet(snapshotsIn(items));
         changes.add(new Change(effectiveAfter, newFilter, List.copyOf(items)));
         signal();
     }
@@ -256,8 +274,12 @@ public final class Subscriber {
                 checkStalled(head);
                 return false;
             }
-            sink.send(outbox.poll());
+            StreamItem item = outbox.poll();
+            sink.send(item);
             lastProgressNanos = System.nanoTime();
+            if (item instanceof StreamItem.SnapshotEnd) {
+                unsentSnapshots.decrementAndGet();
+            }
         }
         return true;
     }
@@ -286,8 +308,9 @@ public final class Subscriber {
         ended = true;
         try {
             if (reason != StreamEnd.CANCELLED) {
-                if (outbox.stream().anyMatch(Subscriber::partOfASnapshot)) {
-                    // Resuming after the snapshot's point would skip the domains not sent yet: no resume point.
+                if (snapshotIncomplete()) {
+                    // Resuming after this point would skip the domains not sent yet (of the initial snapshot, or of
+                    // domains added by a modification, whether its change is in force yet or not): no resume point.
                     sink.end(reason, message + " (this stream's snapshot was not complete: there is no resume point; "
                             + "subscribe again with include_snapshot)", 0);
                 } else {
@@ -301,8 +324,7 @@ public final class Subscriber {
         }
     }
 
-    private static boolean partOfASnapshot(StreamItem item) {
-        return item instanceof StreamItem.SnapshotStart || item instanceof StreamItem.SnapshotDomain
-                || item instanceof StreamItem.SnapshotEnd;
+    private static int snapshotsIn(List<StreamItem> items) {
+        return (int) items.stream().filter(StreamItem.SnapshotEnd.class::isInstance).count();
     }
 }

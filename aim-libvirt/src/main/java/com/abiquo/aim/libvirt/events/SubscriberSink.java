@@ -15,7 +15,9 @@ public interface SubscriberSink {
      * Ends the stream. Not called for {@link StreamEnd#CANCELLED}.
      *
      * @param message for the client: what happened and how to resume
-     * @param resumeAfterSequence the sequence number to resume after (everything up to it was sent or did not match)
+     * @param resumeAfterSequence the sequence number to resume after (everything up to it was sent or did not match);
+     *     0 when a snapshot (the initial one, or one of domains added by a modification) was not completely sent:
+     *     there is no resume point then
      */
     void end(StreamEnd reason, String message, long resumeAfterSequence);
 }

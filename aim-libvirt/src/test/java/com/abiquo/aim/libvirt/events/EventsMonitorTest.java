@@ -74,6 +74,14 @@ class EventsMonitorTest {
         }
     }
 
+    /**
+     * The last connection report. The monitor sets {@code connected()} before it tells the observer, so a test that
+     * checks health waits for the report itself.
+     */
+    private String lastHealth() {
+        return health.isEmpty() ? "" : health.get(health.size() - 1);
+    }
+
     private static EventsMonitor.SubscribeSpec all() {
         return new EventsMonitor.SubscribeSpec(SubscriptionFilter.allDomains(List.of()), false, 0);
     }
@@ -363,8 +371,8 @@ class EventsMonitorTest {
         RecordingSink sink = new RecordingSink();
         monitor.subscribe(all(), sink);
         source.disconnect();
-        awaitTrue(() -> !monitor.connected(), "disconnected");
-        assertTrue(health.get(health.size() - 1).startsWith("NOT_SERVING"), health.toString());
+        awaitTrue(() -> lastHealth().startsWith("NOT_SERVING"), "NOT_SERVING reported");
+        assertFalse(monitor.connected());
         source.setSilently("uuid-a", "vm-a", 5);
         source.setSilently("uuid-b", "vm-b", 3);
         source.setSilently("uuid-gone", "vm-gone", -1);
@@ -409,7 +417,8 @@ class EventsMonitorTest {
     void aDisconnectionDuringTheResyncListingLeavesHealthNotServing() throws Exception {
         start(10_000, 1_000);
         source.disconnect();
-        awaitTrue(() -> !monitor.connected(), "disconnected");
+        // the disconnection's own report first, or it could pass for the listing's outcome below
+        awaitTrue(() -> lastHealth().startsWith("NOT_SERVING"), "NOT_SERVING reported");
         int before = health.size();
         // libvirtd comes back, and goes again while the monitor lists the domains
         source.duringNextListing = source::disconnect;
@@ -454,6 +463,59 @@ class EventsMonitorTest {
         assertEquals(0, sink.resumeAfter, sink.endMessage);
         // the stream is ended first, then the subscription leaves the monitor
         awaitTrue(() -> monitor.subscriberCount() == 0, "the cut-off subscription removed");
+    }
+
+    /**
+     * A subscriber to vm-a that received an event, then stopped reading with vm-a's next events waiting, and had vm-b
+     * added with include_snapshot: vm-b's state waits behind those events, not sent yet.
+     */
+    private Subscriber subscriberWithTheSnapshotOfAnAddedDomainUnsent(RecordingSink sink) throws Exception {
+        Subscriber subscriber = monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.domains(
+                List.of(DomainKey.name("vm-a")), List.of()), false, 0), sink);
+        source.fire("uuid-a", "vm-a", SUSPENDED, 0);
+        assertTrue(sink.awaitEvents(events -> events.size() == 1, WAIT));
+        sink.ready = false;
+        long next = monitor.journal().nextSequence();
+        source.fire("uuid-a", "vm-a", RESUMED, 0);
+        awaitTrue(() -> monitor.journal().lastSequence() >= next, "journaled");
+        monitor.modify(subscriber.id(), List.of(DomainKey.uuid("uuid-b")), List.of(), true);
+        return subscriber;
+    }
+
+    @Test
+    void aStreamEndedBeforeTheSnapshotOfAddedDomainsWasSentGivesNoResumePoint() throws Exception {
+        source.setSilently("uuid-a", "vm-a", 1);
+        source.setSilently("uuid-b", "vm-b", 1);
+        start(10_000, 1_000);
+        RecordingSink leaving = new RecordingSink();
+        Subscriber unsubscribed = subscriberWithTheSnapshotOfAnAddedDomainUnsent(leaving);
+        RecordingSink stopped = new RecordingSink();
+        subscriberWithTheSnapshotOfAnAddedDomainUnsent(stopped);
+        // resuming after the last event sent would never send vm-b's state: as when the first snapshot is cut short
+        assertEquals(0, monitor.unsubscribe(unsubscribed.id()), "Unsubscribe's last_sent_sequence");
+        monitor.stop();
+        assertTrue(stopped.awaitEnd(WAIT));
+        assertEquals(StreamEnd.SHUTDOWN, stopped.end);
+        assertEquals(0, stopped.resumeAfter, stopped.endMessage);
+        assertTrue(stopped.endMessage.contains("include_snapshot"), stopped.endMessage);
+        assertTrue(stopped.itemsOf(StreamItem.SnapshotDomain.class).isEmpty(), "vm-b's state was never sent");
+    }
+
+    @Test
+    void aClientCutOffBeforeTheSnapshotOfAddedDomainsWasSentGetsNoResumePoint() throws Exception {
+        source.setSilently("uuid-a", "vm-a", 1);
+        source.setSilently("uuid-b", "vm-b", 1);
+        start(10_000, 5);
+        RecordingSink sink = new RecordingSink();
+        subscriberWithTheSnapshotOfAnAddedDomainUnsent(sink);
+        for (int i = 0; i < 10; i++) {
+            source.fire("uuid-a", "vm-a", i % 2 == 0 ? SUSPENDED : RESUMED, 0);
+        }
+        assertTrue(sink.awaitEnd(WAIT), "cut off after the stall grace (1 s)");
+        assertEquals(StreamEnd.OVERFLOW, sink.end);
+        assertEquals(0, sink.resumeAfter, sink.endMessage);
+        assertTrue(sink.endMessage.contains("include_snapshot"), sink.endMessage);
+        assertTrue(sink.itemsOf(StreamItem.SnapshotDomain.class).isEmpty(), "vm-b's state was never sent");
     }
 
     @Test
@@ -666,9 +728,9 @@ class EventsMonitorTest {
         source.failingListings = 1;
         monitor = newMonitor(MonitorConfig.defaults());
         monitor.attach(source);
-        awaitTrue(monitor::connected, "connected after the retry, with no reconnection event");
+        awaitTrue(() -> lastHealth().equals("SERVING"), "SERVING after the retry, with no reconnection event");
+        assertTrue(monitor.connected());
         assertTrue(health.get(0).contains("transient listing failure"), health.toString());
-        assertEquals("SERVING", health.get(health.size() - 1));
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,8 +63,16 @@ class SendRoundTest {
                 super.send(item);
             }
         };
-        monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.allDomains(List.of()), false, 0), sink);
-        Thread.sleep(20);
+        Subscriber subscriber = monitor.subscribe(new EventsMonitor.SubscribeSpec(
+                SubscriptionFilter.allDomains(List.of()), false, 0), sink);
+        // The drain pool sends Started; until that drain is over the subscriber is taken, and the round below would
+        // not be the dispatcher's to send.
+        BooleanSupplier startedSent = () -> subscriber.idle() && !sink.itemsOf(StreamItem.Started.class).isEmpty();
+        deadline = System.nanoTime() + WAIT.toNanos();
+        while (!startedSent.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertTrue(startedSent.getAsBoolean(), "Started sent and its drain over");
         long now = System.nanoTime();
         event("a", STARTED, now);           // isolated: sent by this thread
         event("a", STOPPED, now + 1_000);   // a burst: a send round, in which the dispatcher is held

@@ -34,7 +34,11 @@ final class LibvirtServiceFixture implements AutoCloseable {
     final LibvirtServiceGrpc.LibvirtServiceBlockingStub stub;
 
     LibvirtServiceFixture(String uri) throws Exception {
-        connection = new LibvirtConnection(ConnectionSettings.of(uri), health);
+        this(ConnectionSettings.of(uri));
+    }
+
+    LibvirtServiceFixture(ConnectionSettings settings) throws Exception {
+        connection = new LibvirtConnection(settings, health);
         connection.start(Duration.ofSeconds(30));
         collector = new MetricsCollector(connection, metrics, Duration.ofSeconds(60), Duration.ofSeconds(30),
                 Clock.systemUTC());

@@ -4,6 +4,7 @@ import static com.abiquo.aim.libvirt.service.LibvirtGrpcServiceTest.assertCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.abiquo.aim.libvirt.connection.ConnectionSettings;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
 import com.abiquo.aim.libvirt.connection.PrivateLibvirtd;
 import com.abiquo.aim.v1.DomainRef;
@@ -12,6 +13,7 @@ import com.abiquo.aim.v1.GetNodeInfoRequest;
 import com.abiquo.aim.v1.ListDomainsRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +24,12 @@ class LibvirtServiceReconnectSystemTest {
     void theServiceAnswersUnavailableWhileLibvirtdIsAwayAndServesWhenItIsBack() throws Exception {
         try (PrivateLibvirtd daemon = new PrivateLibvirtd("aimtest-lv-svc-reconnect")) {
             daemon.start();
-            try (LibvirtServiceFixture fixture = new LibvirtServiceFixture(daemon.testUri())) {
+            // Reconnect backoff at most 1 s (as in ReconnectSystemTest): with the default 30 s, the attempts made
+            // while libvirtd was away could put the next one beyond the wait below.
+            ConnectionSettings defaults = ConnectionSettings.of(daemon.testUri());
+            ConnectionSettings settings = new ConnectionSettings(defaults.uri(), defaults.keepAliveIntervalSeconds(),
+                    defaults.keepAliveCount(), Duration.ofSeconds(1));
+            try (LibvirtServiceFixture fixture = new LibvirtServiceFixture(settings)) {
                 assertEquals("TEST", fixture.stub.getNodeInfo(GetNodeInfoRequest.getDefaultInstance())
                         .getHypervisorType());
                 daemon.kill();
@@ -38,7 +45,8 @@ class LibvirtServiceReconnectSystemTest {
 
                 daemon.start();
                 long deadline = System.nanoTime() + 10_000_000_000L;
-                while (!fixture.connection.connected() && System.nanoTime() < deadline) {
+                // connected() turns true just before health is told: wait for both
+                while (!(fixture.connection.connected() && serving(fixture)) && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
                 assertEquals("SERVING", fixture.health.status(LibvirtConnection.SERVICE_NAME));
@@ -48,10 +56,17 @@ class LibvirtServiceReconnectSystemTest {
         }
     }
 
-    /** The close callback may take a few milliseconds; until then a call may see the dying connection. */
+    private static boolean serving(LibvirtServiceFixture fixture) {
+        return fixture.health.status(LibvirtConnection.SERVICE_NAME).equals("SERVING");
+    }
+
+    /**
+     * The close callback may take a few milliseconds; until then a call may see the dying connection. It clears the
+     * connection just before it tells health: wait for both.
+     */
     private static void awaitUnavailable(LibvirtServiceFixture fixture) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (fixture.connection.connected() && System.nanoTime() < deadline) {
+        while ((fixture.connection.connected() || serving(fixture)) && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
         try {

@@ -10,7 +10,10 @@ import com.abiquo.aim.libvirt.connection.LibvirtConnection;
 import com.abiquo.aim.libvirt.connection.RecordingHealth;
 import com.abiquo.aim.libvirt.events.EventsMonitor;
 import com.abiquo.aim.libvirt.events.EventsMonitorModule;
+import com.abiquo.aim.v1.DomainRef;
+import com.abiquo.aim.v1.EventFilter;
 import com.abiquo.aim.v1.EventsMonitorServiceGrpc;
+import com.abiquo.aim.v1.ListEventsRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -82,6 +85,24 @@ public final class EventsServerHarness implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("health of " + SERVICE + " is " + health.status(SERVICE) + ", expected "
                         + prefix);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /**
+     * Waits until an event of the domain is in the journal, read with ListEvents. libvirt reports events
+     * asynchronously: the DEFINED event of a domain defined just before may otherwise reach a subscription opened next.
+     */
+    public void awaitJournaled(String uuid, Duration timeout) throws InterruptedException {
+        EventsMonitorServiceGrpc.EventsMonitorServiceBlockingStub blocking =
+                EventsMonitorServiceGrpc.newBlockingStub(channel());
+        ListEventsRequest ofTheDomain = ListEventsRequest.newBuilder().setFilter(EventFilter.newBuilder()
+                .addDomains(DomainRef.newBuilder().setUuid(uuid))).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (blocking.listEvents(ofTheDomain).getEventsCount() == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no event of " + uuid + " journaled");
             }
             Thread.sleep(5);
         }

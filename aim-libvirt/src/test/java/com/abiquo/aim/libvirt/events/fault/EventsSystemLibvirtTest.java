@@ -33,6 +33,8 @@ class EventsSystemLibvirtTest {
                         + name + "</name><memory unit='MiB'>64</memory>"
                         + "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
                         + "<devices><serial type='pty'/></devices></domain>").getUUIDString());
+                // or its DEFINED event may reach the subscriptions opened next
+                aim.awaitJournaled(uuid, WAIT);
                 StreamCollector byUuid = new StreamCollector();
                 StreamCollector byName = new StreamCollector();
                 aim.stub(aim.channel()).subscribe(SubscribeRequest.newBuilder().setIncludeSnapshot(true)
