@@ -63,6 +63,8 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     /** An event closer than this to the previous one is part of a burst: its sends are batched by the dispatcher. */
     private static final long BURST_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long SYNC_RETRY_SECONDS = 2;
+    /** How long Unsubscribe waits for its stream to end: a drain's turn (at most 256 sends) takes milliseconds. */
+    private static final Duration UNSUBSCRIBE_WAIT = Duration.ofSeconds(5);
 
     /** Told when the libvirt connection comes and goes (health). */
     public interface ConnectionObserver {
@@ -326,6 +328,15 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     public long unsubscribe(String subscriptionId) throws AimException {
         Subscriber subscriber = find(subscriptionId);
         subscriber.end(StreamEnd.UNSUBSCRIBED, "unsubscribed");
+        try {
+            // A drain under way may still hand out the rest of its turn: the answer is what the stream got in the end.
+            if (!subscriber.awaitFinished(UNSUBSCRIBE_WAIT)) {
+                LOG.warn("Event subscription {} did not end within {} s of its Unsubscribe; its last sent sequence may"
+                        + " still grow", subscriptionId, UNSUBSCRIBE_WAIT.toSeconds());
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
         return subscriber.snapshotIncomplete() ? 0 : subscriber.lastSentSequence();
     }
 
@@ -361,8 +372,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
             lock.unlock();
         }
         for (Subscriber subscriber : subscribers.values()) {
-            subscriber.end(StreamEnd.SHUTDOWN, "the agent is shutting down; subscribe again with "
-                    + "resume_after_sequence set to the last sequence received once it is back");
+            subscriber.end(StreamEnd.SHUTDOWN, "the agent is shutting down");
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while (!subscribers.isEmpty() && System.nanoTime() < deadline) {

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +60,8 @@ public final class Subscriber {
      * one is, the stream has no resume point: resuming would never send the domains not sent yet.
      */
     private final AtomicInteger unsentSnapshots = new AtomicInteger();
+    /** Open until the stream has ended: what was handed to it is final then. */
+    private final CountDownLatch finished = new CountDownLatch(1);
 
     /** The filter as last requested (read by the monitor to compute modifications; guarded by the monitor's lock). */
     private volatile SubscriptionFilter requestedFilter;
@@ -218,11 +221,15 @@ public final class Subscriber {
             if (sent == sendsPerTurn) {
                 return true;
             }
+            EndRequest endNow = endRequest.get();
+            if (endNow != null) {   // without the rest of this turn: Unsubscribe waits for the end
+                finish(endNow.reason(), endNow.message());
+                return false;
+            }
             EventJournal.Entry entry = journal.get(cursor);
             if (entry == null) {
                 finish(StreamEnd.OVERFLOW, "the subscriber fell behind by more than the journal holds ("
-                        + journal.capacity() + " events); subscribe again with resume_after_sequence = "
-                        + (cursor - 1) + " (or the last sequence received)");
+                        + journal.capacity() + " events)");
                 return false;
             }
             if (filter.matches(entry.event())) {
@@ -254,8 +261,7 @@ public final class Subscriber {
         if (stalledFor >= stallGraceNanos) {
             finish(StreamEnd.OVERFLOW, "the subscriber stopped reading: more than " + bufferSize + " events waited "
                     + "for it ([monitor] subscriberBufferSize) and it took none for "
-                    + TimeUnit.NANOSECONDS.toMillis(stalledFor) + " ms; subscribe again with resume_after_sequence = "
-                    + (cursor - 1) + " (or the last sequence received) to get the rest");
+                    + TimeUnit.NANOSECONDS.toMillis(stalledFor) + " ms");
         } else {
             recheckAfter(stallGraceNanos - stalledFor);
         }
@@ -304,6 +310,7 @@ public final class Subscriber {
     private record EndRequest(StreamEnd reason, String message) {
     }
 
+    /** Ends the stream with what happened ({@code message}) and how to go on from here. */
     private void finish(StreamEnd reason, String message) {
         ended = true;
         try {
@@ -311,17 +318,30 @@ public final class Subscriber {
                 if (snapshotIncomplete()) {
                     // Resuming after this point would skip the domains not sent yet (of the initial snapshot, or of
                     // domains added by a modification, whether its change is in force yet or not): no resume point.
-                    sink.end(reason, message + " (this stream's snapshot was not complete: there is no resume point; "
-                            + "subscribe again with include_snapshot)", 0);
+                    sink.end(reason, message + "; this stream's snapshot was not completely sent, so there is no"
+                            + " resume point: subscribe again with include_snapshot", 0);
                 } else {
-                    sink.end(reason, message, Math.max(lastSent, cursor - 1));
+                    long resumeAfter = Math.max(lastSent, cursor - 1);
+                    sink.end(reason, reason == StreamEnd.UNSUBSCRIBED ? message : message + "; subscribe again with"
+                            + " resume_after_sequence = " + resumeAfter + " (or the last sequence received) to get"
+                            + " the rest", resumeAfter);
                 }
             }
         } catch (RuntimeException failure) {
             LOG.debug("Ending event subscription {} failed", id, failure);
         } finally {
+            finished.countDown();
             onEnded.accept(this);
         }
+    }
+
+    /**
+     * Waits until the stream has ended (a drain under way hands out at most the rest of its turn first).
+     *
+     * @return false when it had not ended within {@code wait}
+     */
+    boolean awaitFinished(Duration wait) throws InterruptedException {
+        return finished.await(wait.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private static int snapshotsIn(List<StreamItem> items) {

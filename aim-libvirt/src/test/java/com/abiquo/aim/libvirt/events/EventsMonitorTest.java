@@ -450,6 +450,7 @@ class EventsMonitorTest {
         // resuming after the snapshot's point would say "resumed" and never send the domains not sent yet
         assertEquals(0, sink.resumeAfter, sink.endMessage);
         assertTrue(sink.endMessage.contains("include_snapshot"), sink.endMessage);
+        assertFalse(sink.endMessage.contains("resume_after_sequence ="), "no resume point is offered: " + sink.endMessage);
     }
 
     @Test
@@ -515,6 +516,7 @@ class EventsMonitorTest {
         assertEquals(StreamEnd.OVERFLOW, sink.end);
         assertEquals(0, sink.resumeAfter, sink.endMessage);
         assertTrue(sink.endMessage.contains("include_snapshot"), sink.endMessage);
+        assertFalse(sink.endMessage.contains("resume_after_sequence ="), "no resume point is offered: " + sink.endMessage);
         assertTrue(sink.itemsOf(StreamItem.SnapshotDomain.class).isEmpty(), "vm-b's state was never sent");
     }
 
@@ -679,6 +681,39 @@ class EventsMonitorTest {
         assertEquals("vm-u:POWERED_OFF->UNDEFINED", sink.events().stream().skip(4)
                 .map(e -> e.name() + ":" + e.kind() + "->" + e.state()).findFirst().orElseThrow());
         assertEquals(java.util.Map.of("uuid-d", VmState.SHUTOFF), monitor.knownStates(), "no ghost");
+    }
+
+    @Test
+    void unsubscribeAnswersWhatTheStreamReallyGotWhileADrainIsUnderWay() throws Exception {
+        start(10_000, 1_000);
+        for (int i = 0; i < 500; i++) {
+            source.fire("uuid-a", "vm-a", i % 2 == 0 ? SUSPENDED : RESUMED, 0);
+        }
+        long first = monitor.journal().lastSequence() - 499;
+        RecordingSink slow = new RecordingSink() {
+            @Override
+            public void send(StreamItem item) {
+                super.send(item);
+                sleepMillis(1);   // a replay that takes a while: Unsubscribe comes in the middle of a drain's turn
+            }
+        };
+        Subscriber subscriber = monitor.subscribe(new EventsMonitor.SubscribeSpec(
+                SubscriptionFilter.allDomains(List.of()), false, first - 1), slow);
+        assertTrue(slow.awaitEvents(events -> events.size() >= 5, WAIT));
+        long last = monitor.unsubscribe(subscriber.id());
+        assertTrue(slow.awaitEnd(WAIT));
+        List<MonitorEvent> received = slow.events();
+        assertTrue(received.size() < 500, "ended in the middle of the replay");
+        assertEquals(received.get(received.size() - 1).sequence(), last,
+                "the last sequence the stream got, not the one it had when Unsubscribe came");
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
