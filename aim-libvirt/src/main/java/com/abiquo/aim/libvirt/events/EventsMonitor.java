@@ -63,7 +63,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     /** An event closer than this to the previous one is part of a burst: its sends are batched by the dispatcher. */
     private static final long BURST_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long SYNC_RETRY_SECONDS = 2;
-    /** How long Unsubscribe waits for its stream to end: a drain's turn (at most 256 sends) takes milliseconds. */
+    /** How long Unsubscribe waits for its stream to end: a drain stops at the next event, within milliseconds. */
     private static final Duration UNSUBSCRIBE_WAIT = Duration.ofSeconds(5);
 
     /** Told when the libvirt connection comes and goes (health). */
@@ -337,7 +337,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         }
-        return subscriber.snapshotIncomplete() ? 0 : subscriber.lastSentSequence();
+        return subscriber.lastSentForUnsubscribe();
     }
 
     /**

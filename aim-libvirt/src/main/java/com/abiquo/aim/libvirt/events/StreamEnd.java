@@ -8,6 +8,8 @@ public enum StreamEnd {
     OVERFLOW,
     /** The agent is stopping (UNAVAILABLE). */
     SHUTDOWN,
+    /** Sending failed in the agent (a bug): the stream ends with INTERNAL; the client resumes by sequence number. */
+    FAILED,
     /** The client cancelled the stream: nothing more can be sent. */
     CANCELLED
 }

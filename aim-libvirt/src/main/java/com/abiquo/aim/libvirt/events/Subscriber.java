@@ -28,9 +28,9 @@ import org.apache.logging.log4j.Logger;
  * transport for a moment from cutting off a client that reads; a client that reads but slower than events come falls
  * out of the journal and is cut off then.
  *
- * <p>All sending happens in {@link #drain()}, which runs on the monitor's drain executor, one run at a time per
- * subscriber (a work-in-progress counter): the libvirt callback thread and the dispatcher never send, and a stalled
- * subscriber occupies no thread.
+ * <p>All sending happens in {@link #drain()}, one run at a time per subscriber (a work-in-progress counter): on the
+ * monitor's drain executor, or inline on the thread that claimed it (the libvirt callback thread for an isolated
+ * event, the dispatcher for a send round). A stalled subscriber occupies no thread.
  */
 public final class Subscriber {
     private static final Logger LOG = LogManager.getLogger(Subscriber.class);
@@ -62,6 +62,8 @@ public final class Subscriber {
     private final AtomicInteger unsentSnapshots = new AtomicInteger();
     /** Open until the stream has ended: what was handed to it is final then. */
     private final CountDownLatch finished = new CountDownLatch(1);
+    /** Unsubscribe's answer, fixed when the stream ended (a later modification must not change it). */
+    private volatile long lastSentAtEnd;
 
     /** The filter as last requested (read by the monitor to compute modifications; guarded by the monitor's lock). */
     private volatile SubscriptionFilter requestedFilter;
@@ -191,7 +193,8 @@ public final class Subscriber {
                     }
                 } catch (RuntimeException failure) {
                     LOG.warn("Event subscription {} failed while sending; it is closed", id, failure);
-                    finish(StreamEnd.CANCELLED, null);
+                    // Ended with a status, or the client would wait on a stream that sends nothing more.
+                    finish(StreamEnd.FAILED, "the agent failed to send on this stream (" + failure + ")");
                 }
             }
             missed = work.addAndGet(-missed);
@@ -229,7 +232,9 @@ public final class Subscriber {
             EventJournal.Entry entry = journal.get(cursor);
             if (entry == null) {
                 finish(StreamEnd.OVERFLOW, "the subscriber fell behind by more than the journal holds ("
-                        + journal.capacity() + " events)");
+                        + journal.capacity() + " events); the events after sequence " + (cursor - 1) + " it did not"
+                        + " get have left the journal, so resuming there starts with the current state (a snapshot"
+                        + " with reason RESUME_POINT_LOST) instead of them");
                 return false;
             }
             if (filter.matches(entry.event())) {
@@ -313,6 +318,7 @@ public final class Subscriber {
     /** Ends the stream with what happened ({@code message}) and how to go on from here. */
     private void finish(StreamEnd reason, String message) {
         ended = true;
+        lastSentAtEnd = snapshotIncomplete() ? 0 : lastSent;
         try {
             if (reason != StreamEnd.CANCELLED) {
                 if (snapshotIncomplete()) {
@@ -323,8 +329,8 @@ public final class Subscriber {
                 } else {
                     long resumeAfter = Math.max(lastSent, cursor - 1);
                     sink.end(reason, reason == StreamEnd.UNSUBSCRIBED ? message : message + "; subscribe again with"
-                            + " resume_after_sequence = " + resumeAfter + " (or the last sequence received) to get"
-                            + " the rest", resumeAfter);
+                            + " resume_after_sequence = " + resumeAfter + " (or the last sequence received)",
+                            resumeAfter);
                 }
             }
         } catch (RuntimeException failure) {
@@ -336,12 +342,21 @@ public final class Subscriber {
     }
 
     /**
-     * Waits until the stream has ended (a drain under way hands out at most the rest of its turn first).
+     * Waits until the stream has ended (a drain under way first sends what is in its outbox, e.g. a snapshot, then
+     * stops at the next event).
      *
      * @return false when it had not ended within {@code wait}
      */
     boolean awaitFinished(Duration wait) throws InterruptedException {
         return finished.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The last sequence handed to the stream, or 0 when a snapshot was not completely sent (no resume point): as
+     * fixed when the stream ended, or as of now while it has not.
+     */
+    long lastSentForUnsubscribe() {
+        return finished.getCount() == 0 ? lastSentAtEnd : snapshotIncomplete() ? 0 : lastSent;
     }
 
     private static int snapshotsIn(List<StreamItem> items) {

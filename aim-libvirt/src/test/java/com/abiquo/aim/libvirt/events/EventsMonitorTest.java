@@ -708,6 +708,28 @@ class EventsMonitorTest {
                 "the last sequence the stream got, not the one it had when Unsubscribe came");
     }
 
+    @Test
+    void aStreamWhoseSendFailsEndsWithAStatusAndAResumePointInsteadOfHanging() throws Exception {
+        start(10_000, 1_000);
+        RecordingSink breaking = new RecordingSink() {
+            @Override
+            public void send(StreamItem item) {
+                if (!events().isEmpty()) {
+                    throw new IllegalStateException("encoder bug");
+                }
+                super.send(item);
+            }
+        };
+        monitor.subscribe(all(), breaking);
+        source.fire("uuid-a", "vm-a", STARTED, 0);
+        source.fire("uuid-a", "vm-a", SUSPENDED, 0);
+        assertTrue(breaking.awaitEnd(WAIT), "the stream was never ended");
+        assertEquals(StreamEnd.FAILED, breaking.end);
+        assertEquals(breaking.events().get(0).sequence(), breaking.resumeAfter);
+        assertTrue(breaking.endMessage.startsWith("the agent failed to send on this stream"), breaking.endMessage);
+        awaitTrue(() -> monitor.subscriberCount() == 0, "the subscription removed");
+    }
+
     private static void sleepMillis(long millis) {
         try {
             Thread.sleep(millis);

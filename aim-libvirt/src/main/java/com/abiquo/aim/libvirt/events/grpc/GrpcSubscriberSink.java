@@ -42,6 +42,8 @@ final class GrpcSubscriberSink implements SubscriberSink {
                     Status.Code.RESOURCE_EXHAUSTED, "SUBSCRIBER_TOO_SLOW", message, resume, null)));
             case SHUTDOWN -> observer.onError(GrpcErrors.toStatusException(new AimException(
                     Status.Code.UNAVAILABLE, "AGENT_STOPPING", message, resume, null)));
+            case FAILED -> observer.onError(GrpcErrors.toStatusException(new AimException(
+                    Status.Code.INTERNAL, "EVENT_SEND_FAILED", message, resume, null)));
             case CANCELLED -> {
                 // The client is gone: nothing to send.
             }
