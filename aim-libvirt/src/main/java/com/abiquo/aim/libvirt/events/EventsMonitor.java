@@ -540,7 +540,10 @@ public final class EventsMonitor implements DomainEventSource.Listener {
         EventKind kind = LifecycleMapping.kind(raw.eventType(), raw.detail());
         VmState state = LifecycleMapping.stateAfter(raw.eventType(), raw.state(),
                 before == null ? null : before.state());
-        if (resyncMarkers.alreadyReported(uuid, kind, raw.receivedNanos())) {
+        // Only an event that would change nothing can be the resync's: a domain started and stopped again while the
+        // listing ran has its second stop match the resync's mark, but it is news (the start came in between).
+        boolean changesNothing = before == null || before.state() == state;
+        if (changesNothing && resyncMarkers.alreadyReported(uuid, kind, raw.receivedNanos())) {
             // The resync already reported this transition: libvirt told us while we were listing.
             LOG.debug("Live {} of {} already reported by the resync", kind, raw.name());
             return false;

@@ -414,6 +414,28 @@ class EventsMonitorTest {
     }
 
     @Test
+    void aDomainStartedAndStoppedAgainWhileTheResyncListsEndsKnownAsStopped() throws Exception {
+        source.setSilently("uuid-a", "vm-a", 1);
+        start(10_000, 1_000);
+        RecordingSink sink = new RecordingSink();
+        monitor.subscribe(all(), sink);
+        source.disconnect();
+        awaitTrue(() -> !monitor.connected(), "disconnected");
+        source.setSilently("uuid-a", "vm-a", 5);   // stopped while nobody listened: the resync reports it
+        // ...and started and stopped again while the listing runs: the second stop is news, not the resync's.
+        source.duringNextListing = () -> {
+            source.fire("uuid-a", "vm-a", STARTED, 0);
+            source.fire("uuid-a", "vm-a", STOPPED, 1);
+        };
+        source.reconnect();
+        awaitTrue(monitor::connected, "reconnected");
+        assertTrue(sink.awaitEvents(events -> events.size() == 3, WAIT), "got " + sink.events());
+        assertEquals(List.of("POWERED_OFF resync", "POWERED_ON", "POWERED_OFF"), sink.events().stream()
+                .map(e -> e.kind() + (e.resync() ? " resync" : "")).toList());
+        assertEquals(VmState.SHUTOFF, monitor.knownStates().get("uuid-a"));
+    }
+
+    @Test
     void aDisconnectionDuringTheResyncListingLeavesHealthNotServing() throws Exception {
         start(10_000, 1_000);
         source.disconnect();
