@@ -63,6 +63,8 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     /** An event closer than this to the previous one is part of a burst: its sends are batched by the dispatcher. */
     private static final long BURST_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long SYNC_RETRY_SECONDS = 2;
+    /** Snapshots of added domains a stream may have waiting before ModifySubscription refuses another one. */
+    static final int MAX_UNSENT_SNAPSHOTS = 16;
     /** How long Unsubscribe waits for its stream to end: a drain stops at the next event, within milliseconds. */
     private static final Duration UNSUBSCRIBE_WAIT = Duration.ofSeconds(5);
 
@@ -309,8 +311,21 @@ public final class EventsMonitor implements DomainEventSource.Listener {
             }
             long head = journal.lastSequence();
             SubscriptionFilter updated = current.modified(add, remove, head);
+            if (updated.domains().size() > SubscriptionFilter.MAX_DOMAINS) {
+                throw AimException.failedPrecondition("SUBSCRIPTION_DOMAIN_LIMIT", "subscription " + subscriptionId
+                        + " would watch " + updated.domains().size() + " domains; at most "
+                        + SubscriptionFilter.MAX_DOMAINS + " (remove some, or subscribe to all domains)");
+            }
+            // Each queued snapshot waits in the stream's memory until it is sent: a client that asks for them but
+            // does not read could make them grow without limit (the stall check counts only journal events).
+            boolean snapshot = includeSnapshot && !add.isEmpty() && !current.allDomainsSelected();
+            if (snapshot && subscriber.unsentSnapshots() >= MAX_UNSENT_SNAPSHOTS) {
+                throw AimException.failedPrecondition("SNAPSHOTS_NOT_READ", "subscription " + subscriptionId + " has "
+                        + subscriber.unsentSnapshots() + " snapshots its client has not read yet; read the stream, or"
+                        + " modify it without include_snapshot");
+            }
             List<StreamItem> items = new ArrayList<>();
-            if (includeSnapshot && !add.isEmpty()) {
+            if (snapshot) {
                 SubscriptionFilter addedOnly = SubscriptionFilter.domains(add, List.of());
                 items.addAll(SnapshotItems.of(known.all(), addedOnly, StreamItem.SnapshotReason.REQUESTED, head));
             }

@@ -113,6 +113,11 @@ public final class Subscriber {
         return ended;
     }
 
+    /** Snapshots queued for this stream whose end is not sent yet. */
+    int unsentSnapshots() {
+        return unsentSnapshots.get();
+    }
+
     /** Whether a snapshot queued for this stream is not completely sent yet (then there is no resume point). */
     boolean snapshotIncomplete() {
         return unsentSnapshots.get() > 0;

@@ -26,6 +26,9 @@ public final class SubscriptionFilter {
         this.kinds = kinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(kinds));
     }
 
+    /** The most domains a filter names: a request's, and a subscription's after modifications. */
+    public static final int MAX_DOMAINS = 10_000;
+
     /** @param kinds empty means every kind */
     public static SubscriptionFilter allDomains(Collection<EventKind> kinds) {
         return new SubscriptionFilter(true, Map.of(), Map.of(), Set.copyOf(kinds));

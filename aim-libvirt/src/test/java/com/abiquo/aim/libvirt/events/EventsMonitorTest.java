@@ -752,6 +752,48 @@ class EventsMonitorTest {
         awaitTrue(() -> monitor.subscriberCount() == 0, "the subscription removed");
     }
 
+    @Test
+    void modificationsCannotGrowASubscriptionOrItsUnreadSnapshotsWithoutLimit() throws Exception {
+        start(10_000, 1_000);
+        RecordingSink sink = new RecordingSink();
+        Subscriber subscriber = monitor.subscribe(new EventsMonitor.SubscribeSpec(SubscriptionFilter.domains(
+                List.of(), List.of()), false, 0), sink);
+        List<DomainKey> first = new ArrayList<>();
+        List<DomainKey> second = new ArrayList<>();
+        for (int i = 0; i < 6_000; i++) {
+            first.add(DomainKey.name("vm-" + i));
+            second.add(DomainKey.name("vm-x" + i));
+        }
+        monitor.modify(subscriber.id(), first, List.of(), false);
+        AimException tooMany = assertThrows(AimException.class,
+                () -> monitor.modify(subscriber.id(), second, List.of(), false));
+        assertEquals(Status.Code.FAILED_PRECONDITION, tooMany.code());
+        assertEquals("SUBSCRIPTION_DOMAIN_LIMIT", tooMany.reason());
+        assertEquals(6_000, subscriber.requestedFilter().domains().size(), "the refused change is not applied");
+
+        sink.ready = false;   // a client that asks for snapshots and reads none
+        for (int i = 0; i < EventsMonitor.MAX_UNSENT_SNAPSHOTS; i++) {
+            monitor.modify(subscriber.id(), List.of(DomainKey.name("vm-1")), List.of(), true);
+        }
+        AimException unread = assertThrows(AimException.class,
+                () -> monitor.modify(subscriber.id(), List.of(DomainKey.name("vm-1")), List.of(), true));
+        assertEquals("SNAPSHOTS_NOT_READ", unread.reason());
+        monitor.modify(subscriber.id(), List.of(DomainKey.name("vm-2")), List.of(), false);   // without: fine
+    }
+
+    @Test
+    void addingDomainsToAnAllDomainsSubscriptionQueuesNoSnapshot() throws Exception {
+        start(10_000, 1_000);
+        RecordingSink sink = new RecordingSink();
+        Subscriber subscriber = monitor.subscribe(all(), sink);
+        source.fire("uuid-a", "vm-a", STARTED, 0);
+        assertTrue(sink.awaitEvents(events -> events.size() == 1, WAIT));
+        monitor.modify(subscriber.id(), List.of(DomainKey.name("vm-a")), List.of(), true);
+        assertEquals(sink.events().get(0).sequence(), monitor.unsubscribe(subscriber.id()),
+                "a resume point: nothing changed, so no snapshot was pending");
+        assertTrue(sink.itemsOf(StreamItem.SnapshotStart.class).isEmpty());
+    }
+
     private static void sleepMillis(long millis) {
         try {
             Thread.sleep(millis);

@@ -43,7 +43,7 @@ import java.util.regex.Pattern;
 
 /** The thin gRPC adapter of the EventsMonitor: validates requests, calls the monitor, maps results. */
 public final class EventsMonitorGrpcService implements EventsMonitorServiceGrpc.AsyncService, BindableService {
-    static final int MAX_DOMAINS = 10_000;
+    static final int MAX_DOMAINS = SubscriptionFilter.MAX_DOMAINS;
     static final int MAX_LIST_EVENTS = 10_000;
     static final int DEFAULT_LIST_EVENTS = 1_000;
     private static final int MAX_NAME_LENGTH = 1024;
