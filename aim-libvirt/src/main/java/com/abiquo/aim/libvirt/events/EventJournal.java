@@ -133,6 +133,13 @@ public final class EventJournal {
      */
     public Page read(long afterSequence, int max, Predicate<MonitorEvent> filter) throws AimException {
         long last = lastSequence;
+        if (afterSequence > last) {
+            // Not issued yet (a sequence of an earlier run whose clock was ahead, a made-up number): a page "after"
+            // it would tell the client to go on from beyond the newest event and skip every event up to there.
+            throw new AimException(Status.Code.OUT_OF_RANGE, "SEQUENCE_NOT_ISSUED", "sequence " + afterSequence
+                    + " has not been issued (the newest is " + last + "); subscribe with include_snapshot to get the"
+                    + " current state");
+        }
         List<MonitorEvent> events = new ArrayList<>();
         long position = afterSequence + 1;
         for (; position <= last && events.size() < max; position++) {

@@ -102,7 +102,8 @@ public final class EventsMonitorGrpcService implements EventsMonitorServiceGrpc.
             SubscriptionFilter filter = request.hasFilter() ? filter(request.getFilter(), "filter")
                     : SubscriptionFilter.allDomains(List.of());
             subscriber = monitor().subscribe(new EventsMonitor.SubscribeSpec(filter, request.getIncludeSnapshot(),
-                    request.getResumeAfterSequence()), new GrpcSubscriberSink(observer, encoder));
+                    sequence(request.getResumeAfterSequence(), "resume_after_sequence")),
+                    new GrpcSubscriberSink(observer, encoder));
         } catch (AimException | RuntimeException failure) {
             // A bug must still end this call with a status (logged by GrpcErrors), not leave it hanging.
             observer.onError(GrpcErrors.toStatusException(failure));
@@ -152,7 +153,8 @@ public final class EventsMonitorGrpcService implements EventsMonitorServiceGrpc.
             }
             EventsMonitor events = monitor();
             EventJournal journal = events.journal();
-            EventJournal.Page page = events.listEvents(filter, request.getAfterSequence(), max);
+            EventJournal.Page page = events.listEvents(filter, sequence(request.getAfterSequence(), "after_sequence"),
+                    max);
             ListEventsResponse.Builder response = ListEventsResponse.newBuilder()
                     .setNextAfterSequence(page.nextAfterSequence())
                     .setLastSequence(journal.lastSequence())
@@ -228,6 +230,15 @@ public final class EventsMonitorGrpcService implements EventsMonitorServiceGrpc.
             throw invalid("subscription_id", "subscription_id is empty: use the id from the stream's first "
                     + "message (started.subscription_id)");
         }
+    }
+
+    /** A uint64 sequence from a request: AIM's are far below 2^63, so one at or above it was never issued. */
+    private static long sequence(long value, String field) throws AimException {
+        if (value < 0) {
+            throw invalid(field, field + " " + Long.toUnsignedString(value) + " was never issued (sequences are"
+                    + " below 2^63); give the last sequence received, or 0");
+        }
+        return value;
     }
 
     private static AimException invalid(String field, String message) {

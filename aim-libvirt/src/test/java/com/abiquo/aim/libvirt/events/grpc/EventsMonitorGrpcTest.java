@@ -317,6 +317,16 @@ class EventsMonitorGrpcTest {
         stub.subscribe(SubscribeRequest.newBuilder().setFilter(hugeFilter).build(), huge);
         assertEquals(Status.Code.INVALID_ARGUMENT, huge.awaitStatus(WAIT).getCode());
 
+        StreamCollector neverIssued = new StreamCollector();
+        stub.subscribe(SubscribeRequest.newBuilder().setResumeAfterSequence(-1L).build(), neverIssued);   // 2^64-1
+        Status resumeStatus = neverIssued.awaitStatus(WAIT);
+        assertEquals(Status.Code.INVALID_ARGUMENT, resumeStatus.getCode());
+        assertTrue(resumeStatus.getDescription().startsWith("resume_after_sequence 18446744073709551615"),
+                resumeStatus.getDescription());
+        StatusRuntimeException listed = assertThrows(StatusRuntimeException.class, () -> blocking.listEvents(
+                ListEventsRequest.newBuilder().setAfterSequence(Long.MIN_VALUE).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, listed.getStatus().getCode());
+
         StreamCollector fine = new StreamCollector();
         stub.subscribe(SubscribeRequest.getDefaultInstance(), fine);
         fine.subscriptionId(); // open before the event, or the event may come before it (a live subscription)
