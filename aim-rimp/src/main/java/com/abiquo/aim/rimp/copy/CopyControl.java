@@ -31,7 +31,8 @@ public final class CopyControl {
         return cancelReason != null;
     }
 
-    void checkCancelled() throws AimException {
+    /** Throws the cancel reason if the copy was cancelled; callers check before steps that cannot be undone. */
+    public void checkCancelled() throws AimException {
         AimException reason = cancelReason;
         if (reason != null) {
             throw reason;

@@ -68,6 +68,8 @@ public final class IoFailures {
                     Map.of(), null);
             case Libc.EEXIST -> new AimException(Status.Code.ALREADY_EXISTS, "PATH_EXISTS", message, Map.of(),
                     null);
+            case Libc.ELOOP -> new AimException(Status.Code.FAILED_PRECONDITION, "PATH_IS_LINK", message, Map.of(),
+                    null);
             default -> null;
         };
     }

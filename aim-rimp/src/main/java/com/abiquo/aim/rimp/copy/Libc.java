@@ -18,6 +18,7 @@ interface Libc extends Library {
     int O_WRONLY = 1;
     int O_CREAT = 0100;
     int O_EXCL = 0200;
+    int O_NOFOLLOW = 0400000;
     int O_CLOEXEC = 02000000;
 
     int SEEK_SET = 0;
@@ -44,6 +45,7 @@ interface Libc extends Library {
     int EROFS = 30;
     int ENAMETOOLONG = 36;
     int ENOSYS = 38;
+    int ELOOP = 40;
     int EOPNOTSUPP = 95;
     int EDQUOT = 122;
     int EEXIST = 17;
@@ -57,8 +59,11 @@ interface Libc extends Library {
     int SYNC_FILE_RANGE_WRITE = 2;
     int SYNC_FILE_RANGE_WAIT_AFTER = 4;
 
-    /** Starts writeback of a range (WRITE), or waits for it (WAIT_BEFORE, WAIT_AFTER). Best effort. */
-    int sync_file_range(int fd, long offset, long length, int flags);
+    /**
+     * Starts writeback of a range (WRITE), or waits for it (WAIT_BEFORE, WAIT_AFTER). A wait reports a writeback
+     * error (EIO, ENOSPC) and, since Linux 4.14, consumes it: a later fsync of the same file no longer sees it.
+     */
+    int sync_file_range(int fd, long offset, long length, int flags) throws LastErrorException;
 
     /** Returns an error number instead of setting errno. */
     int posix_fadvise(int fd, long offset, long length, int advice);

@@ -21,9 +21,14 @@ final class NativeFile implements AutoCloseable {
         this.path = path;
     }
 
+    /**
+     * Opens for reading, never through a symbolic link as the last name: the paths copied are real paths, so a link
+     * there was swapped in after the path was checked (ELOOP).
+     */
     static NativeFile openRead(Path path) throws NativeException {
         try {
-            return new NativeFile(LIBC.open(path.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0), path);
+            return new NativeFile(LIBC.open(path.toString(), Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0),
+                    path);
         } catch (LastErrorException failure) {
             throw new NativeException("open " + path, failure.getErrorCode());
         }
@@ -106,18 +111,30 @@ final class NativeFile implements AutoCloseable {
         LIBC.posix_fadvise(fd, offset, length, Libc.POSIX_FADV_WILLNEED);
     }
 
-    /** Starts writing a range to disk now, without waiting: the final fsync then has less left to wait for. */
+    /**
+     * Starts writing a range to disk now, without waiting: the final fsync then has less left to wait for. Best
+     * effort: starting writeback does not consume a writeback error, so the final fsync still reports it.
+     */
     void startWriteback(long offset, long length) {
-        LIBC.sync_file_range(fd, offset, length, Libc.SYNC_FILE_RANGE_WRITE);
+        try {
+            LIBC.sync_file_range(fd, offset, length, Libc.SYNC_FILE_RANGE_WRITE);
+        } catch (LastErrorException ignored) {
+            // see above: the fsync decides
+        }
     }
 
     /**
-     * Waits until a range whose writeback was started is on disk (starting it first if needed). Best effort: an
-     * I/O error here is reported again by the final fsync, which decides.
+     * Waits until a range whose writeback was started is on disk (starting it first if needed). Its error must not
+     * be ignored: the wait consumes the file's writeback error (Linux 4.14 and later), so the final fsync would
+     * succeed on a copy that lost data.
      */
-    void awaitWriteback(long offset, long length) {
-        LIBC.sync_file_range(fd, offset, length, Libc.SYNC_FILE_RANGE_WAIT_BEFORE | Libc.SYNC_FILE_RANGE_WRITE
-                | Libc.SYNC_FILE_RANGE_WAIT_AFTER);
+    void awaitWriteback(long offset, long length) throws NativeException {
+        try {
+            LIBC.sync_file_range(fd, offset, length, Libc.SYNC_FILE_RANGE_WAIT_BEFORE
+                    | Libc.SYNC_FILE_RANGE_WRITE | Libc.SYNC_FILE_RANGE_WAIT_AFTER);
+        } catch (LastErrorException failure) {
+            throw new NativeException("sync_file_range " + path, failure.getErrorCode());
+        }
     }
 
     void truncate(long length) throws NativeException {
@@ -234,6 +251,7 @@ final class NativeFile implements AutoCloseable {
                 case Libc.EROFS -> "read-only file system";
                 case Libc.EACCES, Libc.EPERM -> "permission denied";
                 case Libc.ENAMETOOLONG -> "file name too long";
+                case Libc.ELOOP -> "a symbolic link, which is never followed here";
                 default -> "errno " + errno;
             };
         }

@@ -56,9 +56,10 @@ public final class Temporaries {
         byte[] bytes = new byte[8];
         random.nextBytes(bytes);
         String suffix = ".aim-tmp-" + nodeTag + "-" + HexFormat.of().formatHex(bytes);
-        // Keep the whole name within NAME_MAX: shorten the image name part, never the marker.
+        // Keep the whole name within NAME_MAX: shorten the image name part, never the marker, and by whole code
+        // points (cutting a surrogate pair in two leaves a name that is not a valid path)
         while (("." + name + suffix).getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
-            name = name.substring(0, name.length() - 1);
+            name = name.substring(0, name.offsetByCodePoints(name.length(), -1));
         }
         Path temporary = destination.resolveSibling("." + name + suffix);
         live.add(temporary);

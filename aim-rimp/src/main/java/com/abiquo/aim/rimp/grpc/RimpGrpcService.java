@@ -273,6 +273,8 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
         try {
             executor.execute(() -> {
                 try {
+                    // queued work whose call was cancelled or timed out meanwhile does not start at all
+                    control.checkCancelled();
                     CopyOutcome outcome = work.run(control);
                     if (!call.isCancelled()) {
                         call.onNext(resultMessage.apply(toProto(outcome)));

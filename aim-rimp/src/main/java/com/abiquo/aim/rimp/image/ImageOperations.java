@@ -91,11 +91,15 @@ public final class ImageOperations {
             if (!restore) {
                 requireRegularFile(source, "repository_path"); // before removing anything
             }
+            // a deploy that waited (in the work queue, for the lock) may have been cancelled or timed out meanwhile:
+            // it must not remove the instance nor move the backup for a caller that is gone
+            control.checkCancelled();
             if (instanceExists) {
                 LOG.info("Deploy of {}: removing the existing instance", instance);
                 delete(instance);
             }
             if (restore) {
+                control.checkCancelled();
                 try {
                     Publisher.renameNoReplace(backup, instance);
                     Publisher.syncDirectory(folder);
@@ -217,14 +221,36 @@ public final class ImageOperations {
                 }
             }
             CopyOutcome copied = copier.copy(source, destination, ImageCopier.Options.noReplace(false), control);
-            try {
-                delete(source);
-            } catch (AimException failure) {
-                // a rename that cannot remove its source did not happen: take the copy back
-                deleteQuietly(destination);
-                throw failure;
-            }
+            removeCopiedSource(source, destination, Publisher::syncDirectory);
             return copied;
+        }
+    }
+
+    /** Syncs a folder; a seam for tests, which cannot make a real folder fsync fail. */
+    @FunctionalInterface
+    interface FolderSync {
+        void sync(Path folder) throws IOException;
+    }
+
+    /**
+     * The end of a rename across file systems: removes the source of the copy. A source that cannot be removed
+     * means the rename did not happen, so the copy is taken back; once the source is gone the copy is the only
+     * one left, so a failed fsync of the folder is reported but never takes the copy with it.
+     */
+    static void removeCopiedSource(Path source, Path destination, FolderSync folderSync) throws AimException {
+        try {
+            Files.delete(source);
+        } catch (IOException failure) {
+            deleteQuietly(destination);
+            throw IoFailures.map("cannot delete " + source, failure);
+        }
+        try {
+            folderSync.sync(source.getParent());
+        } catch (IOException failure) {
+            LOG.warn("Rename of {}: the copy {} is in place and the source removed, but the removal may not be "
+                    + "durable: {}", source, destination, failure.getMessage());
+            throw IoFailures.map("removed " + source + " after copying it to " + destination
+                    + ", but cannot sync its folder", failure);
         }
     }
 

@@ -57,6 +57,22 @@ class ImageCopierTest {
     }
 
     @Test
+    void aSourceThatIsASymbolicLinkIsNeverFollowed() throws Exception {
+        Path secret = Files.writeString(folder.resolve("secret"), "not an image");
+        Path swapped = Files.createSymbolicLink(folder.resolve("image.raw"), secret);
+        Path destination = folder.resolve("copy.raw");
+
+        AimException refused = assertThrows(AimException.class, () -> copier.copy(swapped, destination,
+                ImageCopier.Options.noReplace(false), CopyControl.none()));
+
+        assertEquals(Status.Code.FAILED_PRECONDITION, refused.code(), refused.getMessage());
+        assertEquals("PATH_IS_LINK", refused.reason());
+        assertTrue(refused.getMessage().contains(swapped.toString()), refused.getMessage());
+        assertFalse(Files.exists(destination));
+        assertEquals(List.of("", "image.raw", "secret"), TestFiles.names(folder), "no temporary left");
+    }
+
+    @Test
     void neverOverwritesWithoutReplace() throws Exception {
         Path source = TestFiles.dense(folder.resolve("a"), 4096, 3);
         Path destination = Files.writeString(folder.resolve("b"), "precious");

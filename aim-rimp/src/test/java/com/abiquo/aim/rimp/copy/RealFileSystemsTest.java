@@ -154,4 +154,37 @@ class RealFileSystemsTest {
             assertTrue(Files.getFileStore(small.mountPoint).getUsableSpace() > (7L << 20), "space given back");
         }
     }
+
+    @Test
+    void aWritebackErrorSeenWhileWaitingForTheWindowFailsTheCopy() throws Exception {
+        // an XFS whose image file sits on a small tmpfs: writes to the page cache succeed, the writeback of the
+        // first pieces fails (ENOSPC from the loop device); then space comes back, so the later pieces and the
+        // final fsync succeed. Waiting for the window consumes the error (Linux 4.14+): only that wait sees it.
+        try (LoopMount backing = LoopMount.tmpfs(folder, 176L << 20);
+             LoopMount xfs = LoopMount.xfs(backing.mountPoint, 1L << 30)) {
+            Path source = TestFiles.dense(folder.resolve("dense.raw"), 64L << 20, 10);
+            Path filler = backing.mountPoint.resolve("filler");
+            long free = Files.getFileStore(backing.mountPoint).getUsableSpace();
+            TestFiles.dense(filler, free - (4L << 20), 11);
+            ImageCopier blind = new ImageCopier(temporaries, 1 << 20, false); // a 16 MiB writeback window
+            CopyControl spaceComesBack = new CopyControl((done, total, rate) -> {
+                if (done >= (40L << 20)) {
+                    try {
+                        Files.deleteIfExists(filler);
+                    } catch (java.io.IOException failure) {
+                        throw new java.io.UncheckedIOException(failure);
+                    }
+                }
+            });
+
+            AimException lost = assertThrows(AimException.class, () -> blind.copy(source,
+                    xfs.mountPoint.resolve("vm"), ImageCopier.Options.noReplace(false), spaceComesBack));
+
+            // ENOSPC where the loop driver passes the backing file's error on (Linux 5.x and later), else EIO
+            assertTrue(lost.code() == Status.Code.RESOURCE_EXHAUSTED || lost.code() == Status.Code.INTERNAL,
+                    lost.code() + ": " + lost.getMessage());
+            assertTrue(lost.getMessage().contains("sync_file_range"), lost.getMessage());
+            assertEquals(List.of(""), TestFiles.names(xfs.mountPoint), "no image with lost data, no temporary");
+        }
+    }
 }

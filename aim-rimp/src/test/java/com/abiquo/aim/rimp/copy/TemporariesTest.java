@@ -31,6 +31,22 @@ class TemporariesTest {
     }
 
     @Test
+    void longNamesAreShortenedByWholeCodePoints() {
+        Temporaries temporaries = new Temporaries("node-a");
+        String emoji = new String(Character.toChars(0x1F600)); // 4 bytes in UTF-8, a surrogate pair in Java
+        String name = "a" + emoji.repeat(63); // 253 bytes: a valid name
+
+        Path temporary = temporaries.allocate(folder.resolve(name));
+
+        String temporaryName = temporary.getFileName().toString();
+        assertTrue(temporaryName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 255, temporaryName);
+        assertTrue(temporaryName.startsWith(".a" + emoji), temporaryName);
+        assertTrue(temporaryName.codePoints().noneMatch(c -> c >= Character.MIN_SURROGATE
+                && c <= Character.MAX_SURROGATE), "no lone surrogate: " + temporaryName);
+        assertTrue(Temporaries.isTemporaryName(temporaryName));
+    }
+
+    @Test
     void theSweepRemovesOwnLeftoversAndOnlyStaleOnesOfOtherNodes() throws Exception {
         Temporaries before = new Temporaries("node-a");
         Path own = Files.createFile(before.allocate(folder.resolve("vm1")));

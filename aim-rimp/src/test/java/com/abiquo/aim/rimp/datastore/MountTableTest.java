@@ -61,4 +61,10 @@ class MountTableTest {
         assertEquals("a\\x", MountTable.unescape("a\\x"));
         assertEquals("end\\04", MountTable.unescape("end\\04"));
     }
+
+    @Test
+    void unescapesAnOctalTripletAtTheVeryEnd() {
+        assertEquals("/mnt/trailing ", MountTable.unescape("/mnt/trailing\\040"));
+        assertEquals("/mnt/x ", MountTable.parse(List.of("/dev/vdf1 /mnt/x\\040 xfs rw 0 0")).get(0).mountPoint());
+    }
 }

@@ -191,6 +191,51 @@ class ImageOperationsTest {
     }
 
     @Test
+    void aDeployCancelledBeforeItRunsTouchesNeitherTheInstanceNorTheBackup() throws Exception {
+        Files.writeString(instance("vm"), "running disk");
+        Files.createDirectories(fixture.datastore.resolve("backup"));
+        Files.writeString(fixture.datastore.resolve("backup/vm"), "backed up disk");
+        CopyControl cancelled = CopyControl.none();
+        cancelled.cancel(new AimException(Status.Code.DEADLINE_EXCEEDED, "DEADLINE", "the call timed out while "
+                + "queued", java.util.Map.of(), null));
+
+        // autoRestore without autoBackup: a deploy that ran would delete the instance and move the backup back
+        AimException stopped = assertThrows(AimException.class,
+                () -> fixture.operations(false, true).deploy(IMAGE, ds, "vm", false, cancelled));
+
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, stopped.code());
+        assertEquals("running disk", Files.readString(instance("vm")));
+        assertEquals("backed up disk", Files.readString(fixture.datastore.resolve("backup/vm")));
+    }
+
+    @Test
+    void aRenameAcrossFileSystemsKeepsTheCopyWhenOnlyTheFolderSyncFails() throws Exception {
+        Path source = Files.writeString(instance("a"), "disk a");
+        Path copy = Files.writeString(fixture.datastore2.resolve("a"), "disk a");
+
+        AimException unsynced = assertThrows(AimException.class, () -> ImageOperations.removeCopiedSource(source,
+                copy, folder -> {
+                    throw new java.io.IOException("Input/output error");
+                }));
+
+        assertEquals(Status.Code.INTERNAL, unsynced.code(), unsynced.getMessage());
+        assertFalse(Files.exists(source), "the source is gone");
+        assertEquals("disk a", Files.readString(copy), "so the copy must stay: it is the only one left");
+    }
+
+    @Test
+    void aRenameAcrossFileSystemsTakesTheCopyBackWhenTheSourceCannotBeRemoved() throws Exception {
+        Path source = instance("gone");
+        Path copy = Files.writeString(fixture.datastore2.resolve("gone"), "disk");
+
+        AimException failed = assertThrows(AimException.class,
+                () -> ImageOperations.removeCopiedSource(source, copy, folder -> { }));
+
+        assertEquals(Status.Code.NOT_FOUND, failed.code(), failed.getMessage());
+        assertFalse(Files.exists(copy), "the rename did not happen: no copy left behind");
+    }
+
+    @Test
     void diskFileSizeGivesApparentAndAllocatedBytes() throws Exception {
         ImageOperations.DiskSize size = fixture.operations(false, false).diskFileSize(image.toString());
         assertEquals(32L << 20, size.sizeBytes());
