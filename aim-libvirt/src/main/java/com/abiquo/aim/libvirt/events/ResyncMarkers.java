@@ -13,6 +13,12 @@ import java.util.Map;
  * <p>Not thread-safe: {@link EventsMonitor} calls every method with its lock held.
  */
 final class ResyncMarkers {
+    /**
+     * libvirt hands an event over through its event loop a moment after the change: one the listing already saw can
+     * arrive after the listing ended. EventsMonitor consults the marks only for events that change nothing.
+     */
+    static final long LATE_DELIVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+
     private final Map<String, List<EventKind>> reported = new HashMap<>();
     private long listingEndNanos;
 
@@ -41,8 +47,8 @@ final class ResyncMarkers {
         if (kinds == null) {
             return false;
         }
-        if (receivedNanos > listingEndNanos) {
-            reported.remove(uuid); // after the listing: nothing the resync saw any more
+        if (receivedNanos - listingEndNanos > LATE_DELIVERY_NANOS) {
+            reported.remove(uuid); // well after the listing: nothing the resync saw any more
             return false;
         }
         if (kinds.remove(kind)) {

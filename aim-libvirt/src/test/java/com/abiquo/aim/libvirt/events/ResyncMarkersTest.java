@@ -26,11 +26,18 @@ class ResyncMarkersTest {
     }
 
     @Test
-    void anEventAfterTheListingEndsTheMarksOfItsDomain() {
+    void anEventWellAfterTheListingEndsTheMarksOfItsDomain() {
         markers.mark("a", EventKind.POWERED_ON);
         markers.listingEnded(100);
-        assertFalse(markers.alreadyReported("a", EventKind.POWERED_OFF, 101));
+        assertFalse(markers.alreadyReported("a", EventKind.POWERED_OFF, 101 + ResyncMarkers.LATE_DELIVERY_NANOS));
         assertFalse(markers.alreadyReported("a", EventKind.POWERED_ON, 50));
+    }
+
+    @Test
+    void anEventLibvirtDeliversJustAfterTheListingIsStillTheResyncs() {
+        markers.mark("a", EventKind.POWERED_ON);
+        markers.listingEnded(100);
+        assertTrue(markers.alreadyReported("a", EventKind.POWERED_ON, 101));
     }
 
     @Test
