@@ -157,6 +157,11 @@ public final class IfcfgFiles {
         return files;
     }
 
+    /** Whether parsed ifcfg values describe this bridge: DEVICE is its name and TYPE is Bridge. */
+    static boolean describesBridge(String bridge, Map<String, String> values) {
+        return bridge.equals(values.get("DEVICE")) && "Bridge".equalsIgnoreCase(values.get("TYPE"));
+    }
+
     /** Bridges whose ifcfg file AIM wrote (AIM's header, TYPE=Bridge), sorted. */
     public List<String> aimBridgeNames() throws AimException {
         List<String> bridges = new ArrayList<>();
@@ -170,8 +175,7 @@ public final class IfcfgFiles {
                 String bridge = name.substring(PREFIX.length());
                 if (content.isPresent() && writtenByAim(content.get())) {
                     Map<String, String> values = parse(content.get());
-                    if (bridge.equals(values.get("DEVICE")) && "Bridge".equalsIgnoreCase(values.get("TYPE"))
-                            && InterfaceNames.problem(bridge) == null) {
+                    if (describesBridge(bridge, values) && InterfaceNames.problem(bridge) == null) {
                         bridges.add(bridge);
                     }
                 }

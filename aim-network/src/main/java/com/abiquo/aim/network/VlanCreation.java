@@ -181,9 +181,7 @@ final class VlanCreation {
         }
         rollback.add("ran ifdown " + fileName, () -> {
             ifup.down(fileName);
-            if (ip.links().containsKey(link)) {
-                ip.delete(link);
-            }
+            deleteIfPresent(link);
         });
         changes.add(new VlanChange(VlanChange.Kind.IFUP_RUN, fileName));
     }

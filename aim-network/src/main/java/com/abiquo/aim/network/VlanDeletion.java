@@ -165,7 +165,7 @@ final class VlanDeletion {
             return fileName + " was not written by AIM";
         }
         Map<String, String> values = IfcfgFiles.parse(text.get());
-        if (!bridge.equals(values.get("DEVICE")) || !"Bridge".equalsIgnoreCase(values.getOrDefault("TYPE", ""))) {
+        if (!IfcfgFiles.describesBridge(bridge, values)) {
             return fileName + " does not describe bridge " + bridge + " (DEVICE=" + values.get("DEVICE") + ", TYPE="
                     + values.get("TYPE") + ")";
         }

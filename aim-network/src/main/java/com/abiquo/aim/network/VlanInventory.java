@@ -7,7 +7,7 @@ import com.abiquo.aim.network.VlanManager.Listing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** The VLANs and bridges the ifcfg files describe, each with what the kernel shows of it now. Changes nothing. */
 final class VlanInventory {
@@ -22,22 +22,20 @@ final class VlanInventory {
     Listing list() throws AimException {
         Map<String, LinkInfo> links = ip.links();
         List<VlanState> vlans = new ArrayList<>();
-        TreeMap<String, String> bridgeFiles = new TreeMap<>();
+        TreeSet<String> bridgeNames = new TreeSet<>();
         for (IfcfgFiles.VlanFile file : files.vlanFiles()) {
             if (file.spec().isPresent()) {
                 VlanSpec spec = file.spec().get();
                 vlans.add(VlanState.of(spec, links, file.fileName()));
-                bridgeFiles.put(spec.bridge(), "");
+                bridgeNames.add(spec.bridge());
             }
         }
-        for (String bridge : files.aimBridgeNames()) {
-            bridgeFiles.put(bridge, "");
-        }
+        bridgeNames.addAll(files.aimBridgeNames());
         List<BridgeState> bridges = new ArrayList<>();
-        for (String name : bridgeFiles.keySet()) {
+        for (String name : bridgeNames) {
             LinkInfo link = links.get(name);
-            String fileName = files.read(IfcfgFiles.bridgeFileName(name)).isPresent()
-                    ? IfcfgFiles.bridgeFileName(name) : "";
+            String bridgeFile = IfcfgFiles.bridgeFileName(name);
+            String fileName = files.read(bridgeFile).isPresent() ? bridgeFile : "";
             List<String> ports = links.values().stream().filter(port -> name.equals(port.master()))
                     .map(LinkInfo::name).sorted().toList();
             bridges.add(new BridgeState(name, fileName, link != null && link.isBridge(), link != null

@@ -33,7 +33,7 @@ final class VlanPreconditions {
             return;
         }
         Map<String, String> values = IfcfgFiles.parse(text.get());
-        if (!bridge.equals(values.get("DEVICE")) || !"Bridge".equalsIgnoreCase(values.getOrDefault("TYPE", ""))) {
+        if (!IfcfgFiles.describesBridge(bridge, values)) {
             throw precondition("FILE_CONFLICT", operation + ": " + files.folder().resolve(
                     IfcfgFiles.bridgeFileName(bridge)) + " exists but does not describe bridge " + bridge + " (DEVICE="
                     + values.get("DEVICE") + ", TYPE=" + values.get("TYPE") + ")", "bridge");

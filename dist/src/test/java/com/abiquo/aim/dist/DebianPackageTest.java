@@ -26,11 +26,7 @@ class DebianPackageTest {
     @BeforeAll
     static void install() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "dpkg -i needs root");
-        Path deb;
-        try (var files = Files.list(Path.of(System.getProperty("aim.dist.dir")))) {
-            deb = files.filter(file -> file.getFileName().toString().matches("abiquo-aim_.*_all\\.deb"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no abiquo-aim_*_all.deb built"));
-        }
+        Path deb = Launched.builtDeb();
         Launched install = Launched.run(folder, Map.of(), "dpkg", "-i", deb.toString());
         installed = true;
         assertEquals(0, install.exitCode(), install.output());

@@ -39,6 +39,14 @@ final class Launched implements AutoCloseable {
         return new Launched(process);
     }
 
+    /** The .deb this build made (in {@code aim.dist.dir}). */
+    static Path builtDeb() throws IOException {
+        try (var files = Files.list(Path.of(System.getProperty("aim.dist.dir")))) {
+            return files.filter(file -> file.getFileName().toString().matches("abiquo-aim_.*_all\\.deb"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no abiquo-aim_*_all.deb built"));
+        }
+    }
+
     /** Runs to the end and returns the exit status; the output is in {@link #lines}. */
     static Launched run(Path folder, Map<String, String> environment, String... command) throws Exception {
         Launched launched = start(folder, environment, command);

@@ -29,11 +29,7 @@ class MaintainerScriptsTest {
     @BeforeAll
     static void extract() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "a private mount namespace needs root");
-        Path deb;
-        try (var files = Files.list(Path.of(System.getProperty("aim.dist.dir")))) {
-            deb = files.filter(file -> file.getFileName().toString().matches("abiquo-aim_.*_all\\.deb"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no abiquo-aim_*_all.deb built"));
-        }
+        Path deb = Launched.builtDeb();
         scripts = folder.resolve("control");
         Launched extract = Launched.run(folder, Map.of(), "dpkg-deb", "-e", deb.toString(), scripts.toString());
         assertEquals(0, extract.exitCode(), extract.output());

@@ -1,7 +1,6 @@
 package com.abiquo.aim.storage.pool;
 
 import com.abiquo.aim.core.error.AimException;
-import java.util.function.Consumer;
 import org.libvirt.LibvirtException;
 import org.libvirt.Secret;
 import org.libvirt.StoragePool;
@@ -26,19 +25,25 @@ final class LibvirtHandles {
         T apply(H handle) throws LibvirtException, AimException;
     }
 
+    /** libvirt-java's free() of one kind of handle. */
+    @FunctionalInterface
+    private interface Free<H> {
+        void free(H handle) throws LibvirtException;
+    }
+
     static <T> T using(StoragePool pool, HandleWork<StoragePool, T> work) throws LibvirtException, AimException {
-        return using(pool, work, LibvirtHandles::free);
+        return using(pool, work, StoragePool::free);
     }
 
     static <T> T using(StorageVol volume, HandleWork<StorageVol, T> work) throws LibvirtException, AimException {
-        return using(volume, work, LibvirtHandles::free);
+        return using(volume, work, StorageVol::free);
     }
 
     static <T> T using(Secret secret, HandleWork<Secret, T> work) throws LibvirtException, AimException {
-        return using(secret, work, LibvirtHandles::free);
+        return using(secret, work, Secret::free);
     }
 
-    private static <H, T> T using(H handle, HandleWork<H, T> work, Consumer<H> free)
+    private static <H, T> T using(H handle, HandleWork<H, T> work, Free<H> free)
             throws LibvirtException, AimException {
         boolean libvirtFailed = false;
         try {
@@ -48,31 +53,19 @@ final class LibvirtHandles {
             throw failure;
         } finally {
             if (!libvirtFailed) {
-                free.accept(handle);
+                freeQuietly(handle, free);
             }
         }
     }
 
-    /** A failure to free is ignored (it must not replace the outcome of the work); the finalizer tries again. */
-    static void free(StoragePool pool) {
-        try {
-            pool.free();
-        } catch (LibvirtException | RuntimeException ignored) {
-            // the finalizer tries again
-        }
-    }
-
-    static void free(StorageVol volume) {
-        try {
-            volume.free();
-        } catch (LibvirtException | RuntimeException ignored) {
-            // the finalizer tries again
-        }
-    }
-
     static void free(Secret secret) {
+        freeQuietly(secret, Secret::free);
+    }
+
+    /** A failure to free is ignored (it must not replace the outcome of the work); the finalizer tries again. */
+    private static <H> void freeQuietly(H handle, Free<H> free) {
         try {
-            secret.free();
+            free.free(handle);
         } catch (LibvirtException | RuntimeException ignored) {
             // the finalizer tries again
         }

@@ -34,8 +34,7 @@ final class LibvirtVolumes {
     List<VolumeInfo> listVolumes(String poolName) throws AimException {
         Names.existingName(poolName, "pool");
         return calls.call("listing the volumes of storage pool " + poolName, connect ->
-                LibvirtHandles.using(PoolHandles.lookupPool(connect, poolName), pool -> {
-                    requireActive(pool, poolName);
+                onActivePool(connect, poolName, pool -> {
                     return volumes(poolName, pool);
                 }));
     }
@@ -58,8 +57,7 @@ final class LibvirtVolumes {
         }
         String xml = PoolXml.volume(name, capacityBytes, allocationBytes, fileFormat);
         return calls.call("creating volume " + name + " in storage pool " + poolName, connect ->
-                LibvirtHandles.using(PoolHandles.lookupPool(connect, poolName), pool -> {
-                    requireActive(pool, poolName);
+                onActivePool(connect, poolName, pool -> {
                     PoolXml.Definition definition = PoolXml.parsePool(pool.getXMLDesc(0));
                     if (definition.type().startsWith("iscsi")) {
                         throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_CANNOT_CREATE_VOLUMES",
@@ -67,7 +65,7 @@ final class LibvirtVolumes {
                                 + " the target's LUNs, created on the SAN, not by the node", Map.of("pool", poolName),
                                 null);
                     }
-                    if (Arrays.asList(pool.listVolumes()).contains(name)) {
+                    if (hasVolume(pool, name)) {
                         throw new AimException(Status.Code.ALREADY_EXISTS, "VOLUME_EXISTS", "volume " + name
                                 + " already exists in storage pool " + poolName, Map.of("pool", poolName, "volume",
                                 name), null);
@@ -82,9 +80,8 @@ final class LibvirtVolumes {
         Names.existingName(poolName, "pool");
         Names.existingName(name, "name");
         calls.call("deleting volume " + name + " of storage pool " + poolName, connect ->
-                LibvirtHandles.using(PoolHandles.lookupPool(connect, poolName), pool -> {
-                    requireActive(pool, poolName);
-                    if (!Arrays.asList(pool.listVolumes()).contains(name)) {
+                onActivePool(connect, poolName, pool -> {
+                    if (!hasVolume(pool, name)) {
                         return null;
                     }
                     return LibvirtHandles.using(pool.storageVolLookupByName(name), volume -> {
@@ -143,15 +140,28 @@ final class LibvirtVolumes {
     /** The volume's handle (the caller frees it); NOT_FOUND when the pool or the volume does not exist. */
     private static StorageVol lookupVolume(Connect connect, String poolName, String name)
             throws LibvirtException, AimException {
-        return LibvirtHandles.using(PoolHandles.lookupPool(connect, poolName), pool -> {
-            requireActive(pool, poolName);
-            if (!Arrays.asList(pool.listVolumes()).contains(name)) {
+        return onActivePool(connect, poolName, pool -> {
+            if (!hasVolume(pool, name)) {
                 throw new AimException(Status.Code.NOT_FOUND, "VOLUME_NOT_FOUND", "volume " + name
                         + " does not exist in storage pool " + poolName, Map.of("pool", poolName, "volume", name),
                         null);
             }
             return pool.storageVolLookupByName(name);
         });
+    }
+
+    /** Work on a pool that exists (NOT_FOUND) and is started (FAILED_PRECONDITION); its handle is freed after. */
+    private static <T> T onActivePool(Connect connect, String poolName,
+                                      LibvirtHandles.HandleWork<StoragePool, T> work)
+            throws LibvirtException, AimException {
+        return LibvirtHandles.using(PoolHandles.lookupPool(connect, poolName), pool -> {
+            requireActive(pool, poolName);
+            return work.apply(pool);
+        });
+    }
+
+    private static boolean hasVolume(StoragePool pool, String name) throws LibvirtException {
+        return Arrays.asList(pool.listVolumes()).contains(name);
     }
 
     private static void requireActive(StoragePool pool, String name) throws LibvirtException, AimException {
