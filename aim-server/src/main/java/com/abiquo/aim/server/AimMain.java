@@ -182,7 +182,6 @@ public final class AimMain implements Callable<Integer> {
         }
     }
 
-    /** The launcher's -d writes a pid file and names it in aim.pidFile; a clean stop removes it. */
     /**
      * With -d the launcher waits for this file: written once the server listens (not when the JVM merely started),
      * through a temporary and a rename so that a reader never sees a half-written number.
@@ -198,6 +197,7 @@ public final class AimMain implements Callable<Integer> {
         }
     }
 
+    /** The launcher's -d writes a pid file and names it in aim.pidFile; a clean stop removes it. */
     private static void removePidFile() {
         String pidFile = System.getProperty("aim.pidFile");
         if (pidFile != null && !pidFile.isBlank()) {
