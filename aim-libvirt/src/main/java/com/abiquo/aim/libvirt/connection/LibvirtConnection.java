@@ -6,7 +6,6 @@ import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.core.spi.LibvirtAccess;
 import com.abiquo.aim.libvirt.connection.LibvirtErrors.LibvirtError;
-import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +38,8 @@ import org.libvirt.event.LifecycleListener;
  *
  * <p>When libvirtd goes away (close callback: EOF or keepalive timeout; or a failed call on a dead connection), the
  * service turns NOT_SERVING, listeners hear {@code onDisconnected}, and the connector retries with exponential
- * backoff up to {@link ConnectionSettings#reconnectMaxBackoff()}. A new connection re-registers the lifecycle
+ * backoff up to {@link ConnectionSettings#reconnectMaxBackoff()}, or at once when a local daemon's socket starts
+ * accepting again ({@link ReconnectTimer}). A new connection re-registers the lifecycle
  * callback before listeners hear {@code onConnected(true)}; events of the time in between are lost (resync by
  * {@link #domainStates()}). Listeners get lifecycle events on the event-loop thread and
  * {@code onConnected}/{@code onDisconnected} on the connector thread (where calling {@link #domainStates()} is fine).
@@ -49,9 +49,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
     public static final String SERVICE_NAME = "abiquo.aim.v1.LibvirtService";
 
     private static final Logger LOG = LogManager.getLogger(LibvirtConnection.class);
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
     private static final Duration DISCARD_DELAY = Duration.ofSeconds(10);
-    private static final Field EVENT_DETAIL = detailField();
 
     private final ConnectionSettings settings;
     private final HealthReporter health;
@@ -68,7 +66,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
     private volatile boolean closed;
     // Connector thread only:
     private final List<Connect> retiring = new ArrayList<>();
-    private int failedAttempts;
+    private final ReconnectTimer reconnectTimer;
     private boolean everConnected;
 
     public LibvirtConnection(ConnectionSettings settings, HealthReporter health) {
@@ -79,6 +77,8 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
             thread.setDaemon(true);
             return thread;
         });
+        this.reconnectTimer = new ReconnectTimer(connector, settings.reconnectMaxBackoff(),
+                DaemonSockets.of(settings.uri(), System.getenv()), this::attemptConnect);
     }
 
     /**
@@ -228,7 +228,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
             return;
         }
         current = connect;
-        failedAttempts = 0;
+        reconnectTimer.connected();
         boolean reconnected = everConnected;
         everConnected = true;
         LOG.info("{} libvirtd at {}", reconnected ? "reconnected to" : "connected to", settings.uri());
@@ -258,19 +258,14 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
         if (closed) {
             return;
         }
-        long delay = Math.min(settings.reconnectMaxBackoff().toMillis(),
-                FIRST_BACKOFF.toMillis() << Math.min(failedAttempts, 20));
-        failedAttempts++;
+        long delay = reconnectTimer.scheduleNext().toMillis();
+        int failedAttempts = reconnectTimer.failedAttempts();
         if (failedAttempts == 1 || failedAttempts % 10 == 0) {
-            LOG.warn("libvirtd at {} is unreachable ({}); attempt {} in {} ms", settings.uri(), lastFailure,
-                    failedAttempts + 1, delay);
+            LOG.warn("libvirtd at {} is unreachable ({}); attempt {} in {} ms{}", settings.uri(), lastFailure,
+                    failedAttempts + 1, delay, reconnectTimer.watchesSockets()
+                            ? " or as soon as its local socket accepts connections again" : "");
         }
         health.notServing(SERVICE_NAME, "libvirtd at " + settings.uri() + " is unreachable: " + lastFailure);
-        try {
-            connector.schedule(this::attemptConnect, delay, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException stopping) {
-            LOG.debug("not reconnecting: stopping");
-        }
     }
 
     private void lost(Connect connect, String why) {
@@ -355,7 +350,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
         int type = event.getType().ordinal();
         int state = DomainStates.after(type, knownStates.get(uuid));
         knownStates.recordEvent(uuid, state, receivedNanos);
-        DomainLifecycleEvent lifecycleEvent = new DomainLifecycleEvent(uuid, name, type, detailOf(event), state,
+        DomainLifecycleEvent lifecycleEvent = new DomainLifecycleEvent(uuid, name, type, EventDetails.rawDetail(event), state,
                 receivedNanos, epochMillis);
         for (Listener listener : listeners) {
             try {
@@ -365,29 +360,6 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
             }
         }
         return 0;
-    }
-
-    /** libvirt's raw detail number; libvirt-java's detail enums lack newer values and clamp them to UNKNOWN. */
-    private static int detailOf(DomainEvent event) {
-        if (EVENT_DETAIL != null) {
-            try {
-                return EVENT_DETAIL.getInt(event);
-            } catch (IllegalAccessException unexpected) {
-                // fall through to the enum
-            }
-        }
-        Enum<?> detail = event.getDetail();
-        return detail == null ? 0 : detail.ordinal();
-    }
-
-    private static Field detailField() {
-        try {
-            Field field = DomainEvent.class.getDeclaredField("detail");
-            field.setAccessible(true);
-            return field;
-        } catch (ReflectiveOperationException | RuntimeException absent) {
-            return null;
-        }
     }
 
     private static boolean alive(Connect connect) {

@@ -46,20 +46,26 @@ public final class EventsServerHarness implements AutoCloseable {
 
     /** With the real libvirt connection to {@code uri} (reconnect backoff at most 1 s, keepalive 1 s x 2). */
     public static EventsServerHarness libvirt(String uri, Map<String, String> monitorSettings) throws Exception {
-        return new EventsServerHarness(uri, null, monitorSettings);
+        return new EventsServerHarness(uri, null, monitorSettings, Duration.ofSeconds(1));
+    }
+
+    /** With the real libvirt connection to {@code uri} and this reconnect backoff cap (keepalive 1 s x 2). */
+    public static EventsServerHarness libvirt(String uri, Map<String, String> monitorSettings,
+                                              Duration reconnectMaxBackoff) throws Exception {
+        return new EventsServerHarness(uri, null, monitorSettings, reconnectMaxBackoff);
     }
 
     /** With any event source (the benchmark's synthetic one). */
     public static EventsServerHarness withSource(DomainEventSource source, Map<String, String> monitorSettings)
             throws Exception {
-        return new EventsServerHarness(null, source, monitorSettings);
+        return new EventsServerHarness(null, source, monitorSettings, Duration.ofSeconds(1));
     }
 
-    private EventsServerHarness(String uri, DomainEventSource source, Map<String, String> monitorSettings)
-            throws Exception {
+    private EventsServerHarness(String uri, DomainEventSource source, Map<String, String> monitorSettings,
+                                Duration reconnectMaxBackoff) throws Exception {
         ServiceRegistry registry = new ServiceRegistry();
         if (uri != null) {
-            connection = new LibvirtConnection(new ConnectionSettings(uri, 1, 2, Duration.ofSeconds(1)), health);
+            connection = new LibvirtConnection(new ConnectionSettings(uri, 1, 2, reconnectMaxBackoff), health);
             connection.start(Duration.ofSeconds(30));
             registry.publish(DomainEventSource.class, connection);
         } else {

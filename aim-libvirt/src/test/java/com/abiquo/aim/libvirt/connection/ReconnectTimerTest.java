@@ -1,0 +1,75 @@
+package com.abiquo.aim.libvirt.connection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reconnect timer with a real UNIX socket standing for the daemon's. */
+class ReconnectTimerTest {
+    private final ScheduledExecutorService connector = Executors.newSingleThreadScheduledExecutor();
+    private final CountDownLatch attempted = new CountDownLatch(1);
+
+    @TempDir
+    Path folder;
+
+    @AfterEach
+    void stop() {
+        connector.shutdownNow();
+    }
+
+    @Test
+    void aSocketThatStartsAcceptingCutsALongBackoffShort() throws Exception {
+        Path socket = folder.resolve("libvirt-sock");
+        ReconnectTimer timer = new ReconnectTimer(connector, Duration.ofSeconds(30), List.of(socket),
+                attempted::countDown);
+        for (int i = 0; i < 8; i++) {   // the backoff has reached 30 s
+            connector.submit(timer::scheduleNext).get();
+        }
+        assertEquals(Duration.ofSeconds(30), connector.submit(timer::scheduleNext).get());
+        Thread.sleep(ReconnectTimer.SOCKET_POLL.toMillis() * 3);   // probes see the socket missing
+        long bound = System.nanoTime();
+        try (ServerSocketChannel daemon = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            daemon.bind(UnixDomainSocketAddress.of(socket));
+            assertTrue(attempted.await(5, TimeUnit.SECONDS), "no attempt after the socket came back");
+            long millis = (System.nanoTime() - bound) / 1_000_000;
+            assertTrue(millis < 1000, "attempt " + millis + " ms after the socket came back");
+            assertEquals(0, connector.submit(timer::failedAttempts).get(), "the backoff starts over");
+        }
+    }
+
+    @Test
+    void aSocketThatAcceptsAllAlongLeavesTheBackoffAlone() throws Exception {
+        Path socket = folder.resolve("virtqemud-sock");
+        try (ServerSocketChannel frozen = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            frozen.bind(UnixDomainSocketAddress.of(socket));   // accepts into its backlog, as a frozen daemon does
+            ReconnectTimer timer = new ReconnectTimer(connector, Duration.ofSeconds(30), List.of(socket),
+                    attempted::countDown);
+            assertEquals(Duration.ofMillis(250), connector.submit(timer::scheduleNext).get());
+            assertTrue(attempted.await(5, TimeUnit.SECONDS), "the backoff's own attempt");
+            CountDownLatch second = new CountDownLatch(1);
+            ReconnectTimer later = new ReconnectTimer(connector, Duration.ofSeconds(30), List.of(socket),
+                    second::countDown);
+            for (int i = 0; i < 5; i++) {
+                connector.submit(later::scheduleNext).get();
+            }
+            // Bounded negative check: the next attempt is 4 s away; nothing may run in the next 1.5 s.
+            assertFalse(second.await(1500, TimeUnit.MILLISECONDS), "an accepting socket triggered an attempt");
+        }
+        assertTrue(Files.exists(socket));
+    }
+}
