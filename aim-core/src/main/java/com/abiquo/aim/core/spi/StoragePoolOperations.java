@@ -39,23 +39,50 @@ public interface StoragePoolOperations {
                       long allocationBytes) {
     }
 
+    /**
+     * What a pool deletion did.
+     *
+     * @param found whether there was a pool to delete (false: it was already gone, nothing was done)
+     * @param stopped whether the pool was started and was stopped
+     */
+    record PoolDeletion(boolean found, boolean stopped) {
+    }
+
     /** Defines, builds and starts the pool; one that already exists for the same source/target is refreshed. */
     PoolInfo createOrRefreshPool(PoolSpec spec) throws AimException;
 
+    /** The pools of the types AIM handles, by name. */
     List<PoolInfo> listPools() throws AimException;
+
+    /** One pool; NOT_FOUND when it does not exist, FAILED_PRECONDITION for a type AIM does not handle. */
+    PoolInfo getPool(String name) throws AimException;
 
     PoolInfo refreshPool(String name) throws AimException;
 
-    /** Stops and undefines the pool; its data stays. Deleting a pool that is gone succeeds. */
-    void deletePool(String name) throws AimException;
+    /**
+     * Stops and undefines the pool; its volumes' data stays. Idempotent: deleting a pool that is gone succeeds
+     * ({@code found} false). Refused (FAILED_PRECONDITION POOL_IN_USE) when stopping it would take a volume away
+     * from a running domain.
+     */
+    PoolDeletion deletePool(String name) throws AimException;
 
+    /** The volumes of a started pool, by name. */
     List<VolumeInfo> listVolumes(String pool) throws AimException;
+
+    /** Refreshes a started pool, then lists its volumes by name. */
+    List<VolumeInfo> refreshAndListVolumes(String pool) throws AimException;
 
     /** @param format "raw" or "qcow2" */
     VolumeInfo createVolume(String pool, String name, long capacityBytes, long allocationBytes, String format)
             throws AimException;
 
-    void deleteVolume(String pool, String name) throws AimException;
+    /**
+     * Deletes the volume and its data. Idempotent: a volume that is gone is deleted (returns false); the pool must
+     * exist (NOT_FOUND) and be started (FAILED_PRECONDITION).
+     *
+     * @return whether there was a volume to delete
+     */
+    boolean deleteVolume(String pool, String name) throws AimException;
 
     /** Grows the volume; shrinking is refused (FAILED_PRECONDITION) unless allowShrink. */
     VolumeInfo resizeVolume(String pool, String name, long capacityBytes, boolean allowShrink) throws AimException;

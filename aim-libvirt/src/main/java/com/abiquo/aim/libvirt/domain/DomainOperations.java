@@ -31,11 +31,7 @@ public final class DomainOperations {
     public static final int MAX_XML_BYTES = 1 << 20;
     public static final Duration MAX_SHUTDOWN_TIMEOUT = Duration.ofHours(1);
 
-    // virDomainUndefineFlagsValues
-    private static final int UNDEFINE_MANAGED_SAVE = 1;
-    private static final int UNDEFINE_SNAPSHOTS_METADATA = 2;
-    private static final int UNDEFINE_NVRAM = 4;
-    private static final int UNDEFINE_CHECKPOINTS_METADATA = 16;
+    // virDomainBlockResizeFlags
     private static final int BLOCK_RESIZE_BYTES = 1;
     /** Plain XML: no VIR_DOMAIN_XML_SECURE, so console passwords are not handed out. */
     private static final int XML_PLAIN = 0;
@@ -92,30 +88,19 @@ public final class DomainOperations {
         }
     }
 
-    /** @return whether the domain is still running (as a transient domain) */
-    public boolean undefine(DomainSelector selector) throws AimException {
-        return onDomain("undefining", selector, domain -> {
-            boolean running = domain.isActive() == 1;
-            int[] attempts = {
-                UNDEFINE_MANAGED_SAVE | UNDEFINE_SNAPSHOTS_METADATA | UNDEFINE_NVRAM | UNDEFINE_CHECKPOINTS_METADATA,
-                UNDEFINE_MANAGED_SAVE | UNDEFINE_SNAPSHOTS_METADATA | UNDEFINE_NVRAM,
-                UNDEFINE_MANAGED_SAVE | UNDEFINE_SNAPSHOTS_METADATA,
-            };
-            for (int i = 0; ; i++) {
-                try {
-                    domain.undefine(attempts[i]);
-                    return running;
-                } catch (LibvirtException refused) {
-                    // Older drivers (and the test driver) refuse flags they do not know: retry with fewer.
-                    int code = LibvirtErrors.trueError(refused).code();
-                    boolean unknownFlags = code == LibvirtErrors.INVALID_ARG || code == LibvirtErrors.NO_SUPPORT
-                            || code == 74 /* ARGUMENT_UNSUPPORTED */;
-                    if (!unknownFlags || i == attempts.length - 1) {
-                        throw refused;
-                    }
-                }
+    /**
+     * Removes the domain's definition. Idempotent, like every delete of AIM: a domain that does not exist, or is
+     * transient (it has no definition), is already undefined and answers {@code found = false}.
+     */
+    public Undefined undefine(DomainSelector selector) throws AimException {
+        try {
+            return onDomain("undefining", selector, Undefined::undefine);
+        } catch (AimException failure) {
+            if (failure.code() == Status.Code.NOT_FOUND && "LIBVIRT_NO_DOMAIN".equals(failure.reason())) {
+                return new Undefined(false, false);
             }
-        });
+            throw failure;
+        }
     }
 
     /** The domain if it exists; never NOT_FOUND. */

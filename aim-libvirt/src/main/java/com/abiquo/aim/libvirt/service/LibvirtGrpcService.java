@@ -10,6 +10,7 @@ import com.abiquo.aim.libvirt.domain.BlockInfo;
 import com.abiquo.aim.libvirt.domain.DomainOperations;
 import com.abiquo.aim.libvirt.domain.DomainSelector;
 import com.abiquo.aim.libvirt.domain.DomainSummary;
+import com.abiquo.aim.libvirt.domain.Undefined;
 import com.abiquo.aim.libvirt.metrics.MetricsStore;
 import com.abiquo.aim.libvirt.node.NodeFacts;
 import com.abiquo.aim.libvirt.node.NodeInfoReader;
@@ -21,6 +22,8 @@ import com.abiquo.aim.v1.DefineDomainRequest;
 import com.abiquo.aim.v1.DefineDomainResponse;
 import com.abiquo.aim.v1.DeleteDiskRequest;
 import com.abiquo.aim.v1.DeleteDiskResponse;
+import com.abiquo.aim.v1.DeleteStoragePoolRequest;
+import com.abiquo.aim.v1.DeleteStoragePoolResponse;
 import com.abiquo.aim.v1.DomainBlockInfo;
 import com.abiquo.aim.v1.DomainDatapoint;
 import com.abiquo.aim.v1.DomainExistsRequest;
@@ -39,10 +42,16 @@ import com.abiquo.aim.v1.GetDomainStateRequest;
 import com.abiquo.aim.v1.GetDomainStateResponse;
 import com.abiquo.aim.v1.GetNodeInfoRequest;
 import com.abiquo.aim.v1.GetNodeInfoResponse;
+import com.abiquo.aim.v1.GetStoragePoolRequest;
+import com.abiquo.aim.v1.GetStoragePoolResponse;
 import com.abiquo.aim.v1.LibvirtDomainInfo;
 import com.abiquo.aim.v1.LibvirtServiceGrpc;
 import com.abiquo.aim.v1.ListDomainsRequest;
 import com.abiquo.aim.v1.ListDomainsResponse;
+import com.abiquo.aim.v1.ListStoragePoolsRequest;
+import com.abiquo.aim.v1.ListStoragePoolsResponse;
+import com.abiquo.aim.v1.ListStorageVolumesRequest;
+import com.abiquo.aim.v1.ListStorageVolumesResponse;
 import com.abiquo.aim.v1.PauseDomainRequest;
 import com.abiquo.aim.v1.PauseDomainResponse;
 import com.abiquo.aim.v1.PowerOffDomainRequest;
@@ -80,7 +89,7 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
     private final NodeInfoReader node;
     private final MetricsStore metrics;
     private final Duration collectInterval;
-    private final Supplier<Optional<StoragePoolOperations>> storage;
+    private final StorageRpcs storage;
 
     /**
      * @param storage looked up at call time: the storage module may start after this one, or not be loaded at all
@@ -91,7 +100,7 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
         this.node = requireNonNull(node, "node is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.collectInterval = requireNonNull(collectInterval, "collectInterval is null");
-        this.storage = requireNonNull(storage, "storage is null");
+        this.storage = new StorageRpcs(storage);
     }
 
     @Override
@@ -130,8 +139,11 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
 
     @Override
     public void undefineDomain(UndefineDomainRequest request, StreamObserver<UndefineDomainResponse> observer) {
-        GrpcCalls.unary(observer, () -> UndefineDomainResponse.newBuilder()
-                .setStillRunning(domains.undefine(selector(request.hasDomain(), request.getDomain()))).build());
+        GrpcCalls.unary(observer, () -> {
+            Undefined undefined = domains.undefine(selector(request.hasDomain(), request.getDomain()));
+            return UndefineDomainResponse.newBuilder().setStillRunning(undefined.stillRunning())
+                    .setFound(undefined.found()).build();
+        });
     }
 
     @Override
@@ -226,77 +238,45 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
     @Override
     public void createStoragePool(CreateStoragePoolRequest request,
                                   StreamObserver<CreateStoragePoolResponse> observer) {
-        GrpcCalls.unary(observer, () -> {
-            StoragePoolOperations.PoolSpec spec = StorageRequests.poolSpec(request);
-            return CreateStoragePoolResponse.newBuilder()
-                    .setPool(StorageRequests.toProto(storage().createOrRefreshPool(spec))).build();
-        });
+        GrpcCalls.unary(observer, () -> storage.createStoragePool(request));
+    }
+
+    @Override
+    public void getStoragePool(GetStoragePoolRequest request, StreamObserver<GetStoragePoolResponse> observer) {
+        GrpcCalls.unary(observer, () -> storage.getStoragePool(request));
+    }
+
+    @Override
+    public void listStoragePools(ListStoragePoolsRequest request,
+                                 StreamObserver<ListStoragePoolsResponse> observer) {
+        GrpcCalls.unary(observer, storage::listStoragePools);
+    }
+
+    @Override
+    public void deleteStoragePool(DeleteStoragePoolRequest request,
+                                  StreamObserver<DeleteStoragePoolResponse> observer) {
+        GrpcCalls.unary(observer, () -> storage.deleteStoragePool(request));
+    }
+
+    @Override
+    public void listStorageVolumes(ListStorageVolumesRequest request,
+                                   StreamObserver<ListStorageVolumesResponse> observer) {
+        GrpcCalls.unary(observer, () -> storage.listStorageVolumes(request));
     }
 
     @Override
     public void createDisk(CreateDiskRequest request, StreamObserver<CreateDiskResponse> observer) {
-        GrpcCalls.unary(observer, () -> {
-            StorageRequests.checkPoolName(request.getPool());
-            StorageRequests.checkVolumeName(request.getName());
-            long capacity = StorageRequests.bytes(request.getCapacityBytes(), "capacity_bytes", false);
-            long allocation = StorageRequests.bytes(request.getAllocationBytes(), "allocation_bytes", true);
-            if (allocation > capacity) {
-                throw AimException.invalidArgument("ALLOCATION_OVER_CAPACITY", "allocation_bytes " + allocation
-                        + " is more than capacity_bytes " + capacity);
-            }
-            String format = StorageRequests.format(request.getFormat());
-            return CreateDiskResponse.newBuilder().setVolume(StorageRequests.toProto(
-                    storage().createVolume(request.getPool(), request.getName(), capacity, allocation, format)))
-                    .build();
-        });
+        GrpcCalls.unary(observer, () -> storage.createDisk(request));
     }
 
     @Override
     public void deleteDisk(DeleteDiskRequest request, StreamObserver<DeleteDiskResponse> observer) {
-        GrpcCalls.unary(observer, () -> {
-            StorageRequests.checkPoolName(request.getPool());
-            StorageRequests.checkVolumeName(request.getName());
-            storage().deleteVolume(request.getPool(), request.getName());
-            return DeleteDiskResponse.getDefaultInstance();
-        });
+        GrpcCalls.unary(observer, () -> storage.deleteDisk(request));
     }
 
     @Override
     public void resizeVolume(ResizeVolumeRequest request, StreamObserver<ResizeVolumeResponse> observer) {
-        GrpcCalls.unary(observer, () -> {
-            StorageRequests.checkPoolName(request.getPool());
-            StorageRequests.checkVolumeName(request.getName());
-            long capacity = StorageRequests.bytes(request.getCapacityBytes(), "capacity_bytes", false);
-            StoragePoolOperations.VolumeInfo volume;
-            try {
-                volume = storage().resizeVolume(request.getPool(), request.getName(), capacity,
-                        request.getAllowShrink());
-            } catch (AimException failure) {
-                throw volumeInUse(failure, request.getPool(), request.getName());
-            }
-            return ResizeVolumeResponse.newBuilder().setVolume(StorageRequests.toProto(volume)).build();
-        });
-    }
-
-    /**
-     * libvirt resizes a file volume with qemu-img, which cannot take the image's write lock while a running domain
-     * (QEMU) holds it; libvirt reports that as an internal error ("Child process (qemu-img resize ...) unexpected exit
-     * status 1: ... Failed to get "write" lock"), measured on libvirt 9 with a qcow2 volume of a running KVM domain.
-     * The request is fine; the volume's state is not: FAILED_PRECONDITION, pointing at ResizeDomainDisk.
-     */
-    static AimException volumeInUse(AimException failure, String pool, String name) {
-        String libvirtMessage = failure.metadata().getOrDefault("libvirt_message", "");
-        if (failure.code() != Status.Code.INTERNAL || !"1".equals(failure.metadata().get("libvirt_code"))
-                || !libvirtMessage.contains("Failed to get \"write\" lock")) {
-            return failure;
-        }
-        Map<String, String> metadata = new java.util.LinkedHashMap<>(failure.metadata());
-        metadata.put("pool", pool);
-        metadata.put("volume", name);
-        return new AimException(Status.Code.FAILED_PRECONDITION, "VOLUME_IN_USE", "volume " + name + " of storage pool "
-                + pool + " is in use (a running domain holds its image, so qemu-img cannot take its write lock): "
-                + "grow the disk of a running domain with ResizeDomainDisk, or resize the volume while no running "
-                + "domain uses it; libvirt said: " + libvirtMessage.strip(), metadata, failure);
+        GrpcCalls.unary(observer, () -> storage.resizeVolume(request));
     }
 
     @Override
@@ -359,12 +339,6 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
                     + " nanos from 0 to 999999999", Map.of("field", "since"), null);
         }
         return timestamp.getSeconds() * 1000 + timestamp.getNanos() / 1_000_000;
-    }
-
-    private StoragePoolOperations storage() throws AimException {
-        return storage.get().orElseThrow(() -> AimException.unavailable("STORAGE_NOT_AVAILABLE",
-                "storage pools and disks are handled by the node's storage module, which is not loaded in this "
-                        + "agent (no StoragePoolOperations published)"));
     }
 
     static DomainSelector selector(boolean present, DomainRef ref) throws AimException {

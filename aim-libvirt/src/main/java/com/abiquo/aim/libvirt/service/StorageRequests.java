@@ -113,12 +113,17 @@ final class StorageRequests {
      * empty, too long, '/', control characters.
      */
     static void checkPoolName(String name) throws AimException {
+        checkPoolName(name, "pool");
+    }
+
+    /** As {@link #checkPoolName(String)}, for a request whose field holding the pool name is {@code field}. */
+    static void checkPoolName(String name, String field) throws AimException {
         if (name == null || name.isEmpty()) {
-            throw invalid("POOL_NAME_EMPTY", "pool", "pool (the pool name) is empty");
+            throw invalid("POOL_NAME_EMPTY", field, field + " (the pool name) is empty");
         }
         if (name.length() > MAX_EXISTING_POOL_NAME || name.contains("/")
                 || name.chars().anyMatch(Character::isISOControl)) {
-            throw invalid("POOL_NAME_INVALID", "pool", "pool \"" + shorten(name) + "\" is not a pool name: at most "
+            throw invalid("POOL_NAME_INVALID", field, field + " \"" + shorten(name) + "\" is not a pool name: at most "
                     + MAX_EXISTING_POOL_NAME + " characters, without '/' or control characters");
         }
     }

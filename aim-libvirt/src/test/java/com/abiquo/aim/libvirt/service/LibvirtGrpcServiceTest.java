@@ -28,6 +28,7 @@ import com.abiquo.aim.v1.ResizeDomainDiskRequest;
 import com.abiquo.aim.v1.ResumeDomainRequest;
 import com.abiquo.aim.v1.ShutdownDomainRequest;
 import com.abiquo.aim.v1.UndefineDomainRequest;
+import com.abiquo.aim.v1.UndefineDomainResponse;
 import com.google.protobuf.Timestamp;
 import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
@@ -120,12 +121,37 @@ class LibvirtGrpcServiceTest {
                 () -> fixture.stub.powerOffDomain(PowerOffDomainRequest.newBuilder().setDomain(ref).build()));
         assertEquals(Status.Code.FAILED_PRECONDITION, notRunning.getStatus().getCode());
 
-        assertFalse(fixture.stub.undefineDomain(UndefineDomainRequest.newBuilder().setDomain(ref).build())
-                .getStillRunning());
+        UndefineDomainResponse undefined = fixture.stub.undefineDomain(UndefineDomainRequest.newBuilder()
+                .setDomain(ref).build());
+        assertFalse(undefined.getStillRunning());
+        assertTrue(undefined.getFound());
         assertFalse(fixture.stub.domainExists(DomainExistsRequest.newBuilder().setDomain(ref).build()).getExists());
-        StatusRuntimeException gone = assertThrows(StatusRuntimeException.class,
-                () -> fixture.stub.undefineDomain(UndefineDomainRequest.newBuilder().setDomain(ref).build()));
-        assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode());
+        // Idempotent like every delete: a retry (by uuid or by name) succeeds and says nothing was there.
+        assertEquals(UndefineDomainResponse.getDefaultInstance(), fixture.stub.undefineDomain(
+                UndefineDomainRequest.newBuilder().setDomain(ref).build()));
+        assertEquals(UndefineDomainResponse.getDefaultInstance(), fixture.stub.undefineDomain(
+                UndefineDomainRequest.newBuilder().setDomain(byName(name)).build()));
+        // A bad reference is still the caller's mistake.
+        assertThrows(StatusRuntimeException.class, () -> fixture.stub.undefineDomain(
+                UndefineDomainRequest.getDefaultInstance()));
+    }
+
+    @Test
+    void undefiningATransientDomainFindsNoDefinitionAndLeavesItRunning() throws Exception {
+        String name = "aimtest-lv-transient-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String uuid = fixture.connection.call(c -> {
+            var domain = c.domainCreateXML("<domain type='test'><name>" + name + "</name><memory unit='MiB'>64"
+                    + "</memory><os><type>hvm</type></os></domain>", 0);
+            return domain.getUUIDString();
+        });
+        DomainRef ref = DomainRef.newBuilder().setUuid(uuid).build();
+        UndefineDomainResponse response = fixture.stub.undefineDomain(UndefineDomainRequest.newBuilder()
+                .setDomain(ref).build());
+        assertFalse(response.getFound());
+        assertTrue(response.getStillRunning());
+        assertEquals(DomainState.DOMAIN_STATE_RUNNING, fixture.stub.getDomainState(
+                GetDomainStateRequest.newBuilder().setDomain(ref).build()).getState());
+        fixture.stub.powerOffDomain(PowerOffDomainRequest.newBuilder().setDomain(ref).build());
     }
 
     @Test

@@ -9,6 +9,11 @@ import com.abiquo.aim.core.spi.StoragePoolOperations;
 import com.abiquo.aim.v1.CreateDiskRequest;
 import com.abiquo.aim.v1.CreateStoragePoolRequest;
 import com.abiquo.aim.v1.DeleteDiskRequest;
+import com.abiquo.aim.v1.DeleteStoragePoolRequest;
+import com.abiquo.aim.v1.DeleteStoragePoolResponse;
+import com.abiquo.aim.v1.GetStoragePoolRequest;
+import com.abiquo.aim.v1.ListStoragePoolsRequest;
+import com.abiquo.aim.v1.ListStorageVolumesRequest;
 import com.abiquo.aim.v1.DiskFormat;
 import com.abiquo.aim.v1.ResizeVolumeRequest;
 import com.abiquo.aim.v1.StoragePool;
@@ -77,6 +82,56 @@ class StorageDelegationTest {
         fixture.stub.deleteDisk(DeleteDiskRequest.newBuilder().setPool("aimtest-dir").setName("d1.qcow2").build());
         assertEquals(List.of("pool aimtest-san ISCSI 10.0.0.5: -> ", "create aimtest-dir/d1.qcow2 1000000 0 qcow2",
                 "resize aimtest-dir/d1.qcow2 2147483648 true", "delete aimtest-dir/d1.qcow2"), storage.calls);
+    }
+
+    @Test
+    void poolLifecycleRpcsReachTheStorageModuleAndSayWhatWasFound() throws Exception {
+        fixture.storage.set(storage);
+        assertEquals(StoragePool.newBuilder().setName("aimtest-dir").setUuid(Recorder.POOL_UUID)
+                .setType(StoragePoolType.STORAGE_POOL_TYPE_DIR).setTargetPath("/var/lib/aimtest").build(),
+                fixture.stub.getStoragePool(GetStoragePoolRequest.newBuilder().setName("aimtest-dir").build())
+                        .getPool());
+        assertEquals(0, fixture.stub.listStoragePools(ListStoragePoolsRequest.getDefaultInstance()).getPoolsCount());
+        assertEquals(List.of("a.qcow2"), fixture.stub.listStorageVolumes(ListStorageVolumesRequest.newBuilder()
+                .setPool("aimtest-dir").build()).getVolumesList().stream().map(StorageVolume::getName).toList());
+        fixture.stub.listStorageVolumes(ListStorageVolumesRequest.newBuilder().setPool("aimtest-dir").setRefresh(true)
+                .build());
+        DeleteStoragePoolResponse stopped = fixture.stub.deleteStoragePool(DeleteStoragePoolRequest.newBuilder()
+                .setName("aimtest-active").build());
+        assertTrue(stopped.getFound() && stopped.getStopped());
+        DeleteStoragePoolResponse gone = fixture.stub.deleteStoragePool(DeleteStoragePoolRequest.newBuilder()
+                .setName("aimtest-gone").build());
+        assertTrue(!gone.getFound() && !gone.getStopped());
+        assertTrue(fixture.stub.deleteDisk(DeleteDiskRequest.newBuilder().setPool("p").setName("d").build())
+                .getFound());
+        assertTrue(!fixture.stub.deleteDisk(DeleteDiskRequest.newBuilder().setPool("p").setName("d-gone").build())
+                .getFound());
+        assertEquals(List.of("get aimtest-dir", "volumes aimtest-dir", "refresh+volumes aimtest-dir",
+                "delete pool aimtest-active", "delete pool aimtest-gone", "delete p/d", "delete p/d-gone"),
+                storage.calls);
+
+        // A bad name never reaches the module; the field is named as the request spells it.
+        for (String bad : List.of("", "a/b", "x\u0001", "n".repeat(256))) {
+            StatusRuntimeException failure = assertThrows(StatusRuntimeException.class, () ->
+                    fixture.stub.deleteStoragePool(DeleteStoragePoolRequest.newBuilder().setName(bad).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, failure.getStatus().getCode());
+            assertEquals("name", LibvirtServiceFixture.errorInfo(failure).getMetadataOrThrow("field"));
+            failure = assertThrows(StatusRuntimeException.class, () -> fixture.stub.getStoragePool(
+                    GetStoragePoolRequest.newBuilder().setName(bad).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, failure.getStatus().getCode());
+            failure = assertThrows(StatusRuntimeException.class, () -> fixture.stub.listStorageVolumes(
+                    ListStorageVolumesRequest.newBuilder().setPool(bad).build()));
+            assertEquals("pool", LibvirtServiceFixture.errorInfo(failure).getMetadataOrThrow("field"));
+        }
+        assertEquals(7, storage.calls.size());
+    }
+
+    @Test
+    void withoutAStorageModuleTheNewPoolRpcsAreUnavailableToo() throws Exception {
+        assertCode(Status.Code.UNAVAILABLE, "STORAGE_NOT_AVAILABLE", () -> fixture.stub.listStoragePools(
+                ListStoragePoolsRequest.getDefaultInstance()));
+        assertCode(Status.Code.UNAVAILABLE, "STORAGE_NOT_AVAILABLE", () -> fixture.stub.deleteStoragePool(
+                DeleteStoragePoolRequest.newBuilder().setName("p").build()));
     }
 
     @Test
@@ -224,12 +279,26 @@ class StorageDelegationTest {
         }
 
         @Override
-        public void deletePool(String name) {
-            throw new UnsupportedOperationException();
+        public PoolInfo getPool(String name) {
+            calls.add("get " + name);
+            return new PoolInfo(name, POOL_UUID, PoolType.DIR, false, 0, 0, 0, "/var/lib/aimtest", "", "");
+        }
+
+        @Override
+        public PoolDeletion deletePool(String name) {
+            calls.add("delete pool " + name);
+            return new PoolDeletion(!name.endsWith("-gone"), name.endsWith("-active"));
         }
 
         @Override
         public List<VolumeInfo> listVolumes(String pool) {
+            calls.add("volumes " + pool);
+            return List.of(new VolumeInfo(pool, "a.qcow2", "/p/a.qcow2", "/p/a.qcow2", "qcow2", 1024, 512));
+        }
+
+        @Override
+        public List<VolumeInfo> refreshAndListVolumes(String pool) {
+            calls.add("refresh+volumes " + pool);
             return List.of();
         }
 
@@ -243,8 +312,9 @@ class StorageDelegationTest {
         }
 
         @Override
-        public void deleteVolume(String pool, String name) {
+        public boolean deleteVolume(String pool, String name) {
             calls.add("delete " + pool + "/" + name);
+            return !name.endsWith("-gone");
         }
 
         @Override

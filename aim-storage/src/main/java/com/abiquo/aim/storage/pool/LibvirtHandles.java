@@ -1,13 +1,14 @@
 package com.abiquo.aim.storage.pool;
 
 import com.abiquo.aim.core.error.AimException;
+import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 import org.libvirt.Secret;
 import org.libvirt.StoragePool;
 import org.libvirt.StorageVol;
 
 /**
- * Frees libvirt-java's pool, volume and secret handles once they are done with, instead of leaving them to their
+ * Frees libvirt-java's pool, volume, domain and secret handles once they are done with, instead of leaving them to their
  * finalizers. libvirt-java's {@code free()} clears the handle's pointer, so the finalizer that runs later frees
  * nothing twice.
  *
@@ -37,6 +38,10 @@ final class LibvirtHandles {
 
     static <T> T using(StorageVol volume, HandleWork<StorageVol, T> work) throws LibvirtException, AimException {
         return using(volume, work, StorageVol::free);
+    }
+
+    static <T> T using(Domain domain, HandleWork<Domain, T> work) throws LibvirtException, AimException {
+        return using(domain, work, Domain::free);
     }
 
     static <T> T using(Secret secret, HandleWork<Secret, T> work) throws LibvirtException, AimException {

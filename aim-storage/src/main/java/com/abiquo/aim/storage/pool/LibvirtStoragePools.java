@@ -12,6 +12,7 @@ import io.grpc.Status;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,8 +91,25 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                     return null;
                 });
             }
+            pools.sort(Comparator.comparing(PoolInfo::name));
             return pools;
         });
+    }
+
+    @Override
+    public PoolInfo getPool(String name) throws AimException {
+        Names.existingName(name, "name");
+        return calls.call("reading storage pool " + name, connect ->
+                LibvirtHandles.using(PoolHandles.lookupPool(connect, name), pool -> {
+                    PoolXml.Definition definition = PoolXml.parsePool(pool.getXMLDesc(0));
+                    if (definition.poolType().isEmpty()) {
+                        throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_TYPE_UNSUPPORTED", "storage"
+                                + " pool " + name + " is a " + definition.type() + " pool; AIM handles dir, netfs,"
+                                + " iscsi and iscsi-direct pools", Map.of("pool", name, "type", definition.type()),
+                                null);
+                    }
+                    return PoolHandles.info(pool);
+                }));
     }
 
     @Override
@@ -105,6 +123,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     }
 
     /** Refreshes an active pool and lists its volumes in one libvirt call (the rescan of one pool). */
+    @Override
     public List<VolumeInfo> refreshAndListVolumes(String name) throws AimException {
         Names.existingName(name, "pool");
         return calls.callOnPool(name, "refreshing storage pool " + name, connect ->
@@ -124,8 +143,8 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     }
 
     @Override
-    public void deletePool(String name) throws AimException {
-        changes.deletePool(name);
+    public PoolDeletion deletePool(String name) throws AimException {
+        return changes.deletePool(name);
     }
 
     @Override
@@ -139,10 +158,10 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
         return volumes.createVolume(poolName, name, capacityBytes, allocationBytes, format);
     }
 
-    /** Deleting a volume that is already gone succeeds (the pool must exist). */
+    /** Deleting a volume that is already gone succeeds and returns false (the pool must exist). */
     @Override
-    public void deleteVolume(String poolName, String name) throws AimException {
-        volumes.deleteVolume(poolName, name);
+    public boolean deleteVolume(String poolName, String name) throws AimException {
+        return volumes.deleteVolume(poolName, name);
     }
 
     @Override

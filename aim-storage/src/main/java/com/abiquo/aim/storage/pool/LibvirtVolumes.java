@@ -75,18 +75,18 @@ final class LibvirtVolumes {
                 }));
     }
 
-    /** Deleting a volume that is already gone succeeds (the pool must exist). */
-    void deleteVolume(String poolName, String name) throws AimException {
+    /** Deleting a volume that is already gone succeeds and returns false (the pool must exist). */
+    boolean deleteVolume(String poolName, String name) throws AimException {
         Names.existingName(poolName, "pool");
         Names.existingName(name, "name");
-        calls.call("deleting volume " + name + " of storage pool " + poolName, connect ->
+        return calls.call("deleting volume " + name + " of storage pool " + poolName, connect ->
                 onActivePool(connect, poolName, pool -> {
                     if (!hasVolume(pool, name)) {
-                        return null;
+                        return false;
                     }
                     return LibvirtHandles.using(pool.storageVolLookupByName(name), volume -> {
                         volume.delete(0);
-                        return null;
+                        return true;
                     });
                 }));
     }

@@ -3,6 +3,7 @@ package com.abiquo.aim.storage.pool;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.spi.StoragePoolOperations.PoolDeletion;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolInfo;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolSpec;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
@@ -45,12 +46,9 @@ final class PoolChanges {
         return poolChange("creating storage pool " + spec.name(), spec.name(), () -> createOrRefreshValid(spec));
     }
 
-    void deletePool(String name) throws AimException {
+    PoolDeletion deletePool(String name) throws AimException {
         Names.existingName(name, "pool");
-        poolChange("deleting storage pool " + name, name, () -> {
-            deleteValidPool(name);
-            return null;
-        });
+        return poolChange("deleting storage pool " + name, name, () -> deleteValidPool(name));
     }
 
     /**
@@ -175,9 +173,10 @@ final class PoolChanges {
         }
     }
 
-    private void deleteValidPool(String name) throws AimException {
+    private PoolDeletion deleteValidPool(String name) throws AimException {
+        PoolDeletion deletion;
         try {
-            deleteDefinition(name);
+            deletion = deleteDefinition(name);
         } catch (Deadline.Exceeded late) {
             // The secret goes once libvirt has finished the delete, and only if the pool is gone by then.
             calls.finishOnPool(name, "removing the CHAP secret of deleted storage pool " + name, Duration.ZERO,
@@ -193,22 +192,29 @@ final class PoolChanges {
             ChapSecrets.remove(connect, ChapSecrets.chapUsage(name));
             return null;
         });
+        return deletion;
     }
 
-    private void deleteDefinition(String name) throws AimException {
-        calls.callOnPool(name, "deleting storage pool " + name, connect -> {
+    /**
+     * Stops (unless a running domain would lose its disks: {@link PoolUsers}) and undefines the pool. Never
+     * virStoragePoolDelete: the volumes' data stays on the target.
+     */
+    private PoolDeletion deleteDefinition(String name) throws AimException {
+        return calls.callOnPool(name, "deleting storage pool " + name, connect -> {
             if (!PoolHandles.poolNames(connect).contains(name)) {
-                return null;
+                return new PoolDeletion(false, false);
             }
             return LibvirtHandles.using(connect.storagePoolLookupByName(name), pool -> {
                 boolean persistent = pool.isPersistent() == 1;   // a transient pool is gone once destroyed
-                if (pool.isActive() == 1) {
+                boolean active = pool.isActive() == 1;
+                if (active) {
+                    PoolUsers.requireStoppable(connect, name, pool, PoolXml.parsePool(pool.getXMLDesc(0)));
                     pool.destroy();
                 }
                 if (persistent) {
                     pool.undefine();
                 }
-                return null;
+                return new PoolDeletion(true, active);
             });
         });
     }

@@ -5,6 +5,8 @@ import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import javax.xml.XMLConstants;
@@ -157,6 +159,38 @@ final class PoolXml {
                 text(child(child(pool, "target"), "path")), attribute(child(initiator, "iqn"), "name"),
                 attribute(child(auth, "secret"), "usage"), attribute(auth, "username"),
                 attribute(child(auth, "secret"), "uuid"));
+    }
+
+    /**
+     * Where one disk of a domain comes from: a host path (file, block device or folder) or a pool volume; empty
+     * strings for what it does not have.
+     */
+    record DiskSource(String target, String path, String pool, String volume) {
+    }
+
+    /** The sources of a domain's disks (its {@code <devices><disk>} elements), in document order. */
+    static List<DiskSource> parseDiskSources(String domainXml) {
+        List<DiskSource> disks = new ArrayList<>();
+        Element devices = child(parse(domainXml).getDocumentElement(), "devices");
+        if (devices == null) {
+            return disks;
+        }
+        NodeList children = devices.getChildNodes();
+        for (int i = 0; i < children.getLength(); i++) {
+            if (children.item(i) instanceof Element disk && disk.getTagName().equals("disk")) {
+                Element source = child(disk, "source");
+                String path = attribute(source, "file");
+                if (path.isEmpty()) {
+                    path = attribute(source, "dev");
+                }
+                if (path.isEmpty()) {
+                    path = attribute(source, "dir");
+                }
+                disks.add(new DiskSource(attribute(child(disk, "target"), "dev"), path, attribute(source, "pool"),
+                        attribute(source, "volume")));
+            }
+        }
+        return disks;
     }
 
     /** A volume's format ("raw", "qcow2", ...; empty when libvirt gives none) and sizes in bytes. */

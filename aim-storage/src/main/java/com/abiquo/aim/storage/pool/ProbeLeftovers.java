@@ -103,7 +103,7 @@ final class ProbeLeftovers {
         }
         Set<String> pools = PoolHandles.poolNames(connect);
         String prefix = ChapSecrets.chapUsage(LibvirtStoragePools.PROBE_PREFIX);
-        for (String uuid : secretUuids(connect)) {
+        for (String uuid : ChapSecrets.secretUuids(connect)) {
             try {
                 LibvirtHandles.using(connect.secretLookupByUUIDString(uuid), secret -> {
                     String usage = secret.getUsageID();
@@ -123,18 +123,5 @@ final class ProbeLeftovers {
             }
         }
         return null;
-    }
-
-    /** The secrets' UUIDs; none on a driver without secrets (libvirt's test driver): no probe left one there. */
-    private static String[] secretUuids(Connect connect) throws LibvirtException {
-        try {
-            return connect.listSecrets();
-        } catch (LibvirtException failure) {
-            if (failure.getError() != null
-                    && failure.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_SUPPORT) {
-                return new String[0];
-            }
-            throw failure;
-        }
     }
 }
