@@ -6,8 +6,12 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,14 +20,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * When the connector tries to connect again: exponential backoff (250 ms, doubling, at most the configured maximum),
- * cut short when a local daemon comes back. For a local URI ({@link DaemonSockets}) the daemon's sockets are probed
- * every {@link #SOCKET_POLL} while the connection is down; when one goes from refusing connections (or missing) to
- * accepting them, the daemon has (re)started: the pending attempt runs at once and the backoff starts over.
+ * cut short when a local daemon comes back. For a local URI ({@link DaemonSockets}) the daemon's socket files are
+ * looked at every {@link #SOCKET_POLL} while the connection is down; a daemon that starts binds a new socket file
+ * (it removes a stale one first), so when a socket file appears or is replaced (another inode) and accepts a
+ * connection, the daemon has (re)started: the pending attempt runs at once and the backoff starts over.
  *
- * <p>Only that change counts, never a socket that accepts all along: a frozen daemon's socket, or one systemd holds
- * for socket activation, accepts while the connection cannot be made, and must not turn the backoff into a busy loop.
- * So a probe that finds the socket accepting before any refusal ends the probing for this outage, and at most one
- * probe connection per outage reaches a daemon. Probes are non-blocking connects, closed at once.
+ * <p>Only a new socket file counts, never one that accepts all along: a frozen daemon's socket, or one systemd holds
+ * for socket activation, accepts while the connection cannot be made, and must not turn the backoff into a busy
+ * loop; nor do the probes connect to it (a frozen daemon's backlog would fill). Looking is a stat; a probe
+ * connection (non-blocking, closed at once) is made only to a new file.
  *
  * <p>Used on the connector thread only.
  */
@@ -38,7 +43,8 @@ final class ReconnectTimer {
     private int failedAttempts;
     private ScheduledFuture<?> nextAttempt;
     private ScheduledFuture<?> probing;
-    private boolean sawRefusal;
+    /** The socket files as they were when the current wait began (null: missing). */
+    private List<Object> seen = List.of();
 
     /**
      * @param sockets the local daemon's sockets; empty for a remote URI (backoff only)
@@ -59,7 +65,7 @@ final class ReconnectTimer {
         try {
             nextAttempt = connector.schedule(this::runAttempt, delay, TimeUnit.MILLISECONDS);
             if (!sockets.isEmpty()) {
-                sawRefusal = false;
+                seen = identities();
                 probing = connector.scheduleWithFixedDelay(this::probe, SOCKET_POLL.toMillis(),
                         SOCKET_POLL.toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -99,16 +105,34 @@ final class ReconnectTimer {
     }
 
     private void probe() {
-        if (!accepting()) {
-            sawRefusal = true;
-            return;
+        List<Object> now = identities();
+        for (int i = 0; i < sockets.size(); i++) {
+            Object identity = now.get(i);
+            if (identity != null && !identity.equals(seen.get(i)) && accepting(sockets.get(i))) {
+                stopProbing();
+                if (nextAttempt != null && nextAttempt.cancel(false)) {
+                    nextAttempt = null;
+                    failedAttempts = 0;   // a new daemon: a failure of its first moments is retried quickly
+                    attempt.run();
+                }
+                return;
+            }
         }
-        stopProbing();
-        if (sawRefusal && nextAttempt != null && nextAttempt.cancel(false)) {
-            nextAttempt = null;
-            failedAttempts = 0;   // a new daemon: a failure of its first moments is retried quickly
-            attempt.run();
+    }
+
+    /** Each socket file's identity (device and inode, and its time), null for a missing one. */
+    private List<Object> identities() {
+        List<Object> identities = new ArrayList<>(sockets.size());
+        for (Path socket : sockets) {
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(socket, BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                identities.add(List.of(String.valueOf(attributes.fileKey()), attributes.lastModifiedTime()));
+            } catch (IOException | RuntimeException missing) {
+                identities.add(null);
+            }
         }
+        return identities;
     }
 
     private void stopProbing() {
@@ -118,19 +142,14 @@ final class ReconnectTimer {
         }
     }
 
-    /** Whether any of the daemon's sockets accepts a connection now. */
-    private boolean accepting() {
-        for (Path socket : sockets) {
-            try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                channel.configureBlocking(false);
-                // A UNIX socket connects at once or fails at once; false only when its backlog is full (busy).
-                if (channel.connect(UnixDomainSocketAddress.of(socket)) || channel.finishConnect()) {
-                    return true;
-                }
-            } catch (IOException | RuntimeException refused) {
-                // missing file, nobody listening, no permission: not accepting
-            }
+    /** Whether the socket accepts a connection now (a daemon binds its socket a moment before it listens). */
+    private static boolean accepting(Path socket) {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.configureBlocking(false);
+            // A UNIX socket connects at once or fails at once; false only when its backlog is full (busy).
+            return channel.connect(UnixDomainSocketAddress.of(socket)) || channel.finishConnect();
+        } catch (IOException | RuntimeException refused) {
+            return false;   // missing file, nobody listening yet, no permission
         }
-        return false;
     }
 }

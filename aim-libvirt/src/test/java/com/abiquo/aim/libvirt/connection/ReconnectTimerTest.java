@@ -53,6 +53,29 @@ class ReconnectTimerTest {
     }
 
     @Test
+    void aFrozenDaemonKilledAndStartedAgainIsNoticedThroughItsNewSocketFile() throws Exception {
+        Path socket = folder.resolve("libvirt-sock");
+        ServerSocketChannel frozen = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        frozen.bind(UnixDomainSocketAddress.of(socket));
+        ReconnectTimer timer = new ReconnectTimer(connector, Duration.ofSeconds(30), List.of(socket),
+                attempted::countDown);
+        for (int i = 0; i < 9; i++) {
+            connector.submit(timer::scheduleNext).get();
+        }
+        Thread.sleep(ReconnectTimer.SOCKET_POLL.toMillis() * 3);   // probes see the frozen daemon's socket
+        frozen.close();   // killed: the file stays, nobody listens
+        Thread.sleep(ReconnectTimer.SOCKET_POLL.toMillis() * 3);
+        Files.delete(socket);   // as a starting daemon removes the stale socket before binding its own
+        long bound = System.nanoTime();
+        try (ServerSocketChannel restarted = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            restarted.bind(UnixDomainSocketAddress.of(socket));
+            assertTrue(attempted.await(5, TimeUnit.SECONDS), "no attempt after the daemon came back");
+            long millis = (System.nanoTime() - bound) / 1_000_000;
+            assertTrue(millis < 1000, "attempt " + millis + " ms after the socket came back");
+        }
+    }
+
+    @Test
     void aSocketThatAcceptsAllAlongLeavesTheBackoffAlone() throws Exception {
         Path socket = folder.resolve("virtqemud-sock");
         try (ServerSocketChannel frozen = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {

@@ -1,16 +1,12 @@
 package com.abiquo.aim.storage.grpc;
 
+import static com.abiquo.aim.storage.grpc.ServedModules.assertStatus;
+import static com.abiquo.aim.storage.grpc.ServedModules.errorInfo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.abiquo.aim.core.config.AimSettings;
-import com.abiquo.aim.core.module.AimModule;
-import com.abiquo.aim.core.module.HealthReporter;
-import com.abiquo.aim.core.module.ModuleContext;
-import com.abiquo.aim.core.module.NodeIdentity;
-import com.abiquo.aim.core.module.ServiceRegistry;
 import com.abiquo.aim.storage.fixture.TestLibvirtAccess;
 import com.abiquo.aim.storage.fixture.TgtTarget;
 import com.abiquo.aim.v1.CreateDiskRequest;
@@ -26,14 +22,8 @@ import com.abiquo.aim.v1.ResizeVolumeRequest;
 import com.abiquo.aim.v1.StoragePool;
 import com.abiquo.aim.v1.StoragePoolType;
 import com.abiquo.aim.v1.StorageVolume;
-import com.google.rpc.ErrorInfo;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.protobuf.StatusProto;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,18 +32,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.libvirt.StoragePoolInfo;
 
 /**
@@ -65,12 +49,8 @@ import org.libvirt.StoragePoolInfo;
 @Tag("system")
 class LibvirtServicePoolsSystemTest {
     private static final long MIB = 1L << 20;
-    private final List<AimModule> modules = new ArrayList<>();
-    private final ExecutorService executor = Executors.newFixedThreadPool(2);
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private TestLibvirtAccess libvirt;
-    private Server server;
-    private ManagedChannel channel;
+    private ServedModules aim;
     private LibvirtServiceGrpc.LibvirtServiceBlockingStub stub;
     private Path folder;
     private String run;
@@ -81,33 +61,8 @@ class LibvirtServicePoolsSystemTest {
         libvirt = TestLibvirtAccess.system();
         folder = Files.createTempDirectory("aimst-lv-");
         run = folder.getFileName().toString().substring("aimst-lv-".length());
-        ServiceRegistry registry = new ServiceRegistry();
-        HealthReporter health = new HealthReporter() {
-            @Override
-            public void serving(String serviceName) {
-            }
-
-            @Override
-            public void notServing(String serviceName, String why) {
-            }
-        };
-        AimSettings settings = new AimSettings("aim.ini", Map.of("monitor", Map.of("uri", "qemu:///system"),
-                "storage", Map.of("initiatorNameFile", folder.resolve("initiatorname.iscsi").toString())));
-        ModuleContext context = new ModuleContext(settings, folder, executor, scheduler, health, registry,
-                new NodeIdentity("node", "127.0.0.1"));
-        ServiceLoader.load(AimModule.class).stream().map(ServiceLoader.Provider::get)
-                .filter(module -> module.name().equals("libvirt") || module.name().equals("storage"))
-                .sorted((first, second) -> Integer.compare(first.startOrder(), second.startOrder()))
-                .forEach(modules::add);
-        assertEquals(List.of("libvirt", "storage"), modules.stream().map(AimModule::name).toList());
-        InProcessServerBuilder builder = InProcessServerBuilder.forName("aimst-lv-" + run).directExecutor();
-        for (AimModule module : modules) {
-            module.start(context);
-            module.services().forEach(builder::addService);
-        }
-        server = builder.build().start();
-        channel = InProcessChannelBuilder.forName("aimst-lv-" + run).directExecutor().build();
-        stub = LibvirtServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+        aim = new ServedModules("qemu:///system", folder);
+        stub = aim.stub;
     }
 
     @AfterEach
@@ -125,13 +80,7 @@ class LibvirtServicePoolsSystemTest {
                 // not there: nothing to remove
             }
         }
-        channel.shutdownNow();
-        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        for (int i = modules.size() - 1; i >= 0; i--) {
-            modules.get(i).stop();
-        }
-        executor.shutdownNow();
-        scheduler.shutdownNow();
+        aim.close();
         libvirt.close();
         try (var files = Files.walk(folder)) {
             files.sorted((first, second) -> second.compareTo(first)).forEach(path -> path.toFile().delete());
@@ -203,7 +152,8 @@ class LibvirtServicePoolsSystemTest {
         stub.deleteDisk(DeleteDiskRequest.newBuilder().setPool(name).setName("d1.qcow2").build());
         assertFalse(Files.exists(qcow2File));
         assertEquals(List.of("d2.raw"), Arrays.asList(real.listVolumes()));
-        stub.deleteDisk(DeleteDiskRequest.newBuilder().setPool(name).setName("d1.qcow2").build());   // idempotent
+        assertFalse(stub.deleteDisk(DeleteDiskRequest.newBuilder().setPool(name).setName("d1.qcow2").build())
+                .getFound(), "idempotent: already gone");
 
         // Mistakes answered by the real pools, precisely.
         assertStatus(Status.Code.NOT_FOUND, "POOL_NOT_FOUND", () -> stub.deleteDisk(DeleteDiskRequest.newBuilder()
@@ -323,24 +273,5 @@ class LibvirtServicePoolsSystemTest {
         Matcher size = Pattern.compile("\"virtual-size\":\\s*(\\d+)").matcher(json);
         assertTrue(format.find() && size.find(), json);
         return Map.of("format", format.group(1), "virtual-size", size.group(1));
-    }
-
-    private static StatusRuntimeException assertStatus(Status.Code code, String reason, Executable call)
-            throws Exception {
-        StatusRuntimeException failure = assertThrows(StatusRuntimeException.class, call);
-        assertEquals(code, failure.getStatus().getCode(), failure.getStatus().toString());
-        assertEquals(reason, errorInfo(failure).getReason(), failure.getStatus().toString());
-        return failure;
-    }
-
-    private static ErrorInfo errorInfo(StatusRuntimeException failure) throws Exception {
-        com.google.rpc.Status status = StatusProto.fromThrowable(failure);
-        for (com.google.protobuf.Any detail : status == null ? List.<com.google.protobuf.Any>of()
-                : status.getDetailsList()) {
-            if (detail.is(ErrorInfo.class)) {
-                return detail.unpack(ErrorInfo.class);
-            }
-        }
-        throw new AssertionError("no ErrorInfo in " + failure);
     }
 }
