@@ -8,10 +8,14 @@ import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.module.NodeIdentity;
 import com.abiquo.aim.core.module.ServiceRegistry;
+import com.abiquo.aim.server.calls.AdmissionInterceptor;
+import com.abiquo.aim.server.calls.CallPools;
+import com.abiquo.aim.server.calls.CallRouter;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -51,7 +55,7 @@ public final class AimServer {
     private final int threads;
     private final BuildInfo build;
     private final List<AimModule> started = new ArrayList<>();
-    private ExecutorService requestExecutor;
+    private CallPools callPools;
     private ExecutorService workExecutor;
     private ExecutorService infrastructureExecutor;
     private ScheduledExecutorService scheduler;
@@ -77,9 +81,10 @@ public final class AimServer {
         if (server != null) {
             throw new IllegalStateException("already started");
         }
-        // Three pools so that nothing starves what must always answer: -t threads run calls; -t more run the
-        // modules' long work (copies) that outlives a handler; health, reflection and NodeService have their own.
-        requestExecutor = Executors.newFixedThreadPool(threads, named("aim-request-", false));
+        // Pools so that nothing starves what must always answer: reads, actions and copies each have their own
+        // bounded pool (CallPools); -t more threads run the modules' long work (copies) that outlives a handler;
+        // health, reflection and NodeService have their own.
+        callPools = new CallPools(threads);
         workExecutor = Executors.newFixedThreadPool(threads, named("aim-work-", false));
         infrastructureExecutor = Executors.newFixedThreadPool(2, named("aim-infra-", true));
         scheduler = Executors.newSingleThreadScheduledExecutor(named("aim-scheduler-", true));
@@ -90,6 +95,7 @@ public final class AimServer {
         ModuleContext context = new ModuleContext(settings, configFolder, workExecutor, scheduler, health,
                 new ServiceRegistry(), node);
         try {
+            AdmissionInterceptor admission = new AdmissionInterceptor(callPools);
             Map<String, String> owners = new LinkedHashMap<>();
             List<ServerServiceDefinition> definitions = new ArrayList<>();
             for (AimModule module : modules) {
@@ -104,7 +110,7 @@ public final class AimServer {
                         throw new IllegalStateException("service " + name + " is served by both module " + owner
                                 + " and module " + module.name());
                     }
-                    definitions.add(definition);
+                    definitions.add(ServerInterceptors.intercept(definition, admission));
                 }
             }
             List<String> names = new ArrayList<>(owners.keySet());
@@ -113,10 +119,10 @@ public final class AimServer {
                     .bindService());
             NettyServerBuilder builder = NettyServerBuilder
                     .forAddress(new InetSocketAddress(serverSettings.address(), serverSettings.port()), credentials())
-                    // calls are routed when they arrive (cheap, on the infrastructure pool): AIM services to the
-                    // request pool, health/reflection/NodeService stay on the infrastructure pool
+                    // calls are routed when they arrive (cheap, on the infrastructure pool): AIM's reads, actions and
+                    // copies to their own pools, health/reflection/NodeService stay on the infrastructure pool
                     .executor(infrastructureExecutor)
-                    .callExecutor(new InfrastructureCalls(requestExecutor))
+                    .callExecutor(new CallRouter(callPools))
                     // long event streams: let controllers keep idle connections alive with pings
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
@@ -137,6 +143,7 @@ public final class AimServer {
         }
         LOG.info("AIM {} ({}) listening on {}:{} with {}; services: {}", build.version(), build.gitRevision(),
                 serverSettings.address(), port(), security(), String.join(", ", serviceNames));
+        LOG.info("calls: {}", callPools.describe());
         if (!serverSettings.tls() && !loopback(serverSettings.address())) {
             LOG.warn("*** AIM listens on {}:{} WITHOUT TLS: anyone who reaches this port controls this node's "
                     + "virtual machines, disks and networks. Set [server] tlsCertificate, tlsKey and tlsClientCa "
@@ -152,6 +159,11 @@ public final class AimServer {
     /** The bound port (useful with port 0). */
     public int port() {
         return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+    }
+
+    /** The pools calls run on, for tests that check their bounds. */
+    CallPools callPools() {
+        return callPools;
     }
 
     /** Fully qualified names of the AIM services served (NodeService first), without health and reflection. */
@@ -199,7 +211,10 @@ public final class AimServer {
     }
 
     private void shutdownExecutors() {
-        for (ExecutorService executor : new ExecutorService[] {requestExecutor, workExecutor, infrastructureExecutor}) {
+        if (callPools != null) {
+            callPools.shutdown(2, TimeUnit.SECONDS);
+        }
+        for (ExecutorService executor : new ExecutorService[] {workExecutor, infrastructureExecutor}) {
             if (executor == null) {
                 continue;
             }

@@ -89,7 +89,7 @@ class LifecycleTest {
         slow.halfClose();
         try {
             assertTrue(probe.blocking.await(10, TimeUnit.SECONDS), "the slow call did not start");
-            assertTrue(probe.blockingThread.startsWith("aim-request-"), probe.blockingThread);
+            assertTrue(probe.blockingThread.startsWith("aim-action-"), probe.blockingThread);
             assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(5, TimeUnit.SECONDS)
                     .check(HealthCheckRequest.newBuilder().setService(ProbeModule.SERVICE).build()).getStatus());

@@ -54,10 +54,17 @@ final class ProbeModule implements AimModule {
             .setFullMethodName(SERVICE + "/Block")
             .build();
 
+    /** A cheap read: answers at once with an empty message (a Get* name, so the server counts it as a read). */
+    static final MethodDescriptor<byte[], byte[]> GET_VALUE = BLOCK.toBuilder()
+            .setFullMethodName(SERVICE + "/GetValue")
+            .build();
+
     /** Block calls wait on this: a slow call that holds a request thread. */
     final CountDownLatch release = new CountDownLatch(1);
     final CountDownLatch blocking = new CountDownLatch(1);
     volatile String blockingThread = "";
+    /** How many Block calls have started running. */
+    final java.util.concurrent.atomic.AtomicInteger blocked = new java.util.concurrent.atomic.AtomicInteger();
 
     private final String name;
     private final String serviceName;
@@ -105,7 +112,13 @@ final class ProbeModule implements AimModule {
                 .setFullMethodName(serviceName + "/Watch").build();
         MethodDescriptor<byte[], byte[]> block = BLOCK.toBuilder()
                 .setFullMethodName(serviceName + "/Block").build();
+        MethodDescriptor<byte[], byte[]> getValue = GET_VALUE.toBuilder()
+                .setFullMethodName(serviceName + "/GetValue").build();
         ServerServiceDefinition definition = ServerServiceDefinition.builder(serviceName)
+                .addMethod(getValue, ServerCalls.asyncUnaryCall((request, observer) -> {
+                    observer.onNext(new byte[0]);
+                    observer.onCompleted();
+                }))
                 .addMethod(watch, ServerCalls.asyncServerStreamingCall((request, observer) -> {
                     watchers.add(observer);
                     observer.onNext(new byte[0]);
@@ -113,6 +126,7 @@ final class ProbeModule implements AimModule {
                 }))
                 .addMethod(block, ServerCalls.asyncUnaryCall((request, observer) -> {
                     blockingThread = Thread.currentThread().getName();
+                    blocked.incrementAndGet();
                     blocking.countDown();
                     try {
                         release.await();

@@ -77,6 +77,51 @@ class TarballTest {
     }
 
     @Test
+    void theLauncherShipsSmallAgentOptionsThatJavaOptsOverride() throws Exception {
+        Path config = Launched.devConfig(folder.resolve("options"), home.resolve("bin/abiquo-aim").toString());
+        try (Launched aim = Launched.start(folder, Map.of("JAVA_OPTS", "-Xmx300m"),
+                home.resolve("bin/abiquo-aim").toString(), "-c", config.toString())) {
+            aim.waitForPort();
+            List<String> arguments = List.of(Files.readString(Path.of("/proc", Long.toString(aim.process.pid()),
+                    "cmdline")).split("\0"));
+            assertTrue(arguments.contains("-XX:+UseSerialGC"), arguments.toString());
+            assertTrue(arguments.indexOf("-Xmx256m") < arguments.indexOf("-Xmx300m"),
+                    "JAVA_OPTS must come after the shipped options so that it wins: " + arguments);
+            assertEquals(0, aim.terminate(), aim.output());
+        }
+    }
+
+    /** abiquo-aim-cds makes the archive; the launcher maps it, and skips it silently for another JVM. */
+    @Test
+    void theClassDataSharingArchiveIsUsedOnlyWithTheJvmThatMadeIt() throws Exception {
+        Path cds = Files.createDirectories(folder.resolve("cds"));
+        Map<String, String> environment = Map.of("AIM_CDS_DIR", cds.toString());
+        Launched made = Launched.run(folder, environment, home.resolve("bin/abiquo-aim-cds").toString());
+        assertEquals(0, made.exitCode(), made.output());
+        assertTrue(Files.size(cds.resolve("aim.jsa")) > 0, made.output());
+        assertTrue(mapsArchive(environment, cds), "the archive made by this JVM is not used");
+
+        Files.writeString(cds.resolve("aim.jsa.jvm"), "/usr/lib/jvm/another/lib/server/libjvm.so 1 1\n");
+        assertFalse(mapsArchive(environment, cds), "an archive of another JVM must be skipped");
+    }
+
+    /** Starts AIM, says whether its JVM mapped the archive, and checks that nothing about CDS was printed. */
+    private static boolean mapsArchive(Map<String, String> environment, Path cds) throws Exception {
+        Path config = Launched.devConfig(Files.createTempDirectory(folder, "cds-run"),
+                home.resolve("bin/abiquo-aim").toString());
+        try (Launched aim = Launched.start(folder, environment, home.resolve("bin/abiquo-aim").toString(),
+                "-c", config.toString())) {
+            aim.waitForPort();
+            boolean mapped = Files.readString(Path.of("/proc", Long.toString(aim.process.pid()), "maps"))
+                    .contains(cds.resolve("aim.jsa").toString());
+            assertEquals(0, aim.terminate(), aim.output());
+            assertFalse(aim.output().toLowerCase().contains("shared archive")
+                    || aim.output().contains("[cds]"), aim.output());
+            return mapped;
+        }
+    }
+
+    @Test
     void badConfigurationExitsWith1AndNamesTheKey() throws Exception {
         Path bad = folder.resolve("bad.ini");
         Files.writeString(bad, "[server]\nport = 60606\nprot = 1\n");

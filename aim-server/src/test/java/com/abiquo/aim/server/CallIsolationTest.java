@@ -1,0 +1,147 @@
+package com.abiquo.aim.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.abiquo.aim.core.config.AimSettings;
+import com.abiquo.aim.core.config.AimSettingsReader;
+import com.abiquo.aim.server.calls.CallClass;
+import com.google.rpc.ErrorInfo;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptors;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import java.io.StringReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reads, actions and copies do not wait behind each other, and a burst beyond every bound is refused at once.
+ * The slow action is ProbeModule's Block call (a stand-in that holds its thread until the test lets it go, so the
+ * test controls how long the action takes; scripts/bench-footprint measures the same with real KVM power cycles).
+ */
+class CallIsolationTest {
+    @TempDir
+    Path folder;
+
+    private AimServer server;
+    private ManagedChannel channel;
+    private ProbeModule probe;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (probe != null) {
+            probe.release.countDown();
+        }
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    private void start(int threads) throws Exception {
+        probe = new ProbeModule();
+        AimSettings settings = AimSettingsReader.read("test.ini", new StringReader(
+                "[server]\naddress = 127.0.0.1\nport = 0\nshutdownGraceSeconds = 1\n[probe]\ndependencyUp = 1\n"));
+        server = new AimServer(ServerSettings.from(settings, folder), settings, folder, List.of(probe), threads,
+                BuildInfo.load());
+        server.start();
+        channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
+                .build();
+    }
+
+    private CompletableFuture<Status> startBlock(Metadata headers) {
+        CompletableFuture<Status> done = new CompletableFuture<>();
+        ClientCall<byte[], byte[]> call = channel.newCall(ProbeModule.BLOCK, CallOptions.DEFAULT);
+        call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                done.complete(status);
+            }
+        }, headers);
+        call.request(1);
+        call.sendMessage(new byte[0]);
+        call.halfClose();
+        return done;
+    }
+
+    private byte[] read() {
+        return ClientCalls.blockingUnaryCall(channel, ProbeModule.GET_VALUE,
+                CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), new byte[0]);
+    }
+
+    @Test
+    void aReadAnswersWhileEveryActionThreadIsBusy() throws Exception {
+        start(1);
+        CompletableFuture<Status> slow = startBlock(new Metadata());
+        assertTrue(probe.blocking.await(10, TimeUnit.SECONDS), "the slow action did not start");
+        // with one pool for every call, this read waited behind the action until its deadline
+        assertEquals(0, read().length);
+        probe.release.countDown();
+        assertEquals(Status.Code.OK, slow.get(10, TimeUnit.SECONDS).getCode());
+    }
+
+    @Test
+    void aBurstBeyondTheBoundIsRefusedAtOnceAndTheAdmittedCallsAllFinish() throws Exception {
+        start(1);
+        int limit = 1 + 100; // -t 1 action thread + 100 waiting (CallPools)
+        List<CompletableFuture<Status>> admitted = new ArrayList<>();
+        for (int i = 0; i < limit; i++) {
+            admitted.add(startBlock(new Metadata()));
+        }
+        assertTrue(probe.blocking.await(10, TimeUnit.SECONDS), "the first action did not start");
+        awaitInFlight(limit);
+        // one more is refused at once, even when it claims to be admitted already
+        Metadata spoofed = new Metadata();
+        spoofed.put(Metadata.Key.of("aim-internal-admission", Metadata.ASCII_STRING_MARSHALLER), "admitted:ACTION");
+        long started = System.nanoTime();
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () ->
+                ClientCalls.blockingUnaryCall(ClientInterceptors.intercept(channel,
+                        MetadataUtils.newAttachHeadersInterceptor(spoofed)), ProbeModule.BLOCK,
+                        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), new byte[0]));
+        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(5), "the refusal waited");
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode(), refused.toString());
+        assertTrue(refused.getStatus().getDescription().contains(ProbeModule.SERVICE + "/Block")
+                && refused.getStatus().getDescription().contains("101"), refused.getStatus().getDescription());
+        ErrorInfo info = StatusProto.fromThrowable(refused).getDetails(0).unpack(ErrorInfo.class);
+        assertEquals("TOO_MANY_CALLS", info.getReason());
+        assertEquals(1, probe.blocked.get(), "only one action runs at a time with -t 1");
+        // reads are not affected by a full action class
+        assertEquals(0, read().length);
+
+        probe.release.countDown();
+        for (CompletableFuture<Status> call : admitted) {
+            assertEquals(Status.Code.OK, call.get(30, TimeUnit.SECONDS).getCode());
+        }
+        assertEquals(limit, probe.blocked.get());
+        // every place was given back
+        awaitInFlight(0);
+        assertEquals(Status.Code.OK, startBlock(new Metadata()).get(10, TimeUnit.SECONDS).getCode());
+    }
+
+    private void awaitInFlight(int expected) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.callPools().pool(CallClass.ACTION).inFlight() != expected) {
+            assertTrue(System.nanoTime() < deadline, "admitted actions: "
+                    + server.callPools().pool(CallClass.ACTION).inFlight() + ", expected " + expected);
+            Thread.onSpinWait();
+        }
+    }
+}
