@@ -9,11 +9,9 @@ import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.module.NodeIdentity;
 import com.abiquo.aim.core.module.ServiceRegistry;
 import io.grpc.BindableService;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -77,6 +75,8 @@ public final class AimServer {
         if (server != null) {
             throw new IllegalStateException("already started");
         }
+        // before anything starts: TLS files that no client could connect with are a configuration error
+        ServerCredentials credentials = TlsCredentials.of(serverSettings);
         // Three pools so that nothing starves what must always answer: -t threads run calls; -t more run the
         // modules' long work (copies) that outlives a handler; health, reflection and NodeService have their own.
         requestExecutor = Executors.newFixedThreadPool(threads, named("aim-request-", false));
@@ -112,7 +112,7 @@ public final class AimServer {
             definitions.add(new NodeServiceImpl(build, node.hostname(), node.address(), names, Instant.now())
                     .bindService());
             NettyServerBuilder builder = NettyServerBuilder
-                    .forAddress(new InetSocketAddress(serverSettings.address(), serverSettings.port()), credentials())
+                    .forAddress(new InetSocketAddress(serverSettings.address(), serverSettings.port()), credentials)
                     // calls are routed when they arrive (cheap, on the infrastructure pool): AIM services to the
                     // request pool, health/reflection/NodeService stay on the infrastructure pool
                     .executor(infrastructureExecutor)
@@ -216,19 +216,6 @@ public final class AimServer {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
-    }
-
-    private ServerCredentials credentials() throws IOException {
-        if (!serverSettings.tls()) {
-            return InsecureServerCredentials.create();
-        }
-        TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder()
-                .keyManager(serverSettings.tlsCertificate().get().toFile(), serverSettings.tlsKey().get().toFile());
-        if (serverSettings.mutualTls()) {
-            tls.trustManager(serverSettings.tlsClientCa().get().toFile())
-                    .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
-        }
-        return tls.build();
     }
 
     private String security() {
