@@ -44,14 +44,16 @@ final class ConfigValidator {
         }
     }
 
-    /** One warning for each key of the file that only the original AIM read, naming what replaced it. */
+    /** One warning for each key of the file that only the original AIM read, naming what replaced it (file order). */
     static List<String> obsoleteKeyWarnings(AimSettings settings, ConfigSchema schema) {
         List<String> warnings = new ArrayList<>();
         for (String section : settings.sectionNames()) {
-            for (ConfigKey key : schema.keys(section)) {
-                if (key.isObsolete() && settings.raw(section, key.name()).isPresent()) {
-                    warnings.add(settings.source() + ": [" + section + "] " + settings.spelling(section, key.name())
-                            + " is obsolete (a setting of the original AIM) and ignored: " + key.replacedBy());
+            for (String name : settings.keys(section)) {
+                for (ConfigKey key : schema.keys(section)) {
+                    if (key.isObsolete() && key.name().equalsIgnoreCase(name)) {
+                        warnings.add(settings.source() + ": [" + section + "] " + settings.spelling(section, name)
+                                + " is obsolete (a setting of the original AIM) and ignored: " + key.replacedBy());
+                    }
                 }
             }
         }

@@ -107,11 +107,11 @@ class TlsFilesTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            a key of another certificate | server.crt  | STRANGER    | ca.crt         | tlsKey         | KEY    | this key does not belong to the certificate "CN=localhost" of
-            an expired certificate       | expired.crt | server.key  | ca.crt         | tlsCertificate | CERT   | the certificate "CN=localhost" expired on 2020-01-02T00:00:00Z
-            a certificate not yet valid  | future.crt  | server.key  | ca.crt         | tlsCertificate | CERT   | the certificate "CN=localhost" is not valid before 2099-01-01T00:00:00Z
-            a CA file that is no CA      | server.crt  | server.key  | garbage-ca.crt | tlsClientCa    | CA     | wanted: one or more BEGIN CERTIFICATE blocks
-            an encrypted key             | server.crt  | encrypted.key | ca.crt       | tlsKey         | KEY    | the key is encrypted with a pass phrase
+            other key | server.crt | STRANGER | ca.crt | tlsKey | KEY | does not belong to the certificate
+            expired | expired.crt | server.key | ca.crt | tlsCertificate | CERT | expired on 2020-01-02T00:00:00Z
+            early | future.crt | server.key | ca.crt | tlsCertificate | CERT | not valid before 2099-01-01T00:00:00Z
+            bad CA | server.crt | server.key | garbage-ca.crt | tlsClientCa | CA | one or more BEGIN CERTIFICATE blocks
+            encrypted key | server.crt | encrypted.key | ca.crt | tlsKey | KEY | is encrypted with a pass phrase
             """)
     void filesNoClientCouldConnectWithAreRefusedNamingSettingAndFile(String what, String certificate, String key,
             String ca, String setting, String culprit, String reason) throws Exception {

@@ -13,7 +13,8 @@ import java.util.List;
  * wires them without any module knowing another.
  *
  * <p>Life cycle: {@link #configSchema()} (before the file is validated), {@link #checkConfig}, {@link #start}
- * (read config, open resources, publish shared interfaces), {@link #services()} (bound to the gRPC server), {@link #stop} on shutdown.
+ * (read config, open resources, publish shared interfaces), {@link #services()} (bound to the gRPC server),
+ * {@link #stop} on shutdown.
  */
 public interface AimModule {
     /** Short name used in logs, e.g. "rimp". */

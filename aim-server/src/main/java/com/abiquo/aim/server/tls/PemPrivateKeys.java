@@ -45,8 +45,8 @@ final class PemPrivateKeys {
                 case "RSA PRIVATE KEY" -> generate("RSA", pkcs8(Der.encode(Der.SEQUENCE, Der.RSA_ENCRYPTION,
                         Der.encode(Der.NULL)), der));
                 case "EC PRIVATE KEY" -> ec(der);
-                default -> throw new TlsFileException("it holds a \"" + label + "\", a format AIM does not read; wanted: "
-                        + WANTED);
+                default -> throw new TlsFileException("it holds a \"" + label + "\", a format AIM does not read; "
+                        + "wanted: " + WANTED);
             };
         }
         throw new TlsFileException("it holds no PEM private key; wanted: " + WANTED);
@@ -113,8 +113,8 @@ final class PemPrivateKeys {
         try {
             return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
         } catch (GeneralSecurityException broken) {
-            throw new TlsFileException("its " + algorithm + " key cannot be read (" + broken.getMessage() + "); wanted: "
-                    + WANTED);
+            throw new TlsFileException("its " + algorithm + " key cannot be read (" + broken.getMessage()
+                    + "); wanted: " + WANTED);
         }
     }
 }
