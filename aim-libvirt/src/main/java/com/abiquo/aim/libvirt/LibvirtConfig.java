@@ -37,12 +37,15 @@ public record LibvirtConfig(ConnectionSettings connection, Duration collectFrequ
             "seconds between two refreshes of the list of domains to measure");
     public static final ConfigKey RETENTION = new ConfigKey("retentionSeconds", "3600",
             "seconds that datapoints are kept for GetDatapoints");
+    /** AIM 2.x kept datapoints in an SQLite file; its packaged aim.ini sets this key. */
+    public static final ConfigKey DATABASE = ConfigKey.obsolete("database",
+            "datapoints are kept in memory for [stats] retentionSeconds");
 
     public static ConfigSchema schema() {
         return new ConfigSchema()
                 .section(MONITOR, URI, KEEP_ALIVE_INTERVAL, KEEP_ALIVE_COUNT, RECONNECT_MAX_BACKOFF, REDIS_HOST,
                         REDIS_PORT)
-                .section(STATS, COLLECT_FREQ, REFRESH_FREQ, RETENTION);
+                .section(STATS, COLLECT_FREQ, REFRESH_FREQ, RETENTION, DATABASE);
     }
 
     public static LibvirtConfig read(AimSettings settings) throws ConfigException {

@@ -1,5 +1,6 @@
 package com.abiquo.aim.libvirt;
 
+import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.core.module.AimModule;
@@ -14,6 +15,7 @@ import com.abiquo.aim.libvirt.metrics.MetricsStore;
 import com.abiquo.aim.libvirt.node.NodeInfoReader;
 import com.abiquo.aim.libvirt.service.LibvirtGrpcService;
 import io.grpc.BindableService;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +50,11 @@ public final class LibvirtModule implements AimModule {
     @Override
     public int startOrder() {
         return 10;
+    }
+
+    @Override
+    public void checkConfig(AimSettings settings, Path configFolder) throws ConfigException {
+        LibvirtConfig.read(settings);
     }
 
     @Override

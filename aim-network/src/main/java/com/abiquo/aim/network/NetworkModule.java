@@ -1,12 +1,14 @@
 package com.abiquo.aim.network;
 
 import com.abiquo.aim.core.command.CommandRunner;
+import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.network.grpc.VlanGrpcService;
 import io.grpc.BindableService;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -25,6 +27,11 @@ public final class NetworkModule implements AimModule {
     @Override
     public ConfigSchema configSchema() {
         return VlanConfig.schema();
+    }
+
+    @Override
+    public void checkConfig(AimSettings settings, Path configFolder) throws ConfigException {
+        VlanConfig.from(settings, configFolder);
     }
 
     @Override

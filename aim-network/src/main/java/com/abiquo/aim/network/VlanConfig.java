@@ -26,6 +26,9 @@ public record VlanConfig(Path networkScripts, Optional<String> namespace, boolea
     /** A namespace is a file under /run/netns: one path segment. */
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
+    private static final String REPLACED_TOOLS = "VLANs and bridges are made with iproute2's ip (with ifup/ifdown "
+            + "when useIfup is on)";
+
     public static ConfigSchema schema() {
         return new ConfigSchema().section(SECTION,
                 new ConfigKey("networkScripts", DEFAULT_SCRIPTS, "folder of the ifcfg-* files that keep VLANs and "
@@ -37,7 +40,11 @@ public record VlanConfig(Path networkScripts, Optional<String> namespace, boolea
                 new ConfigKey("restoreOnStart", "true", "re-create at start-up the VLANs and bridges whose ifcfg "
                         + "files exist but whose links are missing"),
                 new ConfigKey("commandTimeoutSeconds", Integer.toString(DEFAULT_TIMEOUT_SECONDS), "how long one "
-                        + "ip/ifup/ifdown command may run before it is killed"));
+                        + "ip/ifup/ifdown command may run before it is killed"),
+                // AIM 1.x and 2.x ran these tools; iproute2's ip does all of their work now
+                ConfigKey.obsolete("ifconfigCmd", REPLACED_TOOLS),
+                ConfigKey.obsolete("vconfigCmd", REPLACED_TOOLS),
+                ConfigKey.obsolete("brctlCmd", REPLACED_TOOLS));
     }
 
     public static VlanConfig from(AimSettings settings, Path configFolder) throws ConfigException {

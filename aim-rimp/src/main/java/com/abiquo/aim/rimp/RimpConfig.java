@@ -42,7 +42,10 @@ public record RimpConfig(Path repository, boolean autoBackup, boolean autoRestor
                 new ConfigKey("datastores", "", "explicit datastore folders (comma-separated); "
                         + "when set, the mount table is not used"),
                 new ConfigKey("uploadMaxBytes", Long.toString(DEFAULT_UPLOAD_MAX_BYTES),
-                        "largest file the Upload call accepts, in bytes"));
+                        "largest file the Upload call accepts, in bytes"),
+                // AIM 1.1-1.4's one local datastore folder
+                ConfigKey.obsolete("datastore", "[rimp] datastores lists datastore folders (else the mount table "
+                        + "and datastoreValidTypes find them)"));
     }
 
     public static RimpConfig read(AimSettings settings, Path configFolder) throws ConfigException {

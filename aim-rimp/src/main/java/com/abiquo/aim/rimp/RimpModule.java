@@ -1,5 +1,6 @@
 package com.abiquo.aim.rimp;
 
+import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.core.error.AimException;
@@ -71,6 +72,11 @@ public final class RimpModule implements AimModule {
     @Override
     public ConfigSchema configSchema() {
         return RimpConfig.schema();
+    }
+
+    @Override
+    public void checkConfig(AimSettings settings, Path configFolder) throws ConfigException {
+        RimpConfig.read(settings, configFolder);
     }
 
     @Override

@@ -67,8 +67,8 @@ public final class AimMain implements Callable<Integer> {
     private int threads;
 
     @Option(names = "--check-config",
-            description = "Check the configuration file (sections, keys, [server] values) and exit, without "
-                + "starting anything; the modules check their own values when AIM starts.")
+            description = "Check the configuration file (sections, keys, every value, the TLS files) and exit "
+                + "without starting anything; every problem of the file is listed at once.")
     private boolean checkConfig;
 
     @Option(names = "--print-config-reference",
@@ -126,10 +126,10 @@ public final class AimMain implements Callable<Integer> {
         try {
             Path file = configFile != null ? configFile : defaultConfigFile();
             AimSettings settings = AimSettingsReader.read(file);
-            ConfigValidator.validate(settings, schema);
             Path folder = file.toAbsolutePath().getParent();
-            ServerSettings serverSettings = ServerSettings.from(settings, folder);
-            server = new AimServer(serverSettings, settings, folder, modules, threads, BuildInfo.load());
+            ConfigCheck check = ConfigCheck.run(settings, schema, modules, folder);
+            check.warnings().forEach(log::warn);
+            server = new AimServer(check.server(), settings, folder, modules, threads, BuildInfo.load());
             if (checkConfig) {
                 out.println(file + ": configuration is valid");
                 out.flush();

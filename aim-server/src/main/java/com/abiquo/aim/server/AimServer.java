@@ -12,12 +12,10 @@ import com.abiquo.aim.server.calls.AdmissionInterceptor;
 import com.abiquo.aim.server.calls.CallPools;
 import com.abiquo.aim.server.calls.CallRouter;
 import io.grpc.BindableService;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -81,6 +79,8 @@ public final class AimServer {
         if (server != null) {
             throw new IllegalStateException("already started");
         }
+        // before anything starts: TLS files that no client could connect with are a configuration error
+        ServerCredentials credentials = TlsCredentials.of(serverSettings);
         // Pools so that nothing starves what must always answer: reads, actions and copies each have their own
         // bounded pool (CallPools); -t more threads run the modules' long work (copies) that outlives a handler;
         // health, reflection and NodeService have their own.
@@ -118,7 +118,7 @@ public final class AimServer {
             definitions.add(new NodeServiceImpl(build, node.hostname(), node.address(), names, Instant.now())
                     .bindService());
             NettyServerBuilder builder = NettyServerBuilder
-                    .forAddress(new InetSocketAddress(serverSettings.address(), serverSettings.port()), credentials())
+                    .forAddress(new InetSocketAddress(serverSettings.address(), serverSettings.port()), credentials)
                     // calls are routed when they arrive (cheap, on the infrastructure pool): AIM's reads, actions and
                     // copies to their own pools, health/reflection/NodeService stay on the infrastructure pool
                     .executor(infrastructureExecutor)
@@ -231,19 +231,6 @@ public final class AimServer {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
-    }
-
-    private ServerCredentials credentials() throws IOException {
-        if (!serverSettings.tls()) {
-            return InsecureServerCredentials.create();
-        }
-        TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder()
-                .keyManager(serverSettings.tlsCertificate().get().toFile(), serverSettings.tlsKey().get().toFile());
-        if (serverSettings.mutualTls()) {
-            tls.trustManager(serverSettings.tlsClientCa().get().toFile())
-                    .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
-        }
-        return tls.build();
     }
 
     private String security() {

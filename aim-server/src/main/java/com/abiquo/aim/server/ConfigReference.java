@@ -43,6 +43,9 @@ final class ConfigReference {
         for (String section : schema.sectionNames()) {
             text.append("\n[").append(section).append("]\n");
             for (ConfigKey key : schema.keys(section)) {
+                if (key.isObsolete()) {
+                    continue; // accepted from the original AIM's files, never suggested
+                }
                 text.append("; ").append(key.description()).append('\n');
                 text.append(';').append(key.name()).append(" =")
                         .append(key.defaultValue().isEmpty() ? "" : " " + key.defaultValue()).append('\n');

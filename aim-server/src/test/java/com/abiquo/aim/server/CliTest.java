@@ -114,6 +114,10 @@ class CliTest {
         for (String section : schema.sectionNames()) {
             assertTrue(outcome.out().contains("\n[" + section + "]\n"), section);
             for (com.abiquo.aim.core.config.ConfigKey key : schema.keys(section)) {
+                if (key.isObsolete()) {
+                    assertTrue(!outcome.out().contains(";" + key.name() + " ="), "obsolete key suggested: " + key);
+                    continue;
+                }
                 String line = ";" + key.name() + " =" + (key.defaultValue().isEmpty() ? "" : " " + key.defaultValue());
                 assertTrue(outcome.out().contains("\n" + line + "\n"),
                         key.name() + " missing:\n" + outcome.out());

@@ -122,7 +122,8 @@ class ConfigTest {
         assertTrue(absent.getMessage().contains("[server] tlsCertificate = \"tls/node.crt\" is invalid: a readable "
                 + "PEM file; " + folder.resolve("tls/node.crt")), absent.getMessage());
 
-        Files.writeString(folder.resolve("node.crt"), "x");
+        Pki pki = Pki.create(folder.resolve("pki"), "Config");
+        Files.copy(pki.serverCert, folder.resolve("node.crt"));
         Path alone = write("[server]\ntlsCertificate = node.crt\n");
         ConfigException pair = assertThrows(ConfigException.class,
                 () -> ServerSettings.from(AimSettingsReader.read(alone), folder));
@@ -135,9 +136,10 @@ class ConfigTest {
 
     @Test
     void relativeTlsPathsResolveAgainstTheConfigFolder() throws Exception {
-        Files.writeString(folder.resolve("node.crt"), "x");
-        Files.writeString(folder.resolve("node.key"), "x");
-        Files.writeString(folder.resolve("ca.crt"), "x");
+        Pki pki = Pki.create(folder.resolve("pki"), "Config");
+        Files.copy(pki.serverCert, folder.resolve("node.crt"));
+        Files.copy(pki.serverKey, folder.resolve("node.key"));
+        Files.copy(pki.ca, folder.resolve("ca.crt"));
         Path file = write("[server]\ntlsCertificate = node.crt\ntlsKey = \"node.key\"\ntlsClientCa = ca.crt ; mTLS\n");
         ServerSettings server = ServerSettings.from(AimSettingsReader.read(file), folder);
         assertEquals(folder.resolve("node.crt"), server.tlsCertificate().orElseThrow());

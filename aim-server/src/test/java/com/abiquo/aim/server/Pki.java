@@ -44,7 +44,7 @@ final class Pki {
                 "-days", "2", "-extfile", who + ".ext", "-out", who + ".crt");
     }
 
-    private static void openssl(Path folder, String... arguments) throws IOException, InterruptedException {
+    static void openssl(Path folder, String... arguments) throws IOException, InterruptedException {
         List<String> command = new java.util.ArrayList<>(List.of("openssl"));
         command.addAll(List.of(arguments));
         Tools.Result result = Tools.run(folder, command);

@@ -54,7 +54,7 @@ class TlsTest {
         return server.port();
     }
 
-    private static String agentVersion(int port, ChannelCredentials credentials) throws Exception {
+    static String agentVersion(int port, ChannelCredentials credentials) throws Exception {
         ManagedChannel channel = Grpc.newChannelBuilderForAddress("localhost", port, credentials).build();
         try {
             return NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)

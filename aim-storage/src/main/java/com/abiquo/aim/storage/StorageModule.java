@@ -1,6 +1,7 @@
 package com.abiquo.aim.storage;
 
 import com.abiquo.aim.core.command.CommandRunner;
+import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.core.module.AimModule;
@@ -38,6 +39,11 @@ public final class StorageModule implements AimModule {
     @Override
     public ConfigSchema configSchema() {
         return StorageConfig.schema();
+    }
+
+    @Override
+    public void checkConfig(AimSettings settings, Path configFolder) throws ConfigException {
+        StorageConfig.from(settings, configFolder);
     }
 
     @Override

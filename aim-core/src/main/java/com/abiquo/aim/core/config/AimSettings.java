@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,21 +24,31 @@ public final class AimSettings {
     private static final Set<String> FALSE_WORDS = Set.of("false", "no", "off", "0");
 
     private final String source;
+    /** section -> key (lower case) -> value, both in file order */
     private final Map<String, Map<String, String>> sections;
+    /** section -> key (lower case) -> the key as the file spells it, for messages */
+    private final Map<String, Map<String, String>> spellings;
 
     /**
      * @param source what to call the origin in messages: a file path, or "built-in defaults"
-     * @param sections section name -> key (lower case) -> cleaned value
+     * @param sections section name -> key (as the file spells it) -> cleaned value, in file order
      */
     public AimSettings(String source, Map<String, Map<String, String>> sections) {
         this.source = requireNonNull(source, "source is null");
-        Map<String, Map<String, String>> copy = new LinkedHashMap<>();
-        sections.forEach((name, values) -> {
+        Map<String, Map<String, String>> values = new LinkedHashMap<>();
+        Map<String, Map<String, String>> spelled = new LinkedHashMap<>();
+        sections.forEach((name, keys) -> {
             Map<String, String> lower = new LinkedHashMap<>();
-            values.forEach((key, value) -> lower.put(key.toLowerCase(Locale.ROOT), value));
-            copy.put(name, Map.copyOf(lower));
+            Map<String, String> spelling = new LinkedHashMap<>();
+            keys.forEach((key, value) -> {
+                lower.put(key.toLowerCase(Locale.ROOT), requireNonNull(value, "value is null"));
+                spelling.put(key.toLowerCase(Locale.ROOT), key);
+            });
+            values.put(name, Collections.unmodifiableMap(lower));
+            spelled.put(name, Collections.unmodifiableMap(spelling));
         });
-        this.sections = Map.copyOf(copy);
+        this.sections = Collections.unmodifiableMap(values);
+        this.spellings = Collections.unmodifiableMap(spelled);
     }
 
     public static AimSettings empty() {
@@ -48,12 +59,55 @@ public final class AimSettings {
         return source;
     }
 
+    /** The sections in file order. */
     public Set<String> sectionNames() {
         return sections.keySet();
     }
 
+    /** The keys of a section in file order, lower case (see {@link #spelling} for the file's spelling). */
     public Set<String> keys(String section) {
         return sections.getOrDefault(section, Map.of()).keySet();
+    }
+
+    /** The key as the file spells it ({@code autoBakup}, not {@code autobakup}); the key itself when absent. */
+    public String spelling(String section, String key) {
+        return spellings.getOrDefault(section, Map.of()).getOrDefault(key.toLowerCase(Locale.ROOT), key);
+    }
+
+    /**
+     * Where a key (or, for a null key, a section) stands in the file, counting sections and keys from the top;
+     * {@link Integer#MAX_VALUE} when the file does not have it.
+     */
+    public int position(String section, String key) {
+        int position = 0;
+        for (Map.Entry<String, Map<String, String>> entry : sections.entrySet()) {
+            if (entry.getKey().equals(section) && key == null) {
+                return position;
+            }
+            position++;
+            for (String name : entry.getValue().keySet()) {
+                if (entry.getKey().equals(section) && key != null && name.equals(key.toLowerCase(Locale.ROOT))) {
+                    return position;
+                }
+                position++;
+            }
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    /** These settings without one key, as if the file did not set it: its default applies. */
+    public AimSettings without(String section, String key) {
+        Map<String, Map<String, String>> copy = new LinkedHashMap<>();
+        sections.forEach((name, keys) -> {
+            Map<String, String> kept = new LinkedHashMap<>();
+            keys.forEach((lower, value) -> {
+                if (!(name.equals(section) && lower.equals(key.toLowerCase(Locale.ROOT)))) {
+                    kept.put(spellings.get(name).get(lower), value);
+                }
+            });
+            copy.put(name, kept);
+        });
+        return new AimSettings(source, copy);
     }
 
     public Optional<String> raw(String section, String key) {
@@ -153,7 +207,8 @@ public final class AimSettings {
 
     /** An error that names where the bad value is, for modules that validate a value further. */
     public ConfigException error(String section, String key, String value, String accepted) {
-        return new ConfigException(source + ": [" + section + "] " + key + " = \"" + value + "\" is invalid: "
-                + accepted);
+        String spelled = spelling(section, key);
+        return new ConfigException(source + ": [" + section + "] " + spelled + " = \"" + value + "\" is invalid: "
+                + accepted, section, spelled);
     }
 }

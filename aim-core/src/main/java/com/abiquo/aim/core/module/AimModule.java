@@ -1,8 +1,10 @@
 package com.abiquo.aim.core.module;
 
+import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
 import io.grpc.BindableService;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -10,8 +12,9 @@ import java.util.List;
  * {@link java.util.ServiceLoader} ({@code META-INF/services/com.abiquo.aim.core.module.AimModule}), so the server
  * wires them without any module knowing another.
  *
- * <p>Life cycle: {@link #configSchema()} (before the file is validated), {@link #start} (read config, open
- * resources, publish shared interfaces), {@link #services()} (bound to the gRPC server), {@link #stop} on shutdown.
+ * <p>Life cycle: {@link #configSchema()} (before the file is validated), {@link #checkConfig}, {@link #start}
+ * (read config, open resources, publish shared interfaces), {@link #services()} (bound to the gRPC server),
+ * {@link #stop} on shutdown.
  */
 public interface AimModule {
     /** Short name used in logs, e.g. "rimp". */
@@ -19,6 +22,14 @@ public interface AimModule {
 
     /** The aim.ini sections and keys this module reads. */
     ConfigSchema configSchema();
+
+    /**
+     * Reads this module's settings as {@link #start} will, without starting or touching anything, so that
+     * {@code --check-config} and start-up refuse a bad value before any module starts. Throws at the first bad
+     * value (the server finds the others by asking again without it).
+     */
+    default void checkConfig(AimSettings settings, Path configFolder) throws ConfigException {
+    }
 
     /**
      * Reads this module's settings and prepares its services. A bad setting is a {@link ConfigException}; a missing

@@ -1,5 +1,6 @@
 package com.abiquo.aim.libvirt.events;
 
+import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.core.module.AimModule;
@@ -9,6 +10,7 @@ import com.abiquo.aim.libvirt.connection.DomainEventSource;
 import com.abiquo.aim.libvirt.events.grpc.EventsMonitorGrpcService;
 import com.abiquo.aim.v1.EventsMonitorServiceGrpc;
 import io.grpc.BindableService;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
@@ -43,6 +45,11 @@ public final class EventsMonitorModule implements AimModule {
     @Override
     public int startOrder() {
         return 20;
+    }
+
+    @Override
+    public void checkConfig(AimSettings settings, Path configFolder) throws ConfigException {
+        MonitorConfig.from(settings);
     }
 
     @Override
