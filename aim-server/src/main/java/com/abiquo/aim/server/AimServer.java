@@ -8,12 +8,12 @@ import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.module.NodeIdentity;
 import com.abiquo.aim.core.module.ServiceRegistry;
+import com.abiquo.aim.server.security.MessageSizeLimits;
+import com.abiquo.aim.server.security.ServerLimits;
+import com.abiquo.aim.server.security.ServerSecurity;
 import io.grpc.BindableService;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
-import io.grpc.ServerCredentials;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -57,6 +57,7 @@ public final class AimServer {
     private ScheduledExecutorService scheduler;
     private GrpcHealthReporter health;
     private Server server;
+    private ServerSecurity security;
     private List<String> serviceNames = List.of();
 
     public AimServer(ServerSettings serverSettings, AimSettings settings, Path configFolder, List<AimModule> modules,
@@ -90,6 +91,9 @@ public final class AimServer {
         ModuleContext context = new ModuleContext(settings, configFolder, workExecutor, scheduler, health,
                 new ServiceRegistry(), node);
         try {
+            security = ServerSecurity.load(serverSettings, settings);
+            ServerLimits limits = ServerLimits.from(settings);
+            MessageSizeLimits sizes = new MessageSizeLimits(limits);
             Map<String, String> owners = new LinkedHashMap<>();
             List<ServerServiceDefinition> definitions = new ArrayList<>();
             for (AimModule module : modules) {
@@ -112,16 +116,25 @@ public final class AimServer {
             definitions.add(new NodeServiceImpl(build, node.hostname(), node.address(), names, Instant.now())
                     .bindService());
             NettyServerBuilder builder = NettyServerBuilder
-                    .forAddress(new InetSocketAddress(serverSettings.address(), serverSettings.port()), credentials())
+                    .forAddress(new InetSocketAddress(serverSettings.address(), serverSettings.port()),
+                            security.credentials())
                     // calls are routed when they arrive (cheap, on the infrastructure pool): AIM services to the
                     // request pool, health/reflection/NodeService stay on the infrastructure pool
                     .executor(infrastructureExecutor)
                     .callExecutor(new InfrastructureCalls(requestExecutor))
                     // long event streams: let controllers keep idle connections alive with pings
-                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    .permitKeepAliveTime(limits.permitKeepAliveSeconds(), TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
+                    .maxConcurrentCallsPerConnection(limits.maxConcurrentCallsPerConnection())
+                    .maxInboundMessageSize(sizes.transportLimit())
                     .addService(manager.getHealthService());
             definitions.forEach(builder::addService);
+            if (limits.maxConnectionIdleSeconds() > 0) {
+                builder.maxConnectionIdle(limits.maxConnectionIdleSeconds(), TimeUnit.SECONDS);
+            }
+            // the last added runs first: audit, roles, then the size of each message
+            builder.intercept(sizes);
+            security.interceptors().forEach(builder::intercept);
             if (serverSettings.reflection()) {
                 builder.addService(ProtoReflectionServiceV1.newInstance());
                 builder.addService(legacyReflection());
@@ -218,22 +231,21 @@ public final class AimServer {
         }
     }
 
-    private ServerCredentials credentials() throws IOException {
-        if (!serverSettings.tls()) {
-            return InsecureServerCredentials.create();
+    /**
+     * SIGHUP: reloads the TLS files and [authorization] from {@code reread} (aim.ini read again). Open connections,
+     * calls and streams go on; new handshakes and new calls use what was reloaded. Returns the failures (each kept
+     * the previous version), empty when everything was reloaded.
+     */
+    public synchronized List<String> reloadSecurity(AimSettings reread) {
+        if (server == null) {
+            throw new IllegalStateException("not started");
         }
-        TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder()
-                .keyManager(serverSettings.tlsCertificate().get().toFile(), serverSettings.tlsKey().get().toFile());
-        if (serverSettings.mutualTls()) {
-            tls.trustManager(serverSettings.tlsClientCa().get().toFile())
-                    .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
-        }
-        return tls.build();
+        return security.reload(reread);
     }
 
     private String security() {
         if (serverSettings.mutualTls()) {
-            return "mutual TLS (client certificates required)";
+            return "mutual TLS (client certificates required; roles from [authorization])";
         }
         return serverSettings.tls() ? "TLS" : "plaintext";
     }
