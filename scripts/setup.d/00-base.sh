@@ -20,7 +20,8 @@ command -v rsyslogd >/dev/null || need+=(rsyslog)
 if [ ${#need[@]} -gt 0 ]; then apt-get install -y -qq "${need[@]}"; fi
 
 # syslog: AIM logs through syslog(3) to /dev/log. Without systemd nothing runs rsyslogd: start it. A rule files
-# what abiquo-aim sends with facility daemon in its own file, which the tests read to check ident and facility.
+# what abiquo-aim sends with facility daemon in its own file, which the tests read to check ident and facility;
+# another files the audit trail (ident abiquo-aim-audit).
 rule=/etc/rsyslog.d/40-abiquo-aim.conf
 if [ ! -e "$rule" ]; then
   cat > "$rule" <<'RULE'
@@ -28,6 +29,19 @@ if [ ! -e "$rule" ]; then
 if $programname == 'abiquo-aim' and $syslogfacility-text == 'daemon' then -/var/log/abiquo-aim.log
 RULE
   if pidof rsyslogd >/dev/null; then kill -HUP "$(pidof rsyslogd)" 2>/dev/null || true; fi
+fi
+# The audit trail has an ident of its own (abiquo-aim-audit): filed apart, as an operator would ship it apart.
+audit_rule=/etc/rsyslog.d/41-abiquo-aim-audit.conf
+if [ ! -e "$audit_rule" ]; then
+  cat > "$audit_rule" <<'RULE'
+# AIM's audit trail (who changed what on this node): ident abiquo-aim-audit, kept in a file of its own.
+if $programname == 'abiquo-aim-audit' then -/var/log/abiquo-aim-audit.log
+RULE
+  # rsyslog 8 reads its rules only when it starts (SIGHUP just reopens files): restart a running one
+  if pid=$(pidof rsyslogd); then
+    kill -TERM "$pid"
+    for _ in $(seq 50); do pidof rsyslogd >/dev/null || break; sleep 0.1; done
+  fi
 fi
 if ! pidof rsyslogd >/dev/null; then
   rm -f /run/rsyslogd.pid

@@ -18,13 +18,15 @@ import java.util.Locale;
  * @param datastoreValidTypes file system types that count as datastores in the mount table
  * @param datastores explicit datastore folders; when not empty the mount table is not used
  * @param uploadMaxBytes the largest file Upload accepts
+ * @param maxConcurrentCopies image copies (deploys, instance copies, disk instances) at once, queued ones included
  */
 public record RimpConfig(Path repository, boolean autoBackup, boolean autoRestore, List<String> datastoreValidTypes,
-                         List<Path> datastores, long uploadMaxBytes) {
+                         List<Path> datastores, long uploadMaxBytes, int maxConcurrentCopies) {
     public static final String SECTION = "rimp";
     public static final String DEFAULT_REPOSITORY = "/opt/vm_repository";
     public static final List<String> DEFAULT_TYPES = List.of("ext2", "ext3", "ext4", "nfs", "nfs4", "xfs", "smbfs");
     public static final long DEFAULT_UPLOAD_MAX_BYTES = 64L << 30;
+    public static final int DEFAULT_MAX_CONCURRENT_COPIES = 8;
 
     public RimpConfig {
         datastoreValidTypes = List.copyOf(datastoreValidTypes);
@@ -43,6 +45,10 @@ public record RimpConfig(Path repository, boolean autoBackup, boolean autoRestor
                         + "when set, the mount table is not used"),
                 new ConfigKey("uploadMaxBytes", Long.toString(DEFAULT_UPLOAD_MAX_BYTES),
                         "largest file the Upload call accepts, in bytes"),
+                new ConfigKey("maxConcurrentCopies", Integer.toString(DEFAULT_MAX_CONCURRENT_COPIES),
+                        "image copies (CopyFromRepositoryToDatastore, CopyFromDatastoreToRepository, InstanceDisk) "
+                                + "running or queued at once on this node; one more is refused with "
+                                + "RESOURCE_EXHAUSTED"),
                 // AIM 1.1-1.4's one local datastore folder
                 ConfigKey.obsolete("datastore", "[rimp] datastores lists datastore folders (else the mount table "
                         + "and datastoreValidTypes find them)"));
@@ -66,7 +72,8 @@ public record RimpConfig(Path repository, boolean autoBackup, boolean autoRestor
             datastores.add(configFolder.resolve(folder).toAbsolutePath().normalize());
         }
         long uploadMax = settings.longValue(SECTION, "uploadMaxBytes", DEFAULT_UPLOAD_MAX_BYTES, 1, Long.MAX_VALUE);
+        int maxCopies = settings.integer(SECTION, "maxConcurrentCopies", DEFAULT_MAX_CONCURRENT_COPIES, 1, 1024);
         return new RimpConfig(repository.toAbsolutePath().normalize(), autoBackup, autoRestore, types, datastores,
-                uploadMax);
+                uploadMax, maxCopies);
     }
 }

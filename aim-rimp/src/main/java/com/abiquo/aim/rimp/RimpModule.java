@@ -93,7 +93,7 @@ public final class RimpModule implements AimModule {
         running = new RunningCalls();
         service = new RimpGrpcService(repository, datastores, new NetInterfaces(sysClassNet), images,
                 new Uploads(roots, temporaries, locks, config.uploadMaxBytes()), context.requestExecutor(),
-                context.health(), running, config.autoBackup(), config.autoRestore());
+                context.health(), running, config.maxConcurrentCopies(), config.autoBackup(), config.autoRestore());
         RimpGrpcService checked = service;
         watch = new RepositoryWatch(checked::checkAndReport, checked::reportUnanswered, HEALTH_CHECK_BOUND);
         // a hung NFS repository must not hang start-up either: the first check is bounded the same way

@@ -142,6 +142,9 @@ public final class AimMain implements Callable<Integer> {
                 log.info("received SIG{}: shutting down", signal);
                 stopSignal.countDown();
             });
+            // before start too: a SIGHUP would otherwise end the JVM; one that arrives too early is refused and logged
+            AimServer starting = server;
+            Signals.onHangUp(() -> reload(log, file, schema, starting));
             server.start();
             try {
                 writePidFile();
@@ -168,6 +171,24 @@ public final class AimMain implements Callable<Integer> {
         removePidFile();
         log.info("AIM stopped cleanly");
         return 0;
+    }
+
+    /** SIGHUP: aim.ini and the TLS files read again; what fails keeps its previous version (each failure logged). */
+    private static void reload(Logger log, Path file, ConfigSchema schema, AimServer server) {
+        log.info("received SIGHUP: reloading the TLS certificate, key and client CA and [authorization] of {}", file);
+        try {
+            AimSettings reread = AimSettingsReader.read(file);
+            ConfigValidator.validate(reread, schema);
+            List<String> failures = server.reloadSecurity(reread);
+            if (failures.isEmpty()) {
+                log.info("reloaded: new connections and calls use the new certificates and [authorization]");
+            } else {
+                log.error("reload incomplete ({} failure(s) above): what failed keeps its previous version",
+                        failures.size());
+            }
+        } catch (ConfigException | RuntimeException refused) {
+            log.error("reload refused, nothing changed: {}", String.valueOf(refused.getMessage()));
+        }
     }
 
     /** What bin/abiquo-aim does for the JVM; said once when AIM was started without it. */

@@ -11,10 +11,11 @@ import com.abiquo.aim.core.module.ServiceRegistry;
 import com.abiquo.aim.server.calls.AdmissionInterceptor;
 import com.abiquo.aim.server.calls.CallPools;
 import com.abiquo.aim.server.calls.CallRouter;
+import com.abiquo.aim.server.security.MessageSizeLimits;
+import com.abiquo.aim.server.security.ServerLimits;
+import com.abiquo.aim.server.security.ServerSecurity;
 import io.grpc.BindableService;
 import io.grpc.Server;
-import io.grpc.ServerCredentials;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -59,6 +60,7 @@ public final class AimServer {
     private ScheduledExecutorService scheduler;
     private GrpcHealthReporter health;
     private Server server;
+    private ServerSecurity security;
     private List<String> serviceNames = List.of();
 
     public AimServer(ServerSettings serverSettings, AimSettings settings, Path configFolder, List<AimModule> modules,
@@ -80,7 +82,7 @@ public final class AimServer {
             throw new IllegalStateException("already started");
         }
         // before anything starts: TLS files that no client could connect with are a configuration error
-        ServerCredentials credentials = TlsCredentials.of(serverSettings);
+        TlsCheck.check(serverSettings);
         // Pools so that nothing starves what must always answer: reads, actions and copies each have their own
         // bounded pool (CallPools); -t more threads run the modules' long work (copies) that outlives a handler;
         // health, reflection and NodeService have their own.
@@ -95,7 +97,9 @@ public final class AimServer {
         ModuleContext context = new ModuleContext(settings, configFolder, workExecutor, scheduler, health,
                 new ServiceRegistry(), node);
         try {
-            AdmissionInterceptor admission = new AdmissionInterceptor(callPools);
+            security = ServerSecurity.load(serverSettings, settings);
+            ServerLimits limits = ServerLimits.from(settings);
+            MessageSizeLimits sizes = new MessageSizeLimits(limits);
             Map<String, String> owners = new LinkedHashMap<>();
             List<ServerServiceDefinition> definitions = new ArrayList<>();
             for (AimModule module : modules) {
@@ -110,7 +114,7 @@ public final class AimServer {
                         throw new IllegalStateException("service " + name + " is served by both module " + owner
                                 + " and module " + module.name());
                     }
-                    definitions.add(ServerInterceptors.intercept(definition, admission));
+                    definitions.add(definition);
                 }
             }
             List<String> names = new ArrayList<>(owners.keySet());
@@ -118,16 +122,27 @@ public final class AimServer {
             definitions.add(new NodeServiceImpl(build, node.hostname(), node.address(), names, Instant.now())
                     .bindService());
             NettyServerBuilder builder = NettyServerBuilder
-                    .forAddress(new InetSocketAddress(serverSettings.address(), serverSettings.port()), credentials)
+                    .forAddress(new InetSocketAddress(serverSettings.address(), serverSettings.port()),
+                            security.credentials())
                     // calls are routed when they arrive (cheap, on the infrastructure pool): AIM's reads, actions and
                     // copies to their own pools, health/reflection/NodeService stay on the infrastructure pool
                     .executor(infrastructureExecutor)
                     .callExecutor(new CallRouter(callPools))
                     // long event streams: let controllers keep idle connections alive with pings
-                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    .permitKeepAliveTime(limits.permitKeepAliveSeconds(), TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
+                    .maxConcurrentCallsPerConnection(limits.maxConcurrentCallsPerConnection())
+                    .maxInboundMessageSize(sizes.transportLimit())
                     .addService(manager.getHealthService());
             definitions.forEach(builder::addService);
+            if (limits.maxConnectionIdleSeconds() > 0) {
+                builder.maxConnectionIdle(limits.maxConnectionIdleSeconds(), TimeUnit.SECONDS);
+            }
+            // the last added runs first: admission (it must see every admitted call end, whoever refuses it), audit,
+            // roles, then the size of each message
+            builder.intercept(sizes);
+            security.interceptors().forEach(builder::intercept);
+            builder.intercept(new AdmissionInterceptor(callPools));
             if (serverSettings.reflection()) {
                 builder.addService(ProtoReflectionServiceV1.newInstance());
                 builder.addService(legacyReflection());
@@ -233,9 +248,21 @@ public final class AimServer {
         }
     }
 
+    /**
+     * SIGHUP: reloads the TLS files and [authorization] from {@code reread} (aim.ini read again). Open connections,
+     * calls and streams go on; new handshakes and new calls use what was reloaded. Returns the failures (each kept
+     * the previous version), empty when everything was reloaded.
+     */
+    public synchronized List<String> reloadSecurity(AimSettings reread) {
+        if (server == null) {
+            throw new IllegalStateException("not started");
+        }
+        return security.reload(reread);
+    }
+
     private String security() {
         if (serverSettings.mutualTls()) {
-            return "mutual TLS (client certificates required)";
+            return "mutual TLS (client certificates required; roles from [authorization])";
         }
         return serverSettings.tls() ? "TLS" : "plaintext";
     }

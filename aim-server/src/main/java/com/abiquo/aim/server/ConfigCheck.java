@@ -7,6 +7,8 @@ import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigProblems;
 import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.core.module.AimModule;
+import com.abiquo.aim.server.security.AuthorizationSettings;
+import com.abiquo.aim.server.security.ServerLimits;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -29,6 +31,10 @@ record ConfigCheck(ServerSettings server, List<String> warnings) {
         ConfigProblems problems = new ConfigProblems(settings);
         ConfigValidator.addUnknown(settings, schema, problems);
         ServerSettings server = problems.collect(read -> ServerSettings.from(read, configFolder)).orElse(null);
+        if (server != null) {
+            problems.collect(read -> AuthorizationSettings.from(read, server.mutualTls()));
+        }
+        problems.collect(ServerLimits::from);
         for (AimModule module : modules) {
             problems.collect(read -> {
                 module.checkConfig(read, configFolder);

@@ -2,6 +2,8 @@ package com.abiquo.aim.server;
 
 import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.core.module.AimModule;
+import com.abiquo.aim.server.security.AuthorizationSettings;
+import com.abiquo.aim.server.security.ServerLimits;
 import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -18,9 +20,11 @@ final class ModuleLoader {
                 .toList();
     }
 
-    /** What aim.ini may contain: the server's own [server] section plus every module's sections. */
+    /** What aim.ini may contain: the server's own [server], [authorization] and [limits] sections plus every module's sections. */
     static ConfigSchema schema(List<AimModule> modules) {
         ConfigSchema schema = ServerSettings.schema();
+        schema.merge(AuthorizationSettings.schema());
+        schema.merge(ServerLimits.schema());
         for (AimModule module : modules) {
             schema.merge(module.configSchema());
         }

@@ -71,13 +71,15 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
     private final Executor executor;
     private final HealthReporter health;
     private final RunningCalls running;
+    private final CopySlots copySlots;
     private final boolean autoBackup;
     private final boolean autoRestore;
     private String reportedState; // null: nothing reported yet; "": serving; otherwise why not
 
     public RimpGrpcService(Repository repository, Datastores datastores, NetInterfaces netInterfaces,
                            ImageOperations images, Uploads uploads, Executor executor, HealthReporter health,
-                           RunningCalls running, boolean autoBackup, boolean autoRestore) {
+                           RunningCalls running, int maxConcurrentCopies, boolean autoBackup,
+                           boolean autoRestore) {
         this.repository = requireNonNull(repository, "repository is null");
         this.datastores = requireNonNull(datastores, "datastores is null");
         this.netInterfaces = requireNonNull(netInterfaces, "netInterfaces is null");
@@ -86,6 +88,7 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
         this.executor = requireNonNull(executor, "executor is null");
         this.health = requireNonNull(health, "health is null");
         this.running = requireNonNull(running, "running is null");
+        this.copySlots = new CopySlots(maxConcurrentCopies);
         this.autoBackup = autoBackup;
         this.autoRestore = autoRestore;
     }
@@ -265,8 +268,15 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
         call.setOnCancelHandler(() -> control.cancel(new AimException(Status.Code.CANCELLED, "CANCELLED",
                 "the client cancelled the call; the copy stopped and its temporary was removed", Map.of(), null)));
         try {
+            copySlots.take();
+        } catch (AimException full) {
+            call.onError(GrpcErrors.toStatusException(full));
+            return;
+        }
+        try {
             running.register(stopper);
         } catch (AimException stopping) {
+            copySlots.release();
             call.onError(GrpcErrors.toStatusException(stopping));
             return;
         }
@@ -286,10 +296,12 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
                     }
                 } finally {
                     running.unregister(stopper);
+                    copySlots.release();
                 }
             });
         } catch (RejectedExecutionException full) {
             running.unregister(stopper);
+            copySlots.release();
             call.onError(Status.UNAVAILABLE.withDescription("the agent cannot take more work now (shutting down "
                     + "or overloaded); retry").asRuntimeException());
         }

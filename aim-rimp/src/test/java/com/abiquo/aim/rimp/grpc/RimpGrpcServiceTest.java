@@ -282,4 +282,39 @@ class RimpGrpcServiceTest {
         }
         assertEquals(expected, names);
     }
+
+    @Test
+    void copiesBeyondMaxConcurrentCopiesAreRefusedSayingHowManyRun() throws Exception {
+        tearDown();
+        harness = RimpServerHarness.inProcess("[rimp]\nrepository = ../run/repository\n"
+                + "datastores = ../run/datastore\nmaxConcurrentCopies = 1\n", folder.resolve("conf"));
+        channel = harness.channel();
+        blocking = RimpServiceGrpc.newBlockingStub(channel);
+        TestFiles.dense(repository.resolve("one.raw"), 1 << 20, 3);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        harness.holdRequestThreads(release);
+        // the first copy takes the only slot and waits for a thread; the second is refused at once
+        Iterator<CopyFromRepositoryToDatastoreResponse> first = blocking.copyFromRepositoryToDatastore(
+                CopyFromRepositoryToDatastoreRequest.newBuilder().setRepositoryPath("one.raw")
+                        .setDatastorePath(datastore.toString()).setVmUuid("first").build());
+        StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                () -> blocking.copyFromRepositoryToDatastore(CopyFromRepositoryToDatastoreRequest.newBuilder()
+                        .setRepositoryPath("one.raw").setDatastorePath(datastore.toString()).setVmUuid("second")
+                        .build()).next());
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode());
+        assertEquals("COPY_LIMIT_REACHED", errorInfo(refused).getReason());
+        assertTrue(refused.getStatus().getDescription().startsWith("1 copies are running or queued"),
+                refused.getStatus().getDescription());
+        assertEquals("1", errorInfo(refused).getMetadataOrThrow("limit"));
+        release.countDown();
+        List<CopyFromRepositoryToDatastoreResponse> messages = new ArrayList<>();
+        first.forEachRemaining(messages::add);
+        assertTrue(messages.get(messages.size() - 1).hasResult(), messages.toString());
+        // the slot is free again
+        List<CopyFromRepositoryToDatastoreResponse> again = new ArrayList<>();
+        blocking.copyFromRepositoryToDatastore(CopyFromRepositoryToDatastoreRequest.newBuilder()
+                .setRepositoryPath("one.raw").setDatastorePath(datastore.toString()).setVmUuid("third").build())
+                .forEachRemaining(again::add);
+        assertTrue(again.get(again.size() - 1).hasResult(), again.toString());
+    }
 }

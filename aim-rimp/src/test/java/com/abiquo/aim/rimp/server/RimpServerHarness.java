@@ -79,6 +79,25 @@ public final class RimpServerHarness implements AutoCloseable {
         return new RimpServerHarness(ini, configFolder, port);
     }
 
+    /**
+     * Occupies every request thread until {@code release} opens, so that work handed to them waits in the queue;
+     * returns once all of them are held.
+     */
+    public void holdRequestThreads(java.util.concurrent.CountDownLatch release) throws InterruptedException {
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(4);
+        for (int i = 0; i < 4; i++) {
+            requests.execute(() -> {
+                held.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        held.await();
+    }
+
     public int port() {
         return server.getPort();
     }

@@ -41,6 +41,13 @@ public final class LocalSyslogAppender extends AbstractAppender {
         void closelog();
     }
 
+    /**
+     * openlog's ident is one per process: appenders with different idents (abiquo-aim, abiquo-aim-audit) take turns
+     * under this lock, each setting its own ident before it logs.
+     */
+    private static final Object SYSLOG = new Object();
+    private static Memory currentIdent;
+
     private final int facility;
     private final Memory ident;
     private volatile CLibrary libc;
@@ -109,7 +116,10 @@ public final class LocalSyslogAppender extends AbstractAppender {
     public void start() {
         try {
             CLibrary loaded = Native.load("c", CLibrary.class);
-            loaded.openlog(ident, LOG_PID | LOG_NDELAY, facility);
+            synchronized (SYSLOG) {
+                loaded.openlog(ident, LOG_PID | LOG_NDELAY, facility);
+                currentIdent = ident;
+            }
             libc = loaded;
         } catch (UnsatisfiedLinkError | RuntimeException unavailable) {
             error("local syslog unavailable (libc not loadable through JNA): " + unavailable);
@@ -124,7 +134,13 @@ public final class LocalSyslogAppender extends AbstractAppender {
             return;
         }
         String text = new String(getLayout().toByteArray(event), StandardCharsets.UTF_8).stripTrailing();
-        target.syslog(facility | severity(event.getLevel()), "%s", text);
+        synchronized (SYSLOG) {
+            if (currentIdent != ident) {
+                target.openlog(ident, LOG_PID | LOG_NDELAY, facility);
+                currentIdent = ident;
+            }
+            target.syslog(facility | severity(event.getLevel()), "%s", text);
+        }
     }
 
     @Override
@@ -132,7 +148,13 @@ public final class LocalSyslogAppender extends AbstractAppender {
         CLibrary target = libc;
         libc = null;
         if (target != null) {
-            target.closelog();
+            synchronized (SYSLOG) {
+                if (currentIdent == ident) {
+                    // the other appender, if still running, opens the log again with its ident when it next logs
+                    target.closelog();
+                    currentIdent = null;
+                }
+            }
         }
         return super.stop(timeout, timeUnit);
     }

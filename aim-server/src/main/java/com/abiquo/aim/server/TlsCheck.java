@@ -3,11 +3,6 @@ package com.abiquo.aim.server;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.server.tls.TlsFileException;
 import com.abiquo.aim.server.tls.TlsFiles;
-import io.grpc.InsecureServerCredentials;
-import io.grpc.ServerCredentials;
-import io.grpc.TlsServerCredentials;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -15,16 +10,16 @@ import java.util.Date;
 import java.util.List;
 
 /**
- * The server's credentials from the [server] TLS files, read and checked again at start (they were checked with
- * the configuration, but may have changed since). The key reaches gRPC as PKCS#8 whatever its file's format.
+ * The [server] TLS files checked again at start, before anything listens (they were checked with the configuration,
+ * but may have changed since): a refusal names the setting and the file. ReloadableTls then loads them.
  */
-final class TlsCredentials {
-    private TlsCredentials() {
+final class TlsCheck {
+    private TlsCheck() {
     }
 
-    static ServerCredentials of(ServerSettings settings) throws ConfigException, IOException {
+    static void check(ServerSettings settings) throws ConfigException {
         if (!settings.tls()) {
-            return InsecureServerCredentials.create();
+            return;
         }
         Path certificateFile = settings.tlsCertificate().orElseThrow();
         Path keyFile = settings.tlsKey().orElseThrow();
@@ -35,15 +30,10 @@ final class TlsCredentials {
             TlsFiles.checkPair(chain, certificateFile, key, keyFile);
             return key;
         });
-        TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder();
-        byte[] chainPem = read("tlsCertificate", () -> TlsFiles.pem(chain));
-        tls.keyManager(new ByteArrayInputStream(chainPem), new ByteArrayInputStream(TlsFiles.pem(key)));
         if (settings.mutualTls()) {
             Path caFile = settings.tlsClientCa().orElseThrow();
-            byte[] caPem = read("tlsClientCa", () -> TlsFiles.pem(TlsFiles.caBundle(caFile)));
-            tls.trustManager(new ByteArrayInputStream(caPem)).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+            read("tlsClientCa", () -> TlsFiles.caBundle(caFile));
         }
-        return tls.build();
     }
 
     private interface TlsRead<T> {
