@@ -43,6 +43,12 @@ import org.apache.logging.log4j.Logger;
  */
 public final class AimServer {
     private static final Logger LOG = LogManager.getLogger(AimServer.class);
+    /**
+     * The largest request message the transport accepts (gRPC's default is 4 MiB). Above it gRPC itself answers
+     * RESOURCE_EXHAUSTED before any service sees the call; below it each method checks its own fields and answers
+     * as its proto says (common.proto, "Message sizes"). Keep it above every per-field limit.
+     */
+    static final int MAX_REQUEST_MESSAGE_BYTES = 16 << 20;
 
     private final ServerSettings serverSettings;
     private final AimSettings settings;
@@ -120,8 +126,14 @@ public final class AimServer {
                     // long event streams: let controllers keep idle connections alive with pings
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
+                    // explicit, and above every per-field limit, so an oversized field gets its method's precise
+                    // status (DefineDomain's XML: INVALID_ARGUMENT) rather than gRPC's own RESOURCE_EXHAUSTED
+                    .maxInboundMessageSize(MAX_REQUEST_MESSAGE_BYTES)
+                    // a client-streaming call that fails while its client still sends resets the stream
+                    .intercept(new EarlyCloseReset())
                     .addService(manager.getHealthService());
-            definitions.forEach(builder::addService);
+            // a request protobuf cannot parse (a string that is not UTF-8) is INVALID_ARGUMENT, not UNKNOWN
+            definitions.forEach(definition -> builder.addService(StrictRequestParsing.wrap(definition)));
             if (serverSettings.reflection()) {
                 builder.addService(ProtoReflectionServiceV1.newInstance());
                 builder.addService(legacyReflection());
