@@ -43,6 +43,7 @@ final class HostileRequests {
         hostile.put("empty", new byte[0]);
         hostile.put("NUL-bearing", utf8("aim\0fuzz"));
         hostile.put("70000 characters", utf8("L".repeat(70_000)));
+        hostile.put("200 characters, 400 bytes", utf8("\u00e9".repeat(200)));
         hostile.put("a folder name of 300 bytes", utf8(datastore + "/" + "c".repeat(300) + "/disk.raw"));
         hostile.put("a relative path with a folder name of 300 bytes", utf8("c".repeat(300) + "/disk.raw"));
         hostile.put("a path of 4300 bytes", utf8(datastore + ("/" + "p".repeat(250)).repeat(17) + "/disk.raw"));
