@@ -46,6 +46,12 @@ import org.apache.logging.log4j.Logger;
  */
 public final class AimServer {
     private static final Logger LOG = LogManager.getLogger(AimServer.class);
+    /**
+     * The largest request message the transport accepts (gRPC's default is 4 MiB). Above it gRPC itself answers
+     * RESOURCE_EXHAUSTED before any service sees the call; below it each method checks its own fields and answers
+     * as its proto says (common.proto, "Message sizes"). Keep it above every per-field limit.
+     */
+    static final int MAX_REQUEST_MESSAGE_BYTES = ServerLimits.DEFAULT_MAX_LARGE_MESSAGE_BYTES;
 
     private final ServerSettings serverSettings;
     private final AimSettings settings;
@@ -131,18 +137,23 @@ public final class AimServer {
                     // long event streams: let controllers keep idle connections alive with pings
                     .permitKeepAliveTime(limits.permitKeepAliveSeconds(), TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
-                    .maxConcurrentCallsPerConnection(limits.maxConcurrentCallsPerConnection())
+                    // above every per-field limit (the largest per-method limit, [limits]), so an oversized field gets
+                    // its method's precise status (DefineDomain's XML: INVALID_ARGUMENT), not gRPC's own
                     .maxInboundMessageSize(sizes.transportLimit())
+                    .maxConcurrentCallsPerConnection(limits.maxConcurrentCallsPerConnection())
                     .addService(manager.getHealthService());
-            definitions.forEach(builder::addService);
+            // a request protobuf cannot parse (a string that is not UTF-8) is INVALID_ARGUMENT, not UNKNOWN
+            definitions.forEach(definition -> builder.addService(StrictRequestParsing.wrap(definition)));
             if (limits.maxConnectionIdleSeconds() > 0) {
                 builder.maxConnectionIdle(limits.maxConnectionIdleSeconds(), TimeUnit.SECONDS);
             }
-            // the last added runs first: admission (it must see every admitted call end, whoever refuses it), audit,
+            // the last added runs first: the reset of a client-streaming call that fails while its client still sends
+            // (it must see every close, whoever closes), admission (it must see every admitted call end), audit,
             // roles, then the size of each message
             builder.intercept(sizes);
             security.interceptors().forEach(builder::intercept);
             builder.intercept(new AdmissionInterceptor(callPools));
+            builder.intercept(new EarlyCloseReset());
             if (serverSettings.reflection()) {
                 builder.addService(ProtoReflectionServiceV1.newInstance());
                 builder.addService(legacyReflection());

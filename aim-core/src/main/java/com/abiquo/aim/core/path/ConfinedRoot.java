@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * A folder that client paths must stay inside (the repository, a datastore). {@link #resolve} turns a path from a
- * request into a real path under the root, or refuses it before anything is touched: {@code ..} segments and NUL
- * bytes are INVALID_ARGUMENT; absolute paths elsewhere and symlinks that lead out are PERMISSION_DENIED.
+ * request into a real path under the root, or refuses it before anything is touched: {@code ..} segments, NUL
+ * bytes and names or paths over the kernel's limits ({@link PathLimits}, for the path as sent and once under its
+ * root) are INVALID_ARGUMENT; absolute paths elsewhere and symlinks that lead out are PERMISSION_DENIED.
  */
 public final class ConfinedRoot {
     private final Path root;
@@ -38,9 +39,7 @@ public final class ConfinedRoot {
         if (clientPath == null || clientPath.isBlank()) {
             throw invalid(what, clientPath, "is empty");
         }
-        if (clientPath.indexOf('\0') >= 0) {
-            throw invalid(what, clientPath, "contains a NUL byte");
-        }
+        PathLimits.checkPath(clientPath, what);
         Path requested;
         try {
             requested = Path.of(clientPath);
@@ -53,6 +52,12 @@ public final class ConfinedRoot {
             }
         }
         Path candidate = root.resolve(requested).normalize();
+        int candidateBytes = PathLimits.utf8Length(candidate.toString());
+        if (candidateBytes > PathLimits.PATH_MAX_BYTES) {
+            throw new AimException(Status.Code.INVALID_ARGUMENT, "PATH_TOO_LONG", what + " \""
+                    + PathLimits.shorten(clientPath) + "\" is " + candidateBytes + " bytes long in UTF-8 under " + root
+                    + "; the limit for a path is " + PathLimits.PATH_MAX_BYTES + " bytes", Map.of("field", what), null);
+        }
         if (!candidate.startsWith(root)) {
             throw denied(what, clientPath, "is outside " + root);
         }
@@ -82,11 +87,11 @@ public final class ConfinedRoot {
 
     private static AimException invalid(String what, String clientPath, String why) {
         return new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_PATH",
-                what + " \"" + clientPath + "\" " + why, Map.of("field", what), null);
+                what + " \"" + PathLimits.shorten(clientPath) + "\" " + why, Map.of("field", what), null);
     }
 
     private AimException denied(String what, String clientPath, String why) {
         return new AimException(Status.Code.PERMISSION_DENIED, "PATH_OUTSIDE_ROOT",
-                what + " \"" + clientPath + "\" " + why, Map.of("field", what, "root", root.toString()), null);
+                what + " \"" + PathLimits.shorten(clientPath) + "\" " + why, Map.of("field", what, "root", root.toString()), null);
     }
 }

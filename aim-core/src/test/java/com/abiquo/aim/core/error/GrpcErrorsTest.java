@@ -3,12 +3,14 @@ package com.abiquo.aim.core.error;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,23 @@ class GrpcErrorsTest {
         assertEquals("DOMAIN_NOT_FOUND", info.getReason());
         assertEquals(GrpcErrors.ERROR_DOMAIN, info.getDomain());
         assertEquals("42", info.getMetadataOrThrow("uuid"));
+    }
+
+    /** A message echoing a huge client value must still fit in the client's 8 KiB of trailers. */
+    @Test
+    void longMessagesAndMetadataAreCutByWholeCodePoints() throws Exception {
+        String huge = "\u00e9\ud83d\ude00x".repeat(20_000);
+        StatusRuntimeException status = GrpcErrors.toStatusException(new AimException(Status.Code.INVALID_ARGUMENT,
+                "INVALID_PATH", "path \"" + huge + "\" is wrong", Map.of("field", huge), null));
+        String message = status.getStatus().getDescription();
+        assertTrue(message.getBytes(StandardCharsets.UTF_8).length <= GrpcErrors.MAX_MESSAGE_BYTES, message);
+        assertTrue(message.startsWith("path \"\u00e9\ud83d\ude00x"), message);
+        assertTrue(message.endsWith(" more characters)"), message);
+        assertFalse(Character.isHighSurrogate(message.charAt(message.indexOf("...(") - 1)), "no split pair");
+        ErrorInfo info = StatusProto.fromThrowable(status).getDetails(0).unpack(ErrorInfo.class);
+        assertTrue(info.getMetadataOrThrow("field").getBytes(StandardCharsets.UTF_8).length
+                <= GrpcErrors.MAX_METADATA_VALUE_BYTES);
+        assertEquals("short", GrpcErrors.bounded("short", 10));
     }
 
     @Test

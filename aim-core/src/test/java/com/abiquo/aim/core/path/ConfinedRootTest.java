@@ -2,6 +2,7 @@ package com.abiquo.aim.core.path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
 import io.grpc.Status;
@@ -49,6 +50,35 @@ class ConfinedRootTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, refusal(""));
         assertEquals(Status.Code.INVALID_ARGUMENT, refusal("  "));
         assertEquals(Status.Code.INVALID_ARGUMENT, refusal("images/disk\0.qcow2"));
+    }
+
+    /**
+     * The kernel's limits, for every component and not only the last: refused up front as the client's mistake
+     * (the file system would answer "File name too long" half-way through, which clients saw as INTERNAL).
+     */
+    @Test
+    void namesAndPathsOverTheKernelLimitsAreInvalidArguments() throws Exception {
+        String longFolder = "d".repeat(256);
+        AimException folderName = assertThrows(AimException.class,
+                () -> root.resolve(longFolder + "/disk.raw", "destination"));
+        assertEquals(Status.Code.INVALID_ARGUMENT, folderName.code());
+        assertEquals("NAME_TOO_LONG", folderName.reason());
+        assertEquals("destination", folderName.metadata().get("field"));
+        assertEquals("NAME_TOO_LONG", assertThrows(AimException.class,
+                () -> root.resolve(rootFolder + "/a/" + "\u00e9".repeat(128) + "/b", "x")).reason(),
+                "256 bytes in UTF-8 in 128 characters");
+        assertEquals(rootFolder.resolve("d".repeat(255) + "/disk.raw"), root.resolve("d".repeat(255) + "/disk.raw",
+                "x"), "255 bytes is still a name");
+
+        String longPath = ("p".repeat(200) + "/").repeat(21);
+        AimException path = assertThrows(AimException.class, () -> root.resolve(longPath, "destination"));
+        assertEquals("PATH_TOO_LONG", path.reason());
+        String fitsAloneNotUnderRoot = ("p".repeat(200) + "/").repeat(20) + "q".repeat(4095 - 4020);
+        assertEquals(4095, fitsAloneNotUnderRoot.length());
+        AimException underRoot = assertThrows(AimException.class,
+                () -> root.resolve(fitsAloneNotUnderRoot, "destination"));
+        assertEquals("PATH_TOO_LONG", underRoot.reason(), underRoot.getMessage());
+        assertTrue(underRoot.getMessage().length() < 1000, "the message shows the start of the path only");
     }
 
     @Test

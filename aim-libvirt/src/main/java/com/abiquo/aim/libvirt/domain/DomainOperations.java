@@ -3,6 +3,7 @@ package com.abiquo.aim.libvirt.domain;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.path.PathLimits;
 import com.abiquo.aim.libvirt.connection.DomainListing;
 import com.abiquo.aim.libvirt.connection.DomainStateReader;
 import com.abiquo.aim.libvirt.connection.DomainStates;
@@ -272,6 +273,9 @@ public final class DomainOperations {
     private static void checkDisk(String disk) throws AimException {
         if (disk == null || disk.isBlank()) {
             throw AimException.invalidArgument("DISK_EMPTY", "disk is empty: give a target device (vda) or a path");
+        }
+        if (disk.startsWith("/")) {
+            PathLimits.checkPath(disk, "disk"); // the kernel's limits, for every name of the path
         }
         if (disk.length() > 4096 || disk.chars().anyMatch(Character::isISOControl)) {
             throw AimException.invalidArgument("DISK_INVALID", "disk is longer than 4096 characters or contains "

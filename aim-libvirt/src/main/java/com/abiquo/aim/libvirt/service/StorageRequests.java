@@ -1,6 +1,7 @@
 package com.abiquo.aim.libvirt.service;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.path.PathLimits;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
 import com.abiquo.aim.v1.CreateStoragePoolRequest;
@@ -121,10 +122,10 @@ final class StorageRequests {
         if (name == null || name.isEmpty()) {
             throw invalid("POOL_NAME_EMPTY", field, field + " (the pool name) is empty");
         }
-        if (name.length() > MAX_EXISTING_POOL_NAME || name.contains("/")
+        if (PathLimits.utf8Length(name) > MAX_EXISTING_POOL_NAME || name.contains("/")
                 || name.chars().anyMatch(Character::isISOControl)) {
             throw invalid("POOL_NAME_INVALID", field, field + " \"" + shorten(name) + "\" is not a pool name: at most "
-                    + MAX_EXISTING_POOL_NAME + " characters, without '/' or control characters");
+                    + MAX_EXISTING_POOL_NAME + " bytes in UTF-8, without '/' or control characters");
         }
     }
 
@@ -136,10 +137,12 @@ final class StorageRequests {
         if (name == null || name.isEmpty()) {
             throw AimException.invalidArgument("VOLUME_NAME_EMPTY", "volume name is empty");
         }
-        if (name.length() > MAX_VOLUME_NAME || name.contains("/") || name.equals(".") || name.equals("..")
+        // a volume of a directory pool is a file: the kernel's NAME_MAX counts bytes, not characters
+        if (PathLimits.utf8Length(name) > MAX_VOLUME_NAME || name.contains("/") || name.equals(".")
+                || name.equals("..")
                 || name.chars().anyMatch(Character::isISOControl)) {
             throw AimException.invalidArgument("VOLUME_NAME_INVALID", "volume name \"" + shorten(name)
-                    + "\" must be 1 to " + MAX_VOLUME_NAME + " characters without '/' or control characters");
+                    + "\" must be 1 to " + MAX_VOLUME_NAME + " bytes in UTF-8, without '/' or control characters");
         }
     }
 

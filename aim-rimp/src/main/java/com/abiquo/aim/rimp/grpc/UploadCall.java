@@ -20,6 +20,11 @@ import org.apache.logging.log4j.Logger;
  * <p>The call's messages are handled under a lock; shutdown ({@link #stop}) never waits for it: a write stuck on a
  * hung disk must not hold up the agent's shutdown. When the lock is busy, stop answers the client at once and the
  * stuck thread removes the temporary when its write returns.
+ *
+ * <p>A failure answered while the client is still sending (a refused header, too many bytes) is followed by a reset
+ * of the HTTP/2 stream, done for every client-streaming call by aim-server's EarlyCloseReset: without it a client
+ * that keeps writing stalls on flow control for ever (grpc-java issue 2162; the remedy chosen is the reset, not
+ * reading and discarding the rest, see docs/rimp.md).
  */
 final class UploadCall implements StreamObserver<UploadRequest> {
     private static final Logger LOG = LogManager.getLogger(UploadCall.class);

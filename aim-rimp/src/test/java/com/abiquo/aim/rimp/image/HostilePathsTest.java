@@ -11,7 +11,9 @@ import io.grpc.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -168,6 +170,43 @@ class HostilePathsTest {
         assertTrue(refused.getMessage().contains("255 bytes"), refused.getMessage());
         assertAllRefused("long names elsewhere", List.of(ds + "/" + long300Bytes),
                 path -> operations.instanceDisk(ds + "/vm1", path, false, CopyControl.none()));
+        assertEquals(List.of("", "dangling", "escape", "secretlink", "vm1"), TestFiles.names(fixture.datastore));
+    }
+
+    /**
+     * A folder name over 255 bytes anywhere in a destination (not only its last name), or a path over 4095 bytes:
+     * the client's INVALID_ARGUMENT naming the field, up front, in every operation that writes one. Before, the
+     * copy or mkdir met "File name too long" and the client saw INTERNAL IO_ERROR.
+     */
+    @Test
+    void folderNamesAndPathsOverTheKernelLimitsAreInvalidArgumentsEverywhere() throws Exception {
+        String ds = fixture.datastore.toString();
+        String longFolder = "f".repeat(256);
+        String longPath = ds + ("/" + "p".repeat(250)).repeat(17) + "/disk.raw";
+        Map<String, Call> operationsByName = new LinkedHashMap<>();
+        operationsByName.put("CopyFromDatastoreToRepository destination_repository_path", value -> operations
+                .snapshot("vm1", "snap", value, ds, false, CopyControl.none()));
+        operationsByName.put("InstanceDisk destination", value -> operations.instanceDisk(ds + "/vm1", value, false,
+                CopyControl.none()));
+        operationsByName.put("RenameDisk new_path", value -> operations.rename(ds + "/vm1", value,
+                CopyControl.none()));
+        operationsByName.put("Upload path", value -> fixture.uploads(1 << 20).begin(value, 10, ""));
+        for (Map.Entry<String, Call> operation : operationsByName.entrySet()) {
+            boolean relative = operation.getKey().startsWith("CopyFromDatastoreToRepository");
+            List<String> values = relative
+                    ? List.of(longFolder + "/snaps", "a/" + longFolder, "p".repeat(250) + ("/" + "p".repeat(250))
+                            .repeat(17))
+                    : List.of(ds + "/" + longFolder + "/disk.raw", ds + "/a/" + longFolder + "/b/disk.raw", longPath);
+            for (String value : values) {
+                AimException refused = assertThrows(AimException.class, () -> operation.getValue().run(value),
+                        operation.getKey());
+                assertEquals(Status.Code.INVALID_ARGUMENT, refused.code(), operation.getKey() + ": "
+                        + refused.getMessage());
+                assertTrue(Set.of("NAME_TOO_LONG", "PATH_TOO_LONG").contains(refused.reason()), operation.getKey()
+                        + ": " + refused.reason() + " " + refused.getMessage());
+            }
+        }
+        assertTrue(Files.exists(fixture.datastore.resolve("vm1")), "the source is still there");
         assertEquals(List.of("", "dangling", "escape", "secretlink", "vm1"), TestFiles.names(fixture.datastore));
     }
 

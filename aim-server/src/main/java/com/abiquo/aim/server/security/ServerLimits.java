@@ -24,9 +24,14 @@ public record ServerLimits(
         int maxConnectionIdleSeconds) {
     public static final String SECTION = "limits";
     private static final int MIB = 1 << 20;
+    /**
+     * Upload chunks and DefineDomain: 16 MiB, above DefineDomain's own 1 MiB XML limit, so that an oversized XML gets
+     * the INVALID_ARGUMENT its proto promises rather than RESOURCE_EXHAUSTED.
+     */
+    public static final int DEFAULT_MAX_LARGE_MESSAGE_BYTES = 16 * MIB;
 
     public static ServerLimits defaults() {
-        return new ServerLimits(MIB, 8 * MIB, 128, 10, 3600);
+        return new ServerLimits(MIB, DEFAULT_MAX_LARGE_MESSAGE_BYTES, 128, 10, 3600);
     }
 
     public static ConfigSchema schema() {

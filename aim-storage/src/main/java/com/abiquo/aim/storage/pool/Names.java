@@ -1,6 +1,7 @@
 package com.abiquo.aim.storage.pool;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.path.PathLimits;
 import io.grpc.Status;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -37,13 +38,15 @@ public final class Names {
         return name;
     }
 
-    /** Any existing libvirt name: not empty, at most 255 characters, no '/' and no control characters. */
+    /** Any existing libvirt name: not empty, at most 255 bytes in UTF-8, no '/' and no control characters. */
     public static String existingName(String name, String field) throws AimException {
         if (name == null || name.isEmpty()) {
             throw invalid(field, name, "is empty");
         }
-        if (name.length() > 255 || name.indexOf('/') >= 0 || name.chars().anyMatch(Character::isISOControl)) {
-            throw invalid(field, name, "is not a valid name (at most 255 characters, no '/', no control characters)");
+        if (PathLimits.utf8Length(name) > PathLimits.NAME_MAX_BYTES || name.indexOf('/') >= 0
+                || name.chars().anyMatch(Character::isISOControl)) {
+            throw invalid(field, name, "is not a valid name (at most 255 bytes in UTF-8, no '/', "
+                    + "no control characters)");
         }
         return name;
     }

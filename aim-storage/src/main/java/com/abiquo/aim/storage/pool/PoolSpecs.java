@@ -1,6 +1,7 @@
 package com.abiquo.aim.storage.pool;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.path.PathLimits;
 import com.abiquo.aim.core.spi.StoragePoolOperations.Chap;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolSpec;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
@@ -96,6 +97,7 @@ final class PoolSpecs {
     }
 
     static String absolutePath(String path, String field) throws AimException {
+        PathLimits.checkPath(path, field); // the kernel's limits, for every name of the path (4095 / 255 bytes)
         if (path == null || path.isEmpty() || !path.startsWith("/") || path.chars().anyMatch(Character::isISOControl)
                 || path.length() > 4096) {
             throw Names.invalid(field, path, "must be an absolute path");
