@@ -71,7 +71,7 @@ public final class VlanManager {
     private final VlanRestore restore;
     private final RequirementsProbe probe;
 
-    public VlanManager(IpTool ip, IfcfgFiles files, HealthReporter health, Ifup ifup) {
+    public VlanManager(IpTool ip, NetworkFiles files, HealthReporter health, Ifup ifup) {
         requireNonNull(ip, "ip is null");
         requireNonNull(files, "files is null");
         requireNonNull(health, "health is null");

@@ -22,11 +22,11 @@ final class VlanRestore {
     private static final Logger LOG = LogManager.getLogger(VlanManager.class);
 
     private final IpTool ip;
-    private final IfcfgFiles files;
+    private final NetworkFiles files;
     private final KeyedLocks locks;
     private final VlanCreation creation;
 
-    VlanRestore(IpTool ip, IfcfgFiles files, KeyedLocks locks, VlanCreation creation) {
+    VlanRestore(IpTool ip, NetworkFiles files, KeyedLocks locks, VlanCreation creation) {
         this.ip = requireNonNull(ip, "ip is null");
         this.files = requireNonNull(files, "files is null");
         this.locks = requireNonNull(locks, "locks is null");
@@ -38,7 +38,7 @@ final class VlanRestore {
         List<String> unreadable = new ArrayList<>();
         // one reading for the common case (everything there); a VLAN that lacks something is re-read under its locks
         Map<String, LinkInfo> snapshot = ip.links();
-        for (IfcfgFiles.VlanFile file : files.vlanFiles()) {
+        for (NetworkFiles.VlanFile file : files.vlanFiles()) {
             if (file.spec().isEmpty()) {
                 unreadable.add(file.fileName() + ": " + file.problem());
                 LOG.warn("Restore: {} skipped: {}", files.folder().resolve(file.fileName()), file.problem());
