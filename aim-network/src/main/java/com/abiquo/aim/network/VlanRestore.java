@@ -13,9 +13,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Re-creates, from the ifcfg files, every link that is missing (at start-up, when the namespace comes back, and on
- * request). Each VLAN is completed by {@link VlanCreation} under that VLAN's locks; one failing does not stop the
- * others.
+ * Re-creates, from the ifcfg files or keyfiles, every link that is missing (at start-up, when the namespace comes
+ * back, and on request). Each VLAN is completed by {@link VlanCreation} under that VLAN's locks; one failing does
+ * not stop the others.
  */
 final class VlanRestore {
     // VlanManager's logger, as before this class was split out of it: operators' log filters keep matching

@@ -79,8 +79,11 @@ class KeyfileGoldenTest {
                 "bridge.stp", "no", "ipv4.method", "disabled", "ipv6.method", "disabled");
         String ours = files.bridgeText(bridge);
         assertKeysAgree(theirs, ours, "bridge");
-        assertSameKeys(theirs, nmcli(ours, "connection", "modify", "connection.id", KeyfileFiles.connectionId(
-                bridge)), "bridge read back by nmcli");
+        // The one key AIM leaves out: nmcli 1.42 gives new profiles addr-gen-mode=default, a value NetworkManager
+        // knows only since 1.40 (EL 9.0 has 1.36); with IPv6 disabled no address is generated either way.
+        assertTrue(theirs.contains("\naddr-gen-mode=default\n"), theirs);
+        assertSameKeys(theirs.replace("\naddr-gen-mode=default\n", "\n"), nmcli(ours, "connection", "modify",
+                "connection.id", KeyfileFiles.connectionId(bridge)), "bridge read back by nmcli");
     }
 
     @Test

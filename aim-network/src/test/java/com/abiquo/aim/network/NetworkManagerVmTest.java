@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * it NetworkManager leaves devices it did not create unmanaged) and NetworkManager 1.42 with the keyfile plugin
  * only (scripts/setup.d/45-networkmanager.sh installs it here, not started), on AIM's files for bridge abiquo_5 and
  * VLAN 5 on a veth eth0 written by this test. Then AIM's VLAN service with keyfiles ({@link KeyfileVmStep})
- * creates VLAN 7 while NetworkManager runs (which takes the links over after the reload), and deletes it.
+ * creates VLAN 7 while NetworkManager runs (after the reload NetworkManager knows AIM's profiles; it leaves the
+ * links AIM made as they are, as external ones), and deletes it.
  */
 @Tag("system")
 class NetworkManagerVmTest {
@@ -59,25 +60,29 @@ class NetworkManagerVmTest {
         assertTrue(finished, "the VM did not finish in 10 minutes");
         assertEquals(0, vm.exitValue(), "the VM run failed:\n" + log);
 
-        assertBrought(xfer, 1, five, log);
+        assertLinks(xfer, 1, five, log);
+        assertProfiles(xfer, "active-1.txt", five, ":activated");
+        assertNoAddress(xfer, 1);
         String steps = Files.readString(xfer.resolve("step.txt"));
         assertTrue(steps.contains("running=true") && steps.contains("created [") && steps.contains("deleted ["),
                 steps + "\n" + log);
         VlanSpec seven = VlanSpec.of(7, "eth0", "abiquo_7");
-        assertBrought(xfer, 2, seven, log);
+        assertLinks(xfer, 2, seven, log);
+        assertProfiles(xfer, "connections-2.txt", seven, "");
         // after the delete: links, profiles and files gone, and NetworkManager did not bring them back
         Map<String, LinkInfo> after = IpLinkParser.parse(Files.readString(xfer.resolve("links-3.json"))).stream()
                 .collect(Collectors.toMap(LinkInfo::name, Function.identity()));
         assertTrue(!after.containsKey("eth0.7") && !after.containsKey("abiquo_7"), after.keySet() + "\n" + log);
         assertTrue(after.containsKey("eth0.5") && after.containsKey("abiquo_5"), after.keySet() + "\n" + log);
         assertEquals(List.of("abiquo-abiquo_5", "abiquo-eth0.5"), Files.readAllLines(xfer.resolve(
-                "connections-3.txt")).stream().filter(name -> name.startsWith("abiquo-")).sorted().toList(), log);
+                "connections-3.txt")).stream().filter(line -> line.startsWith("abiquo-")).map(line -> line.substring(
+                0, line.indexOf(':'))).sorted().toList(), log);
         assertEquals(List.of("abiquo-abiquo_5.nmconnection", "abiquo-eth0.5.nmconnection"), Files.readAllLines(
                 xfer.resolve("files-3.txt")));
     }
 
-    /** The bridge (STP off, no address) and the VLAN enslaved to it are up, both connections active, AIM's uuids. */
-    private static void assertBrought(Path xfer, int round, VlanSpec spec, String log) throws Exception {
+    /** The bridge (STP off) is up, the VLAN is up on its parent and enslaved to it. */
+    private static void assertLinks(Path xfer, int round, VlanSpec spec, String log) throws Exception {
         String json = Files.readString(xfer.resolve("links-" + round + ".json"));
         Map<String, LinkInfo> links = IpLinkParser.parse(json).stream().collect(Collectors.toMap(LinkInfo::name,
                 Function.identity()));
@@ -89,15 +94,22 @@ class NetworkManagerVmTest {
         assertEquals(spec.parent(), vlan.parent());
         assertEquals(spec.bridge(), vlan.master());
         assertEquals(0, stpState(json, spec.bridge()), "stp=false");
+    }
+
+    /** NetworkManager applied ipv4/ipv6.method=disabled: the bridge has no address, not even a link-local one. */
+    private static void assertNoAddress(Path xfer, int round) throws Exception {
         JsonArray addresses = JsonParser.parseString(Files.readString(xfer.resolve("addr-" + round + ".json")))
                 .getAsJsonArray().get(0).getAsJsonObject().getAsJsonArray("addr_info");
-        assertEquals(0, addresses.size(), "ipv4 and ipv6 disabled: no address, not even a link-local one: "
-                + addresses);
-        List<String> active = Files.readAllLines(xfer.resolve("active-" + round + ".txt"));
+        assertEquals(0, addresses.size(), "ipv4 and ipv6 disabled: " + addresses);
+    }
+
+    /** NetworkManager lists AIM's two connections (id and uuid; with suffix ":activated": active on the link). */
+    private static void assertProfiles(Path xfer, String file, VlanSpec spec, String suffix) throws Exception {
+        List<String> connections = Files.readAllLines(xfer.resolve(file));
         for (String link : List.of(spec.bridge(), spec.device())) {
-            String expected = KeyfileFiles.connectionId(link) + ":" + KeyfileFiles.uuid(link) + ":" + link
-                    + ":activated";
-            assertTrue(active.contains(expected), expected + " not in " + active);
+            String expected = KeyfileFiles.connectionId(link) + ":" + KeyfileFiles.uuid(link)
+                    + (suffix.isEmpty() ? "" : ":" + link + suffix);
+            assertTrue(connections.contains(expected), expected + " not in " + connections);
         }
     }
 
