@@ -13,7 +13,10 @@ import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
-/** The network module: the VLAN service over iproute2 and ifcfg files. Found by ServiceLoader. */
+/**
+ * The network module: the VLAN service over iproute2, kept across reboots in ifcfg files or NetworkManager keyfiles.
+ * Found by ServiceLoader.
+ */
 public final class NetworkModule implements AimModule {
     private static final Logger LOG = LogManager.getLogger(NetworkModule.class);
 
@@ -37,13 +40,35 @@ public final class NetworkModule implements AimModule {
     @Override
     public void start(ModuleContext context) throws ConfigException {
         VlanConfig config = VlanConfig.from(context.settings(), context.configFolder());
-        IpTool ip = new IpTool(new CommandRunner(), config.namespace(), config.commandTimeout());
-        VlanManager manager = new VlanManager(ip, new IfcfgFiles(config.networkScripts()), context.health(),
+        CommandRunner runner = new CommandRunner();
+        IpTool ip = new IpTool(runner, config.namespace(), config.commandTimeout());
+        NetworkFiles files = persistence(config, runner);
+        VlanManager manager = new VlanManager(ip, files, context.health(),
                 new VlanManager.Ifup(config.useIfup(), "ifup", "ifdown"));
-        LOG.info("VLAN service: ifcfg files in {}, commands in the {}{}", config.networkScripts(), ip.where(),
-                config.useIfup() ? ", with ifup/ifdown" : "");
+        LOG.info("VLAN service: files in {} ([vlan] {}), commands in the {}{}", files.folder(), files.configKey(),
+                ip.where(), config.useIfup() ? ", with ifup/ifdown" : "");
         manager.startUp(config.restoreOnStart());
         service = new VlanGrpcService(manager);
+    }
+
+    /** ifcfg files or keyfiles, as [vlan] persistence says; with keyfiles, AIM's ifcfg files are migrated first. */
+    private static NetworkFiles persistence(VlanConfig config, CommandRunner runner) {
+        PersistenceChoice choice = config.useIfup()
+                ? new PersistenceChoice(PersistenceChoice.Format.IFCFG, "[vlan] useIfup is true: ifup reads ifcfg "
+                        + "files")
+                : PersistenceChoice.resolve(config.persistence(), config.keyfileFolder(), config.osRelease());
+        LOG.info("VLAN persistence: {} ({})", choice.format() == PersistenceChoice.Format.KEYFILE
+                ? "NetworkManager keyfiles" : "ifcfg files", choice.reason());
+        IfcfgFiles ifcfg = new IfcfgFiles(config.networkScripts());
+        if (choice.format() != PersistenceChoice.Format.KEYFILE) {
+            return ifcfg;
+        }
+        KeyfileFiles keyfiles = new KeyfileFiles(config.keyfileFolder(),
+                new NetworkManagerReload(runner, config.nmcli(), config.commandTimeout()));
+        if (config.migrateIfcfg()) {
+            new IfcfgMigration(ifcfg, keyfiles).migrateAndLog();
+        }
+        return keyfiles;
     }
 
     @Override

@@ -23,10 +23,10 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class RequirementsProbe {
     private final IpTool ip;
-    private final IfcfgFiles files;
+    private final NetworkFiles files;
     private final VlanManager.Ifup ifup;
 
-    RequirementsProbe(IpTool ip, IfcfgFiles files, VlanManager.Ifup ifup) {
+    RequirementsProbe(IpTool ip, NetworkFiles files, VlanManager.Ifup ifup) {
         this.ip = requireNonNull(ip, "ip is null");
         this.files = requireNonNull(files, "files is null");
         this.ifup = requireNonNull(ifup, "ifup is null");
@@ -98,7 +98,7 @@ final class RequirementsProbe {
     private Check checkScriptsFolder() {
         Path folder = files.folder();
         if (!Files.isDirectory(folder)) {
-            return new Check(CheckKind.SCRIPTS_FOLDER, false, folder + " ([vlan] networkScripts) "
+            return new Check(CheckKind.SCRIPTS_FOLDER, false, folder + " ([vlan] " + files.configKey() + ") "
                     + (Files.exists(folder) ? "is not a folder" : "does not exist"));
         }
         try {
@@ -106,8 +106,8 @@ final class RequirementsProbe {
             Files.delete(probe);
             return new Check(CheckKind.SCRIPTS_FOLDER, true, folder + " is writable");
         } catch (IOException | SecurityException failure) {
-            return new Check(CheckKind.SCRIPTS_FOLDER, false, folder + " ([vlan] networkScripts) is not writable: "
-                    + failure.getMessage());
+            return new Check(CheckKind.SCRIPTS_FOLDER, false, folder + " ([vlan] " + files.configKey() + ") is not "
+                    + "writable: " + failure.getMessage());
         }
     }
 

@@ -24,12 +24,12 @@ final class VlanCreation {
     private static final Logger LOG = LogManager.getLogger(VlanManager.class);
 
     private final IpTool ip;
-    private final IfcfgFiles files;
+    private final NetworkFiles files;
     private final IfupScripts ifup;
     private final KeyedLocks locks;
     private final VlanPreconditions preconditions;
 
-    VlanCreation(IpTool ip, IfcfgFiles files, IfupScripts ifup, KeyedLocks locks, VlanPreconditions preconditions) {
+    VlanCreation(IpTool ip, NetworkFiles files, IfupScripts ifup, KeyedLocks locks, VlanPreconditions preconditions) {
         this.ip = requireNonNull(ip, "ip is null");
         this.files = requireNonNull(files, "files is null");
         this.ifup = requireNonNull(ifup, "ifup is null");
@@ -61,8 +61,8 @@ final class VlanCreation {
         LinkInfo parent = links.get(spec.parent());
         LinkInfo bridge = links.get(bridgeName);
         LinkInfo vlan = links.get(device);
-        String bridgeFile = IfcfgFiles.bridgeFileName(bridgeName);
-        String vlanFile = IfcfgFiles.vlanFileName(spec);
+        String bridgeFile = files.bridgeFile(bridgeName);
+        String vlanFile = files.vlanFile(spec);
         Optional<String> bridgeText = files.read(bridgeFile);
         Optional<String> vlanText = files.read(vlanFile);
         preconditions.requireBridgeFileAgrees(bridgeName, bridgeText, operation);
@@ -73,8 +73,8 @@ final class VlanCreation {
         try {
             if (ifup.enabled()) {
                 // initscripts read the files, so they come first; then ifup makes what is missing
-                writeIfMissing(bridgeFile, bridgeText, IfcfgFiles.bridgeContent(bridgeName), changes, rollback);
-                writeIfMissing(vlanFile, vlanText, IfcfgFiles.vlanContent(spec), changes, rollback);
+                writeIfMissing(bridgeFile, bridgeText, files.bridgeText(bridgeName), changes, rollback);
+                writeIfMissing(vlanFile, vlanText, files.vlanText(spec), changes, rollback);
                 if (bridge == null) {
                     runIfup(bridgeFile, bridgeName, changes, rollback);
                 }
@@ -123,14 +123,17 @@ final class VlanCreation {
                 changes.add(new VlanChange(VlanChange.Kind.LINK_UP, device));
             }
             if (!ifup.enabled()) {
-                writeIfMissing(bridgeFile, bridgeText, IfcfgFiles.bridgeContent(bridgeName), changes, rollback);
-                writeIfMissing(vlanFile, vlanText, IfcfgFiles.vlanContent(spec), changes, rollback);
+                writeIfMissing(bridgeFile, bridgeText, files.bridgeText(bridgeName), changes, rollback);
+                writeIfMissing(vlanFile, vlanText, files.vlanText(spec), changes, rollback);
             }
             // read back what the kernel now has; when nothing changed, the first reading already is that
             VlanState state = VlanState.of(spec, changes.isEmpty() ? links : ip.links(), vlanFile);
             if (!state.complete()) {
                 throw new AimException(Status.Code.FAILED_PRECONDITION, "VERIFY_FAILED", "step \"verify\" failed: "
                         + "after the changes the kernel shows " + state, Map.of("step", "verify"), null);
+            }
+            if (changes.stream().anyMatch(change -> change.kind() == VlanChange.Kind.FILE_WRITTEN)) {
+                files.changed();
             }
             return new CreateResult(state, changes);
         } catch (AimException failure) {

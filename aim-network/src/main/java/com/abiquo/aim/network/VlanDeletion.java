@@ -23,12 +23,12 @@ final class VlanDeletion {
     private static final Logger LOG = LogManager.getLogger(VlanManager.class);
 
     private final IpTool ip;
-    private final IfcfgFiles files;
+    private final NetworkFiles files;
     private final IfupScripts ifup;
     private final KeyedLocks locks;
     private final VlanPreconditions preconditions;
 
-    VlanDeletion(IpTool ip, IfcfgFiles files, IfupScripts ifup, KeyedLocks locks, VlanPreconditions preconditions) {
+    VlanDeletion(IpTool ip, NetworkFiles files, IfupScripts ifup, KeyedLocks locks, VlanPreconditions preconditions) {
         this.ip = requireNonNull(ip, "ip is null");
         this.files = requireNonNull(files, "files is null");
         this.ifup = requireNonNull(ifup, "ifup is null");
@@ -64,15 +64,15 @@ final class VlanDeletion {
             throw precondition("BRIDGE_NAME_TAKEN", operation + ": \"" + bridgeName + "\" is " + describe(bridge)
                     + ", not a bridge", "bridge");
         }
-        String bridgeFile = IfcfgFiles.bridgeFileName(bridgeName);
-        String vlanFile = IfcfgFiles.vlanFileName(spec);
+        String bridgeFile = files.bridgeFile(bridgeName);
+        String vlanFile = files.vlanFile(spec);
         Optional<String> bridgeText = files.read(bridgeFile);
         Optional<String> vlanText = files.read(vlanFile);
         preconditions.requireVlanFileAgrees(spec, vlanText, operation);
 
         List<String> otherUsers = new ArrayList<>();
         boolean bridgeThere = bridge != null || bridgeText.isPresent();
-        for (IfcfgFiles.VlanFile file : bridgeThere ? files.vlanFiles() : List.<IfcfgFiles.VlanFile>of()) {
+        for (NetworkFiles.VlanFile file : bridgeThere ? files.vlanFiles() : List.<NetworkFiles.VlanFile>of()) {
             file.spec().filter(other -> other.bridge().equals(bridgeName) && !other.equals(spec))
                     .ifPresent(other -> otherUsers.add(other.device()));
         }
@@ -135,6 +135,9 @@ final class VlanDeletion {
         } catch (AimException failure) {
             throw rollback.fail(failure);
         }
+        if (changes.stream().anyMatch(change -> change.kind() == VlanChange.Kind.FILE_REMOVED)) {
+            files.changed();
+        }
         return new DeleteResult(changes, deleteBridge && bridge != null ? ports : List.of(),
                 bridgeThere ? keptBecause : "");
     }
@@ -152,22 +155,21 @@ final class VlanDeletion {
     }
 
     /**
-     * Why a bridge is not AIM's, or "" when it is. AIM writes ifcfg-&lt;bridge&gt; whenever it makes a bridge, so a
+     * Why a bridge is not AIM's, or "" when it is. AIM writes the bridge's file whenever it makes a bridge, so a
      * bridge without that file (libvirt's virbr0, docker0, the node's uplink) or with an operator's file is not
      * AIM's to delete; nor is a file that describes another device AIM's to remove as this bridge's.
      */
-    private static String notAimsBridge(String bridge, Optional<String> text) {
-        String fileName = IfcfgFiles.bridgeFileName(bridge);
+    private String notAimsBridge(String bridge, Optional<String> text) {
+        String fileName = files.bridgeFile(bridge);
         if (text.isEmpty()) {
             return "there is no " + fileName + ", so it is not a bridge AIM manages";
         }
-        if (!IfcfgFiles.writtenByAim(text.get())) {
+        if (!files.isAims(text.get())) {
             return fileName + " was not written by AIM";
         }
-        Map<String, String> values = IfcfgFiles.parse(text.get());
-        if (!IfcfgFiles.describesBridge(bridge, values)) {
-            return fileName + " does not describe bridge " + bridge + " (DEVICE=" + values.get("DEVICE") + ", TYPE="
-                    + values.get("TYPE") + ")";
+        String problem = files.bridgeProblem(bridge, text.get());
+        if (!problem.isEmpty()) {
+            return fileName + " does not describe bridge " + bridge + " (" + problem + ")";
         }
         return "";
     }

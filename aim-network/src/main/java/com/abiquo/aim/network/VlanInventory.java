@@ -12,9 +12,9 @@ import java.util.TreeSet;
 /** The VLANs and bridges the ifcfg files describe, each with what the kernel shows of it now. Changes nothing. */
 final class VlanInventory {
     private final IpTool ip;
-    private final IfcfgFiles files;
+    private final NetworkFiles files;
 
-    VlanInventory(IpTool ip, IfcfgFiles files) {
+    VlanInventory(IpTool ip, NetworkFiles files) {
         this.ip = requireNonNull(ip, "ip is null");
         this.files = requireNonNull(files, "files is null");
     }
@@ -23,7 +23,7 @@ final class VlanInventory {
         Map<String, LinkInfo> links = ip.links();
         List<VlanState> vlans = new ArrayList<>();
         TreeSet<String> bridgeNames = new TreeSet<>();
-        for (IfcfgFiles.VlanFile file : files.vlanFiles()) {
+        for (NetworkFiles.VlanFile file : files.vlanFiles()) {
             if (file.spec().isPresent()) {
                 VlanSpec spec = file.spec().get();
                 vlans.add(VlanState.of(spec, links, file.fileName()));
@@ -34,7 +34,7 @@ final class VlanInventory {
         List<BridgeState> bridges = new ArrayList<>();
         for (String name : bridgeNames) {
             LinkInfo link = links.get(name);
-            String bridgeFile = IfcfgFiles.bridgeFileName(name);
+            String bridgeFile = files.bridgeFile(name);
             String fileName = files.read(bridgeFile).isPresent() ? bridgeFile : "";
             List<String> ports = links.values().stream().filter(port -> name.equals(port.master()))
                     .map(LinkInfo::name).sorted().toList();

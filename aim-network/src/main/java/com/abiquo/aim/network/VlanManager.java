@@ -7,7 +7,8 @@ import com.abiquo.aim.core.module.HealthReporter;
 import java.util.List;
 
 /**
- * The VLAN service's logic: 802.1Q sub-interfaces enslaved to Linux bridges, kept in step with their ifcfg files.
+ * The VLAN service's logic: 802.1Q sub-interfaces enslaved to Linux bridges, kept in step with their files
+ * (ifcfg files or NetworkManager keyfiles, {@link NetworkFiles}).
  * Knows nothing of gRPC. Every operation reads the links back with {@code ip -json}, changes only what is missing,
  * and undoes its own changes when a later step fails.
  *
@@ -71,7 +72,7 @@ public final class VlanManager {
     private final VlanRestore restore;
     private final RequirementsProbe probe;
 
-    public VlanManager(IpTool ip, IfcfgFiles files, HealthReporter health, Ifup ifup) {
+    public VlanManager(IpTool ip, NetworkFiles files, HealthReporter health, Ifup ifup) {
         requireNonNull(ip, "ip is null");
         requireNonNull(files, "files is null");
         requireNonNull(health, "health is null");
@@ -88,7 +89,7 @@ public final class VlanManager {
     }
 
     /**
-     * Sets the service's health and, when asked, re-creates what the ifcfg files describe. Never fails: a missing
+     * Sets the service's health and, when asked, re-creates what the files describe. Never fails: a missing
      * namespace makes the service NOT_SERVING, and the restore then runs on the first call that finds it.
      */
     public void startUp(boolean restoreOnStart) {
@@ -110,7 +111,7 @@ public final class VlanManager {
         return inventory.list();
     }
 
-    /** Re-creates, from the ifcfg files, every link that is missing. One VLAN failing does not stop the others. */
+    /** Re-creates, from the files, every link that is missing. One VLAN failing does not stop the others. */
     public RestoreResult restore() throws AimException {
         readiness.ensureReady();
         return restore.restore();

@@ -13,9 +13,9 @@ import java.util.Optional;
  */
 final class VlanPreconditions {
     private final IpTool ip;
-    private final IfcfgFiles files;
+    private final NetworkFiles files;
 
-    VlanPreconditions(IpTool ip, IfcfgFiles files) {
+    VlanPreconditions(IpTool ip, NetworkFiles files) {
         this.ip = requireNonNull(ip, "ip is null");
         this.files = requireNonNull(files, "files is null");
     }
@@ -32,11 +32,11 @@ final class VlanPreconditions {
         if (text.isEmpty()) {
             return;
         }
-        Map<String, String> values = IfcfgFiles.parse(text.get());
-        if (!IfcfgFiles.describesBridge(bridge, values)) {
+        String problem = files.bridgeProblem(bridge, text.get());
+        if (!problem.isEmpty()) {
             throw precondition("FILE_CONFLICT", operation + ": " + files.folder().resolve(
-                    IfcfgFiles.bridgeFileName(bridge)) + " exists but does not describe bridge " + bridge + " (DEVICE="
-                    + values.get("DEVICE") + ", TYPE=" + values.get("TYPE") + ")", "bridge");
+                    files.bridgeFile(bridge)) + " exists but does not describe bridge " + bridge + " (" + problem
+                    + ")", "bridge");
         }
     }
 
@@ -44,7 +44,7 @@ final class VlanPreconditions {
         if (text.isEmpty()) {
             return;
         }
-        IfcfgFiles.VlanFile file = IfcfgFiles.parseVlanFile(IfcfgFiles.vlanFileName(spec), text.get());
+        NetworkFiles.VlanFile file = files.readVlanFile(files.vlanFile(spec), text.get());
         if (file.spec().isEmpty() || !file.spec().get().equals(spec)) {
             throw precondition("FILE_CONFLICT", operation + ": " + files.folder().resolve(file.fileName())
                     + " exists but " + (file.spec().isEmpty() ? file.problem() : "describes "

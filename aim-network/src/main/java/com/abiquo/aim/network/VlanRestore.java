@@ -13,20 +13,20 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Re-creates, from the ifcfg files, every link that is missing (at start-up, when the namespace comes back, and on
- * request). Each VLAN is completed by {@link VlanCreation} under that VLAN's locks; one failing does not stop the
- * others.
+ * Re-creates, from the ifcfg files or keyfiles, every link that is missing (at start-up, when the namespace comes
+ * back, and on request). Each VLAN is completed by {@link VlanCreation} under that VLAN's locks; one failing does
+ * not stop the others.
  */
 final class VlanRestore {
     // VlanManager's logger, as before this class was split out of it: operators' log filters keep matching
     private static final Logger LOG = LogManager.getLogger(VlanManager.class);
 
     private final IpTool ip;
-    private final IfcfgFiles files;
+    private final NetworkFiles files;
     private final KeyedLocks locks;
     private final VlanCreation creation;
 
-    VlanRestore(IpTool ip, IfcfgFiles files, KeyedLocks locks, VlanCreation creation) {
+    VlanRestore(IpTool ip, NetworkFiles files, KeyedLocks locks, VlanCreation creation) {
         this.ip = requireNonNull(ip, "ip is null");
         this.files = requireNonNull(files, "files is null");
         this.locks = requireNonNull(locks, "locks is null");
@@ -38,7 +38,7 @@ final class VlanRestore {
         List<String> unreadable = new ArrayList<>();
         // one reading for the common case (everything there); a VLAN that lacks something is re-read under its locks
         Map<String, LinkInfo> snapshot = ip.links();
-        for (IfcfgFiles.VlanFile file : files.vlanFiles()) {
+        for (NetworkFiles.VlanFile file : files.vlanFiles()) {
             if (file.spec().isEmpty()) {
                 unreadable.add(file.fileName() + ": " + file.problem());
                 LOG.warn("Restore: {} skipped: {}", files.folder().resolve(file.fileName()), file.problem());

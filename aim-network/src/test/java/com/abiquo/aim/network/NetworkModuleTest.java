@@ -28,7 +28,7 @@ class NetworkModuleTest {
         AimModule module = modules.get(0);
         assertEquals("network", module.name());
         for (String key : List.of("networkScripts", "namespace", "useIfup", "restoreOnStart",
-                "commandTimeoutSeconds")) {
+                "commandTimeoutSeconds", "persistence", "keyfileFolder", "osRelease", "nmcli", "migrateIfcfg")) {
             assertTrue(module.configSchema().hasKey("vlan", key), key);
         }
     }
@@ -37,16 +37,21 @@ class NetworkModuleTest {
     void defaultsAreTheOriginals() throws ConfigException {
         VlanConfig config = VlanConfig.from(AimSettings.empty(), Path.of("/etc/abiquo-aim"));
         assertEquals(new VlanConfig(Path.of("/etc/sysconfig/network-scripts"), Optional.empty(), false, true,
-                Duration.ofSeconds(30)), config);
+                Duration.ofSeconds(30), PersistenceChoice.Format.AUTO,
+                Path.of("/etc/NetworkManager/system-connections"), Path.of("/etc/os-release"), "nmcli", true), config);
     }
 
     @Test
     void readsWhatAUserWrites() throws ConfigException {
         VlanConfig config = VlanConfig.from(settings(Map.of("networkScripts", "run/network-scripts",
-                "namespace", "aim-dev", "useIfup", "YES", "restoreOnStart", "FALSE", "commandTimeoutSeconds", "5")),
-                Path.of("/opt/aim/conf"));
+                "namespace", "aim-dev", "useIfup", "YES", "restoreOnStart", "FALSE", "commandTimeoutSeconds", "5",
+                "persistence", "IFCFG", "keyfileFolder", "run/system-connections", "osRelease", "run/os-release",
+                "nmcli", "", "migrateIfcfg", "false")), Path.of("/opt/aim/conf"));
         assertEquals(new VlanConfig(Path.of("/opt/aim/conf/run/network-scripts"), Optional.of("aim-dev"), true, false,
-                Duration.ofSeconds(5)), config);
+                Duration.ofSeconds(5), PersistenceChoice.Format.IFCFG, Path.of("/opt/aim/conf/run/system-connections"),
+                Path.of("/opt/aim/conf/run/os-release"), "", false), config);
+        assertEquals(PersistenceChoice.Format.KEYFILE, VlanConfig.from(settings(Map.of("persistence", "keyfile")),
+                Path.of("/")).persistence());
     }
 
     @Test
@@ -57,6 +62,13 @@ class NetworkModuleTest {
         ConfigException timeout = assertThrows(ConfigException.class, () -> VlanConfig.from(settings(
                 Map.of("commandTimeoutSeconds", "0")), Path.of("/")));
         assertTrue(timeout.getMessage().contains("commandTimeoutSeconds"), timeout.getMessage());
+        ConfigException persistence = assertThrows(ConfigException.class, () -> VlanConfig.from(settings(
+                Map.of("persistence", "networkd")), Path.of("/")));
+        assertTrue(persistence.getMessage().contains("[vlan] persistence = \"networkd\""), persistence.getMessage());
+        ConfigException ifupWithKeyfiles = assertThrows(ConfigException.class, () -> VlanConfig.from(settings(
+                Map.of("persistence", "keyfile", "useIfup", "true")), Path.of("/")));
+        assertTrue(ifupWithKeyfiles.getMessage().contains("ifup/ifdown read ifcfg files"),
+                ifupWithKeyfiles.getMessage());
     }
 
     @Test

@@ -22,13 +22,15 @@ final class SafeConfig {
         Files.writeString(repository.resolve(".abiquo_repository"), "");
         Files.createDirectories(folder.resolve("datastore"));
         Files.createDirectories(folder.resolve("network-scripts"));
+        Files.createDirectories(folder.resolve("system-connections"));
         Files.writeString(folder.resolve("initiatorname.iscsi"), "InitiatorName=iqn.2026-11.test.aim:server\n");
         Map<String, Map<String, String>> wanted = new LinkedHashMap<>();
         wanted.put("monitor", Map.of("uri", "test:///default"));
         wanted.put("rimp", Map.of("repository", "repository", "datastores", "datastore",
                 "autoBackup", "FALSE", "autoRestore", "false"));
         wanted.put("vlan", Map.of("namespace", "aimsrv-absent-" + ProcessHandle.current().pid(),
-                "networkScripts", "network-scripts", "restoreOnStart", "false", "useIfup", "false"));
+                "networkScripts", "network-scripts", "restoreOnStart", "false", "useIfup", "false",
+                "keyfileFolder", "system-connections", "nmcli", ""));
         wanted.put("storage", Map.of("initiatorNameFile", "initiatorname.iscsi"));
         ConfigSchema schema = ModuleLoader.schema(ModuleLoader.load());
         StringBuilder text = new StringBuilder("[server]\naddress = 127.0.0.1\nport = 0 ; any free port\n"

@@ -41,9 +41,20 @@ final class Launched implements AutoCloseable {
 
     /** The .deb this build made (in {@code aim.dist.dir}). */
     static Path builtDeb() throws IOException {
+        return built("abiquo-aim_.*_all\\.deb", "abiquo-aim_*_all.deb");
+    }
+
+    /** The .rpm this build made (in {@code aim.dist.dir}). */
+    static Path builtRpm() throws IOException {
+        return built("abiquo-aim-[0-9].*\\.noarch\\.rpm", "abiquo-aim-*.noarch.rpm");
+    }
+
+    /** The newest match: a snapshot .rpm's release holds the build time, so earlier builds' files may be there. */
+    private static Path built(String pattern, String description) throws IOException {
         try (var files = Files.list(Path.of(System.getProperty("aim.dist.dir")))) {
-            return files.filter(file -> file.getFileName().toString().matches("abiquo-aim_.*_all\\.deb"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no abiquo-aim_*_all.deb built"));
+            return files.filter(file -> file.getFileName().toString().matches(pattern))
+                    .max(java.util.Comparator.comparing(file -> file.toFile().lastModified()))
+                    .orElseThrow(() -> new AssertionError("no " + description + " built"));
         }
     }
 
@@ -150,6 +161,7 @@ final class Launched implements AutoCloseable {
         Files.writeString(run.resolve("repository/.abiquo_repository"), "");
         Files.createDirectories(run.resolve("datastore"));
         Files.createDirectories(run.resolve("network-scripts"));
+        Files.createDirectories(run.resolve("system-connections"));
         Files.writeString(run.resolve("initiatorname.iscsi"), "InitiatorName=iqn.2026-11.test.aim:dist\n");
         Path file = conf.resolve("aim.ini");
         Files.writeString(file, text);

@@ -3,9 +3,7 @@ package com.abiquo.aim.dist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The .deb's maintainer scripts, taken from the built package, as dpkg calls them on a systemd host. systemd does not
- * run here, so each script runs in a private mount namespace whose /run has {@code systemd/system} (what the scripts
- * test for), with a stand-in {@code systemctl} (a named fake) that records its arguments.
+ * The .deb's maintainer scripts, taken from the built package, as dpkg calls them on a systemd host
+ * ({@link SystemdHost}: a private mount namespace and a stand-in systemctl).
  */
 @Tag("system")
 class MaintainerScriptsTest {
@@ -25,6 +22,7 @@ class MaintainerScriptsTest {
     static Path folder;
 
     private static Path scripts;
+    private static SystemdHost host;
 
     @BeforeAll
     static void extract() throws Exception {
@@ -33,23 +31,14 @@ class MaintainerScriptsTest {
         scripts = folder.resolve("control");
         Launched extract = Launched.run(folder, Map.of(), "dpkg-deb", "-e", deb.toString(), scripts.toString());
         assertEquals(0, extract.exitCode(), extract.output());
-        Path bin = Files.createDirectories(folder.resolve("fake-bin"));
-        Path systemctl = bin.resolve("systemctl");
-        Files.writeString(systemctl, "#!/bin/sh\necho \"systemctl $*\" >> \"$SYSTEMCTL_LOG\"\n");
-        Files.setPosixFilePermissions(systemctl, PosixFilePermissions.fromString("rwxr-xr-x"));
+        host = new SystemdHost(folder);
     }
 
     /** What the script asked of systemctl, run as dpkg would with these arguments. */
     private static List<String> run(String script, String... arguments) throws Exception {
-        Path log = Files.createTempFile(folder, "systemctl", ".log");
-        String call = "mount -t tmpfs aim-test-run /run && mkdir -p /run/systemd/system && exec \"$0\" \"$@\"";
-        List<String> command = new ArrayList<>(List.of("unshare", "--mount", "sh", "-c", call,
-                scripts.resolve(script).toString()));
+        List<String> command = new ArrayList<>(List.of(scripts.resolve(script).toString()));
         command.addAll(List.of(arguments));
-        Launched launched = Launched.run(folder, Map.of("PATH", folder.resolve("fake-bin") + ":"
-                + System.getenv("PATH"), "SYSTEMCTL_LOG", log.toString()), command.toArray(String[]::new));
-        assertEquals(0, launched.exitCode(), script + ": " + launched.output());
-        return Files.readAllLines(log);
+        return host.run(command.toArray(String[]::new));
     }
 
     @Test
