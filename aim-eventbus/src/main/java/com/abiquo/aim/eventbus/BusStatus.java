@@ -35,6 +35,12 @@ public final class BusStatus {
         this.nanoClock = requireNonNull(nanoClock, "nanoClock is null");
     }
 
+    /** NOT_SERVING until the first connection, without a warning: nothing failed yet. */
+    public synchronized void starting(String what) {
+        health.notServing(serviceName, what);
+        reported = true;
+    }
+
     public synchronized void serving() {
         if (!serving || !reported) {
             if (lastReason != null) {

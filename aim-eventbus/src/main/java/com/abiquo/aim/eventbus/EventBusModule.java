@@ -5,6 +5,7 @@ import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.spi.EventFeed;
+import com.abiquo.aim.eventbus.legacy.LegacyPublisher;
 import com.abiquo.aim.eventbus.redis.RedisConnector;
 import com.abiquo.aim.eventbus.redis.RedisEndpoint;
 import com.abiquo.aim.eventbus.stream.JournalForwarder;
@@ -73,13 +74,25 @@ public final class EventBusModule implements AimModule {
                     new StreamEntries(stream.key(), stream.maxLength(), context.node()), Clock.systemUTC());
             BusStatus status = new BusStatus(STREAM_SERVICE, "Event bus (" + sink.describe() + ")",
                     context.health(), LOG_REPEAT, System::nanoTime);
-            status.notServing("connecting to " + sink.describe(), -1);
+            status.starting("connecting to " + sink.describe());
             JournalForwarder running = new JournalForwarder(feeds, sink, status, BATCH,
                     new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10)));
             forwarder = running;
             startThread("aim-eventbus-stream", running, running::stop);
             LOG.info("Event bus: every journaled event goes to {} (MAXLEN ~ {})", sink.describe(),
                     stream.maxLength());
+        });
+        config.legacy().ifPresent(endpoint -> {
+            RedisConnector connector = new RedisConnector(endpoint, CONNECT_TIMEOUT, SOCKET_TIMEOUT,
+                    "aim-legacy-events");
+            BusStatus status = new BusStatus(LEGACY_SERVICE, "AIM 2.x event publishing (" + endpoint + ")",
+                    context.health(), LOG_REPEAT, System::nanoTime);
+            status.starting("connecting to " + endpoint);
+            LegacyPublisher publisher = new LegacyPublisher(feeds, connector, status,
+                    new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10)));
+            startThread("aim-eventbus-legacy", publisher, publisher::stop);
+            LOG.info("AIM 2.x event publishing: subscribed domains' events go to {} channel {}", endpoint,
+                    LegacyPublisher.CHANNEL);
         });
     }
 
