@@ -41,6 +41,11 @@ class StreamSystemTest {
         return !entries.isEmpty() && entries.get(entries.size() - 1).idMillis() == feed.newestSequence();
     }
 
+    /** libvirt reports events a moment after the call that caused them: wait until all are journaled. */
+    private static void awaitJournaled(EventFeed feed, long sequence) throws Exception {
+        await("the journal reaches sequence " + sequence, WAIT, () -> feed.newestSequence() >= sequence);
+    }
+
     private static List<Entry> events(List<Entry> entries) {
         return entries.stream().filter(entry -> entry.type().equals("event")).toList();
     }
@@ -54,10 +59,12 @@ class StreamSystemTest {
         try (PrivateRedis redis = new PrivateRedis(false).start(); AimNode node = node(redis);
              Jedis jedis = redis.client()) {
             await("EventBus SERVING", WAIT, () -> node.health(EventBusModule.STREAM_SERVICE).equals("SERVING"));
+            long before = node.feed().newestSequence();
             Churn churn = new Churn(node.libvirt(), host + "-first", 3);
             for (int step = 0; step < 200; step++) {
                 churn.step();
             }
+            awaitJournaled(node.feed(), before + 203); // 3 definitions, 200 starts and stops
             await("the stream reaches the journal's newest event", WAIT, () -> caughtUp(jedis, key, node.feed()));
 
             List<Entry> entries = StreamReader.all(jedis, key);
@@ -134,6 +141,7 @@ class StreamSystemTest {
                 churn.join();
                 assertTrue(churn.operations() >= 3000);
             }
+            awaitJournaled(feed, first + 3008); // 8 definitions, 3,000 starts and stops
             try (Jedis jedis = redis.client()) {
                 await("the stream reaches the journal's newest event", WAIT, () -> caughtUp(jedis, key, feed));
                 List<Entry> entries = StreamReader.all(jedis, key);
@@ -164,10 +172,12 @@ class StreamSystemTest {
             long oldTop;
             try (AimNode node = node(redis)) {
                 await("EventBus SERVING", WAIT, () -> node.health(EventBusModule.STREAM_SERVICE).equals("SERVING"));
+                long before = node.feed().newestSequence();
                 Churn churn = new Churn(node.libvirt(), host + "-before", 2);
                 for (int step = 0; step < 50; step++) {
                     churn.step();
                 }
+                awaitJournaled(node.feed(), before + 52);
                 await("the stream reaches the journal", WAIT, () -> caughtUp(jedis, key, node.feed()));
                 oldTop = node.feed().newestSequence();
             }
@@ -179,6 +189,7 @@ class StreamSystemTest {
                 for (int step = 0; step < 20; step++) {
                     churn.step();
                 }
+                awaitJournaled(restarted.feed(), atStart.asOfSequence() + 22);
                 await("the stream reaches the new journal", WAIT, () -> caughtUp(jedis, key, restarted.feed()));
                 List<Entry> entries = StreamReader.all(jedis, key);
                 List<Entry> markers = markers(entries);

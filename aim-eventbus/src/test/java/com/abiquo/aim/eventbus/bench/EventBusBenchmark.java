@@ -15,6 +15,11 @@ import com.abiquo.aim.eventbus.redis.RedisEndpoint;
 import com.abiquo.aim.eventbus.stream.JournalForwarder;
 import com.abiquo.aim.eventbus.stream.RedisStreamSink;
 import com.abiquo.aim.eventbus.stream.StreamEntries;
+import com.abiquo.aim.v1.EventFilter;
+import com.abiquo.aim.v1.EventsMonitorServiceGrpc;
+import com.abiquo.aim.v1.SubscribeRequest;
+import com.abiquo.aim.v1.SubscribeResponse;
+import io.grpc.stub.StreamObserver;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.time.Clock;
@@ -24,6 +29,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
@@ -31,8 +38,8 @@ import redis.clients.jedis.Protocol;
 /**
  * scripts/bench-eventbus: (1) events per second the bus publishes from a synthetic journal into a private
  * redis-server, next to redis-benchmark's pipelined XADD of entries of the same size to the same server in the same
- * run; (2) the latency from a libvirt domain operation (test driver) to a consumer's XREAD, p50/p99. Prints figures;
- * it is not a test.
+ * run; (2) the latency from a libvirt domain operation (test driver) to a consumer's XREAD and to a gRPC subscriber,
+ * p50/p99, and to the gRPC subscriber while Redis is frozen. Prints figures; it is not a test.
  */
 public final class EventBusBenchmark {
     private EventBusBenchmark() {
@@ -150,6 +157,10 @@ public final class EventBusBenchmark {
         return rate;
     }
 
+    /**
+     * One operation at a time: its latency to a consumer's XREAD and to a gRPC subscriber; then, with Redis frozen
+     * (SIGSTOP), to the gRPC subscriber again: the bus must not slow it.
+     */
     private static void latency(PrivateRedis redis, int operations) throws Exception {
         String host = "bench-latency";
         String key = "aim:events:" + host;
@@ -158,17 +169,39 @@ public final class EventBusBenchmark {
             while (!node.health(EventBusModule.STREAM_SERVICE).equals("SERVING")) {
                 Thread.sleep(10);
             }
+            BlockingQueue<Long> grpcReceived = new LinkedBlockingQueue<>();
+            EventsMonitorServiceGrpc.newStub(node.channel()).subscribe(SubscribeRequest.newBuilder()
+                    .setFilter(EventFilter.newBuilder().setAllDomains(true)).build(),
+                    new StreamObserver<SubscribeResponse>() {
+                        @Override
+                        public void onNext(SubscribeResponse response) {
+                            if (response.hasEvent()) {
+                                grpcReceived.add(System.nanoTime());
+                            }
+                        }
+
+                        @Override
+                        public void onError(Throwable failure) {
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                        }
+                    });
             Churn churn = new Churn(node.libvirt(), "bench-latency", 1);
+            grpcReceived.poll(5, TimeUnit.SECONDS); // the domain's definition
             String last = "$";
-            long[] nanos = new long[operations];
+            long[] toRedis = new long[operations];
+            long[] toGrpc = new long[operations];
             for (int operation = -50; operation < operations; operation++) { // 50 warm-up operations
                 long start = System.nanoTime();
                 churn.step();
-                // wait for this operation's event
+                Long grpc = grpcReceived.poll(5, TimeUnit.SECONDS);
+                // wait for this operation's event in the stream
                 while (true) {
                     List<?> answer = (List<?>) consumer.sendCommand(Protocol.Command.XREAD, bytes("BLOCK"),
                             bytes("5000"), bytes("STREAMS"), bytes(key), bytes(last));
-                    if (answer == null) {
+                    if (answer == null || grpc == null) {
                         throw new AssertionError("no event within 5 s");
                     }
                     List<?> entries = (List<?>) ((List<?>) answer.get(0)).get(1);
@@ -178,14 +211,38 @@ public final class EventBusBenchmark {
                     }
                 }
                 if (operation >= 0) {
-                    nanos[operation] = System.nanoTime() - start;
+                    toRedis[operation] = System.nanoTime() - start;
+                    toGrpc[operation] = grpc - start;
                 }
             }
-            Arrays.sort(nanos);
-            System.out.printf("domain operation (test driver) -> libvirt callback -> journal -> bus -> consumer XREAD,"
-                    + " %d operations one at a time: p50 %.3f ms, p99 %.3f ms, max %.3f ms%n", operations,
-                    nanos[operations / 2] / 1e6, nanos[operations * 99 / 100] / 1e6, nanos[operations - 1] / 1e6);
+            print("domain operation (test driver) -> callback -> journal -> bus -> consumer XREAD", toRedis);
+            print("domain operation -> gRPC subscriber, Redis up", toGrpc);
+            int frozenOperations = Math.min(operations, 500);
+            long[] frozen = new long[frozenOperations];
+            redis.freeze();
+            try {
+                for (int operation = 0; operation < frozenOperations; operation++) {
+                    long start = System.nanoTime();
+                    churn.step();
+                    Long grpc = grpcReceived.poll(5, TimeUnit.SECONDS);
+                    if (grpc == null) {
+                        throw new AssertionError("no gRPC event within 5 s while Redis is frozen");
+                    }
+                    frozen[operation] = grpc - start;
+                }
+            } finally {
+                redis.thaw();
+            }
+            print("domain operation -> gRPC subscriber, Redis frozen (SIGSTOP)", frozen);
         }
+    }
+
+    private static void print(String what, long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        System.out.printf("%s, %d operations one at a time: p50 %.3f ms, p99 %.3f ms, max %.3f ms%n", what,
+                sorted.length, sorted[sorted.length / 2] / 1e6, sorted[sorted.length * 99 / 100] / 1e6,
+                sorted[sorted.length - 1] / 1e6);
     }
 
     private static byte[] bytes(String text) {
