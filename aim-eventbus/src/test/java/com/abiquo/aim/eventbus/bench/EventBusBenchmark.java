@@ -190,7 +190,11 @@ public final class EventBusBenchmark {
                     });
             Churn churn = new Churn(node.libvirt(), "bench-latency", 1);
             grpcReceived.poll(5, TimeUnit.SECONDS); // the domain's definition
-            String last = "$";
+            while (consumer.xinfoStream(key).getLastGeneratedId().getTime() < node.feed().newestSequence()) {
+                Thread.sleep(1); // the definition reaches the stream
+            }
+            // read from the current top ("$" would miss an entry published before the first XREAD)
+            String last = consumer.xinfoStream(key).getLastGeneratedId().toString();
             long[] toRedis = new long[operations];
             long[] toGrpc = new long[operations];
             for (int operation = -50; operation < operations; operation++) { // 50 warm-up operations
