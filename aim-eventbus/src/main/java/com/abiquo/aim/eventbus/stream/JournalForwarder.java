@@ -33,7 +33,10 @@ public final class JournalForwarder implements Runnable {
     private final Backoff backoff;
     private volatile boolean stopped;
     private volatile long published; // the sequence the sink holds everything up to (for status and tests)
-    private boolean snapshotDue;
+    // True at first: what the stream holds then is an earlier run's (or another writer's), even where its numbers fall
+    // inside this run's journal (a clock that went back across a restart), so this run always starts with a marker.
+    // Also set when the sink reports a hole.
+    private boolean snapshotDue = true;
 
     /** The forwarder is waiting for something other than the sink (no feed yet, no domain listing yet). */
     private static final class NotReady extends Exception {
