@@ -6,16 +6,13 @@ import com.abiquo.aim.core.config.ConfigKey;
 import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.libvirt.connection.ConnectionSettings;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * The libvirt module's settings: [monitor] (connection) and [stats] (metrics).
- *
- * @param ignoredLegacyKeys keys of older AIM files that are accepted and ignored (redisHost, redisPort), to warn about
+ * The libvirt module's settings: [monitor] (connection) and [stats] (metrics). [monitor] redisHost and redisPort
+ * (AIM 2.x's Redis publishing) belong to aim-eventbus.
  */
 public record LibvirtConfig(ConnectionSettings connection, Duration collectFrequency, Duration refreshFrequency,
-                            Duration retention, List<String> ignoredLegacyKeys) {
+                            Duration retention) {
     public static final String MONITOR = "monitor";
     public static final String STATS = "stats";
 
@@ -27,10 +24,6 @@ public record LibvirtConfig(ConnectionSettings connection, Duration collectFrequ
             "unanswered keepalive probes after which libvirtd counts as gone");
     public static final ConfigKey RECONNECT_MAX_BACKOFF = new ConfigKey("reconnectMaxBackoffSeconds", "30",
             "longest wait between two attempts to reconnect to libvirtd");
-    public static final ConfigKey REDIS_HOST = new ConfigKey("redisHost", "",
-            "legacy (AIM 2.x event publishing to Redis): accepted and ignored");
-    public static final ConfigKey REDIS_PORT = new ConfigKey("redisPort", "",
-            "legacy (AIM 2.x event publishing to Redis): accepted and ignored");
     public static final ConfigKey COLLECT_FREQ = new ConfigKey("collectFreqSeconds", "60",
             "seconds between two readings of every domain's CPU, memory, disk and interface counters");
     public static final ConfigKey REFRESH_FREQ = new ConfigKey("refreshFreqSeconds", "30",
@@ -43,8 +36,7 @@ public record LibvirtConfig(ConnectionSettings connection, Duration collectFrequ
 
     public static ConfigSchema schema() {
         return new ConfigSchema()
-                .section(MONITOR, URI, KEEP_ALIVE_INTERVAL, KEEP_ALIVE_COUNT, RECONNECT_MAX_BACKOFF, REDIS_HOST,
-                        REDIS_PORT)
+                .section(MONITOR, URI, KEEP_ALIVE_INTERVAL, KEEP_ALIVE_COUNT, RECONNECT_MAX_BACKOFF)
                 .section(STATS, COLLECT_FREQ, REFRESH_FREQ, RETENTION, DATABASE);
     }
 
@@ -59,15 +51,8 @@ public record LibvirtConfig(ConnectionSettings connection, Duration collectFrequ
         int collect = settings.integer(STATS, COLLECT_FREQ.name(), 60, 1, 86_400);
         int refresh = settings.integer(STATS, REFRESH_FREQ.name(), 30, 1, 86_400);
         int retention = settings.integer(STATS, RETENTION.name(), 3600, 60, 7 * 86_400);
-        List<String> legacy = new ArrayList<>();
-        for (ConfigKey key : List.of(REDIS_HOST, REDIS_PORT)) {
-            if (settings.raw(MONITOR, key.name()).isPresent()) {
-                legacy.add(key.name());
-            }
-        }
         return new LibvirtConfig(
                 new ConnectionSettings(uri, interval, count, Duration.ofSeconds(backoff)),
-                Duration.ofSeconds(collect), Duration.ofSeconds(refresh), Duration.ofSeconds(retention),
-                List.copyOf(legacy));
+                Duration.ofSeconds(collect), Duration.ofSeconds(refresh), Duration.ofSeconds(retention));
     }
 }

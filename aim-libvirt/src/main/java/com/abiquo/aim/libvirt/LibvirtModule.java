@@ -60,10 +60,6 @@ public final class LibvirtModule implements AimModule {
     @Override
     public void start(ModuleContext context) throws ConfigException {
         LibvirtConfig config = LibvirtConfig.read(context.settings());
-        for (String key : config.ignoredLegacyKeys()) {
-            LOG.warn("{}: [monitor] {} is a legacy setting (events went to Redis in AIM 2.x); it is ignored: "
-                    + "subscribe to abiquo.aim.v1.EventsMonitorService instead", context.settings().source(), key);
-        }
         connection = new LibvirtConnection(config.connection(), context.health());
         context.registry().publish(DomainEventSource.class, connection);
         context.registry().publish(LibvirtAccess.class, connection);

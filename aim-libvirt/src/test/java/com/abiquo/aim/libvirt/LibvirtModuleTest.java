@@ -1,6 +1,7 @@
 package com.abiquo.aim.libvirt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,7 +37,6 @@ class LibvirtModuleTest {
         assertEquals(Duration.ofSeconds(60), config.collectFrequency());
         assertEquals(Duration.ofSeconds(30), config.refreshFrequency());
         assertEquals(Duration.ofHours(1), config.retention());
-        assertTrue(config.ignoredLegacyKeys().isEmpty());
     }
 
     @Test
@@ -44,9 +44,9 @@ class LibvirtModuleTest {
         LibvirtConfig config = LibvirtConfig.read(settings(Map.of("uri", "xen+unix:///", "redisHost", "localhost",
                 "redisPort", "6379"), Map.of("collectFreqSeconds", "10")));
         assertEquals("xen+unix:///", config.connection().uri());
-        assertEquals(java.util.List.of("redisHost", "redisPort"), config.ignoredLegacyKeys());
         assertEquals(Duration.ofSeconds(10), config.collectFrequency());
-        assertTrue(LibvirtConfig.schema().hasKey("monitor", "redishost"));
+        // redisHost/redisPort are aim-eventbus's keys now (AIM 2.x's Redis publishing)
+        assertFalse(LibvirtConfig.schema().hasKey("monitor", "redishost"));
         assertTrue(LibvirtConfig.schema().hasKey("stats", "retentionSeconds"));
     }
 

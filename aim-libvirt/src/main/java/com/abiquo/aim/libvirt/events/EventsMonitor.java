@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -108,6 +109,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     private final ReentrantLock lock = new ReentrantLock();
     private final KnownDomains known = new KnownDomains(); // guarded by the lock
     private final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
+    private final List<Runnable> appendWatchers = new CopyOnWriteArrayList<>();
     private final ExecutorService drainPool;
     private final int drainThreads;
     private final ScheduledExecutorService timer;
@@ -191,6 +193,28 @@ public final class EventsMonitor implements DomainEventSource.Listener {
 
     public int subscriberCount() {
         return subscribers.size();
+    }
+
+    /**
+     * Runs {@code watcher} after events are journaled, on the thread that starts their sends. Readers that follow the
+     * journal on a thread of their own (the event bus) wake on it; it must return at once (unpark a thread).
+     */
+    public void watchAppends(Runnable watcher) {
+        appendWatchers.add(requireNonNull(watcher, "watcher is null"));
+    }
+
+    /** The known domains with the journal's last sequence, read together; null before the first domain listing. */
+    public KnownAsOf knownDomains() {
+        lock.lock();
+        try {
+            return baselined ? new KnownAsOf(journal.lastSequence(), List.copyOf(known.all())) : null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Every known domain as it is after {@code asOfSequence}. */
+    public record KnownAsOf(long asOfSequence, List<ResyncDiff.Known> domains) {
     }
 
     // ---- libvirt callback thread: journal and start the sends, or queue while a listing is due ----
@@ -487,6 +511,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
      * drained elsewhere is not claimed again.
      */
     private void signalAll(int inlineLimit) {
+        appendWatchers.forEach(Runnable::run);
         List<Subscriber> claimed = new ArrayList<>();
         for (Subscriber subscriber : subscribers.values()) {
             if (subscriber.claim()) {

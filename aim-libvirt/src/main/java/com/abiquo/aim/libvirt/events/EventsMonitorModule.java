@@ -6,8 +6,10 @@ import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.core.module.ModuleContext;
+import com.abiquo.aim.core.spi.EventFeed;
 import com.abiquo.aim.libvirt.connection.DomainEventSource;
 import com.abiquo.aim.libvirt.events.grpc.EventsMonitorGrpcService;
+import com.abiquo.aim.libvirt.events.grpc.JournalEventFeed;
 import com.abiquo.aim.v1.EventsMonitorServiceGrpc;
 import io.grpc.BindableService;
 import java.nio.file.Path;
@@ -69,6 +71,8 @@ public final class EventsMonitorModule implements AimModule {
         });
         monitor = events;
         service = new EventsMonitorGrpcService(() -> monitor, context.node());
+        // for the event bus (aim-eventbus), which forwards the journal to Redis
+        context.registry().publish(EventFeed.class, new JournalEventFeed(events, context.node()));
         health.notServing(SERVICE, "waiting for the libvirt connection");
         if (!attach(context, events)) {
             LOG.warn("No libvirt event source published yet; the events monitor keeps looking every {} s",
