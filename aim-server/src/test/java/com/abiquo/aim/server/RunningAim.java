@@ -53,6 +53,10 @@ final class RunningAim implements AutoCloseable {
         admin = AimClient.of("127.0.0.1:" + port, channel);
     }
 
+    Path folder() {
+        return folder;
+    }
+
     int port() {
         return port;
     }
