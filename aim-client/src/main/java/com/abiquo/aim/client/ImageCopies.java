@@ -115,13 +115,14 @@ public final class ImageCopies {
         InputStream in = Files.newInputStream(file);
         CompletableFuture<UploadResponse> result = new CompletableFuture<>();
         AtomicReference<ClientCallStreamObserver<UploadRequest>> call = new AtomicReference<>();
-        UploadSender sender = new UploadSender(in, size, progress, result);
+        UploadHeader header = UploadHeader.newBuilder().setPath(destination).setSizeBytes(size).setSha256(sha256)
+                .build();
+        UploadSender sender = new UploadSender(header, in, size, progress, result);
         stub.upload(new ClientResponseObserver<UploadRequest, UploadResponse>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<UploadRequest> requestStream) {
                 call.set(requestStream);
-                requestStream.onNext(UploadRequest.newBuilder().setHeader(UploadHeader.newBuilder()
-                        .setPath(destination).setSizeBytes(size).setSha256(sha256)).build());
+                // nothing may be sent before the call starts: the header goes with the first ready signal
                 requestStream.setOnReadyHandler(() -> sender.sendWhileReady(requestStream));
             }
 
@@ -146,6 +147,7 @@ public final class ImageCopies {
 
     /** Reads the file in chunks and sends them while the stream is ready; reports bytes sent and the rate. */
     private static final class UploadSender {
+        private final UploadHeader header;
         private final InputStream in;
         private final long size;
         private final CopyProgressListener progress;
@@ -154,9 +156,11 @@ public final class ImageCopies {
         private long sent;
         private long lastReportNanos;
         private boolean finished;
+        private boolean headerSent;
 
-        UploadSender(InputStream in, long size, CopyProgressListener progress,
+        UploadSender(UploadHeader header, InputStream in, long size, CopyProgressListener progress,
                 CompletableFuture<UploadResponse> result) {
+            this.header = header;
             this.in = in;
             this.size = size;
             this.progress = progress;
@@ -165,6 +169,10 @@ public final class ImageCopies {
 
         synchronized void sendWhileReady(ClientCallStreamObserver<UploadRequest> stream) {
             try {
+                if (!headerSent && !finished) {
+                    stream.onNext(UploadRequest.newBuilder().setHeader(header).build());
+                    headerSent = true;
+                }
                 byte[] buffer = new byte[CHUNK_BYTES];
                 while (!finished && stream.isReady()) {
                     int read = in.readNBytes(buffer, 0, (int) Math.min(buffer.length, size - sent));
