@@ -56,6 +56,11 @@ class DebianPackageTest {
         Launched version = Launched.run(folder, Map.of(), "/usr/bin/abiquo-aim", "--version");
         assertEquals(0, version.exitCode(), version.output());
         assertTrue(version.output().startsWith("abiquo-aim "), version.output());
+        assertEquals(Path.of("/usr/share/abiquo-aim/bin/aimctl"), Path.of("/usr/bin/aimctl").toRealPath());
+        assertTrue(Files.isRegularFile(Path.of("/usr/share/bash-completion/completions/aimctl")));
+        Launched aimctl = Launched.run(folder, Map.of(), "/usr/bin/aimctl", "--version");
+        assertEquals(0, aimctl.exitCode(), aimctl.output());
+        assertTrue(aimctl.output().startsWith("aimctl "), aimctl.output());
     }
 
     @Test
