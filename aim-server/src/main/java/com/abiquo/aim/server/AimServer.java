@@ -16,6 +16,8 @@ import com.abiquo.aim.server.security.ServerLimits;
 import com.abiquo.aim.server.security.ServerSecurity;
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -140,24 +142,28 @@ public final class AimServer {
                     // above every per-field limit (the largest per-method limit, [limits]), so an oversized field gets
                     // its method's precise status (DefineDomain's XML: INVALID_ARGUMENT), not gRPC's own
                     .maxInboundMessageSize(sizes.transportLimit())
-                    .maxConcurrentCallsPerConnection(limits.maxConcurrentCallsPerConnection())
-                    .addService(manager.getHealthService());
+                    .maxConcurrentCallsPerConnection(limits.maxConcurrentCallsPerConnection());
+            // Per call, the last listed runs first: audit, roles, then the size of each message. They sit inside
+            // the strict parsing of AIM's requests, so they see parsed messages (the audit names their arguments).
+            List<ServerInterceptor> perCall = new ArrayList<>();
+            perCall.add(sizes);
+            perCall.addAll(security.interceptors());
+            builder.addService(ServerInterceptors.intercept(manager.getHealthService(), perCall));
             // a request protobuf cannot parse (a string that is not UTF-8) is INVALID_ARGUMENT, not UNKNOWN
-            definitions.forEach(definition -> builder.addService(StrictRequestParsing.wrap(definition)));
+            definitions.forEach(definition -> builder.addService(
+                    StrictRequestParsing.wrap(ServerInterceptors.intercept(definition, perCall))));
+            if (serverSettings.reflection()) {
+                builder.addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), perCall));
+                builder.addService(ServerInterceptors.intercept(legacyReflection(), perCall));
+            }
             if (limits.maxConnectionIdleSeconds() > 0) {
                 builder.maxConnectionIdle(limits.maxConnectionIdleSeconds(), TimeUnit.SECONDS);
             }
-            // the last added runs first: the reset of a client-streaming call that fails while its client still sends
-            // (it must see every close, whoever closes), admission (it must see every admitted call end), audit,
-            // roles, then the size of each message
-            builder.intercept(sizes);
-            security.interceptors().forEach(builder::intercept);
+            // Around every call, the last added runs first: the reset of a client-streaming call that fails while
+            // its client still sends (it must see every close, whoever closes), then admission (it must see every
+            // admitted call end, whoever refuses it).
             builder.intercept(new AdmissionInterceptor(callPools));
             builder.intercept(new EarlyCloseReset());
-            if (serverSettings.reflection()) {
-                builder.addService(ProtoReflectionServiceV1.newInstance());
-                builder.addService(legacyReflection());
-            }
             server = builder.build().start();
             names.forEach(health::servingUnlessReported);
             health.overall(ServingStatus.SERVING);

@@ -6,12 +6,15 @@ import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.GrpcErrors;
 import com.google.protobuf.MessageLite;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.KnownLength;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 import java.util.Set;
 
@@ -55,15 +58,16 @@ public final class MessageSizeLimits implements ServerInterceptor {
                 if (refused) {
                     return;
                 }
-                if (message instanceof MessageLite request && request.getSerializedSize() > limit) {
+                long size = sizeOf(message);
+                if (size > limit) {
                     refused = true;
                     StatusRuntimeException status = GrpcErrors.toStatusException(new AimException(
                             Status.Code.RESOURCE_EXHAUSTED, "MESSAGE_TOO_LARGE", "a request message of " + method
-                                    + " has " + request.getSerializedSize() + " bytes; at most " + limit
+                                    + " has " + size + " bytes; at most " + limit
                                     + " are accepted ([limits] " + (LARGE.contains(method) ? "maxLargeMessageBytes"
                                             : "maxMessageBytes") + ")",
                             Map.of("method", method, "limit", String.valueOf(limit),
-                                    "size", String.valueOf(request.getSerializedSize())), null));
+                                    "size", String.valueOf(size)), null));
                     call.close(status.getStatus(), status.getTrailers() == null ? new Metadata()
                             : status.getTrailers());
                     return;
@@ -78,5 +82,23 @@ public final class MessageSizeLimits implements ServerInterceptor {
                 }
             }
         };
+    }
+
+    /**
+     * The encoded size of a request: a parsed message's, or the bytes of a message still unparsed (StrictRequestParsing
+     * hands services the transport's stream, which knows its length); -1 when neither can tell.
+     */
+    private static long sizeOf(Object message) {
+        if (message instanceof MessageLite parsed) {
+            return parsed.getSerializedSize();
+        }
+        if (message instanceof InputStream raw && raw instanceof KnownLength) {
+            try {
+                return raw.available();
+            } catch (IOException unreadable) {
+                return -1;
+            }
+        }
+        return -1;
     }
 }

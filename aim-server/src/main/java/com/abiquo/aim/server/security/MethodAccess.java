@@ -26,10 +26,10 @@ public final class MethodAccess {
                 // they act on the caller's own stream only (found by its subscription id), never on the node
                 "ModifySubscription", "Unsubscribe");
         readers("LibvirtService", "GetNodeInfo", "DomainExists", "GetDomainState", "GetDomainInfo", "ListDomains",
-                "GetDomainBlockInfo", "GetDatapoints");
+                "GetDomainBlockInfo", "GetDatapoints", "GetStoragePool", "ListStoragePools", "ListStorageVolumes");
         operators("LibvirtService", "DefineDomain", "UndefineDomain", "PowerOnDomain", "PowerOffDomain",
                 "ShutdownDomain", "ResetDomain", "PauseDomain", "ResumeDomain", "WakeUpDomain", "CreateStoragePool",
-                "CreateDisk", "DeleteDisk", "ResizeVolume", "ResizeDomainDisk");
+                "CreateDisk", "DeleteDisk", "ResizeVolume", "ResizeDomainDisk", "DeleteStoragePool");
         readers("RimpService", "CheckRimpConfiguration", "GetDatastores", "GetNetInterfaces", "GetDiskFileSize");
         operators("RimpService", "CopyFromRepositoryToDatastore", "DeleteVirtualImageFromDatastore",
                 "CopyFromDatastoreToRepository", "InstanceDisk", "RenameDisk", "Upload");
