@@ -3,6 +3,7 @@ package com.abiquo.aim.network;
 import com.abiquo.aim.core.command.CommandRunner;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
+import com.abiquo.aim.core.metrics.NodeMetrics;
 import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.network.grpc.VlanGrpcService;
@@ -35,6 +36,7 @@ public final class NetworkModule implements AimModule {
                 new VlanManager.Ifup(config.useIfup(), "ifup", "ifdown"));
         LOG.info("VLAN service: ifcfg files in {}, commands in the {}{}", config.networkScripts(), ip.where(),
                 config.useIfup() ? ", with ifup/ifdown" : "");
+        NodeMetrics.of(context).add(manager.metrics());
         manager.startUp(config.restoreOnStart());
         service = new VlanGrpcService(manager);
     }

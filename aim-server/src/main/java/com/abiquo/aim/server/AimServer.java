@@ -4,10 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
+import com.abiquo.aim.core.metrics.NodeMetrics;
 import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.module.NodeIdentity;
 import com.abiquo.aim.core.module.ServiceRegistry;
+import com.abiquo.aim.server.metrics.MetricsEndpoint;
+import com.abiquo.aim.server.metrics.MetricsSettings;
+import com.abiquo.aim.server.metrics.ServerMetrics;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
@@ -28,6 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -56,6 +61,7 @@ public final class AimServer {
     private ExecutorService infrastructureExecutor;
     private ScheduledExecutorService scheduler;
     private GrpcHealthReporter health;
+    private ServerMetrics metrics;
     private Server server;
     private List<String> serviceNames = List.of();
 
@@ -87,9 +93,13 @@ public final class AimServer {
         health = new GrpcHealthReporter(manager);
         health.overall(ServingStatus.NOT_SERVING);
         NodeIdentity node = new NodeIdentity(hostname(), nodeAddress());
-        ModuleContext context = new ModuleContext(settings, configFolder, workExecutor, scheduler, health,
-                new ServiceRegistry(), node);
+        ServiceRegistry shared = new ServiceRegistry();
+        metrics = new ServerMetrics(build.version(), build.gitRevision());
+        shared.publish(NodeMetrics.class, metrics.nodeMetrics());
+        ModuleContext context = new ModuleContext(settings, configFolder, workExecutor, scheduler, health, shared,
+                node);
         try {
+            MetricsSettings metricsSettings = MetricsSettings.from(settings);
             Map<String, String> owners = new LinkedHashMap<>();
             List<ServerServiceDefinition> definitions = new ArrayList<>();
             for (AimModule module : modules) {
@@ -126,13 +136,22 @@ public final class AimServer {
                 builder.addService(ProtoReflectionServiceV1.newInstance());
                 builder.addService(legacyReflection());
             }
+            if (metricsSettings.grpcCalls()) {
+                metrics.instrument(builder);
+            }
             server = builder.build().start();
+            metrics.startEndpoint(metricsSettings, serverCertificate());
             names.forEach(health::servingUnlessReported);
             health.overall(ServingStatus.SERVING);
             serviceNames = List.copyOf(names);
         } catch (ConfigException | IOException | RuntimeException failure) {
+            if (server != null) {
+                server.shutdownNow();
+                server = null;
+            }
             stopModules();
             shutdownExecutors();
+            metrics.close();
             throw failure;
         }
         LOG.info("AIM {} ({}) listening on {}:{} with {}; services: {}", build.version(), build.gitRevision(),
@@ -152,6 +171,11 @@ public final class AimServer {
     /** The bound port (useful with port 0). */
     public int port() {
         return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+    }
+
+    /** The bound port of /metrics, or empty when [metrics] port is not set. */
+    public Optional<Integer> metricsPort() {
+        return metrics.endpointPort();
     }
 
     /** Fully qualified names of the AIM services served (NodeService first), without health and reflection. */
@@ -182,6 +206,7 @@ public final class AimServer {
             Thread.currentThread().interrupt();
         }
         shutdownExecutors();
+        metrics.close();
         server = null;
         LOG.info("stopped");
     }
@@ -229,6 +254,11 @@ public final class AimServer {
                     .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
         }
         return tls.build();
+    }
+
+    private Optional<MetricsEndpoint.Certificate> serverCertificate() {
+        return serverSettings.tlsCertificate().map(chain -> new MetricsEndpoint.Certificate(chain,
+                serverSettings.tlsKey().get()));
     }
 
     private String security() {

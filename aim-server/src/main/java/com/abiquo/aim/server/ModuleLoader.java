@@ -2,6 +2,7 @@ package com.abiquo.aim.server;
 
 import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.core.module.AimModule;
+import com.abiquo.aim.server.metrics.MetricsSettings;
 import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -18,9 +19,9 @@ final class ModuleLoader {
                 .toList();
     }
 
-    /** What aim.ini may contain: the server's own [server] section plus every module's sections. */
+    /** What aim.ini may contain: the server's own [server] and [metrics] sections plus every module's sections. */
     static ConfigSchema schema(List<AimModule> modules) {
-        ConfigSchema schema = ServerSettings.schema();
+        ConfigSchema schema = ServerSettings.schema().merge(MetricsSettings.schema());
         for (AimModule module : modules) {
             schema.merge(module.configSchema());
         }

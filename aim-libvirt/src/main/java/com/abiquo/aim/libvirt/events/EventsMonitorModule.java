@@ -2,6 +2,7 @@ package com.abiquo.aim.libvirt.events;
 
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
+import com.abiquo.aim.core.metrics.NodeMetrics;
 import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.core.module.ModuleContext;
@@ -61,6 +62,7 @@ public final class EventsMonitorModule implements AimModule {
             }
         });
         monitor = events;
+        NodeMetrics.of(context).add(events.metrics());
         service = new EventsMonitorGrpcService(() -> monitor, context.node());
         health.notServing(SERVICE, "waiting for the libvirt connection");
         if (!attach(context, events)) {
