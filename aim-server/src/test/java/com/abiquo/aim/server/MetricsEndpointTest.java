@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.AimSettingsReader;
+import com.abiquo.aim.v1.DefineDomainRequest;
 import com.abiquo.aim.v1.DomainRef;
 import com.abiquo.aim.v1.GetAgentInfoRequest;
 import com.abiquo.aim.v1.GetDomainStateRequest;
@@ -38,6 +39,9 @@ class MetricsEndpointTest {
     /** Turns the endpoint on (any free port) and makes the collector read every second. */
     static final String METRICS_ON = "\n[metrics]\nport = 0\n\n[stats]\ncollectFreqSeconds = 1\n";
 
+    private static final String WITH_NIC = "metrics-nic";
+    private static final Path DASHBOARD = Tools.projectRoot().resolve("dist/src/grafana/aim-node.json");
+
     private static Path folder;
     private static AimServer server;
     private static ManagedChannel channel;
@@ -52,6 +56,15 @@ class MetricsEndpointTest {
         server.start();
         channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
                 .build();
+        // a second running domain, with an interface (test:///default's own "test" has none)
+        LibvirtServiceGrpc.LibvirtServiceBlockingStub libvirt = LibvirtServiceGrpc.newBlockingStub(channel);
+        libvirt.defineDomain(DefineDomainRequest.newBuilder().setXml("<domain type='test'><name>" + WITH_NIC
+                + "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type>hvm</type></os><devices>"
+                + "<disk type='file' device='disk'><source file='/metrics-nic.img'/><target dev='vda' bus='virtio'/>"
+                + "</disk><interface type='network'><source network='default'/></interface></devices></domain>")
+                .build());
+        libvirt.powerOnDomain(PowerOnDomainRequest.newBuilder().setDomain(DomainRef.newBuilder().setName(WITH_NIC))
+                .build());
     }
 
     @AfterAll
@@ -109,6 +122,21 @@ class MetricsEndpointTest {
         }
     }
 
+    /** The shipped Grafana dashboard queries only what AIM really exports. */
+    @Test
+    void dashboardQueriesUseOnlyScrapedNames() throws Exception {
+        assertThrows(StatusRuntimeException.class, () -> LibvirtServiceGrpc.newBlockingStub(channel).getDomainState(
+                GetDomainStateRequest.newBuilder().setDomain(DomainRef.newBuilder().setName("absent")).build()));
+        String scrape = Scrapes.until(port(), text -> text.contains("libvirt_domain_interface_stats_receive_bytes_total{")
+                && text.contains("grpc_status=\"NOT_FOUND\""), Duration.ofSeconds(30), "interface stats, a failed call");
+        Set<String> scraped = Scrapes.sampleNames(scrape);
+        Set<String> queried = DashboardQueries.metricNames(Files.readString(DASHBOARD));
+        assertTrue(queried.size() >= 20, "the dashboard's queries name " + queried);
+        Set<String> unknown = new java.util.TreeSet<>(queried);
+        unknown.removeAll(scraped);
+        assertEquals(Set.of(), unknown, "dashboard metrics that no scrape has");
+    }
+
     @Test
     void openMetricsWhenAskedFor() throws Exception {
         HttpResponse<String> response = Scrapes.get(port(),
@@ -128,7 +156,7 @@ class MetricsEndpointTest {
             String scrape = Scrapes.until(port(), text -> !text.contains("domain=\"test\"")
                     && text.matches("(?s).*aim_events_total\\{kind=\"POWERED_OFF\"} [1-9].*"),
                     Duration.ofSeconds(30), "no series of the stopped domain, and its POWERED_OFF counted");
-            assertFalse(scrape.contains("libvirt_domain_info_cpu_time_seconds_total{"), "test was the only one");
+            assertTrue(scrape.contains("domain=\"" + WITH_NIC + "\""), "the other domain still running");
         } finally {
             libvirt.powerOnDomain(PowerOnDomainRequest.newBuilder().setDomain(test).build());
         }

@@ -36,6 +36,13 @@ public final class CopyMetrics implements MetricFamilies {
             .classicUpperBounds(0.01, 0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1200, 3600)
             .build();
 
+    public CopyMetrics() {
+        // the copying methods are there at 0 from the start, so rate() and alerts see them before the first copy
+        bytes.labelValues(label(CopyMethod.REFLINK));
+        bytes.labelValues(label(CopyMethod.SPARSE_COPY));
+        bytes.labelValues(label(CopyMethod.SENDFILE_COPY));
+    }
+
     @Override
     public void registerIn(PrometheusRegistry registry) {
         registry.register(running);
