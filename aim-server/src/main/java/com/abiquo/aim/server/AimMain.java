@@ -5,6 +5,7 @@ import com.abiquo.aim.core.config.AimSettingsReader;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.core.module.AimModule;
+import com.abiquo.aim.server.metrics.MetricsSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -129,6 +130,7 @@ public final class AimMain implements Callable<Integer> {
             ConfigValidator.validate(settings, schema);
             Path folder = file.toAbsolutePath().getParent();
             ServerSettings serverSettings = ServerSettings.from(settings, folder);
+            MetricsSettings.from(settings); // --check-config refuses a bad [metrics] value too
             server = new AimServer(serverSettings, settings, folder, modules, threads, BuildInfo.load());
             if (checkConfig) {
                 out.println(file + ": configuration is valid");

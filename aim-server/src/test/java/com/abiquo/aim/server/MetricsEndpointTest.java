@@ -127,8 +127,10 @@ class MetricsEndpointTest {
     void dashboardQueriesUseOnlyScrapedNames() throws Exception {
         assertThrows(StatusRuntimeException.class, () -> LibvirtServiceGrpc.newBlockingStub(channel).getDomainState(
                 GetDomainStateRequest.newBuilder().setDomain(DomainRef.newBuilder().setName("absent")).build()));
-        String scrape = Scrapes.until(port(), text -> text.contains("libvirt_domain_interface_stats_receive_bytes_total{")
-                && text.contains("grpc_status=\"NOT_FOUND\""), Duration.ofSeconds(30), "interface stats, a failed call");
+        String scrape = Scrapes.until(port(),
+                text -> text.contains("libvirt_domain_interface_stats_receive_bytes_total{")
+                        && text.contains("grpc_status=\"NOT_FOUND\""),
+                Duration.ofSeconds(30), "interface stats and a failed call");
         Set<String> scraped = Scrapes.sampleNames(scrape);
         Set<String> queried = DashboardQueries.metricNames(Files.readString(DASHBOARD));
         assertTrue(queried.size() >= 20, "the dashboard's queries name " + queried);

@@ -57,7 +57,9 @@ public final class CopyMetrics implements MetricFamilies {
 
     void finished(CopyOutcome outcome) {
         running.dec();
-        bytes.labelValues(label(outcome.method())).inc(Math.max(outcome.copiedBytes(), outcome.allocatedBytes()));
+        // a clone copies nothing itself: it counts the data it made available, as a copy counts what it moved
+        long data = outcome.method() == CopyMethod.REFLINK ? outcome.allocatedBytes() : outcome.copiedBytes();
+        bytes.labelValues(label(outcome.method())).inc(data);
         duration.observe(outcome.duration().toNanos() / 1e9);
     }
 

@@ -29,7 +29,8 @@ public record MetricsSettings(String address, OptionalInt port, boolean tls, boo
                 new ConfigKey("address", "127.0.0.1",
                         "IP address (or host name) the Prometheus endpoint /metrics listens on"),
                 new ConfigKey("port", "",
-                        "TCP port of /metrics (Prometheus text and OpenMetrics); empty = no endpoint. See docs/metrics.md"),
+                        "TCP port of /metrics (Prometheus text and OpenMetrics); empty = no endpoint. "
+                                + "See docs/metrics.md"),
                 new ConfigKey("tls", "false",
                         "serve /metrics over HTTPS with [server] tlsCertificate and tlsKey (both must be set)"),
                 new ConfigKey("grpcCalls", "true",
