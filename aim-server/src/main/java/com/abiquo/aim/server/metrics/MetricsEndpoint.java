@@ -46,10 +46,20 @@ public final class MetricsEndpoint implements AutoCloseable {
                 builder.httpsConfigurator(new HttpsConfigurator(
                         PemTls.serverContext(certificate.get().chain(), certificate.get().pkcs8Key())));
             }
-            return new MetricsEndpoint(builder.buildAndStart(), threads, certificate.isPresent());
+            return new MetricsEndpoint(listen(builder, address, port), threads, certificate.isPresent());
         } catch (IOException | RuntimeException failure) {
             threads.shutdownNow();
             throw failure;
+        }
+    }
+
+    /** A port in use says which one: the JDK's BindException names none. */
+    private static HTTPServer listen(HTTPServer.Builder builder, String address, int port) throws IOException {
+        try {
+            return builder.buildAndStart();
+        } catch (IOException failure) {
+            throw new IOException("cannot serve /metrics on " + address + ":" + port + " ([metrics] address, port): "
+                    + failure.getMessage(), failure);
         }
     }
 

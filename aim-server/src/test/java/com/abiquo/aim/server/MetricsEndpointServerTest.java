@@ -9,6 +9,8 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,8 +25,11 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** [metrics] tls = true: /metrics over HTTPS with the gRPC server's own PEM certificate and PKCS#8 key. */
-class MetricsTlsTest {
+/**
+ * The /metrics endpoint itself: [metrics] tls = true serves HTTPS with the gRPC server's own PEM certificate and
+ * PKCS#8 key; a port in use is an error that names it.
+ */
+class MetricsEndpointServerTest {
     @TempDir
     Path folder;
 
@@ -45,6 +50,16 @@ class MetricsTlsTest {
             // a client that does not trust the node's CA gets no answer
             assertThrows(IOException.class, () -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),
                     HttpResponse.BodyHandlers.ofString()));
+        }
+    }
+
+    @Test
+    void aPortInUseIsNamed() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            IOException refused = assertThrows(IOException.class, () -> MetricsEndpoint.start("127.0.0.1",
+                    taken.getLocalPort(), new PrometheusRegistry(), Optional.empty()));
+            assertTrue(refused.getMessage().contains("/metrics on 127.0.0.1:" + taken.getLocalPort()),
+                    refused.getMessage());
         }
     }
 
