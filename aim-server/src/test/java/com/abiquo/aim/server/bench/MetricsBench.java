@@ -6,7 +6,6 @@ import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.server.AimServer;
 import com.abiquo.aim.server.BuildInfo;
 import com.abiquo.aim.server.ServerSettings;
-import com.abiquo.aim.server.metrics.MetricsEndpoint;
 import com.abiquo.aim.v1.DefineDomainRequest;
 import com.abiquo.aim.v1.DomainRef;
 import com.abiquo.aim.v1.GetAgentInfoRequest;
@@ -16,7 +15,6 @@ import com.abiquo.aim.v1.PowerOnDomainRequest;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +24,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -135,18 +132,10 @@ public final class MetricsBench {
             body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
         }
         Timing full = time(http, request);
-        Timing empty;
-        // the peer: the same HTTP server and client with an empty registry (what any scrape costs here)
-        try (MetricsEndpoint bare = MetricsEndpoint.start("127.0.0.1", 0, new PrometheusRegistry(), Optional.empty())) {
-            empty = time(http, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bare.port() + "/metrics"))
-                    .header("Accept", "text/plain;version=0.0.4").build());
-        }
         System.out.printf("scrape, %d running domains on test:///default (%d series lines, %d bytes):%n",
                 countDomains(body), body.lines().filter(line -> !line.startsWith("#")).count(), full.bytes());
         System.out.printf("  median %.1f ms, p95 %.1f ms, max %.1f ms over %d scrapes (target: under 50 ms) %s%n",
                 full.median(), full.p95(), full.max(), SCRAPES, full.p95() < 50 ? "MET" : "MISSED at p95");
-        System.out.printf("  peer, an empty registry on the same HTTP server: median %.1f ms, p95 %.1f ms%n",
-                empty.median(), empty.p95());
     }
 
     private static final int SCRAPES = 200;
