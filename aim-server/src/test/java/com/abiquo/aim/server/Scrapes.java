@@ -68,8 +68,14 @@ final class Scrapes {
     static Tools.Result promtoolCheck(String scrape, Path folder) throws IOException, InterruptedException {
         Path input = Files.createTempFile(folder, "scrape-", ".txt");
         Files.writeString(input, scrape);
-        Process process = new ProcessBuilder("promtool", "check", "metrics").redirectInput(input.toFile())
-                .redirectErrorStream(true).start();
+        Process process;
+        try {
+            process = new ProcessBuilder("promtool", "check", "metrics").redirectInput(input.toFile())
+                    .redirectErrorStream(true).start();
+        } catch (IOException missing) {
+            throw new AssertionError("promtool is missing: run scripts/setup (setup.d/60-prometheus.sh installs"
+                    + " Debian's prometheus package)", missing);
+        }
         byte[] output = process.getInputStream().readAllBytes();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
