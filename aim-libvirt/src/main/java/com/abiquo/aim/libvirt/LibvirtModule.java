@@ -3,13 +3,16 @@ package com.abiquo.aim.libvirt;
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
+import com.abiquo.aim.core.metrics.NodeMetrics;
 import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.spi.LibvirtAccess;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
+import com.abiquo.aim.libvirt.connection.ConnectionMetrics;
 import com.abiquo.aim.libvirt.connection.DomainEventSource;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
 import com.abiquo.aim.libvirt.domain.DomainOperations;
+import com.abiquo.aim.libvirt.metrics.DomainMetricFamilies;
 import com.abiquo.aim.libvirt.metrics.MetricsCollector;
 import com.abiquo.aim.libvirt.metrics.MetricsStore;
 import com.abiquo.aim.libvirt.node.NodeInfoReader;
@@ -69,6 +72,8 @@ public final class LibvirtModule implements AimModule {
         collector = new MetricsCollector(connection, metrics, config.collectFrequency(), config.refreshFrequency(),
                 Clock.systemUTC());
         collector.start();
+        NodeMetrics.of(context).add(new ConnectionMetrics(connection));
+        NodeMetrics.of(context).add(new DomainMetricFamilies(collector.latest()));
         services.add(new LibvirtGrpcService(new DomainOperations(connection), new NodeInfoReader(connection), metrics,
                 config.collectFrequency(), () -> context.registry().lookup(StoragePoolOperations.class)));
     }

@@ -4,6 +4,7 @@ import com.abiquo.aim.core.command.CommandRunner;
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
+import com.abiquo.aim.core.metrics.NodeMetrics;
 import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.network.grpc.VlanGrpcService;
@@ -47,6 +48,7 @@ public final class NetworkModule implements AimModule {
                 new VlanManager.Ifup(config.useIfup(), "ifup", "ifdown"));
         LOG.info("VLAN service: files in {} ([vlan] {}), commands in the {}{}", files.folder(), files.configKey(),
                 ip.where(), config.useIfup() ? ", with ifup/ifdown" : "");
+        NodeMetrics.of(context).add(manager.metrics());
         manager.startUp(config.restoreOnStart());
         service = new VlanGrpcService(manager);
     }

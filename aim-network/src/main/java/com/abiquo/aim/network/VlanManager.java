@@ -71,6 +71,7 @@ public final class VlanManager {
     private final VlanInventory inventory;
     private final VlanRestore restore;
     private final RequirementsProbe probe;
+    private final VlanMetrics metrics = new VlanMetrics();
 
     public VlanManager(IpTool ip, NetworkFiles files, HealthReporter health, Ifup ifup) {
         requireNonNull(ip, "ip is null");
@@ -97,13 +98,17 @@ public final class VlanManager {
     }
 
     public CreateResult create(VlanSpec spec) throws AimException {
-        readiness.ensureReady();
-        return creation.create(spec);
+        return metrics.count("create", () -> {
+            readiness.ensureReady();
+            return creation.create(spec);
+        });
     }
 
     public DeleteResult delete(VlanSpec spec, boolean force) throws AimException {
-        readiness.ensureReady();
-        return deletion.delete(spec, force);
+        return metrics.count("delete", () -> {
+            readiness.ensureReady();
+            return deletion.delete(spec, force);
+        });
     }
 
     public Listing list() throws AimException {
@@ -113,8 +118,15 @@ public final class VlanManager {
 
     /** Re-creates, from the files, every link that is missing. One VLAN failing does not stop the others. */
     public RestoreResult restore() throws AimException {
-        readiness.ensureReady();
-        return restore.restore();
+        return metrics.count("restore", () -> {
+            readiness.ensureReady();
+            return restore.restore();
+        });
+    }
+
+    /** This manager's families for /metrics. */
+    public VlanMetrics metrics() {
+        return metrics;
     }
 
     /** What the node lacks, requirement by requirement. Probes with a short-lived bridge; changes nothing else. */

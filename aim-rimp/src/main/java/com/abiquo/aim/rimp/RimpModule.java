@@ -4,6 +4,7 @@ import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.metrics.NodeMetrics;
 import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.rimp.copy.DestinationLocks;
@@ -88,8 +89,9 @@ public final class RimpModule implements AimModule {
         Temporaries temporaries = new Temporaries(context.node().hostname());
         DestinationLocks locks = new DestinationLocks();
         Roots roots = new Roots(repository, datastores);
-        ImageOperations images = new ImageOperations(roots, new ImageCopier(temporaries), locks, config.autoBackup(),
-                config.autoRestore());
+        ImageCopier copier = new ImageCopier(temporaries);
+        NodeMetrics.of(context).add(copier.metrics());
+        ImageOperations images = new ImageOperations(roots, copier, locks, config.autoBackup(), config.autoRestore());
         running = new RunningCalls();
         service = new RimpGrpcService(repository, datastores, new NetInterfaces(sysClassNet), images,
                 new Uploads(roots, temporaries, locks, config.uploadMaxBytes()), context.requestExecutor(),

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
+import com.abiquo.aim.core.metrics.NodeMetrics;
 import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.module.NodeIdentity;
@@ -14,6 +15,9 @@ import com.abiquo.aim.server.calls.CallRouter;
 import com.abiquo.aim.server.security.MessageSizeLimits;
 import com.abiquo.aim.server.security.ServerLimits;
 import com.abiquo.aim.server.security.ServerSecurity;
+import com.abiquo.aim.server.metrics.MetricsEndpoint;
+import com.abiquo.aim.server.metrics.MetricsSettings;
+import com.abiquo.aim.server.metrics.ServerMetrics;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
@@ -33,6 +37,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,6 +72,7 @@ public final class AimServer {
     private ExecutorService infrastructureExecutor;
     private ScheduledExecutorService scheduler;
     private GrpcHealthReporter health;
+    private ServerMetrics metrics;
     private Server server;
     private ServerSecurity security;
     private List<String> serviceNames = List.of();
@@ -102,12 +108,16 @@ public final class AimServer {
         health = new GrpcHealthReporter(manager);
         health.overall(ServingStatus.NOT_SERVING);
         NodeIdentity node = new NodeIdentity(hostname(), nodeAddress());
-        ModuleContext context = new ModuleContext(settings, configFolder, workExecutor, scheduler, health,
-                new ServiceRegistry(), node);
+        ServiceRegistry shared = new ServiceRegistry();
+        metrics = new ServerMetrics(build.version(), build.gitRevision());
+        shared.publish(NodeMetrics.class, metrics.nodeMetrics());
+        ModuleContext context = new ModuleContext(settings, configFolder, workExecutor, scheduler, health, shared,
+                node);
         try {
             security = ServerSecurity.load(serverSettings, settings);
             ServerLimits limits = ServerLimits.from(settings);
             MessageSizeLimits sizes = new MessageSizeLimits(limits);
+            MetricsSettings metricsSettings = MetricsSettings.from(settings);
             Map<String, String> owners = new LinkedHashMap<>();
             List<ServerServiceDefinition> definitions = new ArrayList<>();
             for (AimModule module : modules) {
@@ -164,13 +174,22 @@ public final class AimServer {
             // admitted call end, whoever refuses it).
             builder.intercept(new AdmissionInterceptor(callPools));
             builder.intercept(new EarlyCloseReset());
+            if (metricsSettings.grpcCalls()) {
+                metrics.instrument(builder);
+            }
             server = builder.build().start();
+            metrics.startEndpoint(metricsSettings, serverCertificate());
             names.forEach(health::servingUnlessReported);
             health.overall(ServingStatus.SERVING);
             serviceNames = List.copyOf(names);
         } catch (ConfigException | IOException | RuntimeException failure) {
+            if (server != null) {
+                server.shutdownNow();
+                server = null;
+            }
             stopModules();
             shutdownExecutors();
+            metrics.close();
             throw failure;
         }
         LOG.info("AIM {} ({}) listening on {}:{} with {}; services: {}", build.version(), build.gitRevision(),
@@ -196,6 +215,11 @@ public final class AimServer {
     /** The pools calls run on, for tests that check their bounds. */
     CallPools callPools() {
         return callPools;
+    }
+
+    /** The bound port of /metrics, or empty when [metrics] port is not set. */
+    public Optional<Integer> metricsPort() {
+        return metrics.endpointPort();
     }
 
     /** Fully qualified names of the AIM services served (NodeService first), without health and reflection. */
@@ -226,6 +250,7 @@ public final class AimServer {
             Thread.currentThread().interrupt();
         }
         shutdownExecutors();
+        metrics.close();
         server = null;
         LOG.info("stopped");
     }
@@ -275,6 +300,11 @@ public final class AimServer {
             throw new IllegalStateException("not started");
         }
         return security.reload(reread);
+    }
+
+    private Optional<MetricsEndpoint.Certificate> serverCertificate() {
+        return serverSettings.tlsCertificate().map(chain -> new MetricsEndpoint.Certificate(chain,
+                serverSettings.tlsKey().get()));
     }
 
     private String security() {

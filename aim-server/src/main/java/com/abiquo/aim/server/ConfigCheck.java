@@ -7,6 +7,7 @@ import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigProblems;
 import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.core.module.AimModule;
+import com.abiquo.aim.server.metrics.MetricsSettings;
 import com.abiquo.aim.server.security.AuthorizationSettings;
 import com.abiquo.aim.server.security.ServerLimits;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ record ConfigCheck(ServerSettings server, List<String> warnings) {
             problems.collect(read -> AuthorizationSettings.from(read, server.mutualTls()));
         }
         problems.collect(ServerLimits::from);
+        problems.collect(MetricsSettings::from);
         for (AimModule module : modules) {
             problems.collect(read -> {
                 module.checkConfig(read, configFolder);

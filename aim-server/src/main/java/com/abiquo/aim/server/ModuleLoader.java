@@ -2,6 +2,7 @@ package com.abiquo.aim.server;
 
 import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.core.module.AimModule;
+import com.abiquo.aim.server.metrics.MetricsSettings;
 import com.abiquo.aim.server.security.AuthorizationSettings;
 import com.abiquo.aim.server.security.ServerLimits;
 import java.util.Comparator;
@@ -20,11 +21,15 @@ final class ModuleLoader {
                 .toList();
     }
 
-    /** What aim.ini may contain: the server's own [server], [authorization] and [limits] sections plus every module's sections. */
+    /**
+     * What aim.ini may contain: the server's own [server], [authorization], [limits] and [metrics] sections plus
+     * every module's sections.
+     */
     static ConfigSchema schema(List<AimModule> modules) {
         ConfigSchema schema = ServerSettings.schema();
         schema.merge(AuthorizationSettings.schema());
         schema.merge(ServerLimits.schema());
+        schema.merge(MetricsSettings.schema());
         for (AimModule module : modules) {
             schema.merge(module.configSchema());
         }

@@ -4,6 +4,7 @@ import com.abiquo.aim.core.command.CommandRunner;
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
+import com.abiquo.aim.core.metrics.NodeMetrics;
 import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.spi.LibvirtAccess;
@@ -59,7 +60,9 @@ public final class StorageModule implements AimModule {
         context.registry().publish(StoragePoolOperations.class, pools);
         CommandRunner commands = new CommandRunner();
         KernelInitiator kernel = new KernelInitiator(commands, config.commandTimeout(), Path.of("/sys"));
-        service = new StorageGrpcService(initiatorName, new TargetRescanner(kernel, pools),
+        TargetRescanner rescanner = new TargetRescanner(kernel, pools);
+        NodeMetrics.of(context).add(rescanner.metrics());
+        service = new StorageGrpcService(initiatorName, rescanner,
                 new IscsiTargets(pools, kernel, commands, initiatorName, config.commandTimeout()), pools);
         // A missing initiator file or libvirtd only limits some RPCs, which say so themselves; the service serves.
         if (!Files.isRegularFile(config.initiatorNameFile())) {

@@ -51,6 +51,7 @@ class DebianPackageTest {
         assertTrue(Files.isRegularFile(Path.of("/etc/abiquo-aim/log4j2.xml")));
         assertTrue(Files.isRegularFile(Path.of("/lib/systemd/system/abiquo-aim.service")));
         assertTrue(Files.isDirectory(Path.of("/usr/share/abiquo-aim/lib")));
+        assertTrue(Files.isRegularFile(Path.of("/usr/share/abiquo-aim/grafana/aim-node.json")), "Grafana dashboard");
         Launched conffiles = Launched.run(folder, Map.of(), "dpkg-query", "-W", "-f=${Conffiles}\\n", "abiquo-aim");
         assertTrue(conffiles.output().contains("/etc/abiquo-aim/aim.ini"), conffiles.output());
         Launched version = Launched.run(folder, Map.of(), "/usr/bin/abiquo-aim", "--version");

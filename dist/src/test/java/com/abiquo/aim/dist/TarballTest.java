@@ -43,6 +43,7 @@ class TarballTest {
         assertTrue(Files.isRegularFile(home.resolve("conf/aim.ini")));
         assertTrue(Files.isRegularFile(home.resolve("conf/log4j2.xml")));
         assertTrue(Files.isRegularFile(home.resolve("systemd/abiquo-aim.service")));
+        assertTrue(Files.isRegularFile(home.resolve("grafana/aim-node.json")), "the Grafana dashboard of /metrics");
         try (var jars = Files.list(home.resolve("lib"))) {
             List<String> names = jars.map(jar -> jar.getFileName().toString()).toList();
             for (String prefix : List.of("aim-server-", "aim-core-", "aim-proto-", "aim-libvirt-", "aim-rimp-",

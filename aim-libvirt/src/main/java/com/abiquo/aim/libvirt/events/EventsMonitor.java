@@ -118,6 +118,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
 
     // Resync duplicate suppression: a live event that was already counted by the resync (guarded by the lock).
     private final ResyncMarkers resyncMarkers = new ResyncMarkers();
+    private final EventsMetrics metrics = new EventsMetrics(this);
     // Guarded by the lock: while true, live events queue for the dispatcher (a listing is pending or under way, or
     // the queue still holds events that must keep their order); while false, the callback journals them itself.
     private boolean deferLive = true;
@@ -189,6 +190,11 @@ public final class EventsMonitor implements DomainEventSource.Listener {
 
     public EventJournal journal() {
         return journal;
+    }
+
+    /** This monitor's families for /metrics. */
+    public EventsMetrics metrics() {
+        return metrics;
     }
 
     public int subscriberCount() {
@@ -311,7 +317,10 @@ public final class EventsMonitor implements DomainEventSource.Listener {
                 }
             }
             subscriber = new Subscriber(id, sink, journal, config.subscriberBufferSize(), spec.filter(), cursor,
-                    head, items, drainPool, timer, stallGrace, ended -> subscribers.remove(ended.id(), ended));
+                    head, items, drainPool, timer, stallGrace, ended -> {
+                        subscribers.remove(ended.id(), ended);
+                        metrics.ended(ended.endReason());
+                    });
             subscribers.put(id, subscriber);
         } finally {
             lock.unlock();
@@ -599,6 +608,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
                         boolean resync, long receivedNanos, long epochMillis) {
         journal.append(new MonitorEvent(journal.nextSequence(), epochMillis, receivedNanos, uuid, name, kind, type,
                 detail, text, state, resync));
+        metrics.appended(kind, resync);
         known.record(uuid, name, state);
     }
 

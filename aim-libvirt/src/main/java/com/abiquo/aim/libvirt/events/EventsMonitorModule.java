@@ -3,6 +3,7 @@ package com.abiquo.aim.libvirt.events;
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
+import com.abiquo.aim.core.metrics.NodeMetrics;
 import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.core.module.ModuleContext;
@@ -70,6 +71,7 @@ public final class EventsMonitorModule implements AimModule {
             }
         });
         monitor = events;
+        NodeMetrics.of(context).add(events.metrics());
         service = new EventsMonitorGrpcService(() -> monitor, context.node());
         // for the event bus (aim-eventbus), which forwards the journal to Redis
         context.registry().publish(EventFeed.class, new JournalEventFeed(events, context.node()));

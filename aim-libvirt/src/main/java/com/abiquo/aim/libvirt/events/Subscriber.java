@@ -69,6 +69,7 @@ public final class Subscriber {
     private volatile SubscriptionFilter requestedFilter;
     private volatile long lastSent;
     private volatile boolean ended;
+    private volatile StreamEnd endReason;
 
     // Owned by the drain (one thread at a time; the work counter gives the happens-before between runs).
     private SubscriptionFilter filter;
@@ -107,6 +108,11 @@ public final class Subscriber {
     /** The last event sequence number handed to the stream (0 if none). */
     public long lastSentSequence() {
         return lastSent;
+    }
+
+    /** Why the stream ended; null while it runs. */
+    public StreamEnd endReason() {
+        return endReason;
     }
 
     public boolean ended() {
@@ -322,6 +328,7 @@ public final class Subscriber {
 
     /** Ends the stream with what happened ({@code message}) and how to go on from here. */
     private void finish(StreamEnd reason, String message) {
+        endReason = reason;
         ended = true;
         lastSentAtEnd = snapshotIncomplete() ? 0 : lastSent;
         try {

@@ -10,6 +10,7 @@ import com.abiquo.aim.libvirt.domain.DomainXml;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,7 @@ public final class MetricsCollector implements AutoCloseable {
     private final Duration refreshEvery;
     private final Clock clock;
     private final Map<String, Devices> devices = new ConcurrentHashMap<>();
+    private final DomainReadings latest = new DomainReadings();
     private final ScheduledExecutorService timer;
 
     public MetricsCollector(LibvirtConnection connection, MetricsStore store, Duration collectEvery,
@@ -60,6 +62,11 @@ public final class MetricsCollector implements AutoCloseable {
         });
     }
 
+    /** The latest round, for /metrics (DomainMetricFamilies). */
+    public DomainReadings latest() {
+        return latest;
+    }
+
     public Duration collectEvery() {
         return collectEvery;
     }
@@ -73,6 +80,7 @@ public final class MetricsCollector implements AutoCloseable {
         try {
             collectOnce();
         } catch (AimException failure) {
+            latest.clear();
             LOG.debug("metrics not collected: {}", failure.getMessage());
         } catch (RuntimeException unexpected) {
             LOG.error("metrics collection failed", unexpected);
@@ -84,6 +92,7 @@ public final class MetricsCollector implements AutoCloseable {
         long now = clock.millis();
         int measured = connection.call("collecting domain metrics", connect -> {
             Set<String> running = new HashSet<>();
+            Map<String, DomainReadings.Reading> round = new HashMap<>();
             int count = 0;
             for (int id : connect.listDomains()) {
                 Domain domain;
@@ -95,7 +104,9 @@ public final class MetricsCollector implements AutoCloseable {
                 try {
                     String uuid = domain.getUUIDString();
                     running.add(uuid);
-                    store.record(uuid, now, sample(domain, uuid));
+                    List<MetricsStore.Sample> samples = sample(domain, uuid);
+                    store.record(uuid, now, samples);
+                    round.put(uuid, new DomainReadings.Reading(domain.getName(), uuid, samples));
                     count++;
                 } catch (LibvirtException failure) {
                     if (LibvirtErrors.trueError(failure).code() != LibvirtErrors.NO_DOMAIN) {
@@ -109,6 +120,7 @@ public final class MetricsCollector implements AutoCloseable {
                 }
             }
             devices.keySet().retainAll(running);
+            latest.replace(round);
             return count;
         });
         store.prune(now);

@@ -50,6 +50,7 @@ public final class ImageCopier {
     private final Temporaries temporaries;
     private final long chunk;
     private final boolean checkSpaceFirst;
+    private final CopyMetrics metrics = new CopyMetrics();
     private final boolean writebackEarly = !Boolean.getBoolean("aim.rimp.noEarlyWriteback"); // for measurements
 
     public ImageCopier(Temporaries temporaries) {
@@ -82,6 +83,24 @@ public final class ImageCopier {
      *     RESOURCE_EXHAUSTED (not enough space, or disk full), DATA_LOSS (checksum mismatch), the cancel reason
      */
     public CopyOutcome copy(Path source, Path destination, Options options, CopyControl control) throws AimException {
+        metrics.started();
+        try {
+            CopyOutcome outcome = copyUnmetered(source, destination, options, control);
+            metrics.finished(outcome);
+            return outcome;
+        } catch (AimException | RuntimeException failure) {
+            metrics.failed();
+            throw failure;
+        }
+    }
+
+    /** This copier's families for /metrics. */
+    public CopyMetrics metrics() {
+        return metrics;
+    }
+
+    private CopyOutcome copyUnmetered(Path source, Path destination, Options options, CopyControl control)
+            throws AimException {
         long started = System.nanoTime();
         if (!Files.isRegularFile(source)) {
             throw new AimException(Status.Code.NOT_FOUND, "SOURCE_NOT_FOUND",

@@ -37,6 +37,8 @@ public final class TargetRescanner {
                                List<PoolRescan> pools, String poolsError) {
     }
 
+    private final RescanMetrics metrics = new RescanMetrics();
+
     public TargetRescanner(KernelInitiator kernel, LibvirtStoragePools pools) {
         this.kernel = requireNonNull(kernel, "kernel is null");
         this.pools = requireNonNull(pools, "pools is null");
@@ -77,16 +79,24 @@ public final class TargetRescanner {
                     List.copyOf(poolRescans), poolsError));
         }
         if (sessions.isEmpty() && !libvirtProblem.isEmpty()) {
+            metrics.refused(targets.size());
             throw new AimException(Status.Code.UNAVAILABLE, "NO_INITIATOR_AVAILABLE", "nothing can rescan: the kernel"
                     + " initiator has no iSCSI session and libvirt cannot be used (" + libvirtProblem + ")",
                     Map.of(), null);
         }
         if (results.stream().allMatch(result -> result.outcome() == Outcome.UNKNOWN_TARGET)) {
+            metrics.refused(targets.size());
             throw new AimException(Status.Code.NOT_FOUND, "TARGET_NOT_KNOWN", "the node knows none of the targets "
                     + String.join(", ", targets) + ": no kernel iSCSI session and no libvirt pool has it as its"
                     + " source", Map.of("targets", String.join(",", targets)), null);
         }
+        results.forEach(result -> metrics.rescanned(result.outcome()));
         return results;
+    }
+
+    /** This rescanner's families for /metrics. */
+    public RescanMetrics metrics() {
+        return metrics;
     }
 
     private KernelRescan rescanKernel(String target, List<KernelInitiator.Session> sessions) {
