@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -137,23 +138,24 @@ public final class DomainOperations {
     }
 
     public int powerOn(DomainSelector selector) throws AimException {
-        return actThenState("powering on", selector, Domain::create);
+        return actThenState("powering on", selector, Domain::create, state -> !DomainStates.isActive(state));
     }
 
     public int powerOff(DomainSelector selector) throws AimException {
-        return actThenState("powering off", selector, Domain::destroy);
+        return actThenState("powering off", selector, Domain::destroy, DomainStates::isActive);
     }
 
     public int reset(DomainSelector selector) throws AimException {
-        return actThenState("resetting", selector, Domain::reset);
+        return actThenState("resetting", selector, Domain::reset, DomainStates::isActive);
     }
 
     public int pause(DomainSelector selector) throws AimException {
-        return actThenState("pausing", selector, Domain::suspend);
+        return actThenState("pausing", selector, Domain::suspend,
+                state -> state == DomainStates.RUNNING || state == DomainStates.BLOCKED);
     }
 
     public int resume(DomainSelector selector) throws AimException {
-        return actThenState("resuming", selector, Domain::resume);
+        return actThenState("resuming", selector, Domain::resume, state -> state == DomainStates.PAUSED);
     }
 
     /**
@@ -315,9 +317,26 @@ public final class DomainOperations {
     }
 
     /** One libvirt action on the domain, answering its state right after. */
-    private int actThenState(String verb, DomainSelector selector, DomainAction action) throws AimException {
+    /**
+     * Acts, then reads the state. When the action fails and the domain's state does not allow it (powering on a
+     * running domain, ...), the answer is FAILED_PRECONDITION LIBVIRT_OPERATION_INVALID, as the QEMU driver reports
+     * it, whatever the driver said: some (libvirt's test driver) report such a refusal as an internal error.
+     */
+    private int actThenState(String verb, DomainSelector selector, DomainAction action, IntPredicate allowedIn)
+            throws AimException {
         return onDomain(verb, selector, domain -> {
-            action.apply(domain);
+            try {
+                action.apply(domain);
+            } catch (LibvirtException failure) {
+                // Its true error first: reading the state below resets the thread's last libvirt error.
+                LibvirtErrors.capture(failure);
+                int state = stateOf(domain);
+                if (!allowedIn.test(state)) {
+                    throw AimException.failedPrecondition("LIBVIRT_OPERATION_INVALID", selector.describe() + " is "
+                            + DomainStates.describe(state) + ": " + verb + " it is not possible in that state");
+                }
+                throw failure;
+            }
             return stateOf(domain);
         });
     }
