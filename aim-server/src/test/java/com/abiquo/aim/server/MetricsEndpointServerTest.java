@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The /metrics endpoint itself: [metrics] tls = true serves HTTPS with the gRPC server's own PEM certificate and
- * PKCS#8 key; a port in use is an error that names it.
+ * key (PKCS#8, or PKCS#1 as older openssl writes it, as the gRPC server accepts); a port in use is an error that
+ * names it.
  */
 class MetricsEndpointServerTest {
     @TempDir
@@ -50,6 +51,22 @@ class MetricsEndpointServerTest {
             // a client that does not trust the node's CA gets no answer
             assertThrows(IOException.class, () -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),
                     HttpResponse.BodyHandlers.ofString()));
+        }
+    }
+
+    @Test
+    void aPkcs1KeyServesAsItDoesForTheGrpcServer() throws Exception {
+        Pki pki = Pki.create(folder.resolve("pki1"), "metrics");
+        Path pkcs1 = folder.resolve("pki1/server-pkcs1.key");
+        Pki.openssl(folder.resolve("pki1"), "rsa", "-in", pki.serverKey.toString(), "-traditional", "-out",
+                pkcs1.toString());
+        assertTrue(Files.readString(pkcs1).contains("BEGIN RSA PRIVATE KEY"));
+        try (MetricsEndpoint endpoint = MetricsEndpoint.start("127.0.0.1", 0, new PrometheusRegistry(),
+                Optional.of(new MetricsEndpoint.Certificate(pki.serverCert, pkcs1)))) {
+            HttpResponse<String> response = HttpClient.newBuilder().sslContext(trusting(pki.ca)).build().send(
+                    HttpRequest.newBuilder(URI.create("https://localhost:" + endpoint.port() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode());
         }
     }
 

@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * scrape never waits for gRPC calls nor they for it.
  */
 public final class MetricsEndpoint implements AutoCloseable {
-    /** The PEM files of [server]: a certificate chain and its unencrypted PKCS#8 key. */
-    public record Certificate(Path chain, Path pkcs8Key) {
+    /** The PEM files of [server]: a certificate chain and its unencrypted key. */
+    public record Certificate(Path chain, Path key) {
     }
 
     private final HTTPServer server;
@@ -44,7 +44,7 @@ public final class MetricsEndpoint implements AutoCloseable {
                     .executorService(threads);
             if (certificate.isPresent()) {
                 builder.httpsConfigurator(new HttpsConfigurator(
-                        PemTls.serverContext(certificate.get().chain(), certificate.get().pkcs8Key())));
+                        PemTls.serverContext(certificate.get().chain(), certificate.get().key())));
             }
             return new MetricsEndpoint(listen(builder, address, port), threads, certificate.isPresent());
         } catch (IOException | RuntimeException failure) {
