@@ -3,6 +3,7 @@ package com.abiquo.aim.eventbus;
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
+import com.abiquo.aim.core.metrics.NodeMetrics;
 import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.spi.EventFeed;
@@ -72,6 +73,10 @@ public final class EventBusModule implements AimModule {
         EventBusConfig config = EventBusConfig.read(context.settings(), context.configFolder(),
                 context.node().hostname());
         Supplier<Optional<EventFeed>> feeds = () -> context.registry().lookup(EventFeed.class);
+        EventBusMetrics metrics = new EventBusMetrics(feeds);
+        if (config.stream().isPresent() || config.legacy().isPresent()) {
+            NodeMetrics.of(context).add(metrics); // no bus, no families (docs/metrics.md)
+        }
         config.stream().ifPresent(stream -> {
             warnIfPasswordReadable(context, stream.endpoint());
             RedisConnector connector = new RedisConnector(stream.endpoint(), CONNECT_TIMEOUT, SOCKET_TIMEOUT,
@@ -82,7 +87,7 @@ public final class EventBusModule implements AimModule {
                     context.health(), LOG_REPEAT, System::nanoTime);
             status.starting("connecting to " + sink.describe());
             JournalForwarder running = new JournalForwarder(feeds, sink, status, BATCH,
-                    new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10)));
+                    new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10)), metrics.publisher("stream"));
             forwarder = running;
             startThread("aim-eventbus-stream", running, running::stop);
             LOG.info("Event bus: every journaled event goes to {} (MAXLEN ~ {})", sink.describe(),
@@ -95,7 +100,7 @@ public final class EventBusModule implements AimModule {
                     context.health(), LOG_REPEAT, System::nanoTime);
             status.starting("connecting to " + endpoint);
             LegacyPublisher publisher = new LegacyPublisher(feeds, connector, status,
-                    new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10)));
+                    new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10)), metrics.publisher("legacy"));
             startThread("aim-eventbus-legacy", publisher, publisher::stop);
             LOG.info("AIM 2.x event publishing: subscribed domains' events go to {} channel {}", endpoint,
                     LegacyPublisher.CHANNEL);

@@ -38,6 +38,12 @@ import org.junit.jupiter.api.Test;
 class MetricsEndpointTest {
     /** Turns the endpoint on (any free port) and makes the collector read every second. */
     static final String METRICS_ON = "\n[metrics]\nport = 0\n\n[stats]\ncollectFreqSeconds = 1\n";
+    /**
+     * An event bus whose Redis never answers (nothing listens on loopback port 1): its families are in the scrape
+     * (they exist only where a bus is configured), its errors and lag grow. aim-eventbus's EventBusMetricsSystemTest
+     * checks them against a real redis-server.
+     */
+    static final String BUS_UNREACHABLE = "\n[eventbus]\nurl = redis://127.0.0.1:1\n";
 
     private static final String WITH_NIC = "metrics-nic";
     private static final Path DASHBOARD = Tools.projectRoot().resolve("dist/src/grafana/aim-node.json");
@@ -49,7 +55,7 @@ class MetricsEndpointTest {
     @BeforeAll
     static void start() throws Exception {
         folder = Files.createTempDirectory("aimsrv-metrics-");
-        Path file = SafeConfig.write(folder, METRICS_ON);
+        Path file = SafeConfig.write(folder, METRICS_ON + BUS_UNREACHABLE);
         AimSettings settings = AimSettingsReader.read(file);
         server = new AimServer(ServerSettings.from(settings, folder), settings, folder, ModuleLoader.load(), 4,
                 new BuildInfo("9.8.7-test", "abc123"));
@@ -93,8 +99,9 @@ class MetricsEndpointTest {
         assertEquals(Status.Code.NOT_FOUND, missing.getStatus().getCode());
 
         String scrape = Scrapes.until(port(), text -> text.contains("libvirt_domain_info_cpu_time_seconds_total{")
-                && text.contains("grpc_status=\"NOT_FOUND\""), Duration.ofSeconds(30),
-                "the test domain's CPU time and the failed call");
+                && text.contains("grpc_status=\"NOT_FOUND\"") && text.matches("(?s).*aim_eventbus_errors_total\\{"
+                + "kind=\"connect\",publisher=\"stream\"} [1-9].*"), Duration.ofSeconds(30),
+                "the test domain's CPU time, the failed call and the unreachable bus's connection errors");
 
         Tools.Result lint = Scrapes.promtoolCheck(scrape, folder);
         assertEquals(0, lint.exitCode(), "promtool check metrics:\n" + lint.output());
@@ -102,6 +109,7 @@ class MetricsEndpointTest {
 
         assertTrue(scrape.contains("aim_build_info{revision=\"abc123\",version=\"9.8.7-test\"} 1"), scrape);
         assertTrue(scrape.contains("aim_libvirt_connected 1"), "connected to test:///default");
+        assertTrue(scrape.contains("libvirt_up 1"), "the libvirt exporters' name for the same");
         assertTrue(scrape.contains("aim_event_subscribers 0"));
         assertTrue(scrape.contains("grpc_server_call_duration_seconds_count{grpc_method="
                 + "\"abiquo.aim.v1.LibvirtService/GetDomainState\",grpc_status=\"NOT_FOUND\"} 1"), scrape);
@@ -117,7 +125,8 @@ class MetricsEndpointTest {
                 "aim_events_journal_oldest_sequence", "aim_events_journal_events", "aim_rimp_copies_running",
                 "aim_rimp_copy_duration_seconds_bucket", "aim_rimp_copies_failed_total",
                 "libvirt_domain_info_memory_usage_bytes", "libvirt_domain_info_virtual_cpus",
-                "jvm_memory_used_bytes", "jvm_threads_current", "jvm_gc_collection_seconds_count")) {
+                "jvm_memory_used_bytes", "jvm_threads_current", "jvm_gc_collection_seconds_count",
+                "aim_eventbus_published_sequence", "aim_eventbus_lag_events", "aim_eventbus_errors_total")) {
             assertTrue(names.contains(expected), expected + " missing from " + names);
         }
     }

@@ -6,6 +6,8 @@ import static java.util.Objects.requireNonNull;
 import com.abiquo.aim.core.spi.EventFeed;
 import com.abiquo.aim.eventbus.Backoff;
 import com.abiquo.aim.eventbus.BusStatus;
+import com.abiquo.aim.eventbus.PublisherMetrics;
+import com.abiquo.aim.eventbus.PublisherMetrics.ErrorKind;
 import com.abiquo.aim.eventbus.redis.RedisConnector;
 import com.abiquo.aim.eventbus.redis.RedisFailure;
 import com.abiquo.aim.v1.DomainEvent;
@@ -43,15 +45,17 @@ public final class LegacyPublisher implements Runnable {
     private final RedisConnector connector;
     private final BusStatus status;
     private final Backoff backoff;
+    private final PublisherMetrics metrics;
     private volatile boolean stopped;
     private long cursor = -1;
 
     public LegacyPublisher(Supplier<Optional<EventFeed>> feeds, RedisConnector connector, BusStatus status,
-                           Backoff backoff) {
+                           Backoff backoff, PublisherMetrics metrics) {
         this.feeds = requireNonNull(feeds, "feeds is null");
         this.connector = requireNonNull(connector, "connector is null");
         this.status = requireNonNull(status, "status is null");
         this.backoff = requireNonNull(backoff, "backoff is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
     public void stop() {
@@ -69,20 +73,23 @@ public final class LegacyPublisher implements Runnable {
             }
             if (cursor < 0) {
                 // what was journaled before this publisher started is history AIM 2.x never published
-                cursor = feed.get().newestSequence();
+                advance(feed.get().newestSequence());
             }
             Jedis jedis = null;
             try {
                 jedis = connector.open();
                 follow(feed.get(), jedis, localAddress());
             } catch (RedisFailure failure) {
+                metrics.failed(ErrorKind.of(failure, true));
                 status.notServing(connector.endpoint() + ": " + failure.getMessage(), behind(feed.get()));
                 pause(backoff.next());
             } catch (JedisException failure) {
+                metrics.failed(ErrorKind.of(failure, false));
                 status.notServing(connector.endpoint() + ": " + RedisFailure.of(connector.endpoint(), failure)
                         .getMessage(), behind(feed.get()));
                 pause(backoff.next());
             } catch (IOException noRoute) {
+                metrics.failed(ErrorKind.CONNECT);
                 status.notServing("no local address towards " + connector.endpoint() + ": " + noRoute.getMessage(),
                         behind(feed.get()));
                 pause(backoff.next());
@@ -104,7 +111,7 @@ public final class LegacyPublisher implements Runnable {
                 LOG.warn("AIM 2.x publishing: {} events left the journal before Redis at {} could take them; they are"
                         + " not published (enlarge [monitor] journalSize for longer outages)",
                         oldest - 1 - cursor, connector.endpoint());
-                cursor = oldest - 1;
+                advance(oldest - 1);
                 continue;
             }
             if (batch.get().isEmpty()) {
@@ -115,14 +122,14 @@ public final class LegacyPublisher implements Runnable {
             }
             for (DomainEvent event : batch.get()) {
                 publish(jedis, event, address);
-                cursor = event.getSequence();
+                advance(event.getSequence());
             }
             status.serving();
         }
     }
 
     /** The original's gating, then its PUBLISHes. */
-    private static void publish(Jedis jedis, DomainEvent event, String address) {
+    private void publish(Jedis jedis, DomainEvent event, String address) {
         Optional<String> name = LegacyEvents.name(event);
         if (name.isEmpty()) {
             return;
@@ -144,11 +151,16 @@ public final class LegacyPublisher implements Runnable {
                 return; // the VM is another node's: its events there are that node's to publish
             }
             jedis.hset(vm, "physicalMachine_id", monitor);
-            jedis.publish(CHANNEL.getBytes(UTF_8), message(domain, LegacyEvents.MOVED, address));
-            jedis.publish(CHANNEL.getBytes(UTF_8), message(domain, LegacyEvents.POWER_ON, address));
+            send(jedis, domain, LegacyEvents.MOVED, address);
+            send(jedis, domain, LegacyEvents.POWER_ON, address);
             return;
         }
-        jedis.publish(CHANNEL.getBytes(UTF_8), message(domain, name.get(), address));
+        send(jedis, domain, name.get(), address);
+    }
+
+    private void send(Jedis jedis, String domain, String event, String address) {
+        jedis.publish(CHANNEL.getBytes(UTF_8), message(domain, event, address));
+        metrics.legacyMessage(event);
     }
 
     private static byte[] message(String domain, String event, String address) {
@@ -161,6 +173,11 @@ public final class LegacyPublisher implements Runnable {
             probe.connect(new InetSocketAddress(connector.endpoint().host(), connector.endpoint().port()));
             return probe.getLocalAddress().getHostAddress();
         }
+    }
+
+    private void advance(long sequence) {
+        cursor = sequence;
+        metrics.published(sequence);
     }
 
     private long behind(EventFeed feed) {

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.abiquo.aim.core.spi.EventFeed;
 import com.abiquo.aim.eventbus.Backoff;
 import com.abiquo.aim.eventbus.BusStatus;
+import com.abiquo.aim.eventbus.PublisherMetrics;
+import com.abiquo.aim.eventbus.PublisherMetrics.ErrorKind;
 import com.abiquo.aim.v1.DomainEvent;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +33,7 @@ public final class JournalForwarder implements Runnable {
     private final BusStatus status;
     private final int batchSize;
     private final Backoff backoff;
+    private final PublisherMetrics metrics;
     private volatile boolean stopped;
     private volatile long published; // the sequence the sink holds everything up to (for status and tests)
     // True at first: what the stream holds then is an earlier run's (or another writer's), even where its numbers fall
@@ -48,11 +51,13 @@ public final class JournalForwarder implements Runnable {
     }
 
     public JournalForwarder(Supplier<Optional<EventFeed>> feeds, EventSink sink, BusStatus status, int batchSize,
-                            Backoff backoff) {
+                            Backoff backoff, PublisherMetrics metrics) {
         this.feeds = requireNonNull(feeds, "feeds is null");
         this.sink = requireNonNull(sink, "sink is null");
         this.status = requireNonNull(status, "status is null");
         this.backoff = requireNonNull(backoff, "backoff is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
+        metrics.published(published); // nothing yet: until Redis is reached, the lag is the whole journal
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
         }
@@ -72,12 +77,15 @@ public final class JournalForwarder implements Runnable {
     public void run() {
         while (!stopped) {
             EventFeed feed = null;
+            boolean connecting = true;
             try {
                 feed = feeds.get().orElseThrow(() -> new NotReady("the events monitor is not running (no event "
                         + "journal to follow)"));
-                published = sink.open();
+                advance(sink.open());
+                connecting = false;
                 follow(feed);
             } catch (SinkFailure failure) {
+                metrics.failed(ErrorKind.of(failure, connecting));
                 snapshotDue |= failure.gap();
                 sink.close();
                 status.notServing(sink.describe() + ": " + failure.getMessage(), behind(feed));
@@ -93,6 +101,7 @@ public final class JournalForwarder implements Runnable {
                 break;
             } catch (RuntimeException bug) {
                 sink.close();
+                metrics.failed(ErrorKind.INTERNAL);
                 LOG.error("Event bus forwarder failed; it starts over", bug);
                 status.notServing("internal error: " + bug, behind(feed));
                 pause(backoff.next());
@@ -116,7 +125,7 @@ public final class JournalForwarder implements Runnable {
                 continue;
             }
             sink.publish(events);
-            published = events.get(events.size() - 1).getSequence();
+            advance(events.get(events.size() - 1).getSequence());
             status.serving();
         }
     }
@@ -136,11 +145,16 @@ public final class JournalForwarder implements Runnable {
         }
         long from = published;
         sink.publishSnapshot(snapshot);
-        published = snapshot.asOfSequence();
+        advance(snapshot.asOfSequence());
         snapshotDue = false;
         LOG.info("Event bus: {} lost its resume point (it held up to sequence {}; the journal holds {} to {}): "
                         + "published a marker and a snapshot of {} domains as of sequence {}", sink.describe(), from,
                 feed.oldestSequence(), feed.newestSequence(), snapshot.domains().size(), snapshot.asOfSequence());
+    }
+
+    private void advance(long sequence) {
+        published = sequence;
+        metrics.published(sequence);
     }
 
     private long behind(EventFeed feed) {

@@ -7,6 +7,7 @@ import com.abiquo.aim.core.module.NodeIdentity;
 import com.abiquo.aim.eventbus.Backoff;
 import com.abiquo.aim.eventbus.BusStatus;
 import com.abiquo.aim.eventbus.EventBusModule;
+import com.abiquo.aim.eventbus.PublisherMetrics;
 import com.abiquo.aim.eventbus.fixture.AimNode;
 import com.abiquo.aim.eventbus.fixture.Churn;
 import com.abiquo.aim.eventbus.fixture.PrivateRedis;
@@ -118,7 +119,7 @@ public final class EventBusBenchmark {
             }
         }, Duration.ofSeconds(60), System::nanoTime);
         JournalForwarder forwarder = new JournalForwarder(() -> Optional.of(feed), sink, status, 512,
-                new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)));
+                new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)), PublisherMetrics.detached("stream"));
         Thread thread = new Thread(forwarder, "bench-forwarder");
         long start = System.nanoTime();
         thread.start();

@@ -8,6 +8,7 @@ import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.core.spi.EventFeed;
 import com.abiquo.aim.eventbus.Backoff;
 import com.abiquo.aim.eventbus.BusStatus;
+import com.abiquo.aim.eventbus.PublisherMetrics;
 import com.abiquo.aim.v1.DomainEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,7 +131,7 @@ class JournalForwarderTest {
 
     private Thread start(ListFeed feed, FakeSink sink) {
         JournalForwarder forwarder = new JournalForwarder(() -> Optional.of(feed), sink, status, 100,
-                new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
+                new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)), PublisherMetrics.detached("stream"));
         Thread thread = new Thread(forwarder);
         thread.setDaemon(true);
         thread.start();

@@ -8,7 +8,8 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
- * Whether libvirtd is reachable ({@code aim_libvirt_connected}, 0/1) and how often the connection came back
+ * Whether libvirtd is reachable ({@code aim_libvirt_connected}, 0/1, also as {@code libvirt_up}, the libvirt
+ * exporters' name) and how often the connection came back
  * ({@code aim_libvirt_reconnections_total}: a libvirtd that restarts every minute shows here). Listens to the
  * connection like any other listener, so the connection itself carries no metrics code.
  */
@@ -29,6 +30,11 @@ public final class ConnectionMetrics implements MetricFamilies, DomainEventSourc
         registry.register(GaugeWithCallback.builder()
                 .name("aim_libvirt_connected")
                 .help("1 while the libvirt connection is up, 0 while AIM reconnects")
+                .callback(callback -> callback.call(connection.connected() ? 1 : 0))
+                .build());
+        registry.register(GaugeWithCallback.builder() // the libvirt exporters' name, for their dashboards and alerts
+                .name("libvirt_up")
+                .help("1 while libvirtd is reachable, 0 while AIM reconnects (as aim_libvirt_connected)")
                 .callback(callback -> callback.call(connection.connected() ? 1 : 0))
                 .build());
         connection.addListener(this);
