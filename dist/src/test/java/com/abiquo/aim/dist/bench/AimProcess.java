@@ -26,6 +26,11 @@ final class AimProcess implements AutoCloseable {
     }
 
     static AimProcess start(Path dist, String uri) throws Exception {
+        return start(dist, uri, "");
+    }
+
+    /** With {@code extraIni} appended to the configuration (sections of its own, e.g. [eventbus]). */
+    static AimProcess start(Path dist, String uri, String extraIni) throws Exception {
         Path folder = Files.createTempDirectory("aim-footprint");
         Files.createDirectories(folder.resolve("repository"));
         Files.createFile(folder.resolve("repository/.abiquo_repository"));
@@ -39,7 +44,7 @@ final class AimProcess implements AutoCloseable {
         Files.writeString(folder.resolve("aim.ini"), "[server]\naddress = 127.0.0.1\nport = " + port + "\n"
                 + "[monitor]\nuri = " + uri + "\n[rimp]\nrepository = repository\ndatastores = datastore\n"
                 + "[vlan]\nnetworkScripts = network-scripts\nrestoreOnStart = false\n"
-                + "[storage]\ninitiatorNameFile = initiatorname.iscsi\n");
+                + "[storage]\ninitiatorNameFile = initiatorname.iscsi\n" + extraIni);
         ProcessBuilder builder = new ProcessBuilder(dist.resolve("bin/abiquo-aim").toString(), "-c",
                 folder.resolve("aim.ini").toString())
                 .redirectErrorStream(true)
@@ -47,7 +52,7 @@ final class AimProcess implements AutoCloseable {
         builder.environment().put("AIM_STDERR_LEVEL", "warn");
         long started = System.nanoTime();
         Process process = builder.start();
-        long deadline = started + TimeUnit.SECONDS.toNanos(60);
+        long deadline = started + TimeUnit.SECONDS.toNanos(120);
         while (!accepts(port)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 process.destroyForcibly();
@@ -85,6 +90,10 @@ final class AimProcess implements AutoCloseable {
     /** A fixed quiet period, so that start-up or load has finished its work before RSS is read. */
     void settle() throws InterruptedException {
         Thread.sleep(10_000);
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     ManagedChannel channel() {
