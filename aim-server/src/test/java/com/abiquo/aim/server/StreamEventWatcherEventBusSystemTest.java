@@ -98,7 +98,17 @@ class StreamEventWatcherEventBusSystemTest {
             aim.pauseAndResume("test");
         }
         long issuedAgain = lastIssued(aim);
-        await("the new run's events handled", LONG, () -> recorder.lastSequence() == issuedAgain);
+        try {
+            await("the new run's events handled", LONG, () -> recorder.lastSequence() == issuedAgain);
+        } catch (AssertionError timedOut) {
+            try (Jedis jedis = redis.client()) {
+                throw new AssertionError(timedOut.getMessage() + ": issued " + issuedAgain + ", handled up to "
+                        + recorder.lastSequence() + ", cursor " + watcher.cursor() + ", stream top "
+                        + jedis.xinfoStream(stream).getLastGeneratedId() + ", pending " + pending(redis, stream)
+                        + ", disconnects " + recorder.disconnects + ", log tail "
+                        + recorder.log.subList(Math.max(0, recorder.log.size() - 8), recorder.log.size()));
+            }
+        }
         List<Long> secondRunEvents = sequences(recorder.events.subList(handledBefore,
                 recorder.events.size()));
         assertEquals(journalAfter(aim, 0), secondRunEvents, "the new run's events, in order, each once");
