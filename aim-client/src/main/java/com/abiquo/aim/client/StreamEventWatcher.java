@@ -79,7 +79,11 @@ public final class StreamEventWatcher implements AutoCloseable {
         return this;
     }
 
-    /** Completes once the backlog (pending entries and the stream up to now) has been handled. */
+    /**
+     * Completes once the backlog (pending entries and the stream up to now) has been handled and the watcher has a
+     * view of the node: a marker's snapshot, an event or the store's cursor. A watcher started before the node's
+     * agent has written anything waits for the agent's first marker (every run of the agent begins with one).
+     */
     public CompletableFuture<Long> synced() {
         return synced;
     }
@@ -167,7 +171,9 @@ public final class StreamEventWatcher implements AutoCloseable {
                     (int) settings.block.toMillis());
             backoff.reset();
             if (fresh.isEmpty()) {
-                if (!synced.isDone() && snapshotMarker == null) {
+                // caught up; but with nothing handled yet (cursor 0: no snapshot, no event, no stored cursor) the
+                // cache is not the node's view, only an empty or not yet written stream: wait for its marker
+                if (!synced.isDone() && snapshotMarker == null && state.cursor() > 0) {
                     handler.onSynced(state.cursor(), Map.of());
                     synced.complete(state.cursor());
                 }

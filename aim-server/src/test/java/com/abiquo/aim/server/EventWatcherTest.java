@@ -314,13 +314,13 @@ class EventWatcherTest {
         }
     }
 
-    private static long lastIssued(RunningAim aim) {
+    static long lastIssued(RunningAim aim) {
         return aim.admin().events().listEvents(ListEventsRequest.newBuilder().setMaxEvents(1)
                 .setAfterSequence(0).build()).getLastSequence();
     }
 
     /** Every sequence the agent's journal holds after {@code after}. */
-    private static List<Long> journalAfter(RunningAim aim, long after) {
+    static List<Long> journalAfter(RunningAim aim, long after) {
         List<Long> sequences = new ArrayList<>();
         long next = after;
         while (true) {

@@ -32,11 +32,20 @@ final class RunningAim implements AutoCloseable {
     private AimClient admin;
 
     RunningAim(String monitorLines) throws Exception {
+        this(monitorLines, "test:///default", "");
+    }
+
+    /**
+     * An agent on libvirt at {@code libvirtUri} (a private daemon's), with {@code extraSections} (whole sections,
+     * e.g. {@code [eventbus]}) appended to its aim.ini.
+     */
+    RunningAim(String monitorLines, String libvirtUri, String extraSections) throws Exception {
         folder = Files.createTempDirectory("aim-client-");
         Path written = SafeConfig.write(folder, "");
-        String text = Files.readString(written).replace("[monitor]\n", "[monitor]\n" + monitorLines);
+        String text = Files.readString(written).replace("[monitor]\n", "[monitor]\n" + monitorLines)
+                .replace("uri = test:///default\n", "uri = " + libvirtUri + "\n");
         config = written;
-        Files.writeString(config, text);
+        Files.writeString(config, text + "\n" + extraSections);
         start(0);
     }
 

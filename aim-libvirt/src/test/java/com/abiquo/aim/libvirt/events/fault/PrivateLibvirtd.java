@@ -17,14 +17,15 @@ import java.util.stream.Stream;
  * A libvirtd of our own for fault tests: it runs as the unprivileged user {@code nobody} (group kvm, so QEMU can use
  * /dev/kvm) with its own runtime, config and cache folders under /tmp, so its socket, domains and QEMU processes are
  * separate from the system daemon's. It can be killed with SIGKILL and started again on the same folders: QEMU
- * processes survive the daemon and are picked up again, persistent domains stay defined.
+ * processes survive the daemon and are picked up again, persistent domains stay defined. Published in this module's
+ * test-jar (aim-server's client tests use it too).
  */
-final class PrivateLibvirtd implements AutoCloseable {
+public final class PrivateLibvirtd implements AutoCloseable {
     private final Path root;
     private final Path logFile;
     private Process daemon;
 
-    PrivateLibvirtd() throws IOException, InterruptedException {
+    public PrivateLibvirtd() throws IOException, InterruptedException {
         root = Path.of("/tmp", "aimtest-ev-" + UUID.randomUUID().toString().substring(0, 8));
         for (String folder : List.of("home", "run", "config", "cache")) {
             Files.createDirectories(root.resolve(folder));
@@ -35,7 +36,7 @@ final class PrivateLibvirtd implements AutoCloseable {
     }
 
     /** Whether this machine can run it: root, a "nobody" user, a "kvm" group, setpriv and libvirtd. */
-    static Optional<String> missingPrerequisite() {
+    public static Optional<String> missingPrerequisite() {
         if (!"root".equals(System.getProperty("user.name"))) {
             return Optional.of("fault tests start their own libvirtd and need root");
         }
@@ -47,21 +48,21 @@ final class PrivateLibvirtd implements AutoCloseable {
         return Optional.empty();
     }
 
-    Path socket() {
+    public Path socket() {
         return root.resolve("run/libvirt/libvirt-sock");
     }
 
     /** The daemon's QEMU driver (persistent domains, real QEMU processes). */
-    String qemuUri() {
+    public String qemuUri() {
         return "qemu+unix:///session?socket=" + socket();
     }
 
     /** The daemon's test driver: fast, in the daemon's memory, reset when the daemon restarts. */
-    String testUri() {
+    public String testUri() {
         return "test+unix:///default?socket=" + socket();
     }
 
-    synchronized void start() throws IOException, InterruptedException {
+    public synchronized void start() throws IOException, InterruptedException {
         if (daemon != null && daemon.isAlive()) {
             throw new IllegalStateException("already running");
         }
@@ -89,13 +90,13 @@ final class PrivateLibvirtd implements AutoCloseable {
     }
 
     /** SIGKILL, as a crash would: no clean-up by the daemon. */
-    synchronized void kill() throws InterruptedException {
+    public synchronized void kill() throws InterruptedException {
         daemon.destroyForcibly();
         daemon.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** The pid of a running domain's QEMU process, from the daemon's pid file. */
-    Optional<Long> qemuPid(String domainName) throws IOException {
+    public Optional<Long> qemuPid(String domainName) throws IOException {
         Path pidFile = root.resolve("run/libvirt/qemu/run/" + domainName + ".pid");
         if (!Files.exists(pidFile)) {
             return Optional.empty();
@@ -104,7 +105,7 @@ final class PrivateLibvirtd implements AutoCloseable {
     }
 
     /** Kills a QEMU process by its pid (a guest that dies while libvirtd is away). */
-    static void killProcess(long pid) throws InterruptedException {
+    public static void killProcess(long pid) throws InterruptedException {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
@@ -113,7 +114,7 @@ final class PrivateLibvirtd implements AutoCloseable {
     }
 
     /** Runs a virsh command against the daemon's QEMU driver; returns the exit code. */
-    int virsh(String... arguments) throws IOException, InterruptedException {
+    public int virsh(String... arguments) throws IOException, InterruptedException {
         List<String> command = new java.util.ArrayList<>(List.of("virsh", "-q", "-c", qemuUri()));
         command.addAll(List.of(arguments));
         return run(command);
