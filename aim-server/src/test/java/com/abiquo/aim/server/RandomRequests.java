@@ -55,7 +55,7 @@ final class RandomRequests {
     private Object value(FieldDescriptor field, FuzzedDataProvider data, int depth) {
         return switch (field.getJavaType()) {
             case STRING -> data.consumeBoolean() ? data.pickValue(leads) : data.consumeString(64);
-            case BYTES -> ByteString.copyFrom(data.consumeBytes(64));
+            case BYTE_STRING -> ByteString.copyFrom(data.consumeBytes(64));
             case INT -> data.consumeInt();
             case LONG -> data.consumeLong();
             case BOOLEAN -> data.consumeBoolean();
