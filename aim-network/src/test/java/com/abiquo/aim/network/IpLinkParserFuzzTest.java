@@ -11,7 +11,7 @@ import java.util.List;
  * captured from real kernels ({@code ip-json/}) and odd shapes.
  */
 class IpLinkParserFuzzTest {
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void anyOutputIsLinksOrIllegalArgument(byte[] input) {
         String output = new String(input, StandardCharsets.UTF_8);
         List<LinkInfo> links;

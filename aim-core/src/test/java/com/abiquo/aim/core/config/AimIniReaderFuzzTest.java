@@ -9,7 +9,7 @@ import java.io.StringReader;
  * the agent with a stack trace instead of a line saying what to fix). Seeds: {@code AimIniReaderFuzzTestInputs}.
  */
 class AimIniReaderFuzzTest {
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void anyFileIsSettingsOrAConfigException(byte[] input) {
         String text = new String(input, java.nio.charset.StandardCharsets.UTF_8);
         try {

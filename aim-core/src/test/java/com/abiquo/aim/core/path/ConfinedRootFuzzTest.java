@@ -47,7 +47,7 @@ class ConfinedRootFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void noClientPathLeavesItsRoot(byte[] input) {
         // the first byte picks relative or absolute (under the root), the rest is the path in UTF-8
         boolean absolute = input.length > 0 && (input[0] & 1) == 1;

@@ -18,7 +18,7 @@ import java.util.Set;
  * datastore reported at the wrong place, or not at all.
  */
 class MountTableFuzzTest {
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void kernelTextReadsBackAsTheMounts(FuzzedDataProvider data) throws IOException {
         int count = data.consumeInt(1, 4);
         List<MountEntry> mounts = new ArrayList<>();

@@ -12,7 +12,7 @@ import java.util.Set;
  * non-empty portals without (ASCII) white space, each IQN once: the discovery answer the client gets is well formed.
  */
 class IscsiLsFuzzTest {
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void anyOutputGivesWellFormedTargets(byte[] input) {
         String output = new String(input, StandardCharsets.UTF_8);
         List<KernelInitiator.Target> targets = IscsiLs.parse(output);

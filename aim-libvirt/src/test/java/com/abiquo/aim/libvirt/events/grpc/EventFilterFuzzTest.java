@@ -26,7 +26,7 @@ import java.util.UUID;
  * or receiving another tenant's domain.
  */
 class EventFilterFuzzTest {
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void filterSelectsExactlyWhatWasAsked(FuzzedDataProvider data) {
         EventFilter request = request(data);
         List<DomainRef> add = refs(data);
