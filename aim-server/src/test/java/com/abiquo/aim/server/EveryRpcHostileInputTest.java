@@ -12,28 +12,20 @@ import com.abiquo.aim.v1.LibvirtServiceGrpc;
 import com.abiquo.aim.v1.NodeServiceGrpc;
 import com.google.protobuf.Descriptors;
 import io.grpc.BindableService;
-import io.grpc.CallOptions;
-import io.grpc.ClientCall;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoServiceDescriptorSupplier;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -51,22 +43,6 @@ import org.junit.jupiter.api.Test;
  * server keeps serving.
  */
 class EveryRpcHostileInputTest {
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException failure) {
-                throw new UncheckedIOException(failure);
-            }
-        }
-    };
-
     private static Path folder;
     private static List<AimModule> modules;
     private static AimServer server;
@@ -176,40 +152,9 @@ class EveryRpcHostileInputTest {
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, transport.getStatus().getCode(), transport.toString());
     }
 
-    /**
-     * One call with raw request bytes. A stream that sends a first message accepted the request: it is cancelled
-     * there (an event subscription would never end).
-     */
     private static Status call(String fullMethodName, MethodDescriptor.MethodType type, byte[] request)
             throws Exception {
-        MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
-                .setType(type)
-                .setFullMethodName(fullMethodName)
-                .setRequestMarshaller(BYTES)
-                .setResponseMarshaller(BYTES)
-                .build();
-        ClientCall<byte[], byte[]> call = channel.newCall(method,
-                CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS));
-        CompletableFuture<Status> closed = new CompletableFuture<>();
-        boolean streaming = type == MethodDescriptor.MethodType.SERVER_STREAMING
-                || type == MethodDescriptor.MethodType.BIDI_STREAMING;
-        call.start(new ClientCall.Listener<>() {
-            @Override
-            public void onMessage(byte[] message) {
-                if (streaming && closed.complete(Status.OK.withDescription("first message of the stream"))) {
-                    call.cancel("accepted: enough", null);
-                }
-            }
-
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                closed.complete(status);
-            }
-        }, new Metadata());
-        call.request(1);
-        call.sendMessage(request);
-        call.halfClose();
-        return closed.get(30, TimeUnit.SECONDS);
+        return RawCalls.callOnce(channel, fullMethodName, type, request);
     }
 
     private static String shorten(String text) {

@@ -195,10 +195,8 @@ public final class DomainOperations {
                     + " ms is out of range: 0 to " + MAX_SHUTDOWN_TIMEOUT.toSeconds() + " s");
         }
         String what = "shutting down " + selector.describe();
-        int state = onDomain("shutting down", selector, domain -> {
-            domain.shutdown();
-            return stateOf(domain);
-        });
+        // a domain that is not running cannot be shut down: FAILED_PRECONDITION, like the other power actions
+        int state = actThenState("shutting down", selector, Domain::shutdown, DomainStates::isActive);
         if (timeout.isZero()) {
             return new ShutdownOutcome(state, false);
         }

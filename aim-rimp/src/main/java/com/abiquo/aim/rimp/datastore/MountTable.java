@@ -20,7 +20,9 @@ public final class MountTable {
     }
 
     public static List<MountEntry> read(Path table) throws IOException {
-        return parse(Files.readAllLines(table, StandardCharsets.UTF_8));
+        // only '\n' ends a line: the kernel leaves '\r' in a path as it is (readAllLines would split there), and a
+        // name that is not UTF-8 is decoded with replacement instead of failing the whole table
+        return parse(Arrays.asList(new String(Files.readAllBytes(table), StandardCharsets.UTF_8).split("\n")));
     }
 
     /**
@@ -30,8 +32,10 @@ public final class MountTable {
     static List<MountEntry> parse(List<String> lines) {
         List<MountEntry> entries = new ArrayList<>();
         for (String line : lines) {
-            String[] fields = line.strip().split("\\s+");
-            if (fields.length < 4 || fields[0].startsWith("#")) {
+            // the kernel separates fields with one space and escapes only space, tab, newline and backslash in
+            // them: any other character ('\r', a vertical tab, '#', Unicode spaces) belongs to the path
+            String[] fields = line.split(" ");
+            if (fields.length < 4) {
                 continue;
             }
             entries.add(new MountEntry(unescape(fields[0]), unescape(fields[1]), fields[2],

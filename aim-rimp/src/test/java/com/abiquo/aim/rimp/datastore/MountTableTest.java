@@ -67,4 +67,19 @@ class MountTableTest {
         assertEquals("/mnt/trailing ", MountTable.unescape("/mnt/trailing\\040"));
         assertEquals("/mnt/x ", MountTable.parse(List.of("/dev/vdf1 /mnt/x\\040 xfs rw 0 0")).get(0).mountPoint());
     }
+
+    /**
+     * Found by MountTableFuzzTest: the kernel escapes only space, tab, newline and backslash in /proc/self/mounts,
+     * so a vertical tab, '\r', a leading '#' or a Unicode space are part of a device or mount point; splitting on
+     * any white space (and on '\r' as a line end) read such mounts wrong or dropped them.
+     */
+    @Test
+    void keepsCharactersTheKernelDoesNotEscape(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder)
+            throws java.io.IOException {
+        java.nio.file.Path table = folder.resolve("mounts");
+        java.nio.file.Files.writeString(table, "\\012\u000b /mnt/a\rb ext4 rw 0 0\n"
+                + "#share /mnt/\u2003x nfs4 rw 0 0\n", java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(List.of(new MountEntry("\n\u000b", "/mnt/a\rb", "ext4", Set.of("rw")),
+                new MountEntry("#share", "/mnt/\u2003x", "nfs4", Set.of("rw"))), MountTable.read(table));
+    }
 }
