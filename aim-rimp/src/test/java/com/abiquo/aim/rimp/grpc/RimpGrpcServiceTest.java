@@ -297,8 +297,15 @@ class RimpGrpcServiceTest {
         Iterator<CopyFromRepositoryToDatastoreResponse> first = blocking.copyFromRepositoryToDatastore(
                 CopyFromRepositoryToDatastoreRequest.newBuilder().setRepositoryPath("one.raw")
                         .setDatastorePath(datastore.toString()).setVmUuid("first").build());
+        // the second may only be sent once the first holds the slot (its copy waits for a thread), or the two race
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (harness.queuedRequests() < 1) {
+            assertTrue(System.nanoTime() < deadline, "the first copy never queued");
+            Thread.onSpinWait();
+        }
         StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
-                () -> blocking.copyFromRepositoryToDatastore(CopyFromRepositoryToDatastoreRequest.newBuilder()
+                () -> blocking.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+                        .copyFromRepositoryToDatastore(CopyFromRepositoryToDatastoreRequest.newBuilder()
                         .setRepositoryPath("one.raw").setDatastorePath(datastore.toString()).setVmUuid("second")
                         .build()).next());
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode());

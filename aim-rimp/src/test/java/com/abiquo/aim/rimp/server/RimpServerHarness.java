@@ -98,6 +98,11 @@ public final class RimpServerHarness implements AutoCloseable {
         held.await();
     }
 
+    /** Work handed to the request threads that waits for one (while they are held). */
+    public int queuedRequests() {
+        return ((java.util.concurrent.ThreadPoolExecutor) requests).getQueue().size();
+    }
+
     public int port() {
         return server.getPort();
     }
