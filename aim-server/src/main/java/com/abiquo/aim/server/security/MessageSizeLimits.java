@@ -6,15 +6,12 @@ import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.GrpcErrors;
 import com.google.protobuf.MessageLite;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
-import io.grpc.KnownLength;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Map;
 import java.util.Set;
 
@@ -58,7 +55,8 @@ public final class MessageSizeLimits implements ServerInterceptor {
                 if (refused) {
                     return;
                 }
-                long size = sizeOf(message);
+                // parsed: this interceptor runs inside StrictRequestParsing (AimServer)
+                long size = message instanceof MessageLite request ? request.getSerializedSize() : -1;
                 if (size > limit) {
                     refused = true;
                     StatusRuntimeException status = GrpcErrors.toStatusException(new AimException(
@@ -82,23 +80,5 @@ public final class MessageSizeLimits implements ServerInterceptor {
                 }
             }
         };
-    }
-
-    /**
-     * The encoded size of a request: a parsed message's, or the bytes of a message still unparsed (StrictRequestParsing
-     * hands services the transport's stream, which knows its length); -1 when neither can tell.
-     */
-    private static long sizeOf(Object message) {
-        if (message instanceof MessageLite parsed) {
-            return parsed.getSerializedSize();
-        }
-        if (message instanceof InputStream raw && raw instanceof KnownLength) {
-            try {
-                return raw.available();
-            } catch (IOException unreadable) {
-                return -1;
-            }
-        }
-        return -1;
     }
 }
