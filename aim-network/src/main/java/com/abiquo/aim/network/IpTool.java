@@ -39,8 +39,9 @@ public class IpTool {
     }
 
     /** "namespace X" or "the host's namespace", for messages. */
+    /** Where commands run, for messages; callers put "the" before it ("exists in the " + where()). */
     public String where() {
-        return namespace.map(name -> "network namespace \"" + name + "\"").orElse("the host's network namespace");
+        return namespace.map(name -> "network namespace \"" + name + "\"").orElse("host's network namespace");
     }
 
     public boolean namespaceExists() {

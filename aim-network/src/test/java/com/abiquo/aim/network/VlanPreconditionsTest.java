@@ -52,6 +52,16 @@ class VlanPreconditionsTest {
     }
 
     @Test
+    void namesTheHostsNamespaceOnceWithoutANamespace() {
+        VlanPreconditions inHost = new VlanPreconditions(new IpTool(new CommandRunner(), Optional.empty(),
+                Duration.ofSeconds(1)), new IfcfgFiles(Path.of("/scripts")));
+        AimException refused = assertThrows(AimException.class,
+                () -> inHost.requireOurVlan(link("eth0.5", "vlan", "eth1", 5), spec, "create"));
+        assertEquals("create: \"eth0.5\" exists in the host's network namespace but is VLAN 5 on eth1, not VLAN 5 "
+                + "on eth0", refused.getMessage());
+    }
+
+    @Test
     void describesTheLinkInTheWay() {
         assertEquals("VLAN 7 on another namespace's link", VlanPreconditions.describe(link("x", "vlan", "", 7)));
         assertEquals("a plain device", VlanPreconditions.describe(link("x", "", "", 0)));
