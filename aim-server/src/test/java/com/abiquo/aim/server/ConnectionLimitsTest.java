@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.AimSettingsReader;
+import com.abiquo.aim.server.security.ServerLimits;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ConnectivityState;
@@ -225,6 +226,18 @@ class ConnectionLimitsTest {
             assertTrue(left > 0 && changed.await(left, TimeUnit.NANOSECONDS),
                     "the channel stayed " + channel.getState(false) + ", wanted " + wanted);
             state = channel.getState(false);
+        }
+    }
+
+    @Test
+    void theDefaultsAreTheDocumentedOnesAndTheShippedAimIniListsThem() throws Exception {
+        ServerLimits defaults = ServerLimits.from(AimSettings.empty());
+        assertEquals(new ServerLimits(1 << 20, 16 << 20, 128, 10, 3600), defaults);
+        String shipped = Files.readString(Tools.projectRoot().resolve("dist/src/conf/aim.ini"));
+        for (String line : List.of(";maxMessageBytes = 1048576", ";maxLargeMessageBytes = 16777216",
+                ";maxConcurrentCallsPerConnection = 128", ";permitKeepAliveSeconds = 10",
+                ";maxConnectionIdleSeconds = 3600")) {
+            assertTrue(shipped.contains("\n" + line + "\n"), line + " is not in the shipped aim.ini's [limits]");
         }
     }
 
