@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Java 17, Maven, Node/npm, git, openssl, iproute2 and rsyslog (started); then the pinned buf CLI (tools/buf, npm).
+# Java 17, Maven, Node/npm, git, openssl, iproute2, systemd-analyze and rsyslog (started); then the pinned buf CLI (tools/buf, npm).
 # apt-get update runs once per machine (package look-ups find nothing before it).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -17,6 +17,8 @@ command -v ip >/dev/null || need+=(iproute2)
 command -v git >/dev/null || need+=(git)
 command -v openssl >/dev/null || need+=(openssl)
 command -v rsyslogd >/dev/null || need+=(rsyslog)
+# systemd-analyze rates the shipped unit's hardening (dist's SystemdUnitTest); nothing of systemd runs
+command -v systemd-analyze >/dev/null || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then apt-get install -y -qq "${need[@]}"; fi
 
 # syslog: AIM logs through syslog(3) to /dev/log. Without systemd nothing runs rsyslogd: start it. A rule files

@@ -53,13 +53,6 @@ import org.apache.logging.log4j.Logger;
  */
 public final class AimServer {
     private static final Logger LOG = LogManager.getLogger(AimServer.class);
-    /**
-     * The largest request message the transport accepts (gRPC's default is 4 MiB). Above it gRPC itself answers
-     * RESOURCE_EXHAUSTED before any service sees the call; below it each method checks its own fields and answers
-     * as its proto says (common.proto, "Message sizes"). Keep it above every per-field limit.
-     */
-    static final int MAX_REQUEST_MESSAGE_BYTES = ServerLimits.DEFAULT_MAX_LARGE_MESSAGE_BYTES;
-
     private final ServerSettings serverSettings;
     private final AimSettings settings;
     private final Path configFolder;
@@ -95,8 +88,6 @@ public final class AimServer {
         if (server != null) {
             throw new IllegalStateException("already started");
         }
-        // before anything starts: TLS files that no client could connect with are a configuration error
-        TlsCheck.check(serverSettings);
         // Pools so that nothing starves what must always answer: reads, actions and copies each have their own
         // bounded pool (CallPools); -t more threads run the modules' long work (copies) that outlives a handler;
         // health, reflection and NodeService have their own.
@@ -114,6 +105,7 @@ public final class AimServer {
         ModuleContext context = new ModuleContext(settings, configFolder, workExecutor, scheduler, health, shared,
                 node);
         try {
+            // before any module starts: TLS files that no client could connect with are a configuration error
             security = ServerSecurity.load(serverSettings, settings);
             ServerLimits limits = ServerLimits.from(settings);
             MessageSizeLimits sizes = new MessageSizeLimits(limits);

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.abiquo.aim.server.security.MethodAccess;
+import com.abiquo.aim.server.calls.CallClass;
+import com.abiquo.aim.server.methods.MethodTable;
 import com.abiquo.aim.v1.LibvirtServiceGrpc;
 import com.abiquo.aim.v1.ListDomainsRequest;
 import com.abiquo.aim.v1.PowerOffDomainRequest;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * server's reflection lists is called by each of them.
  */
 class AuthorizationTest {
-    /** What the issue gives readers, written independently of MethodAccess's table so that the two check each other. */
+    /** What the issue gives readers, written independently of MethodTable so that the two check each other. */
     private static final Set<String> READER_EXTRAS = Set.of("DomainExists", "Subscribe", "ListEvents",
             "ModifySubscription", "Unsubscribe");
 
@@ -99,8 +100,28 @@ class AuthorizationTest {
         List<ReflectedMethods.Method> methods = everyMethod();
         assertTrue(methods.size() > 40, "reflection listed only " + methods);
         List<String> unclassified = methods.stream().map(ReflectedMethods.Method::fullName)
-                .filter(name -> MethodAccess.of(name).isEmpty()).toList();
-        assertEquals(List.of(), unclassified, "methods nobody gave a role: add them to MethodAccess");
+                .filter(name -> MethodTable.of(name).isEmpty()).toList();
+        assertEquals(List.of(), unclassified, "methods nobody gave a call class and a role: add them to MethodTable");
+        List<String> misplaced = methods.stream().map(ReflectedMethods.Method::fullName)
+                .filter(name -> MethodTable.callClass(name) != expectedCallClass(name))
+                .map(name -> name + " runs as " + MethodTable.callClass(name) + ", not " + expectedCallClass(name))
+                .toList();
+        assertEquals(List.of(), misplaced, "methods on the wrong pool");
+    }
+
+    /**
+     * The pool issue 16 gives each method, written independently of MethodTable: reads (what readers may call),
+     * Rimp's copies, and every other change an action; health, reflection and NodeService on the server's own pool.
+     */
+    private static CallClass expectedCallClass(String fullName) {
+        String service = fullName.substring(0, fullName.indexOf('/'));
+        if (service.equals("abiquo.aim.v1.NodeService") || service.startsWith("grpc.")) {
+            return CallClass.INFRASTRUCTURE;
+        }
+        if (readerMethod(fullName)) {
+            return CallClass.READ;
+        }
+        return service.equals("abiquo.aim.v1.RimpService") ? CallClass.COPY : CallClass.ACTION;
     }
 
     @Test

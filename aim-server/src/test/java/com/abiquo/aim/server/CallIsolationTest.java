@@ -15,6 +15,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -57,9 +58,14 @@ class CallIsolationTest {
     }
 
     private void start(int threads) throws Exception {
+        start(threads, "");
+    }
+
+    private void start(int threads, String extraConfig) throws Exception {
         probe = new ProbeModule();
         AimSettings settings = AimSettingsReader.read("test.ini", new StringReader(
-                "[server]\naddress = 127.0.0.1\nport = 0\nshutdownGraceSeconds = 1\n[probe]\ndependencyUp = 1\n"));
+                "[server]\naddress = 127.0.0.1\nport = 0\nshutdownGraceSeconds = 1\n[probe]\ndependencyUp = 1\n"
+                        + extraConfig));
         server = new AimServer(ServerSettings.from(settings, folder), settings, folder, List.of(probe), threads,
                 BuildInfo.load());
         server.start();
@@ -68,8 +74,12 @@ class CallIsolationTest {
     }
 
     private CompletableFuture<Status> startBlock(Metadata headers) {
+        return startHeld(ProbeModule.BLOCK, headers);
+    }
+
+    private CompletableFuture<Status> startHeld(MethodDescriptor<byte[], byte[]> method, Metadata headers) {
         CompletableFuture<Status> done = new CompletableFuture<>();
-        ClientCall<byte[], byte[]> call = channel.newCall(ProbeModule.BLOCK, CallOptions.DEFAULT);
+        ClientCall<byte[], byte[]> call = channel.newCall(method, CallOptions.DEFAULT);
         call.start(new ClientCall.Listener<>() {
             @Override
             public void onClose(Status status, Metadata trailers) {
@@ -136,12 +146,50 @@ class CallIsolationTest {
         assertEquals(Status.Code.OK, startBlock(new Metadata()).get(10, TimeUnit.SECONDS).getCode());
     }
 
-    private void awaitInFlight(int expected) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (server.callPools().pool(CallClass.ACTION).inFlight() != expected) {
-            assertTrue(System.nanoTime() < deadline, "admitted actions: "
-                    + server.callPools().pool(CallClass.ACTION).inFlight() + ", expected " + expected);
-            Thread.onSpinWait();
+    @Test
+    void aBurstOfReadsBeyondTheirBoundIsRefusedAtOnceWhileActionsStillRun() throws Exception {
+        // one connection carries the whole burst: [limits] lets it hold more streams than the reads' bound
+        start(1, "[limits]\nmaxConcurrentCallsPerConnection = 2000\n");
+        int limit = 4 + 1_000; // -t 1: 4 read threads (at least 4) + 1,000 waiting (CallPools)
+        List<CompletableFuture<Status>> admitted = new ArrayList<>();
+        for (int i = 0; i < limit; i++) {
+            admitted.add(startHeld(ProbeModule.GET_HELD, new Metadata()));
+        }
+        awaitInFlight(CallClass.READ, limit, 60);
+        long started = System.nanoTime();
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> ClientCalls
+                .blockingUnaryCall(channel, ProbeModule.GET_HELD,
+                        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), new byte[0]));
+        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(5), "the refusal waited");
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode(), refused.toString());
+        assertTrue(refused.getStatus().getDescription().contains(ProbeModule.SERVICE + "/GetHeld")
+                && refused.getStatus().getDescription().contains("1004 read calls"),
+                refused.getStatus().getDescription());
+        assertEquals("TOO_MANY_CALLS", StatusProto.fromThrowable(refused).getDetails(0).unpack(ErrorInfo.class)
+                .getReason());
+        assertEquals(4, probe.blocked.get(), "only the read threads run reads");
+        // the actions' pool is not touched by a full read class (Block is held too: it starts, so it runs)
+        CompletableFuture<Status> action = startBlock(new Metadata());
+        awaitInFlight(CallClass.ACTION, 1, 10);
+
+        probe.release.countDown();
+        for (CompletableFuture<Status> call : admitted) {
+            assertEquals(Status.Code.OK, call.get(60, TimeUnit.SECONDS).getCode());
+        }
+        assertEquals(Status.Code.OK, action.get(10, TimeUnit.SECONDS).getCode());
+        awaitInFlight(CallClass.READ, 0, 10);
+    }
+
+    private void awaitInFlight(int expected) throws InterruptedException {
+        awaitInFlight(CallClass.ACTION, expected, 10);
+    }
+
+    private void awaitInFlight(CallClass callClass, int expected, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (server.callPools().pool(callClass).inFlight() != expected) {
+            assertTrue(System.nanoTime() < deadline, "admitted " + callClass + " calls: "
+                    + server.callPools().pool(callClass).inFlight() + ", expected " + expected);
+            Thread.sleep(5);
         }
     }
 }

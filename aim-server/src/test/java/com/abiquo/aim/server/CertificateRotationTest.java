@@ -103,6 +103,21 @@ class CertificateRotationTest {
                 } finally {
                     SecuredServer.close(still);
                 }
+
+                // a broken client CA: named in the failure, and the new CA still judges clients
+                replace(newNode.certificate(), certificate);
+                Files.writeString(liveCa, "not a certificate\n");
+                List<String> caFailures = server.server.reloadSecurity(AimSettingsReader.read(server.config));
+                assertEquals(1, caFailures.size(), caFailures.toString());
+                assertTrue(caFailures.get(0).contains(liveCa.toString())
+                        && caFailures.get(0).contains("the previous one stays in use"), caFailures.get(0));
+                ManagedChannel stillTrusted = server.channel(clientOf(newController, newCa));
+                try {
+                    NodeServiceGrpc.newBlockingStub(stillTrusted).withDeadlineAfter(10, TimeUnit.SECONDS)
+                            .getAgentInfo(GetAgentInfoRequest.getDefaultInstance());
+                } finally {
+                    SecuredServer.close(stillTrusted);
+                }
             } finally {
                 stream.cancel(null);
                 SecuredServer.close(before);

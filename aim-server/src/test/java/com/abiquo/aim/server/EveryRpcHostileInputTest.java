@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.AimSettingsReader;
 import com.abiquo.aim.core.module.AimModule;
+import com.abiquo.aim.server.security.ServerLimits;
 import com.abiquo.aim.v1.DefineDomainRequest;
 import com.abiquo.aim.v1.LibvirtServiceGrpc;
 import com.abiquo.aim.v1.NodeServiceGrpc;
@@ -146,7 +147,7 @@ class EveryRpcHostileInputTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, oversized.getStatus().getCode(), oversized.toString());
         assertTrue(oversized.getStatus().getDescription().contains(Integer.toString(1 << 20)), oversized.toString());
 
-        String overTransport = " ".repeat(AimServer.MAX_REQUEST_MESSAGE_BYTES);
+        String overTransport = " ".repeat(ServerLimits.DEFAULT_MAX_LARGE_MESSAGE_BYTES);
         StatusRuntimeException transport = assertThrows(StatusRuntimeException.class,
                 () -> libvirt.defineDomain(DefineDomainRequest.newBuilder().setXml(overTransport).build()));
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, transport.getStatus().getCode(), transport.toString());

@@ -59,7 +59,12 @@ final class ProbeModule implements AimModule {
             .setFullMethodName(SERVICE + "/GetValue")
             .build();
 
-    /** Block calls wait on this: a slow call that holds a request thread. */
+    /** A read that waits like Block (a Get* name: the server counts it as a read). */
+    static final MethodDescriptor<byte[], byte[]> GET_HELD = BLOCK.toBuilder()
+            .setFullMethodName(SERVICE + "/GetHeld")
+            .build();
+
+    /** Block and GetHeld calls wait on this: a slow call that holds a request thread. */
     final CountDownLatch release = new CountDownLatch(1);
     final CountDownLatch blocking = new CountDownLatch(1);
     volatile String blockingThread = "";
@@ -114,6 +119,8 @@ final class ProbeModule implements AimModule {
                 .setFullMethodName(serviceName + "/Block").build();
         MethodDescriptor<byte[], byte[]> getValue = GET_VALUE.toBuilder()
                 .setFullMethodName(serviceName + "/GetValue").build();
+        MethodDescriptor<byte[], byte[]> getHeld = GET_HELD.toBuilder()
+                .setFullMethodName(serviceName + "/GetHeld").build();
         ServerServiceDefinition definition = ServerServiceDefinition.builder(serviceName)
                 .addMethod(getValue, ServerCalls.asyncUnaryCall((request, observer) -> {
                     observer.onNext(new byte[0]);
@@ -124,20 +131,23 @@ final class ProbeModule implements AimModule {
                     observer.onNext(new byte[0]);
                     watching.countDown();
                 }))
-                .addMethod(block, ServerCalls.asyncUnaryCall((request, observer) -> {
-                    blockingThread = Thread.currentThread().getName();
-                    blocked.incrementAndGet();
-                    blocking.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException interrupted) {
-                        Thread.currentThread().interrupt();
-                    }
-                    observer.onNext(new byte[0]);
-                    observer.onCompleted();
-                }))
+                .addMethod(block, ServerCalls.asyncUnaryCall(this::hold))
+                .addMethod(getHeld, ServerCalls.asyncUnaryCall(this::hold))
                 .build();
         return List.of(() -> definition);
+    }
+
+    private void hold(byte[] request, StreamObserver<byte[]> observer) {
+        blockingThread = Thread.currentThread().getName();
+        blocked.incrementAndGet();
+        blocking.countDown();
+        try {
+            release.await();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        observer.onNext(new byte[0]);
+        observer.onCompleted();
     }
 
     @Override

@@ -2,6 +2,7 @@ package com.abiquo.aim.server.calls;
 
 import static java.util.Objects.requireNonNull;
 
+import com.abiquo.aim.server.methods.MethodTable;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
@@ -24,9 +25,6 @@ public final class CallRouter implements ServerCallExecutorSupplier {
     static final String ADMITTED = "admitted:";
     static final String REFUSED = "refused:";
 
-    private static final Set<String> INFRASTRUCTURE = Set.of("grpc.health.v1.Health",
-            "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection",
-            "abiquo.aim.v1.NodeService");
     // Open for as long as the client listens; it holds no thread while open, so it takes no place in the bound
     private static final Set<String> LONG_LIVED_STREAMS = Set.of("abiquo.aim.v1.EventsMonitorService/Subscribe");
 
@@ -39,12 +37,13 @@ public final class CallRouter implements ServerCallExecutorSupplier {
     @Override
     public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
         headers.removeAll(ADMISSION); // only the router says what was admitted, never a client
-        String service = call.getMethodDescriptor().getServiceName();
-        if (INFRASTRUCTURE.contains(service)) {
+        String method = call.getMethodDescriptor().getFullMethodName();
+        CallClass callClass = MethodTable.callClass(method);
+        if (callClass == CallClass.INFRASTRUCTURE) {
             return null;
         }
-        CallPool pool = pools.pool(CallClass.of(service, call.getMethodDescriptor().getBareMethodName()));
-        if (LONG_LIVED_STREAMS.contains(call.getMethodDescriptor().getFullMethodName())) {
+        CallPool pool = pools.pool(callClass);
+        if (LONG_LIVED_STREAMS.contains(method)) {
             return pool.executor();
         }
         if (!pool.tryAdmit()) {

@@ -1,5 +1,6 @@
 package com.abiquo.aim.server.security;
 
+import com.abiquo.aim.server.methods.MethodTable;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Grpc;
@@ -18,7 +19,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The audit trail: every call that changes something on the node (what {@link MethodAccess} gives operators), and
+ * The audit trail: every call that changes something on the node (what {@link MethodTable} gives operators), and
  * every call refused for want of a certificate or role, is logged once when it ends, to the logger
  * {@value #LOGGER} (log4j2.xml routes it to syslog with ident abiquo-aim-audit). A line carries who (the client
  * certificate's identity, or only the peer address without TLS), the method, its key arguments
@@ -33,7 +34,7 @@ public final class AuditInterceptor implements ServerInterceptor {
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
             ServerCallHandler<ReqT, RespT> next) {
         String method = call.getMethodDescriptor().getFullMethodName();
-        AuditedCall<ReqT, RespT> audited = new AuditedCall<>(call, method, MethodAccess.changesSomething(method));
+        AuditedCall<ReqT, RespT> audited = new AuditedCall<>(call, method, MethodTable.changesSomething(method));
         return new SimpleForwardingServerCallListener<>(next.startCall(audited, headers)) {
             @Override
             public void onMessage(ReqT message) {

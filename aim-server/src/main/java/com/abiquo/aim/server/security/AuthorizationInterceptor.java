@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.GrpcErrors;
+import com.abiquo.aim.server.methods.MethodTable;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -16,7 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Lets a call through only when the client's certificate gives it the role the method needs ({@link MethodAccess}).
+ * Lets a call through only when the client's certificate gives it the role the method needs ({@link MethodTable}).
  * Installed on every service of a mutual-TLS server, health and reflection included. Without a client certificate:
  * UNAUTHENTICATED; with a role too weak, or none: PERMISSION_DENIED naming the method, the identity and the role
  * required. The policy can be swapped while calls run (SIGHUP): a call is judged once, when it starts.
@@ -55,7 +56,7 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
 
     /** Why {@code client} may not call {@code method} under {@code policy}; empty when it may. */
     static Optional<AimException> refusal(String method, ClientIdentity client, AccessPolicy policy) {
-        Optional<Access> access = MethodAccess.of(method);
+        Optional<Access> access = MethodTable.access(method);
         if (access.isEmpty()) {
             return Optional.of(new AimException(Status.Code.PERMISSION_DENIED, "METHOD_NOT_CLASSIFIED", method
                     + " is refused to every client: AIM does not say which role it needs (a defect of this build)",

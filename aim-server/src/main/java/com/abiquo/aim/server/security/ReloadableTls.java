@@ -2,6 +2,8 @@ package com.abiquo.aim.server.security;
 
 import static java.util.Objects.requireNonNull;
 
+import com.abiquo.aim.core.config.ConfigException;
+import com.abiquo.aim.server.ServerSettings;
 import com.abiquo.aim.server.tls.TlsFileException;
 import com.abiquo.aim.server.tls.TlsFiles;
 import io.grpc.ServerCredentials;
@@ -39,8 +41,12 @@ public final class ReloadableTls {
     private final AdvancedTlsX509KeyManager keyManager = new AdvancedTlsX509KeyManager();
     private final AdvancedTlsX509TrustManager trustManager;
 
-    /** Loads every file once; a file that cannot be loaded fails start-up with an IOException naming it. */
-    public ReloadableTls(Path certificate, Path key, Optional<Path> clientCa) throws IOException {
+    /**
+     * Loads every file once, as the handshakes will use them. A file that cannot be used fails start-up with a
+     * ConfigException naming the [server] setting and the file ("[server] tlsKey is invalid: ..."), the one read
+     * of these files at start.
+     */
+    public ReloadableTls(Path certificate, Path key, Optional<Path> clientCa) throws ConfigException, IOException {
         this.certificate = requireNonNull(certificate, "certificate is null");
         this.key = requireNonNull(key, "key is null");
         this.clientCa = requireNonNull(clientCa, "clientCa is null");
@@ -51,9 +57,14 @@ public final class ReloadableTls {
         } catch (GeneralSecurityException unavailable) {
             throw new IOException("the JVM offers no X.509 trust manager: " + unavailable.getMessage(), unavailable);
         }
-        List<String> failures = reload();
-        if (!failures.isEmpty()) {
-            throw new IOException(String.join("; ", failures));
+        try {
+            loadIdentity();
+            if (clientCa.isPresent()) {
+                loadClientCa();
+            }
+        } catch (InvalidSetting refused) {
+            throw new ConfigException("[" + ServerSettings.SECTION + "] " + refused.setting + " is invalid: "
+                    + refused.getMessage(), ServerSettings.SECTION, refused.setting);
         }
     }
 
@@ -77,26 +88,66 @@ public final class ReloadableTls {
     public List<String> reload() {
         List<String> failures = new ArrayList<>();
         try {
-            // TlsFiles reads the formats openssl writes (PKCS#8, PKCS#1, SEC1) and refuses an expired certificate
-            // or a key of another certificate: installing either would fail every new handshake
-            List<X509Certificate> chain = TlsFiles.certificateChain(certificate, new Date());
-            PrivateKey privateKey = TlsFiles.privateKey(key);
-            TlsFiles.checkPair(chain, certificate, privateKey, key);
-            keyManager.updateIdentityCredentials(chain.toArray(X509Certificate[]::new), privateKey);
-        } catch (TlsFileException | RuntimeException failure) {
+            loadIdentity();
+        } catch (InvalidSetting | RuntimeException failure) {
             failures.add("the certificate " + certificate + " with its key " + key + " cannot be loaded ("
                     + failure.getMessage() + "): the previous ones stay in use");
         }
         if (clientCa.isPresent()) {
             try {
-                trustManager.updateTrustCredentials(TlsFiles.caBundle(clientCa.get()).toArray(X509Certificate[]::new));
-            } catch (TlsFileException | IOException | GeneralSecurityException | RuntimeException failure) {
+                loadClientCa();
+            } catch (InvalidSetting | RuntimeException failure) {
                 failures.add("the client CA " + clientCa.get() + " cannot be loaded (" + failure.getMessage()
                         + "): the previous one stays in use");
             }
         }
         failures.forEach(LOG::error);
         return List.copyOf(failures);
+    }
+
+    /** Installs the certificate chain with its key, or nothing: a refusal names the setting at fault. */
+    private void loadIdentity() throws InvalidSetting {
+        // TlsFiles reads the formats openssl writes (PKCS#8, PKCS#1, SEC1) and refuses an expired certificate
+        // or a key of another certificate: installing either would fail every new handshake
+        List<X509Certificate> chain = read("tlsCertificate", () -> TlsFiles.certificateChain(certificate,
+                new Date()));
+        PrivateKey privateKey = read("tlsKey", () -> TlsFiles.privateKey(key));
+        read("tlsKey", () -> {
+            TlsFiles.checkPair(chain, certificate, privateKey, key);
+            return privateKey;
+        });
+        keyManager.updateIdentityCredentials(chain.toArray(X509Certificate[]::new), privateKey);
+    }
+
+    private void loadClientCa() throws InvalidSetting {
+        List<X509Certificate> bundle = read("tlsClientCa", () -> TlsFiles.caBundle(clientCa.get()));
+        try {
+            trustManager.updateTrustCredentials(bundle.toArray(X509Certificate[]::new));
+        } catch (IOException | GeneralSecurityException failure) {
+            throw new InvalidSetting("tlsClientCa", clientCa.get() + ": " + failure.getMessage());
+        }
+    }
+
+    private interface TlsRead<T> {
+        T read() throws TlsFileException;
+    }
+
+    private static <T> T read(String setting, TlsRead<T> read) throws InvalidSetting {
+        try {
+            return read.read();
+        } catch (TlsFileException refused) {
+            throw new InvalidSetting(setting, refused.getMessage());
+        }
+    }
+
+    /** A TLS file that cannot be used, with the [server] setting that names it. */
+    private static final class InvalidSetting extends Exception {
+        private final String setting;
+
+        InvalidSetting(String setting, String message) {
+            super(message);
+            this.setting = setting;
+        }
     }
 
     /**

@@ -30,19 +30,21 @@ public final class ServerSecurity {
         this.authorization = requireNonNull(authorization, "authorization is null");
     }
 
-    /** Loads the TLS files and [authorization]; ConfigException for a section that cannot apply, IOException for a file. */
+    /**
+     * Loads the TLS files (once: a file that cannot be used is a ConfigException naming its [server] setting, before
+     * anything listens) and [authorization]; ConfigException for a section that cannot apply.
+     */
     public static ServerSecurity load(ServerSettings server, AimSettings settings) throws ConfigException, IOException {
+        Optional<ReloadableTls> tls = server.tls()
+                ? Optional.of(new ReloadableTls(server.tlsCertificate().get(), server.tlsKey().get(),
+                        server.tlsClientCa()))
+                : Optional.empty();
         AccessPolicy policy = AuthorizationSettings.from(settings, server.mutualTls());
-        if (!server.tls()) {
-            return new ServerSecurity(Optional.empty(), Optional.empty());
-        }
-        ReloadableTls tls = new ReloadableTls(server.tlsCertificate().get(), server.tlsKey().get(),
-                server.tlsClientCa());
         if (!server.mutualTls()) {
-            return new ServerSecurity(Optional.of(tls), Optional.empty());
+            return new ServerSecurity(tls, Optional.empty());
         }
         warnWhenEveryoneOperates(policy);
-        return new ServerSecurity(Optional.of(tls), Optional.of(new AuthorizationInterceptor(policy)));
+        return new ServerSecurity(tls, Optional.of(new AuthorizationInterceptor(policy)));
     }
 
     public ServerCredentials credentials() {
