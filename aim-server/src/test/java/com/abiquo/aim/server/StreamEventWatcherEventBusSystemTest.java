@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.client.StreamEventWatcher;
-import com.abiquo.aim.eventbus.fixture.PrivateRedis;
+import com.abiquo.aim.testing.PrivateRedis;
 import com.abiquo.aim.v1.DomainEvent;
 import com.abiquo.aim.v1.DomainRef;
 import com.abiquo.aim.v1.DomainSnapshot;

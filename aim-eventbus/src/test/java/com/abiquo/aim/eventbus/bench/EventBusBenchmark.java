@@ -10,7 +10,7 @@ import com.abiquo.aim.eventbus.EventBusModule;
 import com.abiquo.aim.eventbus.PublisherMetrics;
 import com.abiquo.aim.eventbus.fixture.AimNode;
 import com.abiquo.aim.eventbus.fixture.Churn;
-import com.abiquo.aim.eventbus.fixture.PrivateRedis;
+import com.abiquo.aim.testing.PrivateRedis;
 import com.abiquo.aim.eventbus.redis.RedisConnector;
 import com.abiquo.aim.eventbus.redis.RedisEndpoint;
 import com.abiquo.aim.eventbus.stream.JournalForwarder;
