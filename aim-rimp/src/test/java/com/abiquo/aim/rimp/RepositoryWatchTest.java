@@ -1,6 +1,5 @@
 package com.abiquo.aim.rimp;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.rimp.image.RepositoryCheck;

@@ -1,6 +1,5 @@
 package com.abiquo.aim.server;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.AimSettingsReader;
