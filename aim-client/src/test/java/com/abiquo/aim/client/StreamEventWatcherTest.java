@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
@@ -31,8 +32,10 @@ import redis.clients.jedis.params.XAddParams;
 import redis.clients.jedis.params.XReadGroupParams;
 
 /**
- * StreamEventWatcher against a real redis-server, fed with XADDs in the event bus's exact stream format.
+ * StreamEventWatcher against a real redis-server, fed with XADDs in the event bus's exact stream format. Tagged
+ * {@code system}: it needs the redis-server scripts/setup installs.
  */
+@Tag("system")
 class StreamEventWatcherTest {
     private static final String NODE = "node1";
     private static final String KEY = StreamEventWatcher.streamKey(NODE);
