@@ -18,11 +18,11 @@ public final class SystemTestRequirements {
     private SystemTestRequirements() {
     }
 
-    /** Fails unless this JVM runs as root (effective uid 0); {@code why} says what the test does with it. */
-    public static void requireRoot(String why) {
+    /** Fails unless this JVM runs as root (effective uid 0); {@code forWhat} says what the test needs it for. */
+    public static void requireRoot(String forWhat) {
         if (!root()) {
-            fail("this system test needs root (" + why + "); run it as root after scripts/setup, or leave the "
-                    + "system tests out with " + HOW_TO_EXCLUDE);
+            fail("this system test needs root for " + forWhat + "; run it as root after scripts/setup, or leave "
+                    + "the system tests out with " + HOW_TO_EXCLUDE);
         }
     }
 

@@ -24,7 +24,7 @@ class DebianPackageTest {
 
     @BeforeAll
     static void install() throws Exception {
-        SystemTestRequirements.requireRoot("dpkg -i needs root");
+        SystemTestRequirements.requireRoot("dpkg -i");
         Path deb = Launched.builtDeb();
         Launched install = Launched.run(folder, Map.of(), "dpkg", "-i", deb.toString());
         installed = true;

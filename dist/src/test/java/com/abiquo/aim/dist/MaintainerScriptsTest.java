@@ -26,7 +26,7 @@ class MaintainerScriptsTest {
 
     @BeforeAll
     static void extract() throws Exception {
-        SystemTestRequirements.requireRoot("a private mount namespace needs root");
+        SystemTestRequirements.requireRoot("a private mount namespace");
         Path deb = Launched.builtDeb();
         scripts = folder.resolve("control");
         Launched extract = Launched.run(folder, Map.of(), "dpkg-deb", "-e", deb.toString(), scripts.toString());

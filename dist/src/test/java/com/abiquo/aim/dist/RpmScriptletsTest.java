@@ -28,7 +28,7 @@ class RpmScriptletsTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        SystemTestRequirements.requireRoot("a private mount namespace needs root");
+        SystemTestRequirements.requireRoot("a private mount namespace");
         SystemTestRequirements.requireExecutable(Path.of("/usr/bin/rpm"), "scripts/setup.d/60-rpm.sh");
         rpmFile = Launched.builtRpm();
         host = new SystemdHost(folder);

@@ -22,7 +22,7 @@ class IoFailuresTest {
     @Test
     @Tag("system")
     void aWriteOnAReadOnlyFileSystemIsAFailedPreconditionNotAnInternalError() throws Exception {
-        SystemTestRequirements.requireRoot("mounting needs root");
+        SystemTestRequirements.requireRoot("mounting");
         Path mount = Files.createDirectory(folder.resolve("ro"));
         run("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", mount.toString());
         try {

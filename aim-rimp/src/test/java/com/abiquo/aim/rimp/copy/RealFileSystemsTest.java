@@ -26,7 +26,7 @@ class RealFileSystemsTest {
 
     @BeforeEach
     void needsRoot() {
-        SystemTestRequirements.requireRoot("mounting file systems needs root");
+        SystemTestRequirements.requireRoot("mounting file systems");
     }
 
     @Test

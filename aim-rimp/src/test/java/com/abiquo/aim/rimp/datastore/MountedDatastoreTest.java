@@ -21,7 +21,7 @@ class MountedDatastoreTest {
 
     @Test
     void aMountedXfsIsADatastoreWithItsMarkDeviceAndSizes() throws Exception {
-        SystemTestRequirements.requireRoot("mounting needs root");
+        SystemTestRequirements.requireRoot("mounting");
         try (LoopMount xfs = LoopMount.xfs(folder, 512L << 20)) {
             Datastores datastores = new Datastores(List.of(), Set.of("xfs"), MountTable.PROC_MOUNTS);
 

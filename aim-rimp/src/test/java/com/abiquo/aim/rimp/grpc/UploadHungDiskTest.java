@@ -44,7 +44,7 @@ class UploadHungDiskTest {
 
     @Test
     void shutdownDoesNotWaitForAnUploadStuckInAWrite() throws Exception {
-        SystemTestRequirements.requireRoot("a loop mount and fsfreeze need root");
+        SystemTestRequirements.requireRoot("a loop mount and fsfreeze");
         Path repository = Files.createDirectories(folder.resolve("repository"));
         Files.createFile(repository.resolve(".abiquo_repository"));
         try (LoopMount xfs = LoopMount.xfs(folder, 300L << 20)) {

@@ -43,7 +43,7 @@ class MountEdgesTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        SystemTestRequirements.requireRoot("mounting needs root");
+        SystemTestRequirements.requireRoot("mounting");
         repository = Files.createDirectories(folder.resolve("repository"));
         Files.createFile(repository.resolve(Repository.MARK));
         TestFiles.dense(repository.resolve("disk.raw"), 3 << 20, 7);

@@ -30,7 +30,7 @@ class UploadDiskFullTest {
 
     @Test
     void aDatastoreThatFillsUpDuringAnUploadLeavesNothing() throws Exception {
-        SystemTestRequirements.requireRoot("mounting a tmpfs needs root");
+        SystemTestRequirements.requireRoot("mounting a tmpfs");
         Path repository = Files.createDirectories(folder.resolve("repository"));
         try (LoopMount small = LoopMount.tmpfs(folder, 8L << 20)) {
             Uploads uploads = new Uploads(new Roots(new Repository(repository), new Datastores(

@@ -24,7 +24,7 @@ class NetNamespaceTest {
 
     @Test
     void listsOnlyTheInterfacesAControllerMayUse() throws Exception {
-        SystemTestRequirements.requireRoot("network namespaces need root");
+        SystemTestRequirements.requireRoot("network namespaces");
         String namespace = "aimrimp" + ProcessHandle.current().pid();
         TestFiles.run("ip", "netns", "add", namespace);
         try {
