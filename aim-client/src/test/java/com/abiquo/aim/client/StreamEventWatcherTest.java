@@ -1,8 +1,10 @@
 package com.abiquo.aim.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.abiquo.aim.testing.Condition;
+import com.abiquo.aim.testing.PrivateRedis;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.DomainEvent;
 import com.abiquo.aim.v1.DomainEventKind;
 import com.abiquo.aim.v1.DomainSnapshot;
@@ -18,9 +20,9 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
@@ -30,8 +32,10 @@ import redis.clients.jedis.params.XAddParams;
 import redis.clients.jedis.params.XReadGroupParams;
 
 /**
- * StreamEventWatcher against a real redis-server, fed with XADDs in the event bus's exact stream format.
+ * StreamEventWatcher against a real redis-server, fed with XADDs in the event bus's exact stream format. Tagged
+ * {@code system}: it needs the redis-server scripts/setup installs.
  */
+@Tag("system")
 class StreamEventWatcherTest {
     private static final String NODE = "node1";
     private static final String KEY = StreamEventWatcher.streamKey(NODE);
@@ -43,8 +47,8 @@ class StreamEventWatcherTest {
 
     @BeforeEach
     void start() throws Exception {
-        redis = new PrivateRedis();
-        feeder = redis.connect();
+        redis = new PrivateRedis(false).start();
+        feeder = redis.client();
     }
 
     @AfterEach
@@ -148,12 +152,8 @@ class StreamEventWatcherTest {
         return feeder.xpending(KEY, "controller").getTotal();
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
+    private static void await(String what, Condition condition) {
+        Waits.await(what, Duration.ofSeconds(30), condition);
     }
 
     @Test
@@ -247,13 +247,13 @@ class StreamEventWatcherTest {
         try (StreamEventWatcher watcher = watcher("c1", recorder).start()) {
             event(600, UUID_A, "a", DomainEventKind.DOMAIN_EVENT_KIND_CREATED, DomainState.DOMAIN_STATE_SHUTOFF);
             await("600", () -> recorder.sequences.contains(600L));
-            try (Jedis killer = redis.connect()) {
+            try (Jedis killer = redis.client()) {
                 killer.clientKill(new ClientKillParams().type(ClientType.NORMAL));
             } catch (RuntimeException killedItself) {
                 // the killer's own connection goes too
             }
             feeder.close();
-            feeder = redis.connect();
+            feeder = redis.client();
             event(601, UUID_A, "a", DomainEventKind.DOMAIN_EVENT_KIND_POWERED_ON, DomainState.DOMAIN_STATE_RUNNING);
             await("601 after the connection was killed", () -> recorder.sequences.contains(601L));
             assertEquals(List.of(600L, 601L), recorder.sequences);

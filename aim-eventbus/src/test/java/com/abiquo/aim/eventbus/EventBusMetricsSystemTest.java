@@ -1,13 +1,13 @@
 package com.abiquo.aim.eventbus;
 
-import static com.abiquo.aim.eventbus.fixture.PrivateRedis.await;
+import static com.abiquo.aim.testing.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.spi.EventFeed;
 import com.abiquo.aim.eventbus.fixture.AimNode;
 import com.abiquo.aim.eventbus.fixture.Churn;
-import com.abiquo.aim.eventbus.fixture.PrivateRedis;
+import com.abiquo.aim.testing.PrivateRedis;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;

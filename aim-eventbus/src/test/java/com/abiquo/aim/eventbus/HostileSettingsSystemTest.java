@@ -1,12 +1,12 @@
 package com.abiquo.aim.eventbus;
 
-import static com.abiquo.aim.eventbus.fixture.PrivateRedis.await;
+import static com.abiquo.aim.testing.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.eventbus.fixture.AimNode;
-import com.abiquo.aim.eventbus.fixture.PrivateRedis;
+import com.abiquo.aim.testing.PrivateRedis;
 import com.abiquo.aim.eventbus.fixture.StreamReader;
 import java.time.Duration;
 import java.util.Map;

@@ -1,10 +1,10 @@
 package com.abiquo.aim.eventbus;
 
-import static com.abiquo.aim.eventbus.fixture.PrivateRedis.await;
+import static com.abiquo.aim.testing.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.abiquo.aim.eventbus.fixture.AimNode;
-import com.abiquo.aim.eventbus.fixture.PrivateRedis;
+import com.abiquo.aim.testing.PrivateRedis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

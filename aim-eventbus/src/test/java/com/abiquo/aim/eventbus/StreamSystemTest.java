@@ -1,15 +1,15 @@
 package com.abiquo.aim.eventbus;
 
-import static com.abiquo.aim.eventbus.fixture.PrivateRedis.await;
+import static com.abiquo.aim.testing.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.spi.EventFeed;
 import com.abiquo.aim.eventbus.fixture.AimNode;
 import com.abiquo.aim.eventbus.fixture.Churn;
-import com.abiquo.aim.eventbus.fixture.PrivateRedis;
 import com.abiquo.aim.eventbus.fixture.StreamReader;
 import com.abiquo.aim.eventbus.fixture.StreamReader.Entry;
+import com.abiquo.aim.testing.PrivateRedis;
 import com.abiquo.aim.v1.DomainEvent;
 import com.abiquo.aim.v1.DomainSnapshot;
 import java.time.Duration;
@@ -135,7 +135,8 @@ class StreamSystemTest {
                 long frozenAt = System.nanoTime();
                 await("EventBus NOT_SERVING while Redis is frozen", WAIT, () -> node.health(
                         EventBusModule.STREAM_SERVICE).contains("no answer from 127.0.0.1:" + redis.port()));
-                // the rest of the 5 s freeze: a Redis that accepts connections and answers nothing
+                // not a wait but the scenario: the rest of a 5 s freeze, a Redis that accepts connections and
+                // answers nothing, during which the churn goes on
                 Thread.sleep(Math.max(0, 5000 - (System.nanoTime() - frozenAt) / 1_000_000));
                 redis.thaw();
                 churn.join();

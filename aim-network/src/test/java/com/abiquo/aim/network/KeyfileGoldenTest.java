@@ -2,10 +2,10 @@ package com.abiquo.aim.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.abiquo.aim.core.command.CommandResult;
 import com.abiquo.aim.core.command.CommandRunner;
+import com.abiquo.aim.testing.SystemTestRequirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,8 +37,7 @@ class KeyfileGoldenTest {
     }
 
     private static String nmcli(String stdin, String... arguments) throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/nmcli")), "nmcli is not installed "
-                + "(scripts/setup.d/45-networkmanager.sh installs it)");
+        SystemTestRequirements.requireExecutable(Path.of("/usr/bin/nmcli"), "scripts/setup.d/45-networkmanager.sh");
         List<String> command = new ArrayList<>(List.of("nmcli", "--offline"));
         command.addAll(List.of(arguments));
         CommandResult result;

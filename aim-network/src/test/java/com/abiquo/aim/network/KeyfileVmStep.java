@@ -1,6 +1,7 @@
 package com.abiquo.aim.network;
 
 import com.abiquo.aim.core.command.CommandRunner;
+import com.abiquo.aim.testing.RecordingHealth;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -19,7 +20,7 @@ public final class KeyfileVmStep {
         NetworkManagerReload reload = new NetworkManagerReload(runner, "nmcli", Duration.ofSeconds(60));
         System.out.println("running=" + reload.running());
         VlanManager manager = new VlanManager(new IpTool(runner, Optional.empty(), Duration.ofSeconds(60)),
-                new KeyfileFiles(Path.of(args[0]), reload), new TestNamespace.RecordingHealth(),
+                new KeyfileFiles(Path.of(args[0]), reload), new RecordingHealth(),
                 VlanManager.Ifup.off());
         VlanSpec spec = VlanSpec.of(7, "eth0", "abiquo_7");
         if (args[1].equals("create")) {

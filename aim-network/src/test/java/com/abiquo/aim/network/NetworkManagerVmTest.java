@@ -2,8 +2,8 @@ package com.abiquo.aim.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.abiquo.aim.testing.SystemTestRequirements;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
@@ -32,9 +32,9 @@ import org.junit.jupiter.api.Test;
 class NetworkManagerVmTest {
     @Test
     void networkManagerBringsUpTheBridgeAndVlanOfAimsKeyfiles() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/NetworkManager")) && Files.isExecutable(Path.of(
-                "/usr/bin/dbus-daemon")), "NetworkManager or dbus is not installed "
-                + "(scripts/setup.d/45-networkmanager.sh)");
+        SystemTestRequirements.requireExecutable(Path.of("/usr/sbin/NetworkManager"),
+                "scripts/setup.d/45-networkmanager.sh");
+        SystemTestRequirements.requireExecutable(Path.of("/usr/bin/dbus-daemon"), "scripts/setup.d/45-networkmanager.sh");
         Path xfer = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()),
                 "vm-nm-");
         Path keyfiles = Files.createDirectories(xfer.resolve("keyfiles"));

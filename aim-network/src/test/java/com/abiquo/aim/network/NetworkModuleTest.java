@@ -10,6 +10,7 @@ import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.module.NodeIdentity;
 import com.abiquo.aim.core.module.ServiceRegistry;
+import com.abiquo.aim.testing.RecordingHealth;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -73,14 +74,14 @@ class NetworkModuleTest {
 
     @Test
     void startsWithoutItsNamespaceAndReportsNotServing() throws ConfigException {
-        TestNamespace.RecordingHealth health = new TestNamespace.RecordingHealth();
+        RecordingHealth health = new RecordingHealth();
         NetworkModule module = new NetworkModule();
         module.start(new ModuleContext(settings(Map.of("namespace", "aimnet-never-" + ProcessHandle.current().pid(),
                 "networkScripts", "/nonexistent")), Path.of("/"), Executors.newSingleThreadExecutor(),
                 Executors.newSingleThreadScheduledExecutor(), health, new ServiceRegistry(),
                 new NodeIdentity("node", "127.0.0.1")));
-        assertTrue(health.status.startsWith("NOT_SERVING") && health.status.contains("aimnet-never-"),
-                health.status);
+        assertTrue(health.last().startsWith("NOT_SERVING") && health.last().contains("aimnet-never-"),
+                health.last());
         assertEquals("abiquo.aim.v1.VlanService", module.services().get(0).bindService().getServiceDescriptor()
                 .getName());
         module.stop();

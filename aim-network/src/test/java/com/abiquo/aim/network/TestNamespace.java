@@ -71,19 +71,4 @@ final class TestNamespace implements AutoCloseable {
     public void close() throws AimException {
         RUNNER.run(List.of("ip", "netns", "delete", name), TIMEOUT);
     }
-
-    /** Remembers the last health status set, as the server's health service would. */
-    static final class RecordingHealth implements HealthReporter {
-        volatile String status = "UNSET";
-
-        @Override
-        public void serving(String serviceName) {
-            status = "SERVING";
-        }
-
-        @Override
-        public void notServing(String serviceName, String why) {
-            status = "NOT_SERVING: " + why;
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package com.abiquo.aim.network;
 
+import com.abiquo.aim.testing.RecordingHealth;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ public final class VlanBench {
             ns.veth("eth0", "peer0");
             ns.ip("link", "set", "eth0", "up");
             Path scripts = Files.createTempDirectory("aimbench");
-            VlanManager manager = ns.manager(scripts, new TestNamespace.RecordingHealth());
+            VlanManager manager = ns.manager(scripts, new RecordingHealth());
             manager.startUp(false);
             for (int round = 0; round < rounds; round++) {
                 double[] peer = peer(peerScript, count);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.testing.RecordingHealth;
 import io.grpc.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ class VlanManagerNamespaceTest {
     @TempDir
     Path scripts;
     TestNamespace ns;
-    TestNamespace.RecordingHealth health = new TestNamespace.RecordingHealth();
+    RecordingHealth health = new RecordingHealth();
     VlanManager manager;
 
     @BeforeEach
@@ -292,12 +293,12 @@ class VlanManagerNamespaceTest {
     @Test
     void aMissingNamespaceIsNotServingUntilItExists() throws Exception {
         String name = "aimnet-absent-" + ProcessHandle.current().pid();
-        TestNamespace.RecordingHealth late = new TestNamespace.RecordingHealth();
+        RecordingHealth late = new RecordingHealth();
         VlanManager waiting = new VlanManager(new IpTool(new com.abiquo.aim.core.command.CommandRunner(),
                 java.util.Optional.of(name), java.time.Duration.ofSeconds(10)), new IfcfgFiles(scripts), late,
                 VlanManager.Ifup.off());
         waiting.startUp(true);
-        assertTrue(late.status.startsWith("NOT_SERVING") && late.status.contains(name), late.status);
+        assertTrue(late.last().startsWith("NOT_SERVING") && late.last().contains(name), late.last());
         AimException failure = assertThrows(AimException.class, waiting::list);
         assertEquals(Status.Code.FAILED_PRECONDITION, failure.code());
         assertEquals("NAMESPACE_MISSING", failure.reason());
@@ -306,12 +307,12 @@ class VlanManagerNamespaceTest {
         TestNamespace.run("ip", "netns", "add", name);
         try {
             assertEquals(List.of(), waiting.list().vlans());
-            assertEquals("SERVING", late.status);
+            assertEquals("SERVING", late.last());
         } finally {
             TestNamespace.run("ip", "netns", "delete", name);
         }
         assertEquals("NAMESPACE_MISSING", assertThrows(AimException.class, waiting::list).reason());
-        assertTrue(late.status.startsWith("NOT_SERVING"), "a namespace deleted under a running agent: " + late.status);
+        assertTrue(late.last().startsWith("NOT_SERVING"), "a namespace deleted under a running agent: " + late.last());
     }
 
     @Test

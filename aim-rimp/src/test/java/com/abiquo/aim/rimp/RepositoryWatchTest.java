@@ -1,9 +1,10 @@
 package com.abiquo.aim.rimp;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.rimp.image.RepositoryCheck;
+import com.abiquo.aim.testing.NegativeCheck;
+import com.abiquo.aim.testing.Waits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.Test;
  * shares nor goes unnoticed: the service turns NOT_SERVING, and SERVING again once a check answers.
  */
 class RepositoryWatchTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
     private final ScheduledExecutorService sharedScheduler = Executors.newSingleThreadScheduledExecutor();
     private final Map<String, String> health = new ConcurrentHashMap<>();
     private final CountDownLatch mountComesBack = new CountDownLatch(1);
@@ -53,19 +56,19 @@ class RepositoryWatchTest {
             sharedScheduler.scheduleWithFixedDelay(watch::tick, 0, 50, TimeUnit.MILLISECONDS);
             sharedScheduler.scheduleWithFixedDelay(otherModulesTimer::incrementAndGet, 0, 50, TimeUnit.MILLISECONDS);
 
-            Thread.sleep(1_000);
-
-            assertTrue(otherModulesTimer.get() >= 10, "the shared scheduler ran another module's timer only "
-                    + otherModulesTimer.get() + " times in 1 s");
-            assertTrue(health.getOrDefault("rimp", "").startsWith("NOT_SERVING: the repository check has not "
-                    + "answered"), String.valueOf(health));
-            assertEquals(1, checks.get(), "no second check starts while one hangs");
+            // a stalled scheduler (the hung check on its thread) would run the other timer once, not ten times
+            Waits.await("the shared scheduler to run another module's 50 ms timer 10 times while the check hangs",
+                    WAIT, () -> otherModulesTimer.get() >= 10);
+            Waits.await("NOT_SERVING once the check has hung for longer than its 200 ms bound", WAIT,
+                    () -> health.getOrDefault("rimp", "").startsWith("NOT_SERVING: the repository check has not "
+                            + "answered"));
+            // Bounded negative check: the watch ticks every 50 ms and has ticked about ten times while we waited
+            // above; four more ticks without a second check are enough to say that none starts.
+            NegativeCheck.during(Duration.ofMillis(200), "a second check starts while one hangs",
+                    () -> checks.get() > 1);
 
             mountComesBack.countDown();
-            for (int i = 0; i < 100 && !"SERVING".equals(health.get("rimp")); i++) {
-                Thread.sleep(20);
-            }
-            assertEquals("SERVING", health.get("rimp"));
+            Waits.await("SERVING once the check answers", WAIT, () -> "SERVING".equals(health.get("rimp")));
         }
     }
 

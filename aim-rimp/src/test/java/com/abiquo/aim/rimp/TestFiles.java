@@ -65,11 +65,6 @@ public final class TestFiles {
         return output;
     }
 
-    /** Whether this process is root (loop mounts, tmpfs). */
-    public static boolean root() {
-        return "root".equals(System.getProperty("user.name"));
-    }
-
     /** Names of files in a folder tree, for "nothing left behind" checks. */
     public static java.util.List<String> names(Path folder) throws IOException {
         try (var stream = Files.walk(folder)) {

@@ -17,6 +17,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -99,19 +100,7 @@ class AuditTrailTest {
                 "the power action was not filed exactly once");
     }
 
-    /** The first filed line holding both texts, within 30 s. */
-    private static String waitForLine(String tag, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(FILED)) {
-                for (String line : Files.readAllLines(FILED)) {
-                    if (line.contains(tag) && line.contains(text)) {
-                        return line;
-                    }
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("syslog did not file \"" + tag + "..." + text + "\" in " + FILED);
+    private static String waitForLine(String tag, String text) {
+        return FiledLines.waitForLine(FILED, tag, text, Duration.ofSeconds(30));
     }
 }

@@ -2,7 +2,7 @@ package com.abiquo.aim.server;
 
 import static com.abiquo.aim.server.EventWatcherTest.journalAfter;
 import static com.abiquo.aim.server.EventWatcherTest.lastIssued;
-import static com.abiquo.aim.server.WatchRecorder.await;
+import static com.abiquo.aim.testing.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

@@ -1,6 +1,6 @@
 package com.abiquo.aim.server;
 
-import static com.abiquo.aim.server.WatchRecorder.await;
+import static com.abiquo.aim.testing.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -9,6 +9,7 @@ import com.abiquo.aim.client.AimClient;
 import com.abiquo.aim.client.AimClientException;
 import com.abiquo.aim.client.CopyOperation;
 import com.abiquo.aim.client.ImageCopies;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.UploadResponse;
 import io.grpc.Status;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ class ImageCopiesTest {
             AimClientException failure = assertThrows(AimClientException.class,
                     () -> upload.await(Duration.ofSeconds(60)));
             assertEquals(Status.Code.CANCELLED, failure.code());
-            WatchRecorder.await("the partial upload removed", Duration.ofSeconds(30), () -> {
+            Waits.await("the partial upload removed", Duration.ofSeconds(30), () -> {
                 try (var files = Files.list(cancelled.getParent())) {
                     return files.noneMatch(f -> f.getFileName().toString().contains("cancelled"));
                 } catch (java.io.IOException e) {

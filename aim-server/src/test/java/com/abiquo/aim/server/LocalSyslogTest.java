@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -50,18 +51,7 @@ class LocalSyslogTest {
         }
     }
 
-    private static String waitForLine(String tag, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(FILED)) {
-                for (String line : Files.readAllLines(FILED)) {
-                    if (line.contains(tag) && line.contains(text)) {
-                        return line;
-                    }
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("syslog did not file \"" + tag + "..." + text + "\" in " + FILED);
+    private static String waitForLine(String tag, String text) {
+        return FiledLines.waitForLine(FILED, tag, text, Duration.ofSeconds(60));
     }
 }

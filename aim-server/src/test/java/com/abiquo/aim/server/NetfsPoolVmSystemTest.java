@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolInfo;
 import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
 import com.abiquo.aim.libvirt.connection.ConnectionSettings;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
 import com.abiquo.aim.storage.pool.LibvirtStoragePools;
+import com.abiquo.aim.testing.OutputLines;
+import com.abiquo.aim.testing.RecordingHealth;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.CreateDiskRequest;
 import com.abiquo.aim.v1.CreateStoragePoolRequest;
 import com.abiquo.aim.v1.DeleteDiskRequest;
@@ -34,7 +36,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -212,15 +213,7 @@ class NetfsPoolVmSystemTest {
     }
 
     private static LibvirtConnection connect(String uri) {
-        HealthReporter ignored = new HealthReporter() {
-            @Override
-            public void serving(String serviceName) {
-            }
-
-            @Override
-            public void notServing(String serviceName, String why) {
-            }
-        };
+        RecordingHealth ignored = new RecordingHealth(); // not checked here
         LibvirtConnection connection = new LibvirtConnection(new ConnectionSettings(uri, 0, 0, Duration.ofSeconds(1)),
                 ignored);
         connection.start(Duration.ofSeconds(30));
@@ -241,32 +234,16 @@ class NetfsPoolVmSystemTest {
                 .redirectErrorStream(true).start();
     }
 
-    private static int waitForPort(Process aim, List<String> log) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && aim.isAlive()) {
-            for (String line : log) {
-                Matcher matcher = LISTENING.matcher(line);
-                if (matcher.find()) {
-                    return Integer.parseInt(matcher.group(1));
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("AIM did not say it was listening");
+    private static int waitForPort(Process aim, List<String> log) {
+        return Integer.parseInt(OutputLines.awaitMatch(log, LISTENING, Duration.ofSeconds(60), aim).group(1));
     }
 
     /** Waits until AIM's Libvirt service is SERVING (its connection to the guest's libvirtd is up). */
-    private static void awaitServing(ManagedChannel channel, List<String> log) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    private static void awaitServing(ManagedChannel channel, List<String> log) {
         HealthCheckRequest check = HealthCheckRequest.newBuilder().setService("abiquo.aim.v1.LibvirtService").build();
-        while (System.nanoTime() < deadline) {
-            if (HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).check(check).getStatus()
-                    == ServingStatus.SERVING) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("AIM's LibvirtService did not become SERVING");
+        Waits.await("AIM's LibvirtService to be SERVING", Duration.ofSeconds(60), Duration.ofMillis(100),
+                () -> HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).check(check)
+                        .getStatus() == ServingStatus.SERVING, () -> "AIM's output:\n" + String.join("\n", log));
     }
 
     private static void deleteTree(Path folder) throws java.io.IOException {

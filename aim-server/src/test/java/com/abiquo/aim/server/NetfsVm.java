@@ -3,12 +3,14 @@ package com.abiquo.aim.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.abiquo.aim.testing.Waits;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -54,15 +56,13 @@ final class NetfsVm implements AutoCloseable {
     }
 
     /** Waits until the guest's NFS server and libvirtd answer; fails with the guest's output if the VM ends first. */
-    void awaitReady(long timeoutSeconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (!Files.exists(xfer.resolve("ready"))) {
-            if (!qemu.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("the netfs VM did not get ready (" + (qemu.isAlive() ? "timeout"
-                        : "VM ended") + "):\n" + diagnostics());
+    void awaitReady(long timeoutSeconds) {
+        Waits.await("the netfs VM to get ready", Duration.ofSeconds(timeoutSeconds), Duration.ofMillis(100), () -> {
+            if (!qemu.isAlive()) {
+                throw new AssertionError("the netfs VM ended before it got ready:\n" + diagnostics());
             }
-            Thread.sleep(100);
-        }
+            return Files.exists(xfer.resolve("ready"));
+        }, this::diagnostics);
     }
 
     /** Runs a shell snippet as root in the guest; returns its output, failing when its status is not 0. */
@@ -73,12 +73,12 @@ final class NetfsVm implements AutoCloseable {
         Files.writeString(temporary, script + "\n", StandardCharsets.UTF_8);
         Files.move(temporary, folder.resolve(n + ".sh"), StandardCopyOption.ATOMIC_MOVE);
         Path rc = folder.resolve(n + ".rc");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(rc)) {
-            assertTrue(qemu.isAlive() && System.nanoTime() < deadline, "the guest did not run: " + script + "\n"
-                    + diagnostics());
-            Thread.sleep(50);
-        }
+        Waits.await("the guest to run: " + script, Duration.ofSeconds(60), Duration.ofMillis(50), () -> {
+            if (!qemu.isAlive()) {
+                throw new AssertionError("the VM ended before the guest ran: " + script + "\n" + diagnostics());
+            }
+            return Files.exists(rc);
+        }, this::diagnostics);
         String output = Files.readString(folder.resolve(n + ".out"), StandardCharsets.UTF_8);
         assertEquals("0", Files.readString(rc).trim(), "in the guest: " + script + "\n" + output);
         return output;

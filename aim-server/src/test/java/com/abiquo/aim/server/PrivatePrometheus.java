@@ -1,5 +1,6 @@
 package com.abiquo.aim.server;
 
+import com.abiquo.aim.testing.Waits;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -58,23 +59,19 @@ final class PrivatePrometheus implements AutoCloseable {
         return prometheus;
     }
 
-    private void awaitReady(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            if (!process.isAlive()) {
-                throw new AssertionError("prometheus ended: " + Files.readString(log));
-            }
-            try {
-                if (get("/-/ready").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notListeningYet) {
-                // keep waiting
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("prometheus not ready within " + timeout + ": " + Files.readString(log));
-            }
-            TimeUnit.MILLISECONDS.sleep(200); // polling interval of the wait above
+    private void awaitReady(Duration timeout) {
+        Waits.await("prometheus to be ready", timeout, Duration.ofMillis(200), this::ready,
+                () -> "its log:\n" + Files.readString(log));
+    }
+
+    private boolean ready() throws Exception {
+        if (!process.isAlive()) {
+            throw new AssertionError("prometheus ended: " + Files.readString(log));
+        }
+        try {
+            return get("/-/ready").statusCode() == 200;
+        } catch (IOException notListeningYet) {
+            return false;
         }
     }
 

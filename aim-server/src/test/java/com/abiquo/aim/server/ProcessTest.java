@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import com.abiquo.aim.testing.OutputLines;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.GetAgentInfoRequest;
 import com.abiquo.aim.v1.NodeServiceGrpc;
 import io.grpc.Grpc;
@@ -16,10 +18,10 @@ import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,7 +74,7 @@ class ProcessTest {
             List<String> log = new CopyOnWriteArrayList<>();
             Thread reader = ProcessOutput.follow(process, log, "aim-stderr");
             try {
-                int port = waitForPort(log);
+                int port = waitForPort(process, log);
                 ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port,
                         InsecureChannelCredentials.create()).build();
                 try {
@@ -90,11 +92,8 @@ class ProcessTest {
                 assertTrue(text.contains("received SIG" + signal + ": shutting down"), text);
                 assertTrue(text.contains("AIM stopped cleanly"), text);
                 assertFalse(text.contains("is not routed to log4j2"), "JUL must be routed to log4j2:\n" + text);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (datagrams.stream().noneMatch(d -> d.contains("AIM stopped cleanly"))
-                        && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
+                Waits.await("the syslog datagram saying \"AIM stopped cleanly\"", Duration.ofSeconds(5),
+                        () -> datagrams.stream().anyMatch(d -> d.contains("AIM stopped cleanly")));
                 String listening = datagrams.stream().filter(d -> d.contains("listening on")).findFirst()
                         .orElseThrow(() -> new AssertionError("no syslog datagram says 'listening on': "
                                 + datagrams));
@@ -108,18 +107,8 @@ class ProcessTest {
         }
     }
 
-    private static int waitForPort(List<String> log) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            for (String line : log) {
-                Matcher matcher = LISTENING.matcher(line);
-                if (matcher.find()) {
-                    return Integer.parseInt(matcher.group(1));
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("AIM did not say it was listening:\n" + String.join("\n", log));
+    private static int waitForPort(Process process, List<String> log) {
+        return Integer.parseInt(OutputLines.awaitMatch(log, LISTENING, Duration.ofSeconds(60), process).group(1));
     }
 
     private static void receive(DatagramSocket socket, List<String> datagrams) {

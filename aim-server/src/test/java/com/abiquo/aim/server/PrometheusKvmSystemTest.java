@@ -1,9 +1,9 @@
 package com.abiquo.aim.server;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.AimSettingsReader;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.DefineDomainRequest;
 import com.abiquo.aim.v1.DomainRef;
 import com.abiquo.aim.v1.LibvirtServiceGrpc;
@@ -76,18 +76,11 @@ class PrometheusKvmSystemTest {
         }
     }
 
-    private static void awaitQuery(PrivatePrometheus prometheus, String promQl, String what) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        String answer = prometheus.query(promQl);
-        while (!PrivatePrometheus.hasResult(answer)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Prometheus never showed " + what + " (" + promQl + "): " + answer
-                        + "\nprometheus log:\n" + prometheus.log());
-            }
-            TimeUnit.MILLISECONDS.sleep(500); // polling interval; Prometheus scrapes every second
-            answer = prometheus.query(promQl);
-        }
-        assertTrue(PrivatePrometheus.hasResult(answer));
+    private static void awaitQuery(PrivatePrometheus prometheus, String promQl, String what) {
+        // Prometheus scrapes every second: polling it faster than twice a second only loads the machine
+        Waits.awaitValue("Prometheus to show " + what + " (" + promQl + ")", WAIT, Duration.ofMillis(500),
+                () -> prometheus.query(promQl), PrivatePrometheus::hasResult,
+                () -> "prometheus log:\n" + prometheus.log());
     }
 
     private static String kvmXml(String name) {

@@ -1,5 +1,6 @@
 package com.abiquo.aim.server;
 
+import com.abiquo.aim.testing.Waits;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,18 +38,8 @@ final class Scrapes {
     }
 
     /** Scrapes until a scrape passes the check (a bounded wait for the collector's next round); the last scrape. */
-    static String until(int port, Predicate<String> check, Duration timeout, String what)
-            throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String scrape = text(port);
-        while (!check.test(scrape)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no scrape within " + timeout + " had " + what + "; the last:\n" + scrape);
-            }
-            TimeUnit.MILLISECONDS.sleep(100); // polling interval, not synchronisation: the check decides
-            scrape = text(port);
-        }
-        return scrape;
+    static String until(int port, Predicate<String> check, Duration timeout, String what) {
+        return Waits.awaitValue("a scrape with " + what, timeout, Duration.ofMillis(100), () -> text(port), check);
     }
 
     /** The names of the samples (series) of a text-format scrape: {@code foo_total}, {@code bar_bucket}, ... */

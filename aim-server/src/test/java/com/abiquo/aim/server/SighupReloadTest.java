@@ -2,9 +2,9 @@ package com.abiquo.aim.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.abiquo.aim.testing.OutputLines;
 import com.abiquo.aim.v1.DomainRef;
 import com.abiquo.aim.v1.LibvirtServiceGrpc;
 import com.abiquo.aim.v1.PauseDomainRequest;
@@ -13,6 +13,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +49,7 @@ class SighupReloadTest {
         List<String> log = new CopyOnWriteArrayList<>();
         ProcessOutput.follow(process, log, "aim-stderr");
         try {
-            int port = waitFor(log, LISTENING);
+            int port = waitFor(process, log, LISTENING);
             ManagedChannel channel = io.grpc.Grpc.newChannelBuilderForAddress("localhost", port,
                     controller.client(ca)).build();
             try {
@@ -56,13 +57,13 @@ class SighupReloadTest {
 
                 Files.writeString(config, base + "\n[authorization]\noperators = spiffe://abiquo/*\n");
                 hangUp(process);
-                waitFor(log, Pattern.compile("reloaded: new connections and calls use"));
+                waitFor(process, log, Pattern.compile("reloaded: new connections and calls use"));
                 Status.Code asOperator = pauseStatus(channel);
                 assertNotEquals(Status.Code.PERMISSION_DENIED, asOperator, String.join("\n", log));
 
                 Files.writeString(config, base + "\n[authorization]\nreaders = spiffe://abiquo/*\n[nonsense\n");
                 hangUp(process);
-                waitFor(log, Pattern.compile("reload refused, nothing changed: .*aim.ini"));
+                waitFor(process, log, Pattern.compile("reload refused, nothing changed: .*aim.ini"));
                 assertEquals(asOperator, pauseStatus(channel), "the operator role was lost: " + String.join("\n",
                         log));
                 assertTrue(process.isAlive(), String.join("\n", log));
@@ -94,17 +95,8 @@ class SighupReloadTest {
         assertEquals(0, kill.exitCode(), kill.output());
     }
 
-    private static int waitFor(List<String> log, Pattern pattern) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            for (String line : log) {
-                Matcher matcher = pattern.matcher(line);
-                if (matcher.find()) {
-                    return matcher.groupCount() > 0 ? Integer.parseInt(matcher.group(1)) : 0;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("AIM did not log " + pattern + ":\n" + String.join("\n", log));
+    private static int waitFor(Process process, List<String> log, Pattern pattern) {
+        Matcher matcher = OutputLines.awaitMatch(log, pattern, Duration.ofSeconds(60), process);
+        return matcher.groupCount() > 0 ? Integer.parseInt(matcher.group(1)) : 0;
     }
 }

@@ -2,13 +2,13 @@ package com.abiquo.aim.server;
 
 import static com.abiquo.aim.server.EventWatcherTest.journalAfter;
 import static com.abiquo.aim.server.EventWatcherTest.lastIssued;
-import static com.abiquo.aim.server.WatchRecorder.await;
+import static com.abiquo.aim.testing.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.client.StreamEventWatcher;
-import com.abiquo.aim.eventbus.fixture.PrivateRedis;
+import com.abiquo.aim.testing.PrivateRedis;
 import com.abiquo.aim.v1.DomainEvent;
 import com.abiquo.aim.v1.DomainRef;
 import com.abiquo.aim.v1.DomainSnapshot;

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * A handler that writes down everything a watcher tells it, checks that the cache it is given agrees with each
@@ -63,16 +61,5 @@ class WatchRecorder implements DomainEventHandler {
 
     long lastSequence() {
         return events.isEmpty() ? 0 : events.get(events.size() - 1).getSequence();
-    }
-
-    /** Waits (polling) until the condition holds; fails the test after the timeout. */
-    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
     }
 }

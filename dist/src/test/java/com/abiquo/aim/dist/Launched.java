@@ -1,11 +1,13 @@
 package com.abiquo.aim.dist;
 
+import com.abiquo.aim.testing.OutputLines;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -77,21 +79,8 @@ final class Launched implements AutoCloseable {
         return String.join("\n", lines);
     }
 
-    int waitForPort() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            for (String line : lines) {
-                Matcher matcher = LISTENING.matcher(line);
-                if (matcher.find()) {
-                    return Integer.parseInt(matcher.group(1));
-                }
-            }
-            if (!process.isAlive()) {
-                break;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("AIM did not say it was listening:\n" + output());
+    int waitForPort() {
+        return Integer.parseInt(OutputLines.awaitMatch(lines, LISTENING, Duration.ofSeconds(60), process).group(1));
     }
 
     /** Sends SIGTERM and returns the exit status. */

@@ -1,8 +1,8 @@
 package com.abiquo.aim.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.abiquo.aim.testing.SystemTestRequirements;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +26,7 @@ class MaintainerScriptsTest {
 
     @BeforeAll
     static void extract() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "a private mount namespace needs root");
+        SystemTestRequirements.requireRoot("a private mount namespace");
         Path deb = Launched.builtDeb();
         scripts = folder.resolve("control");
         Launched extract = Launched.run(folder, Map.of(), "dpkg-deb", "-e", deb.toString(), scripts.toString());

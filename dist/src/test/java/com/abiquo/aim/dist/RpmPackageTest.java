@@ -3,8 +3,8 @@ package com.abiquo.aim.dist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.abiquo.aim.testing.SystemTestRequirements;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ class RpmPackageTest {
 
     @BeforeAll
     static void find() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/rpm")), "rpm is not installed (scripts/setup.d/60-rpm.sh)");
+        SystemTestRequirements.requireExecutable(Path.of("/usr/bin/rpm"), "scripts/setup.d/60-rpm.sh");
         rpmFile = Launched.builtRpm();
     }
 

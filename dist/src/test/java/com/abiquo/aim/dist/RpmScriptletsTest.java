@@ -1,8 +1,8 @@
 package com.abiquo.aim.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.abiquo.aim.testing.SystemTestRequirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,8 +28,8 @@ class RpmScriptletsTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "a private mount namespace needs root");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/rpm")), "rpm is not installed (scripts/setup.d/60-rpm.sh)");
+        SystemTestRequirements.requireRoot("a private mount namespace");
+        SystemTestRequirements.requireExecutable(Path.of("/usr/bin/rpm"), "scripts/setup.d/60-rpm.sh");
         rpmFile = Launched.builtRpm();
         host = new SystemdHost(folder);
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.abiquo.aim.testing.Waits;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -11,10 +12,12 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -210,20 +213,22 @@ class TarballTest {
         assertFalse(Files.exists(pidFile), "no pid file for an agent that is not running");
     }
 
-    private static void waitFor(List<String> datagrams, String text, ProcessHandle alive)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (datagrams.stream().anyMatch(d -> d.contains(text))) {
-                return;
-            }
-            if (alive != null && !alive.isAlive()) {
-                Thread.sleep(500);
-                throw new AssertionError("AIM ended; syslog got: " + datagrams);
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no syslog datagram contains \"" + text + "\": " + datagrams);
+    private static void waitFor(List<String> datagrams, String text, ProcessHandle alive) {
+        // a datagram AIM sent just before it ended may still be in flight: half a second more after the end
+        AtomicLong endedAt = new AtomicLong();
+        Waits.await("a syslog datagram containing \"" + text + "\"", Duration.ofSeconds(60), Duration.ofMillis(50),
+                () -> {
+                    if (datagrams.stream().anyMatch(d -> d.contains(text))) {
+                        return true;
+                    }
+                    if (alive != null && !alive.isAlive()) {
+                        endedAt.compareAndSet(0, System.nanoTime());
+                        if (System.nanoTime() - endedAt.get() > TimeUnit.MILLISECONDS.toNanos(500)) {
+                            throw new AssertionError("AIM ended; syslog got: " + datagrams);
+                        }
+                    }
+                    return false;
+                }, () -> "syslog got: " + datagrams);
     }
 
     private static void receive(DatagramSocket socket, List<String> datagrams) {

@@ -10,12 +10,13 @@ import com.abiquo.aim.eventbus.EventBusModule;
 import com.abiquo.aim.eventbus.PublisherMetrics;
 import com.abiquo.aim.eventbus.fixture.AimNode;
 import com.abiquo.aim.eventbus.fixture.Churn;
-import com.abiquo.aim.eventbus.fixture.PrivateRedis;
 import com.abiquo.aim.eventbus.redis.RedisConnector;
 import com.abiquo.aim.eventbus.redis.RedisEndpoint;
 import com.abiquo.aim.eventbus.stream.JournalForwarder;
 import com.abiquo.aim.eventbus.stream.RedisStreamSink;
 import com.abiquo.aim.eventbus.stream.StreamEntries;
+import com.abiquo.aim.testing.PrivateRedis;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.EventFilter;
 import com.abiquo.aim.v1.EventsMonitorServiceGrpc;
 import com.abiquo.aim.v1.SubscribeRequest;
@@ -123,9 +124,9 @@ public final class EventBusBenchmark {
         Thread thread = new Thread(forwarder, "bench-forwarder");
         long start = System.nanoTime();
         thread.start();
-        while (forwarder.publishedSequence() < feed.newestSequence()) {
-            Thread.sleep(1); // polling, not spinning: the machine has 2 cores, and Redis needs one
-        }
+        // polled every millisecond (the figure's resolution), not spun: the machine has 2 cores, and Redis needs one
+        Waits.await("the forwarder to publish the whole journal", Duration.ofMinutes(10), Duration.ofMillis(1),
+                () -> forwarder.publishedSequence() >= feed.newestSequence());
         long took = System.nanoTime() - start;
         forwarder.stop();
         thread.join();
@@ -167,9 +168,8 @@ public final class EventBusBenchmark {
         String key = "aim:events:" + host;
         try (AimNode node = new AimNode(Map.of("eventbus", Map.of("url", redis.url())), host);
              Jedis consumer = redis.client()) {
-            while (!node.health(EventBusModule.STREAM_SERVICE).equals("SERVING")) {
-                Thread.sleep(10);
-            }
+            Waits.await("EventBus SERVING", Duration.ofSeconds(30),
+                    () -> node.health(EventBusModule.STREAM_SERVICE).equals("SERVING"));
             BlockingQueue<Long> grpcReceived = new LinkedBlockingQueue<>();
             EventsMonitorServiceGrpc.newStub(node.channel()).subscribe(SubscribeRequest.newBuilder()
                     .setFilter(EventFilter.newBuilder().setAllDomains(true)).build(),
@@ -191,9 +191,8 @@ public final class EventBusBenchmark {
                     });
             Churn churn = new Churn(node.libvirt(), "bench-latency", 1);
             grpcReceived.poll(5, TimeUnit.SECONDS); // the domain's definition
-            while (consumer.xinfoStream(key).getLastGeneratedId().getTime() < node.feed().newestSequence()) {
-                Thread.sleep(1); // the definition reaches the stream
-            }
+            Waits.await("the definition to reach the stream", Duration.ofSeconds(30), Duration.ofMillis(1),
+                    () -> consumer.xinfoStream(key).getLastGeneratedId().getTime() >= node.feed().newestSequence());
             // read from the current top ("$" would miss an entry published before the first XREAD)
             String last = consumer.xinfoStream(key).getLastGeneratedId().toString();
             long[] toRedis = new long[operations];

@@ -64,6 +64,8 @@ final class SyntheticFeed implements EventFeed {
         if (sequence < events.size()) {
             return true;
         }
+        // not a wait for a condition: this journal is fixed, nothing can arrive, so (as the real journal's wait
+        // would) the call takes its whole timeout
         Thread.sleep(timeout.toMillis());
         return false;
     }

@@ -1,22 +1,21 @@
 package com.abiquo.aim.eventbus.stream;
 
-import static com.abiquo.aim.eventbus.fixture.PrivateRedis.await;
+import static com.abiquo.aim.testing.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.core.spi.EventFeed;
 import com.abiquo.aim.eventbus.Backoff;
 import com.abiquo.aim.eventbus.BusStatus;
 import com.abiquo.aim.eventbus.PublisherMetrics;
+import com.abiquo.aim.testing.RecordingHealth;
 import com.abiquo.aim.v1.DomainEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,7 +39,10 @@ class JournalForwarderTest {
             for (int index = 0; index < count; index++) {
                 more.add(DomainEvent.newBuilder().setSequence(first + events.size() + index).build());
             }
-            events.addAll(more); // at once, as one journal append would be seen
+            synchronized (this) {
+                events.addAll(more); // at once, as one journal append would be seen
+                notifyAll(); // wakes the forwarder waiting in awaitAfter, as the journal does
+            }
         }
 
         @Override
@@ -63,9 +65,16 @@ class JournalForwarderTest {
         }
 
         @Override
-        public boolean awaitAfter(long sequence, Duration timeout) throws InterruptedException {
-            Thread.sleep(5);
-            return newestSequence() > sequence;
+        public synchronized boolean awaitAfter(long sequence, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (newestSequence() <= sequence) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
         }
 
         @Override
@@ -116,18 +125,8 @@ class JournalForwarderTest {
         }
     }
 
-    private final Map<String, String> health = new ConcurrentHashMap<>();
-    private final BusStatus status = new BusStatus("bus", "test bus", new HealthReporter() {
-        @Override
-        public void serving(String serviceName) {
-            health.put(serviceName, "SERVING");
-        }
-
-        @Override
-        public void notServing(String serviceName, String why) {
-            health.put(serviceName, "NOT_SERVING: " + why);
-        }
-    }, Duration.ofSeconds(60), System::nanoTime);
+    private final RecordingHealth health = new RecordingHealth();
+    private final BusStatus status = new BusStatus("bus", "test bus", health, Duration.ofSeconds(60), System::nanoTime);
 
     private Thread start(ListFeed feed, FakeSink sink) {
         JournalForwarder forwarder = new JournalForwarder(() -> Optional.of(feed), sink, status, 100,
@@ -150,7 +149,7 @@ class JournalForwarderTest {
         sink.top = 2000; // another writer, or an earlier run with a clock ahead
         Thread thread = start(feed, sink);
         await("NOT_SERVING naming the stream's top", WAIT,
-                () -> health.getOrDefault("bus", "").contains("already holds sequence 2000"));
+                () -> health.status("bus").contains("already holds sequence 2000"));
         assertTrue(sink.stored.isEmpty(), sink.stored.toString());
         feed.append(1001); // up to 2005
         await("a marker above the old top", WAIT, () -> sink.stored.contains("marker 2005"));
@@ -170,7 +169,7 @@ class JournalForwarderTest {
         await("the first marker", WAIT, () -> sink.stored.contains("marker 1003"));
         sink.refuseWithGapOnce = true;
         feed.append(3); // 1004..1006: 1004 refused, 1006 stored
-        await("a hole reported", WAIT, () -> health.getOrDefault("bus", "").contains("took later ones"));
+        await("a hole reported", WAIT, () -> health.status("bus").contains("took later ones"));
         feed.append(1); // 1007: the journal passes the stream's top again
         await("a marker repairing the hole", WAIT, () -> sink.stored.contains("marker 1007"));
         List<String> expected = new ArrayList<>(List.of("marker 1003", "event 1006", "marker 1007"));

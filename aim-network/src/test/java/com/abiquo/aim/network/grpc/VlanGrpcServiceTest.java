@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.command.CommandRunner;
-import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.network.IfcfgFiles;
 import com.abiquo.aim.network.IpTool;
 import com.abiquo.aim.network.VlanManager;
 import com.abiquo.aim.network.VlanSpec;
+import com.abiquo.aim.testing.RecordingHealth;
 import com.abiquo.aim.v1.CheckVlanConfigurationRequest;
 import com.abiquo.aim.v1.CheckVlanConfigurationResponse;
 import com.abiquo.aim.v1.CreateVlanRequest;
@@ -44,15 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The adapter through a real stub over an in-process channel, on a real manager in a namespace made here. */
 @Tag("system")
 class VlanGrpcServiceTest {
-    private static final HealthReporter NO_HEALTH = new HealthReporter() {
-        @Override
-        public void serving(String serviceName) {
-        }
-
-        @Override
-        public void notServing(String serviceName, String why) {
-        }
-    };
+    private static final RecordingHealth NO_HEALTH = new RecordingHealth(); // not checked here
 
     @TempDir
     Path scripts;

@@ -204,7 +204,9 @@ public final class RimpBench {
     /** Brings the disk and the caches to the chosen state. */
     private static void prepare(Path source, boolean warm) throws Exception {
         run("sync");
-        Thread.sleep(500); // let the journal commit and the discards of the deleted result settle
+        // Not a wait for a condition (none is observable): a quiet period before each measured run, so the
+        // journal commit and the discards of the deleted result do not fall into the measurement.
+        Thread.sleep(500);
         if (warm) {
             run("cat", source.toString()); // output discarded by run()
         } else {

@@ -3,9 +3,9 @@ package com.abiquo.aim.rimp.copy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.testing.SystemTestRequirements;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +22,7 @@ class IoFailuresTest {
     @Test
     @Tag("system")
     void aWriteOnAReadOnlyFileSystemIsAFailedPreconditionNotAnInternalError() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "mounting needs root");
+        SystemTestRequirements.requireRoot("mounting");
         Path mount = Files.createDirectory(folder.resolve("ro"));
         run("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", mount.toString());
         try {

@@ -3,11 +3,11 @@ package com.abiquo.aim.rimp.copy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.rimp.LoopMount;
 import com.abiquo.aim.rimp.TestFiles;
+import com.abiquo.aim.testing.SystemTestRequirements;
 import io.grpc.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ class RealFileSystemsTest {
 
     @BeforeEach
     void needsRoot() {
-        assumeTrue(TestFiles.root(), "mounting file systems needs root");
+        SystemTestRequirements.requireRoot("mounting file systems");
     }
 
     @Test

@@ -2,10 +2,9 @@ package com.abiquo.aim.rimp.datastore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.abiquo.aim.rimp.LoopMount;
-import com.abiquo.aim.rimp.TestFiles;
+import com.abiquo.aim.testing.SystemTestRequirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +21,7 @@ class MountedDatastoreTest {
 
     @Test
     void aMountedXfsIsADatastoreWithItsMarkDeviceAndSizes() throws Exception {
-        assumeTrue(TestFiles.root(), "mounting needs root");
+        SystemTestRequirements.requireRoot("mounting");
         try (LoopMount xfs = LoopMount.xfs(folder, 512L << 20)) {
             Datastores datastores = new Datastores(List.of(), Set.of("xfs"), MountTable.PROC_MOUNTS);
 

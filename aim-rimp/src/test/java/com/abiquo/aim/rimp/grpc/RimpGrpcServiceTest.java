@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.rimp.TestFiles;
 import com.abiquo.aim.rimp.server.RimpServerHarness;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.CheckRimpConfigurationRequest;
 import com.abiquo.aim.v1.CheckRimpConfigurationResponse;
 import com.abiquo.aim.v1.CopyFromRepositoryToDatastoreRequest;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** RimpService through a real stub on an in-process channel, with the module started as the server starts it. */
 class RimpGrpcServiceTest {
+    private static final java.time.Duration WAIT = java.time.Duration.ofSeconds(10);
     @TempDir
     Path folder;
     private Path repository;
@@ -95,7 +97,7 @@ class RimpGrpcServiceTest {
         assertFalse(check.getValid());
         assertEquals(repository.toString(), check.getRepository());
         assertTrue(check.getProblems(0).contains("does not exist"), check.getProblems(0));
-        assertTrue(harness.health.status.get("abiquo.aim.v1.RimpService").startsWith("NOT_SERVING"));
+        assertTrue(harness.health.status("abiquo.aim.v1.RimpService").startsWith("NOT_SERVING"));
 
         StatusRuntimeException deploy = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
                 () -> blocking.copyFromRepositoryToDatastore(CopyFromRepositoryToDatastoreRequest.newBuilder()
@@ -107,7 +109,7 @@ class RimpGrpcServiceTest {
         Files.createDirectories(repository);
         Files.createFile(repository.resolve(".abiquo_repository"));
         assertTrue(blocking.checkRimpConfiguration(CheckRimpConfigurationRequest.getDefaultInstance()).getValid());
-        assertEquals("SERVING", harness.health.status.get("abiquo.aim.v1.RimpService"));
+        assertEquals("SERVING", harness.health.status("abiquo.aim.v1.RimpService"));
     }
 
     @Test
@@ -257,9 +259,8 @@ class RimpGrpcServiceTest {
         upload.onNext(UploadRequest.newBuilder().setHeader(UploadHeader.newBuilder()
                 .setPath(datastore.resolve("half.raw").toString()).setSizeBytes(10)).build());
         upload.onNext(UploadRequest.newBuilder().setChunk(ByteString.copyFromUtf8("abcde")).build());
-        for (int i = 0; i < 250 && TestFiles.names(datastore).size() < 2; i++) {
-            Thread.sleep(20); // the temporary exists once the header was handled
-        }
+        Waits.await("the upload's temporary file (it exists once the header was handled)", WAIT,
+                () -> TestFiles.names(datastore).size() >= 2);
 
         harness.module.stop();
 
@@ -269,18 +270,11 @@ class RimpGrpcServiceTest {
         waitForNames(datastore, List.of(""));
     }
 
-    /** Names in the folder, with datastoreuuid.* marks shown as "datastoreuuid", once they settle. */
-    private static void waitForNames(Path folder, List<String> expected) throws Exception {
-        List<String> names = List.of();
-        for (int i = 0; i < 250; i++) {
-            names = TestFiles.names(folder).stream().map(n -> n.startsWith("datastoreuuid.") ? "datastoreuuid" : n)
-                    .toList();
-            if (names.equals(expected)) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        assertEquals(expected, names);
+    /** Waits until the names in the folder, with datastoreuuid.* marks shown as "datastoreuuid", are expected. */
+    private static void waitForNames(Path folder, List<String> expected) {
+        Waits.awaitValue("the names in " + folder + " to be " + expected, WAIT, Waits.POLL,
+                () -> TestFiles.names(folder).stream().map(n -> n.startsWith("datastoreuuid.") ? "datastoreuuid" : n)
+                        .toList(), expected::equals);
     }
 
     @Test

@@ -3,11 +3,12 @@ package com.abiquo.aim.rimp.grpc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.abiquo.aim.rimp.LoopMount;
 import com.abiquo.aim.rimp.TestFiles;
 import com.abiquo.aim.rimp.server.RimpServerHarness;
+import com.abiquo.aim.testing.SystemTestRequirements;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.RimpServiceGrpc;
 import com.abiquo.aim.v1.UploadHeader;
 import com.abiquo.aim.v1.UploadRequest;
@@ -19,6 +20,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,12 +37,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("system")
 class UploadHungDiskTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
     @TempDir
     Path folder;
 
     @Test
     void shutdownDoesNotWaitForAnUploadStuckInAWrite() throws Exception {
-        assumeTrue(TestFiles.root(), "a loop mount and fsfreeze need root");
+        SystemTestRequirements.requireRoot("a loop mount and fsfreeze");
         Path repository = Files.createDirectories(folder.resolve("repository"));
         Files.createFile(repository.resolve(".abiquo_repository"));
         try (LoopMount xfs = LoopMount.xfs(folder, 300L << 20)) {
@@ -54,14 +58,14 @@ class UploadHungDiskTest {
                 StreamObserver<UploadRequest> upload = RimpServiceGrpc.newStub(channel).upload(UploadResults.into(result));
                 upload.onNext(UploadRequest.newBuilder().setHeader(UploadHeader.newBuilder()
                         .setPath(datastore.resolve("stuck.raw").toString()).setSizeBytes(4 << 20)).build());
-                waitUntil(() -> temporaries(datastore).size() == 1, "the upload's temporary");
+                Waits.await("the upload's temporary", WAIT, () -> temporaries(datastore).size() == 1);
 
                 TestFiles.run("fsfreeze", "--freeze", datastore.toString());
                 frozen = true;
                 byte[] chunk = new byte[1 << 20];
                 Arrays.fill(chunk, (byte) 7);
                 upload.onNext(UploadRequest.newBuilder().setChunk(ByteString.copyFrom(chunk)).build());
-                waitUntil(UploadHungDiskTest::aimIsBlockedInAWrite, "the upload's write blocked by the freeze");
+                Waits.await("the upload's write blocked by the freeze", WAIT, UploadHungDiskTest::aimIsBlockedInAWrite);
 
                 CompletableFuture<Void> stopped = CompletableFuture.runAsync(harness.module::stop);
                 stopped.get(10, TimeUnit.SECONDS); // before the fix: blocked until the thaw
@@ -72,7 +76,7 @@ class UploadHungDiskTest {
 
                 TestFiles.run("fsfreeze", "--unfreeze", datastore.toString());
                 frozen = false;
-                waitUntil(() -> temporaries(datastore).isEmpty(), "the temporary removed once the write returned");
+                Waits.await("the temporary removed once the write returned", WAIT, () -> temporaries(datastore).isEmpty());
                 assertTrue(Files.notExists(datastore.resolve("stuck.raw")));
             } finally {
                 if (frozen) {
@@ -93,19 +97,5 @@ class UploadHungDiskTest {
         return Thread.getAllStackTraces().values().stream().anyMatch(stack -> stack.length > 0
                 && Arrays.stream(stack).limit(3).anyMatch(frame -> frame.getMethodName().matches("p?write0|writeBytes"))
                 && Arrays.stream(stack).anyMatch(frame -> frame.getClassName().startsWith("com.abiquo.aim.rimp.")));
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void waitUntil(Condition condition, String what) throws Exception {
-        for (int i = 0; i < 250; i++) {
-            if (condition.holds()) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("timed out waiting for " + what);
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.rimp.TestFiles;
@@ -16,6 +15,7 @@ import com.abiquo.aim.rimp.copy.ImageCopier;
 import com.abiquo.aim.rimp.copy.Temporaries;
 import com.abiquo.aim.rimp.datastore.Datastores;
 import com.abiquo.aim.rimp.datastore.MountTable;
+import com.abiquo.aim.testing.SystemTestRequirements;
 import io.grpc.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ class MountEdgesTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(TestFiles.root(), "mounting needs root");
+        SystemTestRequirements.requireRoot("mounting");
         repository = Files.createDirectories(folder.resolve("repository"));
         Files.createFile(repository.resolve(Repository.MARK));
         TestFiles.dense(repository.resolve("disk.raw"), 3 << 20, 7);

@@ -2,7 +2,6 @@ package com.abiquo.aim.rimp.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.rimp.LoopMount;
@@ -11,6 +10,7 @@ import com.abiquo.aim.rimp.copy.DestinationLocks;
 import com.abiquo.aim.rimp.copy.Temporaries;
 import com.abiquo.aim.rimp.datastore.Datastores;
 import com.abiquo.aim.rimp.datastore.MountTable;
+import com.abiquo.aim.testing.SystemTestRequirements;
 import io.grpc.Status;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -30,7 +30,7 @@ class UploadDiskFullTest {
 
     @Test
     void aDatastoreThatFillsUpDuringAnUploadLeavesNothing() throws Exception {
-        assumeTrue(TestFiles.root(), "mounting a tmpfs needs root");
+        SystemTestRequirements.requireRoot("mounting a tmpfs");
         Path repository = Files.createDirectories(folder.resolve("repository"));
         try (LoopMount small = LoopMount.tmpfs(folder, 8L << 20)) {
             Uploads uploads = new Uploads(new Roots(new Repository(repository), new Datastores(

@@ -1,9 +1,9 @@
 package com.abiquo.aim.rimp.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.abiquo.aim.rimp.TestFiles;
+import com.abiquo.aim.testing.SystemTestRequirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +24,7 @@ class NetNamespaceTest {
 
     @Test
     void listsOnlyTheInterfacesAControllerMayUse() throws Exception {
-        assumeTrue(TestFiles.root(), "network namespaces need root");
+        SystemTestRequirements.requireRoot("network namespaces");
         String namespace = "aimrimp" + ProcessHandle.current().pid();
         TestFiles.run("ip", "netns", "add", namespace);
         try {

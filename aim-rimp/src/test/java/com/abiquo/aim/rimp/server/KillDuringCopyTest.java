@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.rimp.TestFiles;
 import com.abiquo.aim.rimp.copy.Temporaries;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.CopyFromRepositoryToDatastoreRequest;
 import com.abiquo.aim.v1.RimpServiceGrpc;
 import com.abiquo.aim.v1.UploadHeader;
@@ -18,7 +19,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -78,7 +81,9 @@ class KillDuringCopyTest {
             stub.copyFromRepositoryToDatastore(CopyFromRepositoryToDatastoreRequest.newBuilder()
                     .setRepositoryPath("image.raw").setDatastorePath(datastore.toString()).setVmUuid("vm1").build(),
                     ignore());
-            Thread.sleep(30); // somewhere in the deploy: before, during or after; the rule holds for all
+            // Not a wait but the scenario: the kill lands somewhere in the deploy (before, during or after it; the
+            // rule checked below holds for all), a little after the request left.
+            Thread.sleep(30);
 
             server.destroyForcibly(); // SIGKILL
             assertTrue(server.waitFor(10, TimeUnit.SECONDS));
@@ -91,11 +96,8 @@ class KillDuringCopyTest {
         }
 
         startServer(config);
-        for (int i = 0; i < 250 && names(datastore).stream().anyMatch(Temporaries::isTemporaryName); i++) {
-            Thread.sleep(20);
-        }
-        assertEquals(List.of(), names(datastore).stream().filter(Temporaries::isTemporaryName).toList(),
-                "the restart swept the temporaries");
+        Waits.awaitValue("the restart to sweep the temporaries", Duration.ofSeconds(10), Waits.POLL,
+                () -> names(datastore).stream().filter(Temporaries::isTemporaryName).toList(), List::isEmpty);
         assertTrue(Files.notExists(datastore.resolve("uploaded.raw")));
         assertWholeOrAbsent(datastore.resolve("vm1"), imageSum);
     }
@@ -112,18 +114,21 @@ class KillDuringCopyTest {
         }
     }
 
-    private static Path waitForTemporary(Path folder, String name, long atLeast) throws Exception {
-        for (int i = 0; i < 500; i++) {
-            try (var stream = Files.list(folder)) {
-                List<Path> found = stream.filter(path -> path.getFileName().toString().startsWith("." + name)
-                        && Temporaries.isTemporaryName(path.getFileName().toString())).toList();
-                if (!found.isEmpty() && Files.size(found.get(0)) >= atLeast) {
-                    return found.get(0);
+    private static Path waitForTemporary(Path folder, String name, long atLeast) {
+        return Waits.awaitValue("the upload's temporary to reach " + atLeast + " bytes", Duration.ofSeconds(10),
+                Waits.POLL, () -> temporaryOfAtLeast(folder, name, atLeast), Optional::isPresent).orElseThrow();
+    }
+
+    private static Optional<Path> temporaryOfAtLeast(Path folder, String name, long atLeast) throws Exception {
+        try (var stream = Files.list(folder)) {
+            for (Path path : stream.toList()) {
+                String file = path.getFileName().toString();
+                if (file.startsWith("." + name) && Temporaries.isTemporaryName(file) && Files.size(path) >= atLeast) {
+                    return Optional.of(path);
                 }
             }
-            Thread.sleep(20);
+            return Optional.empty();
         }
-        throw new AssertionError("the upload never reached " + atLeast + " bytes: " + names(folder));
     }
 
     private static <T> StreamObserver<T> ignore() {

@@ -2,11 +2,11 @@ package com.abiquo.aim.rimp.server;
 
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.AimSettingsReader;
-import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.module.NodeIdentity;
 import com.abiquo.aim.core.module.ServiceRegistry;
 import com.abiquo.aim.rimp.RimpModule;
+import com.abiquo.aim.testing.RecordingHealth;
 import io.grpc.BindableService;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -17,8 +17,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.StringReader;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,21 +27,6 @@ import java.util.concurrent.TimeUnit;
  * in-process for adapter tests or on Netty over loopback for the kill -9 test and the benchmark.
  */
 public final class RimpServerHarness implements AutoCloseable {
-    /** Health as the server would publish it: service name -> "SERVING" or the reason it is not. */
-    public static final class RecordingHealth implements HealthReporter {
-        public final Map<String, String> status = new ConcurrentHashMap<>();
-
-        @Override
-        public void serving(String serviceName) {
-            status.put(serviceName, "SERVING");
-        }
-
-        @Override
-        public void notServing(String serviceName, String why) {
-            status.put(serviceName, "NOT_SERVING: " + why);
-        }
-    }
-
     public final RimpModule module;
     public final RecordingHealth health = new RecordingHealth();
     private final ExecutorService requests = Executors.newFixedThreadPool(4);

@@ -6,6 +6,7 @@ import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.server.AimServer;
 import com.abiquo.aim.server.BuildInfo;
 import com.abiquo.aim.server.ServerSettings;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.DefineDomainRequest;
 import com.abiquo.aim.v1.DomainRef;
 import com.abiquo.aim.v1.GetAgentInfoRequest;
@@ -122,15 +123,10 @@ public final class MetricsBench {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                 .header("Accept", "text/plain;version=0.0.4").build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
-        while (countDomains(body) < domains) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + countDomains(body) + " domains in the scrape");
-            }
-            TimeUnit.MILLISECONDS.sleep(200); // polling for the collector's next round
-            body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
-        }
+        String body = Waits.awaitValue("the collector's round with all " + domains + " domains",
+                java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(200),
+                () -> http.send(request, HttpResponse.BodyHandlers.ofString()).body(),
+                scrape -> countDomains(scrape) >= domains, () -> "");
         Timing full = time(http, request);
         System.out.printf("scrape, %d running domains on test:///default (%d series lines, %d bytes):%n",
                 countDomains(body), body.lines().filter(line -> !line.startsWith("#")).count(), full.bytes());
@@ -202,7 +198,7 @@ public final class MetricsBench {
                 return done;
             }));
         }
-        TimeUnit.SECONDS.sleep(seconds); // the measuring window
+        TimeUnit.SECONDS.sleep(seconds); // not a wait: the measuring window, the callers run meanwhile
         stop.set(true);
         long total = 0;
         for (Future<Long> count : counts) {

@@ -1,19 +1,21 @@
 package com.abiquo.aim.dist.bench;
 
 import com.abiquo.aim.dist.bench.FleetReaders.Receipt;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.DomainEvent;
 import com.abiquo.aim.v1.EventsMonitorServiceGrpc;
 import com.abiquo.aim.v1.ListEventsRequest;
 import com.abiquo.aim.v1.ListEventsResponse;
 import io.grpc.ManagedChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -66,13 +68,13 @@ public final class EventBusFleetBench {
             }
             double cpuBefore = redis.cpuSeconds();
             long churnStart = System.nanoTime();
-            TimeUnit.SECONDS.sleep(seconds / 2); // the churn's first half, Redis up
+            TimeUnit.SECONDS.sleep(seconds / 2); // not a wait: the churn's first half, Redis up
             long killMicros = FleetReaders.micros(Instant.now());
             redis.kill();
-            TimeUnit.SECONDS.sleep(outageSeconds); // the outage
+            TimeUnit.SECONDS.sleep(outageSeconds); // not a wait: the outage
             redis.start();
             long restartMicros = FleetReaders.micros(Instant.now());
-            TimeUnit.SECONDS.sleep(seconds - seconds / 2 - outageSeconds); // the second half
+            TimeUnit.SECONDS.sleep(seconds - seconds / 2 - outageSeconds); // not a wait: the second half
             churns.forEach(FleetChurn::stop);
             for (Future<?> churn : running) {
                 churn.get();
@@ -133,24 +135,29 @@ public final class EventBusFleetBench {
     /** Counts every node until nothing journaled is missing, or 120 s passed (then the count shows what is lost). */
     private static List<FleetTally> awaitTallies(List<ManagedChannel> channels, List<String> streams,
             FleetReaders readers) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (true) {
-            List<List<Long>> journals = new ArrayList<>();
-            for (ManagedChannel channel : channels) {
-                journals.add(journal(channel));
-            }
-            List<Receipt> receipts = readers.receipts();
-            List<FleetTally> tallies = new ArrayList<>();
-            for (int node = 0; node < streams.size(); node++) {
-                String stream = streams.get(node);
-                tallies.add(FleetTally.of(stream, journals.get(node),
-                        receipts.stream().filter(receipt -> receipt.stream().equals(stream)).toList()));
-            }
-            if (tallies.stream().allMatch(tally -> tally.lost() == 0) || System.nanoTime() > deadline) {
-                return tallies;
-            }
-            TimeUnit.MILLISECONDS.sleep(200); // polling the condition above
+        try {
+            return Waits.awaitValue("every node's journal read in full", Duration.ofSeconds(120),
+                    Duration.ofMillis(200), () -> tallies(channels, streams, readers),
+                    tallies -> tallies.stream().allMatch(tally -> tally.lost() == 0), () -> "");
+        } catch (AssertionError notInTime) {
+            return tallies(channels, streams, readers); // the count shows what is lost
         }
+    }
+
+    private static List<FleetTally> tallies(List<ManagedChannel> channels, List<String> streams,
+            FleetReaders readers) {
+        List<List<Long>> journals = new ArrayList<>();
+        for (ManagedChannel channel : channels) {
+            journals.add(journal(channel));
+        }
+        List<Receipt> receipts = readers.receipts();
+        List<FleetTally> tallies = new ArrayList<>();
+        for (int node = 0; node < streams.size(); node++) {
+            String stream = streams.get(node);
+            tallies.add(FleetTally.of(stream, journals.get(node),
+                    receipts.stream().filter(receipt -> receipt.stream().equals(stream)).toList()));
+        }
+        return tallies;
     }
 
     private static List<Long> journal(ManagedChannel channel) {

@@ -1,17 +1,19 @@
 package com.abiquo.aim.dist.bench;
 
+import com.abiquo.aim.testing.Waits;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * The fleet's redis-server: a free loopback port, a folder of its own with the AOF (fsync every second), SIGKILLed
@@ -35,23 +37,26 @@ final class FleetRedis implements AutoCloseable {
                 "--dir", folder.toString(), "--daemonize", "no", "--appendonly", "yes", "--appendfsync", "everysec",
                 "--save", "", "--logfile", folder.resolve("redis.log").toString()))
                 .redirectErrorStream(true).redirectOutput(folder.resolve("stdout.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try (Jedis jedis = client()) {
-                jedis.ping();
-                return this;
-            } catch (JedisDataException loading) {
-                if (!String.valueOf(loading.getMessage()).startsWith("LOADING")) {
-                    throw loading;
-                }
-                Thread.sleep(20); // still reading its AOF: polling, as below
-            } catch (JedisConnectionException notYet) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    throw new IOException("redis-server on port " + port + " did not start: "
-                            + Files.readString(folder.resolve("redis.log")), notYet);
-                }
-                Thread.sleep(20); // polling for the listening socket; the condition is checked above
+        Waits.await("redis-server on port " + port + " to answer", Duration.ofSeconds(30), Duration.ofMillis(20),
+                this::answers, () -> Files.readString(folder.resolve("redis.log")));
+        return this;
+    }
+
+    private boolean answers() throws IOException {
+        try (Jedis jedis = client()) {
+            jedis.ping();
+            return true;
+        } catch (JedisDataException loading) {
+            if (!String.valueOf(loading.getMessage()).startsWith("LOADING")) {
+                throw loading;
             }
+            return false; // still reading its AOF
+        } catch (JedisConnectionException notYet) {
+            if (!process.isAlive()) {
+                throw new IOException("redis-server on port " + port + " ended: "
+                        + Files.readString(folder.resolve("redis.log")), notYet);
+            }
+            return false;
         }
     }
 
