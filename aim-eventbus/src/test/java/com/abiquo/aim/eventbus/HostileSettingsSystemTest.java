@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.eventbus.fixture.AimNode;
 import com.abiquo.aim.testing.PrivateRedis;
-import com.abiquo.aim.eventbus.fixture.StreamReader;
+import com.abiquo.aim.testing.StreamReader;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;

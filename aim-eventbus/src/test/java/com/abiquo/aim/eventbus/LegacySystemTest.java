@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.abiquo.aim.eventbus.fixture.AimNode;
 import com.abiquo.aim.testing.PrivateRedis;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +104,20 @@ class LegacySystemTest {
         });
     }
 
+    /** The sequence the legacy publisher has handled, as /metrics shows it; -1 before it has one. */
+    private double legacyPublished() {
+        for (MetricSnapshot family : node.metrics().scrape()) {
+            if (family.getMetadata().getName().equals("aim_eventbus_published_sequence")) {
+                for (DataPointSnapshot point : family.getDataPoints()) {
+                    if ("legacy".equals(point.getLabels().get("publisher"))) {
+                        return ((GaugeSnapshot.GaugeDataPointSnapshot) point).getValue();
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
     private List<String> take(int count) throws InterruptedException {
         List<String> messages = new ArrayList<>();
         for (int index = 0; index < count; index++) {
@@ -124,6 +141,20 @@ class LegacySystemTest {
         // have come first.
         assertEquals(List.of(subscribed + "|CREATED|" + ADDRESS, subscribed + "|POWER_ON|" + ADDRESS,
                 subscribed + "|POWER_OFF|" + ADDRESS), take(3));
+    }
+
+    @Test
+    void aNodeTheControllerDoesNotMonitorPublishesNothing() throws Exception {
+        controller.del("PhysicalMachine:address:" + ADDRESS);
+        long before = node.feed().newestSequence();
+        String subscribed = vm("73", MONITOR_ID);
+        power(subscribed, true);
+        await("the definition and power-on journaled", WAIT, () -> node.feed().newestSequence() >= before + 2);
+        await("the legacy publisher past them", WAIT, () -> legacyPublished() >= before + 2);
+        controller.sadd("PhysicalMachine:address:" + ADDRESS, MONITOR_ID); // the controller starts monitoring it
+        power(subscribed, false);
+        // Published in journal order on one connection: had CREATED or POWER_ON been published, they would come first.
+        assertEquals(List.of(subscribed + "|POWER_OFF|" + ADDRESS), take(1));
     }
 
     @Test

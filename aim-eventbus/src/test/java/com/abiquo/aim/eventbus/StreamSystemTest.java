@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.abiquo.aim.core.spi.EventFeed;
 import com.abiquo.aim.eventbus.fixture.AimNode;
 import com.abiquo.aim.eventbus.fixture.Churn;
-import com.abiquo.aim.eventbus.fixture.StreamReader;
-import com.abiquo.aim.eventbus.fixture.StreamReader.Entry;
+import com.abiquo.aim.testing.StreamReader;
+import com.abiquo.aim.testing.StreamReader.Entry;
 import com.abiquo.aim.testing.PrivateRedis;
 import com.abiquo.aim.v1.DomainEvent;
 import com.abiquo.aim.v1.DomainSnapshot;
@@ -107,7 +107,9 @@ class StreamSystemTest {
                 assertEquals(expected.getLibvirtEvent(), entry.fields().get("libvirt_event"));
                 assertEquals(Boolean.toString(expected.getResync()), entry.fields().get("resync"));
                 assertEquals(host, entry.fields().get("node"));
+                assertEquals(AimNode.ADDRESS, entry.fields().get("address"));
                 assertTrue(entry.fields().get("time").endsWith("Z"), entry.fields().get("time"));
+                assertEquals("event", entry.type());
             }
         }
     }
@@ -164,6 +166,29 @@ class StreamSystemTest {
             }
             await("EventBus SERVING again", WAIT,
                     () -> node.health(EventBusModule.STREAM_SERVICE).equals("SERVING"));
+        }
+    }
+
+    @Test
+    void maxLengthTrimsTheStreamApproximatelyAndKeepsTheNewestEvents() throws Exception {
+        try (PrivateRedis redis = new PrivateRedis(false).start(); Jedis jedis = redis.client();
+             AimNode node = new AimNode(Map.of("eventbus", Map.of("url", redis.url(), "maxLength", "100")), host)) {
+            await("EventBus SERVING", WAIT, () -> node.health(EventBusModule.STREAM_SERVICE).equals("SERVING"));
+            long before = node.feed().newestSequence();
+            Churn churn = new Churn(node.libvirt(), host + "-trim", 2);
+            for (int step = 0; step < 600; step++) {
+                churn.step();
+            }
+            awaitJournaled(node.feed(), before + 602);
+            await("the stream reaches the journal's newest event", WAIT, () -> caughtUp(jedis, key, node.feed()));
+            List<Entry> entries = StreamReader.all(jedis, key);
+            // MAXLEN ~ 100: Redis drops whole nodes of entries (stream-node-max-entries, 100), so it keeps at least
+            // 100 and less than 100 more
+            assertTrue(entries.size() >= 100 && entries.size() < 200, entries.size() + " entries kept of 604");
+            assertEquals(markers(entries), List.of(), "the oldest entries, the start's marker first, were trimmed");
+            List<Long> journal = node.listEvents().stream().map(DomainEvent::getSequence).toList();
+            assertEquals(journal.subList(journal.size() - entries.size(), journal.size()),
+                    entries.stream().map(Entry::sequence).toList(), "the newest events, in order");
         }
     }
 

@@ -12,8 +12,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** A journal that already holds {@code count} events (sequences 1..count), as a node's would: for the benchmark. */
+/**
+ * A journal that already holds {@code count} events, as a node's would, for the benchmark: the agent started at
+ * sequence 1 (its snapshot is as of 1, with no domain), and events 2 to count + 1 followed. The forwarder starts, as
+ * every run of the agent does, with a marker and that snapshot, then publishes the {@code count} events.
+ */
 final class SyntheticFeed implements EventFeed {
+    private static final long START = 1;
     private final List<DomainEvent> events;
 
     SyntheticFeed(int count) {
@@ -26,7 +31,7 @@ final class SyntheticFeed implements EventFeed {
         long now = System.currentTimeMillis();
         for (int index = 0; index < count; index++) {
             boolean on = index % 2 == 0;
-            events.add(DomainEvent.newBuilder().setSequence(index + 1)
+            events.add(DomainEvent.newBuilder().setSequence(START + 1 + index)
                     .setTime(Timestamp.newBuilder().setSeconds(now / 1000).setNanos((int) (now % 1000) * 1_000_000))
                     .setNode(node).setDomainUuid(uuids.get(index % uuids.size()))
                     .setDomainName("vm-" + (index % uuids.size()) + "-tenant-a")
@@ -39,29 +44,32 @@ final class SyntheticFeed implements EventFeed {
         }
     }
 
-    DomainEvent first() {
-        return events.get(0);
+    List<DomainEvent> events() {
+        return events;
     }
 
     @Override
     public long newestSequence() {
-        return events.size();
+        return START + events.size();
     }
 
     @Override
     public long oldestSequence() {
-        return 1;
+        return START + 1;
     }
 
     @Override
     public Optional<List<DomainEvent>> readAfter(long afterSequence, int max) {
-        int from = (int) afterSequence;
+        if (afterSequence < START || afterSequence > newestSequence()) {
+            return Optional.empty(); // not a sequence of this journal: start over from the snapshot
+        }
+        int from = (int) (afterSequence - START);
         return Optional.of(events.subList(from, Math.min(events.size(), from + max)));
     }
 
     @Override
     public boolean awaitAfter(long sequence, Duration timeout) throws InterruptedException {
-        if (sequence < events.size()) {
+        if (sequence < newestSequence()) {
             return true;
         }
         // not a wait for a condition: this journal is fixed, nothing can arrive, so (as the real journal's wait
@@ -72,6 +80,6 @@ final class SyntheticFeed implements EventFeed {
 
     @Override
     public Optional<Snapshot> snapshot() {
-        return Optional.of(new Snapshot(events.size(), List.of()));
+        return Optional.of(new Snapshot(START, List.of()));
     }
 }
