@@ -346,8 +346,8 @@ public final class EventsBenchmark {
         System.out.printf("%-12d %11.3f ms %11.3f ms %15.3f ms %15.3f ms %19.3f ms %19.3f ms %20.3f ms %20.3f ms "
                         + "%8d MiB %8d/%d%n", level, ms(pct(opToVirsh, 0.50)), ms(pct(opToVirsh, 0.99)),
                 ms(pct(opToSubscriber, 0.50)), ms(pct(opToSubscriber, 0.99)), ms(pct(callbackToSubscriber, 0.50)),
-                ms(pct(callbackToSubscriber, 0.99)), ms(pct(callbackToJournaled, 0.50)), ms(pct(callbackToJournaled, 0.99)),
-                rss, opsWithGc, operations);
+                ms(pct(callbackToSubscriber, 0.99)), ms(pct(callbackToJournaled, 0.50)),
+                ms(pct(callbackToJournaled, 0.99)), rss, opsWithGc, operations);
     }
 
     // ---- part 2: fan-out throughput with a synthetic source ----
