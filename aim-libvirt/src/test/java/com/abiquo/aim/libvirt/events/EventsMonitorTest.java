@@ -708,10 +708,12 @@ class EventsMonitorTest {
     @Test
     void unsubscribeAnswersWhatTheStreamReallyGotWhileADrainIsUnderWay() throws Exception {
         start(10_000, 1_000);
+        long first = monitor.journal().nextSequence();
         for (int i = 0; i < 500; i++) {
             source.fire("uuid-a", "vm-a", i % 2 == 0 ? SUSPENDED : RESUMED, 0);
         }
-        long first = monitor.journal().lastSequence() - 499;
+        // the dispatcher journals them: the replay below must find all 500
+        awaitTrue(() -> monitor.journal().lastSequence() == first + 499, "journaled");
         RecordingSink slow = new RecordingSink() {
             @Override
             public void send(StreamItem item) {
