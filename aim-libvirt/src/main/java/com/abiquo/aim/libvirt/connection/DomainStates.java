@@ -65,9 +65,17 @@ public final class DomainStates {
         };
     }
 
-    /** Whether a domain in this state has a running QEMU process (running, blocked, paused, shutting down, ...). */
+    /**
+     * Whether a guest is there: running, blocked, paused, shutting down or suspended to RAM. The one rule for "active"
+     * (the events monitor's {@code VmState.active()} asks this too).
+     *
+     * <p>CRASHED is not active. A crashed guest no longer runs: with libvirt's default {@code on_crash} (destroy) its
+     * QEMU process is gone and {@code virDomainIsActive} is false; only {@code on_crash=preserve} keeps a process,
+     * for a post-mortem dump, not a guest that runs on. So a domain that is CRASHED and then RUNNING was powered on
+     * again (a resync reports POWERED_ON), one undefined while crashed is gone (no transient leftover waiting for a
+     * STOPPED that may never come), and CRASHED -> SHUTOFF is reported as POWERED_OFF.
+     */
     public static boolean isActive(int state) {
-        return state == RUNNING || state == BLOCKED || state == PAUSED || state == SHUTDOWN || state == CRASHED
-                || state == PMSUSPENDED;
+        return state == RUNNING || state == BLOCKED || state == PAUSED || state == SHUTDOWN || state == PMSUSPENDED;
     }
 }

@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * The last {@code capacity} events in a ring. One writer (the monitor's dispatcher) appends; any number of readers
- * read by sequence number without a lock: an entry is published by the volatile write of {@link #lastSequence()},
- * and a reader that finds a slot already overwritten by a newer event gets null (it fell out of the journal).
+ * The last {@code capacity} events in a ring. One writer (the monitor's dispatcher thread) appends; any number of
+ * readers read by sequence number without a lock: an entry is published by the volatile write of
+ * {@link #lastSequence()}, and a reader that finds a slot already overwritten by a newer event gets null (it fell out
+ * of the journal).
  *
  * <p>Subscribers read straight from here, so a subscriber's "buffer" is just its position in the journal: no event
  * is copied per subscriber.
@@ -19,7 +20,6 @@ public final class EventJournal {
     public static final class Entry {
         private final MonitorEvent event;
         private volatile Object encoded;
-        private volatile long handedNanos;
 
         Entry(MonitorEvent event) {
             this.event = event;
@@ -27,16 +27,6 @@ public final class EventJournal {
 
         public MonitorEvent event() {
             return event;
-        }
-
-        /** System.nanoTime() when the event was last handed to a subscriber's transport (0: not yet); the benchmark
-         * reads it to split AIM's own latency from the transport's. */
-        public long handedNanos() {
-            return handedNanos;
-        }
-
-        void handedAt(long nanos) {
-            handedNanos = nanos;
         }
 
         /** The wire form, computed once (a race computes it twice, harmlessly). */

@@ -15,7 +15,7 @@ import java.util.Set;
  * What the events monitor believes about the domains: each one's name and last state, which of them have no
  * definition, and whether a listing since the connection last went away has filled it.
  *
- * <p>Not thread-safe: {@link EventsMonitor} calls every method with its lock held.
+ * <p>Not thread-safe: {@link DomainRecord} calls every method with its lock held.
  */
 final class KnownDomains {
     private final Map<String, ResyncDiff.Known> known = new LinkedHashMap<>();

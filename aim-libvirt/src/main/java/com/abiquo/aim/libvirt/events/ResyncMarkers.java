@@ -10,12 +10,12 @@ import java.util.Map;
  * is both reported by the resync and delivered live by libvirt; this remembers what the resync reported for each
  * domain so the live event is journaled once.
  *
- * <p>Not thread-safe: {@link EventsMonitor} calls every method with its lock held.
+ * <p>Not thread-safe: {@link DomainRecord} calls every method with its lock held.
  */
 final class ResyncMarkers {
     /**
      * libvirt hands an event over through its event loop a moment after the change: one the listing already saw can
-     * arrive after the listing ended. EventsMonitor consults the marks only for events that change nothing.
+     * arrive after the listing ended. DomainRecord consults the marks only for events that change nothing.
      */
     static final long LATE_DELIVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
 

@@ -28,16 +28,14 @@ import org.apache.logging.log4j.Logger;
  * transport for a moment from cutting off a client that reads; a client that reads but slower than events come falls
  * out of the journal and is cut off then.
  *
- * <p>All sending happens in {@link #drain()}, one run at a time per subscriber (a work-in-progress counter): on the
- * monitor's drain executor, or inline on the thread that claimed it (the libvirt callback thread for an isolated
- * event, the dispatcher for a send round). A stalled subscriber occupies no thread.
+ * <p>All sending happens in {@link #drain()}, one run at a time per subscriber (a work-in-progress counter), on the
+ * monitor's drain pool: the dispatcher only claims subscribers and hands them to it. A stalled subscriber occupies no
+ * thread.
  */
 public final class Subscriber {
     private static final Logger LOG = LogManager.getLogger(Subscriber.class);
     /** Events one drain sends before it gives the thread to the next subscriber (a long replay must not hog it). */
     private static final int SENDS_PER_TURN = 256;
-    /** On the libvirt callback thread: a subscriber with a long replay continues on the drain pool. */
-    private static final int SENDS_PER_BRIEF_TURN = 16;
 
     private final String id;
     private final SubscriberSink sink;
@@ -177,22 +175,18 @@ public final class Subscriber {
         return work.getAndIncrement() == 0;
     }
 
+    /** Gives a claim back without draining (the pool refused the task: the monitor is stopping). */
+    void release() {
+        work.set(0);
+    }
+
     /** Sends what can be sent; only by the owner of a successful {@link #claim()}. */
     void drain() {
-        drain(SENDS_PER_TURN);
-    }
-
-    /** As {@link #drain()}, but hands a long replay to the executor after a few sends. */
-    void drainBriefly() {
-        drain(SENDS_PER_BRIEF_TURN);
-    }
-
-    private void drain(int sendsPerTurn) {
         int missed = 1;
         while (true) {
             if (!ended) {
                 try {
-                    if (drainOnce(sendsPerTurn)) {
+                    if (drainOnce()) {
                         // A long replay: let the subscribers that share this thread have their turn, and go on in
                         // a new task that inherits the ownership (the work count is left as it is).
                         try {
@@ -215,8 +209,8 @@ public final class Subscriber {
         }
     }
 
-    /** @return true when it stopped after {@code sendsPerTurn} events with more to send */
-    private boolean drainOnce(int sendsPerTurn) {
+    /** @return true when it stopped after {@link #SENDS_PER_TURN} events with more to send */
+    private boolean drainOnce() {
         EndRequest requested = endRequest.get();
         if (requested != null) {
             finish(requested.reason(), requested.message());
@@ -232,7 +226,7 @@ public final class Subscriber {
             if (cursor > head) {
                 return false;
             }
-            if (sent == sendsPerTurn) {
+            if (sent == SENDS_PER_TURN) {
                 return true;
             }
             EndRequest endNow = endRequest.get();
@@ -257,7 +251,6 @@ public final class Subscriber {
                 sent++;
                 lastSent = cursor;
                 lastProgressNanos = System.nanoTime();
-                entry.handedAt(lastProgressNanos);
             }
             cursor++;
         }

@@ -1,9 +1,9 @@
 package com.abiquo.aim.libvirt.events;
 
 /**
- * Where a subscription's items go: the gRPC stream in production. Calls come from one thread at a time (the
- * subscriber's drain), never from the libvirt callback thread. Implementations must not block (gRPC's onNext
- * buffers): one drain thread serves many subscribers in turn.
+ * Where a subscription's items go: the gRPC stream in production. Calls come from one thread at a time: the
+ * subscriber's drain, on the monitor's drain pool (never the libvirt callback thread, never the dispatcher).
+ * Implementations must not block (gRPC's onNext buffers): one drain thread serves many subscribers in turn.
  */
 public interface SubscriberSink {
     /** Whether the transport takes another item without buffering beyond its limit (flow control). */

@@ -1,6 +1,8 @@
 package com.abiquo.aim.libvirt.events;
 
-/** A domain's state as libvirt's virDomainState, plus UNDEFINED for a domain that no longer exists. */
+import com.abiquo.aim.libvirt.connection.DomainStates;
+
+/** A domain's state as libvirt's virDomainState (declared in its order: ordinal = virDomainState), plus UNDEFINED. */
 public enum VmState {
     NOSTATE,
     RUNNING,
@@ -27,8 +29,8 @@ public enum VmState {
         };
     }
 
-    /** Whether a guest is there (a QEMU process exists): anything but off, crashed-and-gone, undefined. */
+    /** Whether a guest is there, by the connection's one rule ({@link DomainStates#isActive}: CRASHED is not). */
     public boolean active() {
-        return this == RUNNING || this == BLOCKED || this == PAUSED || this == SHUTDOWN || this == PMSUSPENDED;
+        return this != UNDEFINED && DomainStates.isActive(ordinal());
     }
 }

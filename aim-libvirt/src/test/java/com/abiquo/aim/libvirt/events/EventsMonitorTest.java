@@ -116,11 +116,11 @@ class EventsMonitorTest {
 
     @Test
     void isolatedEventsAndBurstsReachEverySubscriberOnceAndInOrder() throws Exception {
-        // More subscribers than the callback thread serves itself, so the drain pool's share is exercised too;
-        // isolated events take the callback's direct path, bursts the dispatcher's batched one.
+        // Many subscribers, shared among the drain pool's threads; isolated events and bursts (one dispatched batch
+        // of many events) must both reach each of them.
         start(10_000, 1_000);
         List<RecordingSink> sinks = new ArrayList<>();
-        for (int i = 0; i < EventsMonitor.INLINE_SUBSCRIBERS + 36; i++) {
+        for (int i = 0; i < 164; i++) {
             RecordingSink sink = new RecordingSink();
             monitor.subscribe(all(), sink);
             sinks.add(sink);
@@ -708,10 +708,12 @@ class EventsMonitorTest {
     @Test
     void unsubscribeAnswersWhatTheStreamReallyGotWhileADrainIsUnderWay() throws Exception {
         start(10_000, 1_000);
+        long first = monitor.journal().nextSequence();
         for (int i = 0; i < 500; i++) {
             source.fire("uuid-a", "vm-a", i % 2 == 0 ? SUSPENDED : RESUMED, 0);
         }
-        long first = monitor.journal().lastSequence() - 499;
+        // the dispatcher journals them: the replay below must find all 500
+        awaitTrue(() -> monitor.journal().lastSequence() == first + 499, "journaled");
         RecordingSink slow = new RecordingSink() {
             @Override
             public void send(StreamItem item) {
@@ -772,7 +774,7 @@ class EventsMonitorTest {
         assertEquals(6_000, subscriber.requestedFilter().domains().size(), "the refused change is not applied");
 
         sink.ready = false;   // a client that asks for snapshots and reads none
-        for (int i = 0; i < EventsMonitor.MAX_UNSENT_SNAPSHOTS; i++) {
+        for (int i = 0; i < Subscriptions.MAX_UNSENT_SNAPSHOTS; i++) {
             monitor.modify(subscriber.id(), List.of(DomainKey.name("vm-1")), List.of(), true);
         }
         AimException unread = assertThrows(AimException.class,

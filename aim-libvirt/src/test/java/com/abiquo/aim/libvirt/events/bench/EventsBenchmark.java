@@ -122,17 +122,17 @@ public final class EventsBenchmark {
             System.out.println("op->X: from the start of the libvirt call to X receiving the event; "
                     + "callback->sub: what AIM adds (libvirt callback in AIM to receipt by a gRPC subscriber); "
                     + "default [monitor] settings.");
-            System.out.println("callback->handed: from the libvirt callback to the event handed to the last "
-                    + "subscriber's gRPC stream (AIM's own code, fan-out included); the rest of callback->sub is Netty, "
-                    + "the kernel and the client. ops with GC: operations during which the benchmark's JVM "
+            System.out.println("callback->journaled: from the libvirt callback to the event journaled by the "
+                    + "dispatcher (the queue hop and AIM's mapping); the rest of callback->sub is the drain pool, "
+                    + "Netty, the kernel and the client. ops with GC: operations during which the benchmark's JVM "
                     + "collected garbage.");
             System.out.println(sameJvmClients ? "Subscribers: in this JVM (--same-jvm-clients): RSS and GC are "
                     + "the server's and its clients' together."
                     : "Subscribers: in a JVM of their own (as a controller's are), on the same 2 cores; RSS and GC "
                     + "are the agent's alone.");
-            System.out.printf("%-12s %14s %14s %18s %18s %22s %22s %20s %20s %12s %12s%n", "subscribers",
+            System.out.printf("%-12s %14s %14s %18s %18s %22s %22s %23s %23s %12s %12s%n", "subscribers",
                     "op->virsh p50", "op->virsh p99", "op->sub(all) p50", "op->sub(all) p99", "callback->sub p50",
-                    "callback->sub p99", "callback->handed p50", "callback->handed p99", "RSS", "ops with GC");
+                    "callback->sub p99", "callback->journaled p50", "callback->journaled p99", "RSS", "ops with GC");
             try {
                 for (int level : levels) {
                     if (sameJvmClients) {
@@ -164,6 +164,7 @@ public final class EventsBenchmark {
     private static void latencyRow(EventsServerHarness aim, String uuid, int level, int operations,
                                    BlockingQueue<Long> virshLines) throws Exception {
         EventJournal journal = aim.monitor().journal();
+        JournaledTimes journaled = new JournaledTimes(aim.monitor());
         List<ManagedChannel> channels = new ArrayList<>();
         List<BenchSubscriber> subscribers = new ArrayList<>();
         SubscribeRequest request = SubscribeRequest.newBuilder().setFilter(EventFilter.newBuilder()
@@ -185,7 +186,7 @@ public final class EventsBenchmark {
         long[] opToVirsh = new long[operations];
         long[] opToSubscriber = new long[operations * level];
         long[] callbackToSubscriber = new long[operations * level];
-        long[] callbackToHanded = new long[operations];
+        long[] callbackToJournaled = new long[operations];
         int warmUp = WARM_UP_OPERATIONS;
         int opsWithGc = 0;
         boolean paused = false;
@@ -219,8 +220,7 @@ public final class EventsBenchmark {
                 if (op >= 0) {
                     opToVirsh[op] = virshAt == null ? Long.MAX_VALUE : virshAt - start;
                     EventJournal.Entry entry = journal.get(subscribers.get(0).lastSequence);
-                    callbackToHanded[op] = entry == null ? Long.MAX_VALUE
-                            : entry.handedNanos() - entry.event().receivedNanos();
+                    callbackToJournaled[op] = journaled.callbackToJournaled(entry);
                 }
                 Thread.sleep(5);
             }
@@ -229,7 +229,7 @@ public final class EventsBenchmark {
         long rss = rssMiB();
         subscribers.forEach(BenchSubscriber::cancel);
         channels.forEach(ManagedChannel::shutdownNow);
-        printLatencyRow(level, operations, opToVirsh, opToSubscriber, callbackToSubscriber, callbackToHanded, rss,
+        printLatencyRow(level, operations, opToVirsh, opToSubscriber, callbackToSubscriber, callbackToJournaled, rss,
                 opsWithGc);
     }
 
@@ -242,10 +242,11 @@ public final class EventsBenchmark {
         int total = WARM_UP_OPERATIONS + operations;
         try (RemoteSubscribers clients = new RemoteSubscribers(aim.port(), uuid, level, STREAMS_PER_CHANNEL, total)) {
             EventJournal journal = aim.monitor().journal();
+            JournaledTimes journaled = new JournaledTimes(aim.monitor());
             long[] starts = new long[total];
             long[] callbacks = new long[total];
             long[] opToVirsh = new long[operations];
-            long[] callbackToHanded = new long[operations];
+            long[] callbackToJournaled = new long[operations];
             int opsWithGc = 0;
             boolean paused = false;
             Domain domain = aim.connection().call(c -> c.domainLookupByUUIDString(uuid));
@@ -264,8 +265,7 @@ public final class EventsBenchmark {
                         opsWithGc++;
                     }
                     opToVirsh[op] = virshAt == null ? Long.MAX_VALUE : virshAt - start;
-                    callbackToHanded[op] = entry == null ? Long.MAX_VALUE
-                            : entry.handedNanos() - entry.event().receivedNanos();
+                    callbackToJournaled[op] = journaled.callbackToJournaled(entry);
                 }
                 Thread.sleep(5);
             }
@@ -283,7 +283,7 @@ public final class EventsBenchmark {
                             : times[i] - callbacks[k];
                 }
             });
-            printLatencyRow(level, operations, opToVirsh, opToSubscriber, callbackToSubscriber, callbackToHanded,
+            printLatencyRow(level, operations, opToVirsh, opToSubscriber, callbackToSubscriber, callbackToJournaled,
                     rss, opsWithGc);
         }
     }
@@ -337,17 +337,17 @@ public final class EventsBenchmark {
     }
 
     private static void printLatencyRow(int level, int operations, long[] opToVirsh, long[] opToSubscriber,
-                                        long[] callbackToSubscriber, long[] callbackToHanded, long rss,
+                                        long[] callbackToSubscriber, long[] callbackToJournaled, long rss,
                                         int opsWithGc) {
         Arrays.sort(opToVirsh);
         Arrays.sort(opToSubscriber);
         Arrays.sort(callbackToSubscriber);
-        Arrays.sort(callbackToHanded);
-        System.out.printf("%-12d %11.3f ms %11.3f ms %15.3f ms %15.3f ms %19.3f ms %19.3f ms %17.3f ms %17.3f ms "
+        Arrays.sort(callbackToJournaled);
+        System.out.printf("%-12d %11.3f ms %11.3f ms %15.3f ms %15.3f ms %19.3f ms %19.3f ms %20.3f ms %20.3f ms "
                         + "%8d MiB %8d/%d%n", level, ms(pct(opToVirsh, 0.50)), ms(pct(opToVirsh, 0.99)),
                 ms(pct(opToSubscriber, 0.50)), ms(pct(opToSubscriber, 0.99)), ms(pct(callbackToSubscriber, 0.50)),
-                ms(pct(callbackToSubscriber, 0.99)), ms(pct(callbackToHanded, 0.50)), ms(pct(callbackToHanded, 0.99)),
-                rss, opsWithGc, operations);
+                ms(pct(callbackToSubscriber, 0.99)), ms(pct(callbackToJournaled, 0.50)),
+                ms(pct(callbackToJournaled, 0.99)), rss, opsWithGc, operations);
     }
 
     // ---- part 2: fan-out throughput with a synthetic source ----

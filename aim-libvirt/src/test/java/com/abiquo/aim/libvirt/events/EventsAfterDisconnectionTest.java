@@ -12,10 +12,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A burst's send round that queues behind another item (here a disconnection) must still be sent, and later events
- * must still find their way out. The dispatcher is held inside a send so the queue order can be arranged.
+ * Events queued behind a disconnection while a subscriber's drain is busy must still be sent, and later events must
+ * still find their way out. The drain pool (one thread) is held inside a send so the queue order can be arranged.
+ * (Until the pipeline became one road this held the dispatcher in a burst's "send round"; the rounds are gone.)
  */
-class SendRoundTest {
+class EventsAfterDisconnectionTest {
     private static final int STARTED = 2;
     private static final int STOPPED = 5;
     private static final Duration WAIT = Duration.ofSeconds(5);
@@ -46,14 +47,14 @@ class SendRoundTest {
         while (!monitor.connected() && System.nanoTime() < deadline) {
             Thread.sleep(2);
         }
-        CountDownLatch dispatcherSending = new CountDownLatch(1);
+        CountDownLatch drainSending = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         RecordingSink sink = new RecordingSink() {
             @Override
             public void send(StreamItem item) {
-                if (item instanceof StreamItem.Event && dispatcherSending.getCount() > 0
-                        && Thread.currentThread().getName().equals("aim-events-dispatcher")) {
-                    dispatcherSending.countDown();
+                if (item instanceof StreamItem.Event && drainSending.getCount() > 0
+                        && Thread.currentThread().getName().startsWith("aim-events-send-")) {
+                    drainSending.countDown();
                     try {
                         release.await();
                     } catch (InterruptedException interrupted) {
@@ -65,8 +66,7 @@ class SendRoundTest {
         };
         Subscriber subscriber = monitor.subscribe(new EventsMonitor.SubscribeSpec(
                 SubscriptionFilter.allDomains(List.of()), false, 0), sink);
-        // The drain pool sends Started; until that drain is over the subscriber is taken, and the round below would
-        // not be the dispatcher's to send.
+        // The drain pool sends Started; wait until that drain is over, so the next one starts with an event.
         BooleanSupplier startedSent = () -> subscriber.idle() && !sink.itemsOf(StreamItem.Started.class).isEmpty();
         deadline = System.nanoTime() + WAIT.toNanos();
         while (!startedSent.getAsBoolean() && System.nanoTime() < deadline) {
@@ -74,18 +74,17 @@ class SendRoundTest {
         }
         assertTrue(startedSent.getAsBoolean(), "Started sent and its drain over");
         long now = System.nanoTime();
-        event("a", STARTED, now);           // isolated: sent by this thread
-        event("a", STOPPED, now + 1_000);   // a burst: a send round, in which the dispatcher is held
-        assertTrue(dispatcherSending.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the dispatcher sends the round");
+        event("a", STARTED, now);
+        event("a", STOPPED, now + 1_000);
+        assertTrue(drainSending.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the drain pool sends, and is held");
         monitor.onDisconnected("test");     // queued first
         now = System.nanoTime();
         event("b", STARTED, now);
-        event("b", STOPPED, now + 1_000);   // its send round queues behind the disconnection
+        event("b", STOPPED, now + 1_000);   // queued behind the disconnection
         release.countDown();
         assertTrue(sink.awaitEvents(events -> events.size() == 4, WAIT), "got " + sink.events().size());
-        Thread.sleep(5);
-        event("c", STARTED, System.nanoTime()); // isolated, after the burst
-        event("c", STOPPED, System.nanoTime() + 2_000_000); // and one more round
+        event("c", STARTED, System.nanoTime());
+        event("c", STOPPED, System.nanoTime() + 2_000_000);
         assertTrue(sink.awaitEvents(events -> events.size() == 6, WAIT), "later events must still be sent, got "
                 + sink.events().size());
     }
