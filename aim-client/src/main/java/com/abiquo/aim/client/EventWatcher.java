@@ -67,7 +67,7 @@ public final class EventWatcher implements AutoCloseable {
     private EventWatcher(Builder builder) {
         this.stub = EventsMonitorServiceGrpc.newBlockingStub(builder.channel);
         this.handler = builder.handler;
-        this.state = new WatchState(new SyncedSignal(builder.handler), builder.store);
+        this.state = new WatchState(new SyncedSignal(builder.handler, synced), builder.store);
         this.backoff = new Backoff(builder.initialBackoff, builder.maxBackoff);
         this.allDomains = builder.domains.isEmpty();
         this.domains.addAll(builder.domains);
@@ -309,45 +309,6 @@ public final class EventWatcher implements AutoCloseable {
             } catch (Exception | Error failed) {
                 throw new HandlerFailure(failed);
             }
-        }
-    }
-
-    /** A handler threw: the stream is given up and resumed from the cursor (the change comes again). */
-    private static final class HandlerFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        HandlerFailure(Throwable cause) {
-            super(cause);
-        }
-    }
-
-    /** Passes everything to the user's handler and completes {@link #synced()} at the first sync. */
-    private final class SyncedSignal implements DomainEventHandler {
-        private final DomainEventHandler delegate;
-
-        SyncedSignal(DomainEventHandler delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void onEvent(com.abiquo.aim.v1.DomainEvent event, Map<String, DomainSnapshot> cache) throws Exception {
-            delegate.onEvent(event, cache);
-        }
-
-        @Override
-        public void onSnapshotState(DomainSnapshot domain, Map<String, DomainSnapshot> cache) throws Exception {
-            delegate.onSnapshotState(domain, cache);
-        }
-
-        @Override
-        public void onDeleted(DomainSnapshot lastKnown, Map<String, DomainSnapshot> cache) throws Exception {
-            delegate.onDeleted(lastKnown, cache);
-        }
-
-        @Override
-        public void onSynced(long sequence, Map<String, DomainSnapshot> cache) {
-            delegate.onSynced(sequence, cache);
-            synced.complete(sequence);
         }
     }
 

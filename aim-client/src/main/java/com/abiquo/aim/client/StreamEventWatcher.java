@@ -57,7 +57,7 @@ public final class StreamEventWatcher implements AutoCloseable {
     private StreamEventWatcher(Builder builder) {
         this.settings = builder;
         this.handler = builder.handler;
-        this.state = new WatchState(new SyncSignal(), builder.store);
+        this.state = new WatchState(builder.handler, builder.store);
         this.backoff = new Backoff(Duration.ofMillis(100), builder.maxBackoff);
         this.thread = new Thread(this::run, "aim-stream-watcher");
         this.thread.setDaemon(true);
@@ -318,37 +318,6 @@ public final class StreamEventWatcher implements AutoCloseable {
 
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static final class HandlerFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        HandlerFailure(Throwable cause) {
-            super(cause);
-        }
-    }
-
-    /** The user's handler, plus the synced signal at the first snapshot. */
-    private final class SyncSignal implements DomainEventHandler {
-        @Override
-        public void onEvent(DomainEvent event, Map<String, DomainSnapshot> domains) throws Exception {
-            handler.onEvent(event, domains);
-        }
-
-        @Override
-        public void onSnapshotState(DomainSnapshot domain, Map<String, DomainSnapshot> domains) throws Exception {
-            handler.onSnapshotState(domain, domains);
-        }
-
-        @Override
-        public void onDeleted(DomainSnapshot lastKnown, Map<String, DomainSnapshot> domains) throws Exception {
-            handler.onDeleted(lastKnown, domains);
-        }
-
-        @Override
-        public void onSynced(long sequence, Map<String, DomainSnapshot> domains) {
-            handler.onSynced(sequence, domains);
-        }
     }
 
     /** Settings: the group starts at the stream's beginning; claims every 5 s entries idle for 30 s. */

@@ -1,6 +1,7 @@
 package com.abiquo.aim.server;
 
 import static com.abiquo.aim.server.EventWatcherTest.journalAfter;
+import static com.abiquo.aim.server.EventWatcherTest.awaitJournaled;
 import static com.abiquo.aim.server.EventWatcherTest.lastIssued;
 import static com.abiquo.aim.testing.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -131,13 +132,6 @@ class StreamEventWatcherEventBusSystemTest {
      *
      * @return the sequence of the last of {@code events} events journaled after {@code before}
      */
-    private static long awaitJournaled(RunningAim aim, long before, int events) throws Exception {
-        long last = before + events;
-        await("the journal holds the " + events + " events after " + before, LONG, () -> lastIssued(aim) >= last);
-        assertEquals(last, lastIssued(aim), "exactly the calls' events");
-        return last;
-    }
-
     private static boolean exists(PrivateRedis redis, String stream) {
         try (Jedis jedis = redis.client()) {
             return jedis.exists(stream);
