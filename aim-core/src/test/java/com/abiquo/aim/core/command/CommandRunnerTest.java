@@ -45,7 +45,7 @@ class CommandRunnerTest {
         AimException error = assertThrows(AimException.class,
                 () -> runner.run(List.of("sleep", "30"), Duration.ofMillis(300)));
         assertEquals(Status.Code.DEADLINE_EXCEEDED, error.code());
-        assertEquals("COMMAND_TIMEOUT", error.reason());
+        assertEquals("COMMAND_TIMEOUT", error.reason().name());
         assertEquals("sleep 30 did not finish within 300 ms", error.getMessage());
         assertTrue(System.nanoTime() - begin < Duration.ofSeconds(10).toNanos());
     }
@@ -84,7 +84,7 @@ class CommandRunnerTest {
         AimException error = assertThrows(AimException.class,
                 () -> runner.run(List.of("aimcore-no-such-program"), Duration.ofSeconds(5)));
         assertEquals(Status.Code.FAILED_PRECONDITION, error.code());
-        assertEquals("COMMAND_NOT_AVAILABLE", error.reason());
+        assertEquals("COMMAND_NOT_AVAILABLE", error.reason().name());
         assertTrue(error.getMessage().startsWith("cannot run aimcore-no-such-program"), error.getMessage());
     }
 
@@ -94,7 +94,7 @@ class CommandRunnerTest {
                 List.of("sh", "-c", "echo 'Cannot find device \"abiquo_9\"' >&2; exit 1"), Duration.ofSeconds(10),
                 Status.Code.NOT_FOUND, "LINK_NOT_FOUND"));
         assertEquals(Status.Code.NOT_FOUND, error.code());
-        assertEquals("LINK_NOT_FOUND", error.reason());
+        assertEquals("LINK_NOT_FOUND", error.reason().name());
         assertTrue(error.getMessage().endsWith("failed (exit 1): Cannot find device \"abiquo_9\""), error.getMessage());
         assertEquals("1", error.metadata().get("exit_code"));
     }

@@ -1,5 +1,6 @@
 package com.abiquo.aim.libvirt.connection;
 
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
@@ -371,7 +372,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
     }
 
     private AimException unreachable(String what) {
-        return new AimException(io.grpc.Status.Code.UNAVAILABLE, "LIBVIRT_UNREACHABLE",
+        return new AimException(io.grpc.Status.Code.UNAVAILABLE, LibvirtErrorReason.LIBVIRT_UNREACHABLE,
                 (what == null || what.isEmpty() ? "" : what + " failed: ") + "libvirtd at " + settings.uri()
                         + " is unreachable (" + lastFailure + "); AIM reconnects with backoff",
                 Map.of("uri", settings.uri()), null);

@@ -1,5 +1,7 @@
 package com.abiquo.aim.libvirt.events;
 
+import com.abiquo.aim.core.error.CoreErrorReason;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
@@ -18,8 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -294,7 +296,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
         lock.lock();
         try {
             if (stopping) {
-                throw AimException.unavailable("AGENT_STOPPING", "the agent is shutting down");
+                throw AimException.unavailable(CoreErrorReason.AGENT_STOPPING, "the agent is shutting down");
             }
             long head = journal.lastSequence();
             long resumeAfter = spec.resumeAfterSequence();
@@ -338,14 +340,14 @@ public final class EventsMonitor implements DomainEventSource.Listener {
         try {
             SubscriptionFilter current = subscriber.requestedFilter();
             if (current.allDomainsSelected() && !remove.isEmpty()) {
-                throw AimException.failedPrecondition("SUBSCRIPTION_WATCHES_ALL_DOMAINS", "subscription "
+                throw AimException.failedPrecondition(LibvirtErrorReason.SUBSCRIPTION_WATCHES_ALL_DOMAINS, "subscription "
                         + subscriptionId + " watches all domains: single domains cannot be removed from it "
                         + "(open a subscription for the domains you want instead)");
             }
             long head = journal.lastSequence();
             SubscriptionFilter updated = current.modified(add, remove, head);
             if (updated.domains().size() > SubscriptionFilter.MAX_DOMAINS) {
-                throw AimException.failedPrecondition("SUBSCRIPTION_DOMAIN_LIMIT", "subscription " + subscriptionId
+                throw AimException.failedPrecondition(LibvirtErrorReason.SUBSCRIPTION_DOMAIN_LIMIT, "subscription " + subscriptionId
                         + " would watch " + updated.domains().size() + " domains; at most "
                         + SubscriptionFilter.MAX_DOMAINS + " (remove some, or subscribe to all domains)");
             }
@@ -353,7 +355,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
             // does not read could make them grow without limit (the stall check counts only journal events).
             boolean snapshot = includeSnapshot && !add.isEmpty() && !current.allDomainsSelected();
             if (snapshot && subscriber.unsentSnapshots() >= MAX_UNSENT_SNAPSHOTS) {
-                throw AimException.failedPrecondition("SNAPSHOTS_NOT_READ", "subscription " + subscriptionId + " has "
+                throw AimException.failedPrecondition(LibvirtErrorReason.SNAPSHOTS_NOT_READ, "subscription " + subscriptionId + " has "
                         + subscriber.unsentSnapshots() + " snapshots its client has not read yet; read the stream, or"
                         + " modify it without include_snapshot");
             }
@@ -447,14 +449,14 @@ public final class EventsMonitor implements DomainEventSource.Listener {
 
     private void checkServing() throws AimException {
         if (stopping) {
-            throw AimException.unavailable("AGENT_STOPPING", "the agent is shutting down");
+            throw AimException.unavailable(CoreErrorReason.AGENT_STOPPING, "the agent is shutting down");
         }
         if (source == null) {
-            throw AimException.unavailable("EVENT_SOURCE_MISSING", "the libvirt connection is not available in this "
+            throw AimException.unavailable(LibvirtErrorReason.EVENT_SOURCE_MISSING, "the libvirt connection is not available in this "
                     + "agent (the libvirt module did not start), so there are no events to subscribe to");
         }
         if (!baselined) {
-            throw AimException.unavailable("LIBVIRT_NOT_CONNECTED", "the agent has not reached libvirtd since it "
+            throw AimException.unavailable(LibvirtErrorReason.LIBVIRT_NOT_CONNECTED, "the agent has not reached libvirtd since it "
                     + "started, so it knows no domain state yet; retry when health reports SERVING");
         }
     }
@@ -462,7 +464,7 @@ public final class EventsMonitor implements DomainEventSource.Listener {
     private Subscriber find(String subscriptionId) throws AimException {
         Subscriber subscriber = subscriptionId == null ? null : subscribers.get(subscriptionId);
         if (subscriber == null || subscriber.ended()) {
-            throw AimException.notFound("SUBSCRIPTION_NOT_FOUND", "no open event subscription with id \""
+            throw AimException.notFound(LibvirtErrorReason.SUBSCRIPTION_NOT_FOUND, "no open event subscription with id \""
                     + subscriptionId + "\" (it ended, or never existed)");
         }
         return subscriber;

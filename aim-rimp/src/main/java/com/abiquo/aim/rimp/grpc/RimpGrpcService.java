@@ -1,5 +1,6 @@
 package com.abiquo.aim.rimp.grpc;
 
+import com.abiquo.aim.rimp.RimpErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
@@ -219,7 +220,7 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
         CopyControl control = CopyControl.none();
         Consumer<AimException> stopper = control::cancel;
         Context.CancellationListener cancelled = context -> control.cancel(new AimException(
-                Status.Code.CANCELLED, "CANCELLED", "the call was cancelled or its deadline passed; the copy "
+                Status.Code.CANCELLED, RimpErrorReason.CANCELLED, "the call was cancelled or its deadline passed; the copy "
                 + "stopped, its temporary was removed and the source was left in place", Map.of(), null));
         try {
             running.register(stopper);
@@ -265,7 +266,7 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
             }
         });
         Consumer<AimException> stopper = control::cancel;
-        call.setOnCancelHandler(() -> control.cancel(new AimException(Status.Code.CANCELLED, "CANCELLED",
+        call.setOnCancelHandler(() -> control.cancel(new AimException(Status.Code.CANCELLED, RimpErrorReason.CANCELLED,
                 "the client cancelled the call; the copy stopped and its temporary was removed", Map.of(), null)));
         try {
             copySlots.take();

@@ -1,5 +1,6 @@
 package com.abiquo.aim.rimp.image;
 
+import com.abiquo.aim.rimp.RimpErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
@@ -54,13 +55,13 @@ public final class Repository {
     public ConfinedRoot root() throws AimException {
         RepositoryCheck check = check();
         if (!check.valid()) {
-            throw new AimException(Status.Code.FAILED_PRECONDITION, "REPOSITORY_UNUSABLE",
+            throw new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.REPOSITORY_UNUSABLE,
                     String.join("; ", check.problems()), Map.of("repository", folder.toString()), null);
         }
         try {
             return ConfinedRoot.of(folder);
         } catch (IOException failure) {
-            throw new AimException(Status.Code.FAILED_PRECONDITION, "REPOSITORY_UNUSABLE",
+            throw new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.REPOSITORY_UNUSABLE,
                     "the repository " + folder + " cannot be resolved: " + failure.getMessage(),
                     Map.of("repository", folder.toString()), failure);
         }

@@ -129,10 +129,10 @@ class HostilePathsTest {
             for (String link : List.of("secretlink", "vm-folder-link", "dangling")) {
                 AimException deploy = assertThrows(AimException.class, () -> anyMode.deploy("images/disk.raw", ds,
                         link, false, CopyControl.none()));
-                assertEquals("INSTANCE_IS_LINK", deploy.reason(), deploy.getMessage());
+                assertEquals("INSTANCE_IS_LINK", deploy.reason().name(), deploy.getMessage());
                 assertEquals(Status.Code.FAILED_PRECONDITION, deploy.code());
                 AimException undeploy = assertThrows(AimException.class, () -> anyMode.undeploy(ds, link));
-                assertEquals("INSTANCE_IS_LINK", undeploy.reason(), undeploy.getMessage());
+                assertEquals("INSTANCE_IS_LINK", undeploy.reason().name(), undeploy.getMessage());
                 assertTrue(Files.isSymbolicLink(fixture.datastore.resolve(link)), link + " is still there");
             }
         }
@@ -202,7 +202,7 @@ class HostilePathsTest {
                         operation.getKey());
                 assertEquals(Status.Code.INVALID_ARGUMENT, refused.code(), operation.getKey() + ": "
                         + refused.getMessage());
-                assertTrue(Set.of("NAME_TOO_LONG", "PATH_TOO_LONG").contains(refused.reason()), operation.getKey()
+                assertTrue(Set.of("NAME_TOO_LONG", "PATH_TOO_LONG").contains(refused.reason().name()), operation.getKey()
                         + ": " + refused.reason() + " " + refused.getMessage());
             }
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import com.abiquo.aim.rimp.TestFiles;
 import com.abiquo.aim.rimp.copy.CopyControl;
 import com.abiquo.aim.rimp.copy.CopyMethod;
@@ -196,7 +197,7 @@ class ImageOperationsTest {
         Files.createDirectories(fixture.datastore.resolve("backup"));
         Files.writeString(fixture.datastore.resolve("backup/vm"), "backed up disk");
         CopyControl cancelled = CopyControl.none();
-        cancelled.cancel(new AimException(Status.Code.DEADLINE_EXCEEDED, "DEADLINE", "the call timed out while "
+        cancelled.cancel(new AimException(Status.Code.DEADLINE_EXCEEDED, RimpErrorReason.CANCELLED, "the call timed out while "
                 + "queued", java.util.Map.of(), null));
 
         // autoRestore without autoBackup: a deploy that ran would delete the instance and move the backup back
@@ -300,7 +301,7 @@ class ImageOperationsTest {
                 () -> fixture.operations(true, false).undeploy(fixture.datastore.toString(), "vm"));
 
         assertEquals(Status.Code.FAILED_PRECONDITION, refused.code(), refused.getMessage());
-        assertEquals("BACKUP_IS_FOLDER", refused.reason());
+        assertEquals("BACKUP_IS_FOLDER", refused.reason().name());
         assertEquals("disk", Files.readString(instance));
         assertTrue(Files.isDirectory(fixture.datastore.resolve("backup/vm/inside")));
     }

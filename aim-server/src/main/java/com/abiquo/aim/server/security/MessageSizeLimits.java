@@ -1,5 +1,6 @@
 package com.abiquo.aim.server.security;
 
+import com.abiquo.aim.server.ServerErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
@@ -60,7 +61,7 @@ public final class MessageSizeLimits implements ServerInterceptor {
                 if (size > limit) {
                     refused = true;
                     StatusRuntimeException status = GrpcErrors.toStatusException(new AimException(
-                            Status.Code.RESOURCE_EXHAUSTED, "MESSAGE_TOO_LARGE", "a request message of " + method
+                            Status.Code.RESOURCE_EXHAUSTED, ServerErrorReason.MESSAGE_TOO_LARGE, "a request message of " + method
                                     + " has " + size + " bytes; at most " + limit
                                     + " are accepted ([limits] " + (LARGE.contains(method) ? "maxLargeMessageBytes"
                                             : "maxMessageBytes") + ")",

@@ -1,5 +1,6 @@
 package com.abiquo.aim.storage.pool;
 
+import com.abiquo.aim.core.error.CoreErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
@@ -58,7 +59,7 @@ final class LibvirtCalls {
 
     private LibvirtAccess access(String what) throws AimException {
         LibvirtAccess access = libvirt.get().orElseThrow(() -> new AimException(Status.Code.UNAVAILABLE,
-                "LIBVIRT_NOT_AVAILABLE", what + ": the libvirt connection is not available (is aim-libvirt loaded"
+                CoreErrorReason.LIBVIRT_NOT_AVAILABLE, what + ": the libvirt connection is not available (is aim-libvirt loaded"
                 + " and libvirtd running?)", Map.of(), null));
         onAccess.accept(access);
         return access;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -176,7 +177,7 @@ class DeadlineTest {
             deadline.finish("clean-up", "p", LONG, () -> runs.incrementAndGet());
             assertEquals(1, runs.get());
             deadline.finish("failing clean-up", "p", LONG, () -> {
-                throw AimException.notFound("GONE", "already gone");
+                throw AimException.notFound(CoreErrorReason.VOLUME_NOT_FOUND, "already gone");
             });
             assertEquals(0, deadline.pending());
         }
