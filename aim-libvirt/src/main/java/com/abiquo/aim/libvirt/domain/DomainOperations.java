@@ -10,6 +10,7 @@ import com.abiquo.aim.libvirt.connection.DomainListing;
 import com.abiquo.aim.libvirt.connection.DomainStateReader;
 import com.abiquo.aim.libvirt.connection.DomainStates;
 import com.abiquo.aim.libvirt.connection.Handles;
+import com.abiquo.aim.libvirt.connection.LibvirtCodeReason;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
 import com.abiquo.aim.libvirt.connection.LibvirtErrors;
 import io.grpc.Status;
@@ -100,7 +101,7 @@ public final class DomainOperations {
         try {
             return onDomain("undefining", selector, Undefined::undefine);
         } catch (AimException failure) {
-            if (failure.code() == Status.Code.NOT_FOUND && "LIBVIRT_NO_DOMAIN".equals(failure.reason().name())) {
+            if (failure.code() == Status.Code.NOT_FOUND && failure.reason() == LibvirtCodeReason.of(LibvirtErrors.NO_DOMAIN)) {
                 return new Undefined(false, false);
             }
             throw failure;
@@ -332,7 +333,7 @@ public final class DomainOperations {
                 LibvirtErrors.capture(failure);
                 int state = stateOf(domain);
                 if (!allowedIn.test(state)) {
-                    throw AimException.failedPrecondition(LibvirtErrorReason.LIBVIRT_OPERATION_INVALID, selector.describe() + " is "
+                    throw AimException.failedPrecondition(LibvirtCodeReason.of(LibvirtErrors.OPERATION_INVALID), selector.describe() + " is "
                             + DomainStates.describe(state) + ": " + verb + " it is not possible in that state");
                 }
                 throw failure;
