@@ -3,8 +3,10 @@ package com.abiquo.aim.libvirt;
 import com.abiquo.aim.core.error.ErrorReason;
 
 /**
- * The reasons aim-libvirt (the Libvirt and EventsMonitor services) raises in a failure's {@code google.rpc.ErrorInfo}. Each is documented, with its gRPC code and what a
- * client should do, in the protos (LibvirtErrorReason in libvirt.proto, EventsErrorReason in events.proto); {@code ErrorReasonCatalogueTest} checks that every constant is listed there.
+ * The reasons aim-libvirt (the Libvirt and EventsMonitor services) raises in a failure's {@code google.rpc.ErrorInfo}.
+ * Each is documented, with its gRPC code and what a client should do, in the protos (LibvirtErrorReason in
+ * libvirt.proto, EventsErrorReason in events.proto); ErrorReasonCatalogueTest checks that every constant is listed
+ * there.
  */
 public enum LibvirtErrorReason implements ErrorReason {
     ALLOCATION_OVER_CAPACITY,

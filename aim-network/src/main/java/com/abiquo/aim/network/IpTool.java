@@ -66,24 +66,28 @@ public class IpTool {
                 links.put(link.name(), link);
             }
         } catch (IllegalArgumentException unreadable) {
-            throw AimException.internal(VlanErrorReason.LINK_LIST_UNREADABLE, "cannot read the links of the " + where() + ": "
+            throw AimException.internal(VlanErrorReason.LINK_LIST_UNREADABLE,
+                    "cannot read the links of the " + where() + ": "
                     + unreadable.getMessage(), unreadable);
         }
         return links;
     }
 
     public void addBridge(String bridge) throws AimException {
-        step("create bridge " + bridge, VlanErrorReason.BRIDGE_STEP_FAILED, "link", "add", "name", bridge, "type", "bridge");
+        step("create bridge " + bridge, VlanErrorReason.BRIDGE_STEP_FAILED, "link", "add", "name", bridge, "type",
+                "bridge");
     }
 
     public void addVlan(VlanSpec spec) throws AimException {
         step("create VLAN interface " + spec.device() + " (tag " + spec.tag() + " on " + spec.parent() + ")",
-                VlanErrorReason.VLAN_STEP_FAILED, "link", "add", "link", spec.parent(), "name", spec.device(), "type", "vlan",
+                VlanErrorReason.VLAN_STEP_FAILED, "link", "add", "link", spec.parent(), "name", spec.device(), "type",
+                        "vlan",
                 "id", Integer.toString(spec.tag()));
     }
 
     public void setMaster(String device, String bridge) throws AimException {
-        step("attach " + device + " to bridge " + bridge, VlanErrorReason.ATTACH_STEP_FAILED, "link", "set", "dev", device,
+        step("attach " + device + " to bridge " + bridge, VlanErrorReason.ATTACH_STEP_FAILED, "link", "set", "dev",
+                device,
                 "master", bridge);
     }
 

@@ -129,7 +129,8 @@ final class VlanCreation {
             // read back what the kernel now has; when nothing changed, the first reading already is that
             VlanState state = VlanState.of(spec, changes.isEmpty() ? links : ip.links(), vlanFile);
             if (!state.complete()) {
-                throw new AimException(Status.Code.FAILED_PRECONDITION, VlanErrorReason.VERIFY_FAILED, "step \"verify\" failed: "
+                throw new AimException(Status.Code.FAILED_PRECONDITION, VlanErrorReason.VERIFY_FAILED,
+                        "step \"verify\" failed: "
                         + "after the changes the kernel shows " + state, Map.of("step", "verify"), null);
             }
             if (changes.stream().anyMatch(change -> change.kind() == VlanChange.Kind.FILE_WRITTEN)) {
@@ -148,7 +149,8 @@ final class VlanCreation {
         String bridgeName = spec.bridge();
         LinkInfo parent = links.get(spec.parent());
         if (parent == null) {
-            throw precondition(VlanErrorReason.PARENT_INTERFACE_MISSING, operation + ": parent interface " + spec.parent()
+            throw precondition(VlanErrorReason.PARENT_INTERFACE_MISSING,
+                    operation + ": parent interface " + spec.parent()
                     + " does not exist in the " + ip.where(), "parent_interface");
         }
         LinkInfo bridge = links.get(bridgeName);
@@ -160,13 +162,15 @@ final class VlanCreation {
         preconditions.requireOurVlan(vlan, spec, operation);
         if (vlan != null && !vlan.master().isEmpty() && !vlan.master().equals(bridgeName)) {
             // moving it would cut the VMs of the other bridge off this VLAN
-            throw precondition(VlanErrorReason.VLAN_IN_OTHER_BRIDGE, operation + ": " + device + " is already in bridge "
+            throw precondition(VlanErrorReason.VLAN_IN_OTHER_BRIDGE,
+                    operation + ": " + device + " is already in bridge "
                     + vlan.master() + "; delete that VLAN first", "bridge");
         }
         if (vlan == null) {
             for (LinkInfo other : links.values()) {
                 if (other.isVlan() && other.parent().equals(spec.parent()) && other.vlanId() == spec.tag()) {
-                    throw precondition(VlanErrorReason.VLAN_TAG_IN_USE, operation + ": " + spec.parent() + " already carries tag "
+                    throw precondition(VlanErrorReason.VLAN_TAG_IN_USE,
+                            operation + ": " + spec.parent() + " already carries tag "
                             + spec.tag() + " as interface " + other.name(), "tag");
                 }
             }

@@ -3,8 +3,9 @@ package com.abiquo.aim.network;
 import com.abiquo.aim.core.error.ErrorReason;
 
 /**
- * The reasons aim-network (the Vlan service) raises in a failure's {@code google.rpc.ErrorInfo}. Each is documented, with its gRPC code and what a
- * client should do, in the protos (VlanErrorReason in vlan.proto); {@code ErrorReasonCatalogueTest} checks that every constant is listed there.
+ * The reasons aim-network (the Vlan service) raises in a failure's {@code google.rpc.ErrorInfo}. Each is documented,
+ * with its gRPC code and what a client should do, in the protos (VlanErrorReason in vlan.proto);
+ * ErrorReasonCatalogueTest checks that every constant is listed there.
  */
 public enum VlanErrorReason implements ErrorReason {
     ATTACH_STEP_FAILED,

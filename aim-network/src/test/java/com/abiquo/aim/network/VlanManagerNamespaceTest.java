@@ -211,7 +211,8 @@ class VlanManagerNamespaceTest {
             deletes.add(() -> manager.delete(VlanSpec.of(5, "eth0", "abiquo_5"), false).changes().toString());
         }
         List<String> outcomes = runAll(deletes);
-        assertEquals(1, outcomes.stream().filter(o -> o.contains("bridge deleted abiquo_5")).count(), outcomes::toString);
+        assertEquals(1, outcomes.stream().filter(o -> o.contains("bridge deleted abiquo_5")).count(),
+                outcomes::toString);
         assertEquals(7, outcomes.stream().filter("[]"::equals).count(), outcomes::toString);
     }
 

@@ -3,8 +3,9 @@ package com.abiquo.aim.rimp;
 import com.abiquo.aim.core.error.ErrorReason;
 
 /**
- * The reasons aim-rimp (the Rimp service) raises in a failure's {@code google.rpc.ErrorInfo}. Each is documented, with its gRPC code and what a
- * client should do, in the protos (RimpErrorReason in rimp.proto); {@code ErrorReasonCatalogueTest} checks that every constant is listed there.
+ * The reasons aim-rimp (the Rimp service) raises in a failure's {@code google.rpc.ErrorInfo}. Each is documented, with
+ * its gRPC code and what a client should do, in the protos (RimpErrorReason in rimp.proto); ErrorReasonCatalogueTest
+ * checks that every constant is listed there.
  */
 public enum RimpErrorReason implements ErrorReason {
     ACCESS_DENIED,

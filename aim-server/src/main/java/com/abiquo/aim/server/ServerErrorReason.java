@@ -3,8 +3,9 @@ package com.abiquo.aim.server;
 import com.abiquo.aim.core.error.ErrorReason;
 
 /**
- * The reasons aim-server (its interceptors, for every service) raises in a failure's {@code google.rpc.ErrorInfo}. Each is documented, with its gRPC code and what a
- * client should do, in the protos (CommonErrorReason in common.proto); {@code ErrorReasonCatalogueTest} checks that every constant is listed there.
+ * The reasons aim-server (its interceptors, for every service) raises in a failure's {@code google.rpc.ErrorInfo}. Each
+ * is documented, with its gRPC code and what a client should do, in the protos (CommonErrorReason in common.proto);
+ * ErrorReasonCatalogueTest checks that every constant is listed there.
  */
 public enum ServerErrorReason implements ErrorReason {
     CLIENT_CERTIFICATE_REQUIRED,

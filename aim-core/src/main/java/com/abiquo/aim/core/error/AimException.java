@@ -8,8 +8,7 @@ import java.util.Map;
 /**
  * The one failure type of AIM's domain logic. It carries what the client needs: a gRPC status code chosen by the
  * code that understands the failure, a stable reason for {@code google.rpc.ErrorInfo} (an {@link ErrorReason}, listed
- * in the protos), a message
- * an operator understands (what, which path/domain/interface, why) and optional metadata (e.g. libvirt's code).
+ * in the protos), a message an operator understands (what, which path/domain/interface, why) and optional metadata (e.g. libvirt's code).
  */
 public class AimException extends Exception {
     private final Status.Code code;
@@ -20,7 +19,8 @@ public class AimException extends Exception {
         this(code, reason, message, Map.of(), null);
     }
 
-    public AimException(Status.Code code, ErrorReason reason, String message, Map<String, String> metadata, Throwable cause) {
+    public AimException(Status.Code code, ErrorReason reason, String message, Map<String, String> metadata,
+            Throwable cause) {
         super(requireNonNull(message, "message is null"), cause);
         this.code = requireNonNull(code, "code is null");
         this.reason = requireNonNull(reason, "reason is null");

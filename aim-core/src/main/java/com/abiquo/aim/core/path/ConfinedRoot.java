@@ -93,6 +93,7 @@ public final class ConfinedRoot {
 
     private AimException denied(String what, String clientPath, String why) {
         return new AimException(Status.Code.PERMISSION_DENIED, CoreErrorReason.PATH_OUTSIDE_ROOT,
-                what + " \"" + PathLimits.shorten(clientPath) + "\" " + why, Map.of("field", what, "root", root.toString()), null);
+                what + " \"" + PathLimits.shorten(clientPath) + "\" " + why, Map.of("field", what, "root",
+                        root.toString()), null);
     }
 }

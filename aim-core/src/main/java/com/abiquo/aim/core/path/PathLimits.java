@@ -37,13 +37,15 @@ public final class PathLimits {
         }
         int bytes = utf8Length(path);
         if (bytes > PATH_MAX_BYTES) {
-            throw invalid(CoreErrorReason.PATH_TOO_LONG, field, path, "is " + bytes + " bytes long in UTF-8; the limit for a path "
+            throw invalid(CoreErrorReason.PATH_TOO_LONG, field, path,
+                    "is " + bytes + " bytes long in UTF-8; the limit for a path "
                     + "is " + PATH_MAX_BYTES + " bytes");
         }
         for (String component : path.split("/")) {
             int componentBytes = utf8Length(component);
             if (componentBytes > NAME_MAX_BYTES) {
-                throw invalid(CoreErrorReason.NAME_TOO_LONG, field, path, "has a component of " + componentBytes + " bytes in "
+                throw invalid(CoreErrorReason.NAME_TOO_LONG, field, path,
+                        "has a component of " + componentBytes + " bytes in "
                         + "UTF-8 (\"" + shorten(component) + "\"); the limit for one name in a path is "
                         + NAME_MAX_BYTES + " bytes");
             }
@@ -61,7 +63,8 @@ public final class PathLimits {
         }
         int bytes = utf8Length(name);
         if (bytes > NAME_MAX_BYTES) {
-            throw invalid(CoreErrorReason.NAME_TOO_LONG, field, name, "is " + bytes + " bytes long in UTF-8; the limit for one "
+            throw invalid(CoreErrorReason.NAME_TOO_LONG, field, name,
+                    "is " + bytes + " bytes long in UTF-8; the limit for one "
                     + "name is " + NAME_MAX_BYTES + " bytes");
         }
         return name;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +18,8 @@ class CommandRunnerTest {
 
     @Test
     void capturesExitCodeAndBothOutputs() throws Exception {
-        CommandResult result = runner.run(List.of("sh", "-c", "echo out; echo err >&2; exit 3"), Duration.ofSeconds(10));
+        CommandResult result = runner.run(List.of("sh", "-c", "echo out; echo err >&2; exit 3"),
+                Duration.ofSeconds(10));
         assertEquals(3, result.exitCode());
         assertFalse(result.succeeded());
         assertEquals("out\n", result.stdout());
@@ -92,9 +94,9 @@ class CommandRunnerTest {
     void runCheckedTurnsAFailureIntoTheCallersStatusWithStandardError() {
         AimException error = assertThrows(AimException.class, () -> runner.runChecked(
                 List.of("sh", "-c", "echo 'Cannot find device \"abiquo_9\"' >&2; exit 1"), Duration.ofSeconds(10),
-                Status.Code.NOT_FOUND, "LINK_NOT_FOUND"));
+                Status.Code.NOT_FOUND, CoreErrorReason.COMMAND_NOT_AVAILABLE));
         assertEquals(Status.Code.NOT_FOUND, error.code());
-        assertEquals("LINK_NOT_FOUND", error.reason().name());
+        assertEquals("COMMAND_NOT_AVAILABLE", error.reason().name());
         assertTrue(error.getMessage().endsWith("failed (exit 1): Cannot find device \"abiquo_9\""), error.getMessage());
         assertEquals("1", error.metadata().get("exit_code"));
     }

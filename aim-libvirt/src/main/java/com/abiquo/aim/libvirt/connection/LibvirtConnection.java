@@ -1,11 +1,11 @@
 package com.abiquo.aim.libvirt.connection;
 
-import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.core.spi.LibvirtAccess;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.connection.LibvirtErrors.LibvirtError;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -351,7 +351,8 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
         int type = event.getType().ordinal();
         int state = DomainStates.after(type, knownStates.get(uuid));
         knownStates.recordEvent(uuid, state, receivedNanos);
-        DomainLifecycleEvent lifecycleEvent = new DomainLifecycleEvent(uuid, name, type, EventDetails.rawDetail(event), state,
+        DomainLifecycleEvent lifecycleEvent = new DomainLifecycleEvent(uuid, name, type, EventDetails.rawDetail(event),
+                state,
                 receivedNanos, epochMillis);
         for (Listener listener : listeners) {
             try {

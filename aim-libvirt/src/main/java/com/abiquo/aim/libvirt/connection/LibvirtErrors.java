@@ -164,7 +164,8 @@ public final class LibvirtErrors {
         metadata.put("libvirt_error", "VIR_ERR_" + error.codeName());
         metadata.put("libvirt_domain", Integer.toString(error.errorDomain()));
         metadata.put("libvirt_message", error.message());
-        ErrorReason reason = connectionAlive ? LibvirtCodeReason.of(error.code()) : LibvirtErrorReason.LIBVIRT_UNREACHABLE;
+        ErrorReason reason = connectionAlive ? LibvirtCodeReason.of(error.code())
+                : LibvirtErrorReason.LIBVIRT_UNREACHABLE;
         String text = (what == null || what.isEmpty() ? "" : what + " failed: ") + error.message();
         if (!connectionAlive) {
             text = text + " (the connection to libvirtd is lost; AIM reconnects with backoff)";

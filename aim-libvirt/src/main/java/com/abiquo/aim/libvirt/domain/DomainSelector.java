@@ -38,7 +38,8 @@ public record DomainSelector(String uuid, String name) {
             throw invalid(LibvirtErrorReason.DOMAIN_NAME_EMPTY, field + " is empty");
         }
         if (name.length() > MAX_NAME_LENGTH) {
-            throw invalid(LibvirtErrorReason.DOMAIN_NAME_TOO_LONG, field + " is " + name.length() + " characters long; at most "
+            throw invalid(LibvirtErrorReason.DOMAIN_NAME_TOO_LONG,
+                    field + " is " + name.length() + " characters long; at most "
                     + MAX_NAME_LENGTH + " are allowed");
         }
         for (int i = 0; i < name.length(); i++) {

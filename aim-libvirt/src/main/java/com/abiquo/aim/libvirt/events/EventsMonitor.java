@@ -1,13 +1,13 @@
 package com.abiquo.aim.libvirt.events;
 
-import com.abiquo.aim.core.error.CoreErrorReason;
-import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
-import com.abiquo.aim.libvirt.connection.DomainEventSource;
+import com.abiquo.aim.core.error.CoreErrorReason;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.connection.DomainEventSource.DomainLifecycleEvent;
 import com.abiquo.aim.libvirt.connection.DomainEventSource.DomainStateSnapshot;
+import com.abiquo.aim.libvirt.connection.DomainEventSource;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package com.abiquo.aim.libvirt.service;
 
-import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.GrpcCalls;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.connection.DomainStates;
 import com.abiquo.aim.libvirt.domain.BlockInfo;
 import com.abiquo.aim.libvirt.domain.DomainOperations;
@@ -202,7 +202,8 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
                 if (wire.getNanos() < -999_999_999 || wire.getNanos() > 999_999_999
                         || (wire.getSeconds() < 0 && wire.getNanos() > 0)
                         || (wire.getSeconds() > 0 && wire.getNanos() < 0)) {
-                    throw AimException.invalidArgument(LibvirtErrorReason.SHUTDOWN_TIMEOUT_INVALID, "timeout is not a valid duration");
+                    throw AimException.invalidArgument(LibvirtErrorReason.SHUTDOWN_TIMEOUT_INVALID,
+                            "timeout is not a valid duration");
                 }
                 timeout = Duration.ofSeconds(request.getTimeout().getSeconds(), request.getTimeout().getNanos());
             }
@@ -334,7 +335,8 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
     static long sinceMillis(Timestamp timestamp) throws AimException {
         if (timestamp.getSeconds() < MIN_TIMESTAMP_SECONDS || timestamp.getSeconds() > MAX_TIMESTAMP_SECONDS
                 || timestamp.getNanos() < 0 || timestamp.getNanos() > 999_999_999) {
-            throw new AimException(Status.Code.INVALID_ARGUMENT, LibvirtErrorReason.SINCE_INVALID, "since is not a valid timestamp"
+            throw new AimException(Status.Code.INVALID_ARGUMENT, LibvirtErrorReason.SINCE_INVALID,
+                    "since is not a valid timestamp"
                     + " (seconds " + timestamp.getSeconds() + ", nanos " + timestamp.getNanos() + "): seconds must be"
                     + " from " + MIN_TIMESTAMP_SECONDS + " to " + MAX_TIMESTAMP_SECONDS + " (years 1 to 9999) and"
                     + " nanos from 0 to 999999999", Map.of("field", "since"), null);

@@ -76,15 +76,18 @@ final class StorageRequests {
         }
         if (type != PoolType.ISCSI && type != PoolType.ISCSI_DIRECT) {
             String field = username.isEmpty() ? "chap_secret" : "chap_username";
-            throw invalid(CoreErrorReason.CHAP_NOT_APPLICABLE, field, field + " is set, but CHAP is only for iscsi and iscsi-direct"
+            throw invalid(CoreErrorReason.CHAP_NOT_APPLICABLE, field,
+                    field + " is set, but CHAP is only for iscsi and iscsi-direct"
                     + " pools, not " + type.name().toLowerCase(Locale.ROOT) + " pools");
         }
         if (username.isEmpty()) {
-            throw invalid(LibvirtErrorReason.CHAP_USERNAME_REQUIRED, "chap_username", "chap_secret is set but chap_username is empty:"
+            throw invalid(LibvirtErrorReason.CHAP_USERNAME_REQUIRED, "chap_username",
+                    "chap_secret is set but chap_username is empty:"
                     + " CHAP needs both (leave both empty for a target without authentication)");
         }
         if (secret.isEmpty()) {
-            throw invalid(LibvirtErrorReason.CHAP_SECRET_REQUIRED, "chap_secret", "chap_username is set but chap_secret is empty:"
+            throw invalid(LibvirtErrorReason.CHAP_SECRET_REQUIRED, "chap_secret",
+                    "chap_username is set but chap_secret is empty:"
                     + " CHAP needs both (leave both empty for a target without authentication)");
         }
         return Optional.of(new StoragePoolOperations.Chap(username, secret));
@@ -106,7 +109,8 @@ final class StorageRequests {
             throw invalid(LibvirtErrorReason.POOL_NAME_EMPTY, "name", "name (the pool name) is empty");
         }
         if (!POOL_NAME.matcher(name).matches()) {
-            throw invalid(LibvirtErrorReason.POOL_NAME_INVALID, "name", "name \"" + shorten(name) + "\" is not a valid name for a new"
+            throw invalid(LibvirtErrorReason.POOL_NAME_INVALID, "name",
+                    "name \"" + shorten(name) + "\" is not a valid name for a new"
                     + " pool: 1 to 64 characters of [A-Za-z0-9_.-], not starting with '.' or '-'");
         }
     }
@@ -127,7 +131,8 @@ final class StorageRequests {
         }
         if (PathLimits.utf8Length(name) > MAX_EXISTING_POOL_NAME || name.contains("/")
                 || name.chars().anyMatch(Character::isISOControl)) {
-            throw invalid(LibvirtErrorReason.POOL_NAME_INVALID, field, field + " \"" + shorten(name) + "\" is not a pool name: at most "
+            throw invalid(LibvirtErrorReason.POOL_NAME_INVALID, field,
+                    field + " \"" + shorten(name) + "\" is not a pool name: at most "
                     + MAX_EXISTING_POOL_NAME + " bytes in UTF-8, without '/' or control characters");
         }
     }

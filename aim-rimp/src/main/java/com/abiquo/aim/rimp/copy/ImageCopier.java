@@ -1,9 +1,9 @@
 package com.abiquo.aim.rimp.copy;
 
-import com.abiquo.aim.rimp.RimpErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,12 +1,12 @@
 package com.abiquo.aim.rimp.grpc;
 
-import com.abiquo.aim.rimp.RimpErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.GrpcCalls;
 import com.abiquo.aim.core.error.GrpcErrors;
 import com.abiquo.aim.core.module.HealthReporter;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import com.abiquo.aim.rimp.copy.CopyControl;
 import com.abiquo.aim.rimp.copy.CopyMethod;
 import com.abiquo.aim.rimp.copy.CopyOutcome;
@@ -220,7 +220,8 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
         CopyControl control = CopyControl.none();
         Consumer<AimException> stopper = control::cancel;
         Context.CancellationListener cancelled = context -> control.cancel(new AimException(
-                Status.Code.CANCELLED, RimpErrorReason.CANCELLED, "the call was cancelled or its deadline passed; the copy "
+                Status.Code.CANCELLED, RimpErrorReason.CANCELLED,
+                        "the call was cancelled or its deadline passed; the copy "
                 + "stopped, its temporary was removed and the source was left in place", Map.of(), null));
         try {
             running.register(stopper);
@@ -250,7 +251,8 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
     }
 
     private <R> void streamCopy(StreamObserver<R> observer, RimpCopyOptions options, CopyWork work,
-                                Function<RimpCopyProgress, R> progressMessage, Function<RimpCopyResult, R> resultMessage) {
+                                Function<RimpCopyProgress, R> progressMessage, Function<RimpCopyResult,
+                                        R> resultMessage) {
         ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) observer;
         long interval = options.hasProgressInterval() && durationNanos(options) > 0
                 ? durationNanos(options) : DEFAULT_PROGRESS_INTERVAL_NANOS;

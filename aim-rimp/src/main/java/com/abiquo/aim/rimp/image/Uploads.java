@@ -1,9 +1,9 @@
 package com.abiquo.aim.rimp.image;
 
-import com.abiquo.aim.rimp.RimpErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import com.abiquo.aim.rimp.copy.DestinationLocks;
 import com.abiquo.aim.rimp.copy.ImageCopier;
 import com.abiquo.aim.rimp.copy.IoFailures;
@@ -113,7 +113,8 @@ public final class Uploads {
         /** Appends the next bytes; all-zero chunks are skipped so that zeros stay holes. */
         public synchronized void write(ByteBuffer chunk) throws AimException {
             if (closed) {
-                throw new AimException(Status.Code.ABORTED, RimpErrorReason.UPLOAD_ABORTED, "the upload of " + destination
+                throw new AimException(Status.Code.ABORTED, RimpErrorReason.UPLOAD_ABORTED,
+                        "the upload of " + destination
                         + " was stopped", Map.of(), null);
             }
             int length = chunk.remaining();
@@ -141,13 +142,15 @@ public final class Uploads {
         public synchronized Uploaded finish() throws AimException {
             try {
                 if (received != expectedBytes) {
-                    throw AimException.invalidArgument(RimpErrorReason.UPLOAD_SIZE_MISMATCH, "the stream ended after " + received
+                    throw AimException.invalidArgument(RimpErrorReason.UPLOAD_SIZE_MISMATCH,
+                            "the stream ended after " + received
                             + " of the " + expectedBytes + " bytes announced; nothing was written to "
                             + destination);
                 }
                 String sha = HexFormat.of().formatHex(digest.digest());
                 if (!expectedSha256.isEmpty() && !expectedSha256.equals(sha)) {
-                    throw new AimException(Status.Code.DATA_LOSS, RimpErrorReason.CHECKSUM_MISMATCH, "the received bytes have "
+                    throw new AimException(Status.Code.DATA_LOSS, RimpErrorReason.CHECKSUM_MISMATCH,
+                            "the received bytes have "
                             + "SHA-256 " + sha + " but the header says " + expectedSha256
                             + "; nothing was written to " + destination, Map.of(), null);
                 }

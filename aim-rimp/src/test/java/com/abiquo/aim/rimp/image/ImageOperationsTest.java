@@ -182,7 +182,8 @@ class ImageOperationsTest {
         ImageOperations operations = fixture.operations(false, false);
 
         assertEquals(Status.Code.ALREADY_EXISTS, assertThrows(AimException.class,
-                () -> operations.rename(instance("a").toString(), instance("b").toString(), CopyControl.none())).code());
+                () -> operations.rename(instance("a").toString(), instance("b").toString(),
+                        CopyControl.none())).code());
         CopyOutcome renamed = operations.rename(instance("a").toString(), instance("c").toString(), CopyControl.none());
 
         assertEquals(CopyMethod.RENAMED, renamed.method());
@@ -197,7 +198,8 @@ class ImageOperationsTest {
         Files.createDirectories(fixture.datastore.resolve("backup"));
         Files.writeString(fixture.datastore.resolve("backup/vm"), "backed up disk");
         CopyControl cancelled = CopyControl.none();
-        cancelled.cancel(new AimException(Status.Code.DEADLINE_EXCEEDED, RimpErrorReason.CANCELLED, "the call timed out while "
+        cancelled.cancel(new AimException(Status.Code.DEADLINE_EXCEEDED, RimpErrorReason.CANCELLED,
+                "the call timed out while "
                 + "queued", java.util.Map.of(), null));
 
         // autoRestore without autoBackup: a deploy that ran would delete the instance and move the backup back

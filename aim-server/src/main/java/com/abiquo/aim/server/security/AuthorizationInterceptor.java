@@ -1,10 +1,10 @@
 package com.abiquo.aim.server.security;
 
-import com.abiquo.aim.server.ServerErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.GrpcErrors;
+import com.abiquo.aim.server.ServerErrorReason;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -58,7 +58,8 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
     static Optional<AimException> refusal(String method, ClientIdentity client, AccessPolicy policy) {
         Optional<Access> access = MethodAccess.of(method);
         if (access.isEmpty()) {
-            return Optional.of(new AimException(Status.Code.PERMISSION_DENIED, ServerErrorReason.METHOD_NOT_CLASSIFIED, method
+            return Optional.of(new AimException(Status.Code.PERMISSION_DENIED, ServerErrorReason.METHOD_NOT_CLASSIFIED,
+                    method
                     + " is refused to every client: AIM does not say which role it needs (a defect of this build)",
                     Map.of("method", method, "identity", client.primary()), null));
         }
@@ -70,7 +71,8 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
                 ? "its certificate matches none of [authorization] readers and operators (identities tried: "
                         + String.join(", ", client.identities()) + ")"
                 : "it is a " + role.label();
-        return Optional.of(new AimException(Status.Code.PERMISSION_DENIED, ServerErrorReason.ROLE_REQUIRED, method + " needs role "
+        return Optional.of(new AimException(Status.Code.PERMISSION_DENIED, ServerErrorReason.ROLE_REQUIRED,
+                method + " needs role "
                 + access.get().label() + "; client " + client.primary() + " may not call it: " + has,
                 Map.of("method", method, "identity", client.primary(), "requiredRole", access.get().label(),
                         "role", role.label()), null));

@@ -1,10 +1,10 @@
 package com.abiquo.aim.storage.iscsi;
 
-import com.abiquo.aim.storage.StorageErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.ErrorReason;
+import com.abiquo.aim.storage.StorageErrorReason;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +37,8 @@ public final class InitiatorName {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException missing) {
-            throw problem(StorageErrorReason.INITIATOR_NAME_FILE_MISSING, "does not exist (install open-iscsi, or set [storage]"
+            throw problem(StorageErrorReason.INITIATOR_NAME_FILE_MISSING,
+                    "does not exist (install open-iscsi, or set [storage]"
                     + " initiatorNameFile)");
         } catch (IOException failure) {
             throw problem(StorageErrorReason.INITIATOR_NAME_FILE_UNREADABLE, "cannot be read: " + failure.getMessage());
@@ -48,7 +49,8 @@ public final class InitiatorName {
         }
         Optional<String> invalid = Iqn.problem(name.get());
         if (invalid.isPresent()) {
-            throw problem(StorageErrorReason.INITIATOR_NAME_INVALID, "holds InitiatorName \"" + Iqn.printable(name.get())
+            throw problem(StorageErrorReason.INITIATOR_NAME_INVALID,
+                    "holds InitiatorName \"" + Iqn.printable(name.get())
                     + "\", which is not a valid iSCSI name: it " + invalid.get());
         }
         return name.get();

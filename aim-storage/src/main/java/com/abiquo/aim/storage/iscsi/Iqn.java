@@ -73,7 +73,8 @@ public final class Iqn {
     public static String require(String name, String field) throws AimException {
         Optional<String> problem = problem(name);
         if (problem.isPresent()) {
-            throw new AimException(Status.Code.INVALID_ARGUMENT, StorageErrorReason.INVALID_IQN, field + " \"" + printable(name)
+            throw new AimException(Status.Code.INVALID_ARGUMENT, StorageErrorReason.INVALID_IQN,
+                    field + " \"" + printable(name)
                     + "\" is not a valid iSCSI name: it " + problem.get(), Map.of("field", field), null);
         }
         return name;

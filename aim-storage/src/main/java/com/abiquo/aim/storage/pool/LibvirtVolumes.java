@@ -1,9 +1,9 @@
 package com.abiquo.aim.storage.pool;
 
-import com.abiquo.aim.core.error.CoreErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
 import io.grpc.Status;
 import java.util.ArrayList;

@@ -129,6 +129,7 @@ public final class StorageBench {
     }
 
     private static void exec(CommandRunner commands, String... command) throws Exception {
-        commands.runChecked(List.of(command), Duration.ofSeconds(30), io.grpc.Status.Code.INTERNAL, CoreErrorReason.STORAGE_CALL_FAILED);
+        commands.runChecked(List.of(command), Duration.ofSeconds(30), io.grpc.Status.Code.INTERNAL,
+                CoreErrorReason.STORAGE_CALL_FAILED);
     }
 }

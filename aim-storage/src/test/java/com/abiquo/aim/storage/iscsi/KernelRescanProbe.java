@@ -102,6 +102,7 @@ public final class KernelRescanProbe {
     }
 
     private static void run(CommandRunner commands, String... command) throws Exception {
-        commands.runChecked(List.of(command), Duration.ofSeconds(120), io.grpc.Status.Code.INTERNAL, CoreErrorReason.STORAGE_CALL_FAILED);
+        commands.runChecked(List.of(command), Duration.ofSeconds(120), io.grpc.Status.Code.INTERNAL,
+                CoreErrorReason.STORAGE_CALL_FAILED);
     }
 }

@@ -56,7 +56,7 @@ class DeadlineTest {
         try (Deadline deadline = new Deadline()) {
             assertEquals("done", deadline.run("work", Duration.ofSeconds(5), () -> "done"));
             assertEquals("done", deadline.run("work", Optional.of("p"), Duration.ofSeconds(5), () -> "done"));
-            AimException typed = AimException.notFound("X", "no such thing");
+            AimException typed = AimException.notFound(CoreErrorReason.VOLUME_NOT_FOUND, "no such thing");
             assertSame(typed, assertThrows(AimException.class,
                     () -> deadline.run("work", Duration.ofSeconds(5), () -> {
                         throw typed;

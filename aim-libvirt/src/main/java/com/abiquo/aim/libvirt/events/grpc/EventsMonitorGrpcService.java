@@ -1,12 +1,12 @@
 package com.abiquo.aim.libvirt.events.grpc;
 
-import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.GrpcCalls;
 import com.abiquo.aim.core.error.GrpcErrors;
 import com.abiquo.aim.core.module.NodeIdentity;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.events.DomainKey;
 import com.abiquo.aim.libvirt.events.EventJournal;
 import com.abiquo.aim.libvirt.events.EventKind;

@@ -1,11 +1,11 @@
 package com.abiquo.aim.libvirt.events.grpc;
 
-import com.abiquo.aim.core.error.CoreErrorReason;
-import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.error.GrpcErrors;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.events.StreamEnd;
 import com.abiquo.aim.libvirt.events.StreamItem;
 import com.abiquo.aim.libvirt.events.SubscriberSink;
