@@ -163,6 +163,7 @@ class ImageCopierTest {
         AimException missing = assertThrows(AimException.class, () -> copier.copy(folder.resolve("none"),
                 folder.resolve("x"), ImageCopier.Options.noReplace(false), CopyControl.none()));
         assertEquals(Status.Code.NOT_FOUND, missing.code());
+        assertEquals(RimpErrorReason.PATH_NOT_FOUND, missing.reason(), "one reason for a missing source (issue 11)");
         assertFalse(Files.exists(folder.resolve("x")));
     }
 

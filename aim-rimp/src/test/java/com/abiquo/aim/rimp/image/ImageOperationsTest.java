@@ -112,6 +112,7 @@ class ImageOperationsTest {
         AimException missing = assertThrows(AimException.class, () -> fixture.operations(false, false)
                 .deploy("1/none.raw", ds, "vm", false, CopyControl.none()));
         assertEquals(Status.Code.NOT_FOUND, missing.code());
+        assertEquals(RimpErrorReason.PATH_NOT_FOUND, missing.reason(), "one reason for a missing source (issue 11)");
         assertEquals("running disk", Files.readString(instance("vm")));
     }
 
@@ -235,6 +236,7 @@ class ImageOperationsTest {
                 () -> ImageOperations.removeCopiedSource(source, copy, folder -> { }));
 
         assertEquals(Status.Code.NOT_FOUND, failed.code(), failed.getMessage());
+        assertEquals(RimpErrorReason.PATH_NOT_FOUND, failed.reason());
         assertFalse(Files.exists(copy), "the rename did not happen: no copy left behind");
     }
 
@@ -245,8 +247,10 @@ class ImageOperationsTest {
         assertEquals(3L << 20, size.allocatedBytes());
         assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(AimException.class,
                 () -> fixture.operations(false, false).diskFileSize(ds)).code());
-        assertEquals(Status.Code.NOT_FOUND, assertThrows(AimException.class,
-                () -> fixture.operations(false, false).diskFileSize(ds + "/none")).code());
+        AimException missing = assertThrows(AimException.class,
+                () -> fixture.operations(false, false).diskFileSize(ds + "/none"));
+        assertEquals(Status.Code.NOT_FOUND, missing.code());
+        assertEquals(RimpErrorReason.PATH_NOT_FOUND, missing.reason());
     }
 
     @Test
