@@ -126,7 +126,8 @@ record FileFolder(Path folder, String configKey, Set<PosixFilePermission> mode) 
         String why = failure instanceof NoSuchFileException ? "no such file or folder"
                 : failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": "
                 + failure.getMessage());
-        return new AimException(Status.Code.FAILED_PRECONDITION, "SCRIPTS_FOLDER_FAILURE", "cannot " + action + " "
+        return new AimException(Status.Code.FAILED_PRECONDITION, VlanErrorReason.SCRIPTS_FOLDER_FAILURE,
+                "cannot " + action + " "
                 + folder.resolve(fileName) + " ([vlan] " + configKey + "): " + why, Map.of("path",
                 folder.resolve(fileName).toString()), failure);
     }

@@ -22,10 +22,10 @@ final class IfupScripts {
     }
 
     void up(String fileName) throws AimException {
-        ip.runProgram("ifup " + fileName, "IFUP_STEP_FAILED", ifup.ifupProgram(), fileName);
+        ip.runProgram("ifup " + fileName, VlanErrorReason.IFUP_STEP_FAILED, ifup.ifupProgram(), fileName);
     }
 
     void down(String fileName) throws AimException {
-        ip.runProgram("ifdown " + fileName, "IFDOWN_STEP_FAILED", ifup.ifdownProgram(), fileName);
+        ip.runProgram("ifdown " + fileName, VlanErrorReason.IFDOWN_STEP_FAILED, ifup.ifdownProgram(), fileName);
     }
 }

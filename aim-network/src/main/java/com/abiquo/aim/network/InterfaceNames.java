@@ -62,7 +62,8 @@ public final class InterfaceNames {
     }
 
     static AimException invalid(String field, String message) {
-        String reason = "tag".equals(field) ? "INVALID_VLAN_TAG" : "INVALID_INTERFACE_NAME";
+        VlanErrorReason reason = "tag".equals(field) ? VlanErrorReason.INVALID_VLAN_TAG
+                : VlanErrorReason.INVALID_INTERFACE_NAME;
         return new AimException(Status.Code.INVALID_ARGUMENT, reason, message, Map.of("field", field), null);
     }
 

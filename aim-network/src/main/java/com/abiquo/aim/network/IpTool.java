@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.abiquo.aim.core.command.CommandResult;
 import com.abiquo.aim.core.command.CommandRunner;
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.ErrorReason;
 import io.grpc.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ public class IpTool {
 
     public void requireNamespace() throws AimException {
         if (!namespaceExists()) {
-            throw new AimException(Status.Code.FAILED_PRECONDITION, "NAMESPACE_MISSING", "the " + where()
+            throw new AimException(Status.Code.FAILED_PRECONDITION, VlanErrorReason.NAMESPACE_MISSING, "the " + where()
                     + " ([vlan] namespace) does not exist; create it with `ip netns add " + namespace.get() + "`",
                     Map.of("namespace", namespace.get()), null);
         }
@@ -59,53 +60,57 @@ public class IpTool {
     /** Every link of the namespace by name, in the kernel's order. */
     public Map<String, LinkInfo> links() throws AimException {
         CommandResult result = runner.runChecked(ip("-json", "-details", "link", "show"), timeout,
-                Status.Code.FAILED_PRECONDITION, "LINK_LIST_FAILED");
+                Status.Code.FAILED_PRECONDITION, VlanErrorReason.LINK_LIST_FAILED);
         Map<String, LinkInfo> links = new LinkedHashMap<>();
         try {
             for (LinkInfo link : IpLinkParser.parse(result.stdout())) {
                 links.put(link.name(), link);
             }
         } catch (IllegalArgumentException unreadable) {
-            throw AimException.internal("LINK_LIST_UNREADABLE", "cannot read the links of the " + where() + ": "
+            throw AimException.internal(VlanErrorReason.LINK_LIST_UNREADABLE,
+                    "cannot read the links of the " + where() + ": "
                     + unreadable.getMessage(), unreadable);
         }
         return links;
     }
 
     public void addBridge(String bridge) throws AimException {
-        step("create bridge " + bridge, "BRIDGE_STEP_FAILED", "link", "add", "name", bridge, "type", "bridge");
+        step("create bridge " + bridge, VlanErrorReason.BRIDGE_STEP_FAILED, "link", "add", "name", bridge, "type",
+                "bridge");
     }
 
     public void addVlan(VlanSpec spec) throws AimException {
         step("create VLAN interface " + spec.device() + " (tag " + spec.tag() + " on " + spec.parent() + ")",
-                "VLAN_STEP_FAILED", "link", "add", "link", spec.parent(), "name", spec.device(), "type", "vlan",
+                VlanErrorReason.VLAN_STEP_FAILED, "link", "add", "link", spec.parent(), "name", spec.device(), "type",
+                        "vlan",
                 "id", Integer.toString(spec.tag()));
     }
 
     public void setMaster(String device, String bridge) throws AimException {
-        step("attach " + device + " to bridge " + bridge, "ATTACH_STEP_FAILED", "link", "set", "dev", device,
+        step("attach " + device + " to bridge " + bridge, VlanErrorReason.ATTACH_STEP_FAILED, "link", "set", "dev",
+                device,
                 "master", bridge);
     }
 
     public void setNoMaster(String device) throws AimException {
-        step("detach " + device + " from its bridge", "DETACH_STEP_FAILED", "link", "set", "dev", device,
+        step("detach " + device + " from its bridge", VlanErrorReason.DETACH_STEP_FAILED, "link", "set", "dev", device,
                 "nomaster");
     }
 
     public void setUp(String device) throws AimException {
-        step("bring " + device + " up", "LINK_UP_STEP_FAILED", "link", "set", "dev", device, "up");
+        step("bring " + device + " up", VlanErrorReason.LINK_UP_STEP_FAILED, "link", "set", "dev", device, "up");
     }
 
     public void setDown(String device) throws AimException {
-        step("bring " + device + " down", "LINK_DOWN_STEP_FAILED", "link", "set", "dev", device, "down");
+        step("bring " + device + " down", VlanErrorReason.LINK_DOWN_STEP_FAILED, "link", "set", "dev", device, "down");
     }
 
     public void delete(String device) throws AimException {
-        step("delete " + device, "DELETE_STEP_FAILED", "link", "delete", "dev", device);
+        step("delete " + device, VlanErrorReason.DELETE_STEP_FAILED, "link", "delete", "dev", device);
     }
 
     /** Runs another program (ifup, ifdown) inside the namespace. */
-    public void runProgram(String step, String reason, String... command) throws AimException {
+    public void runProgram(String step, ErrorReason reason, String... command) throws AimException {
         List<String> full = new ArrayList<>();
         namespace.ifPresent(name -> full.addAll(List.of("ip", "netns", "exec", name)));
         full.addAll(List.of(command));
@@ -115,7 +120,7 @@ public class IpTool {
     /** The ip tool's version line, e.g. "ip utility, iproute2-6.1.0, libbpf 1.1.2". */
     public String version() throws AimException {
         CommandResult result = runner.runChecked(List.of("ip", "-V"), timeout, Status.Code.FAILED_PRECONDITION,
-                "IP_TOOL_FAILED");
+                VlanErrorReason.IP_TOOL_FAILED);
         return result.stdout().strip();
     }
 
@@ -124,11 +129,11 @@ public class IpTool {
         return runner.run(ip(arguments), timeout);
     }
 
-    private void step(String step, String reason, String... arguments) throws AimException {
+    private void step(String step, ErrorReason reason, String... arguments) throws AimException {
         run(step, reason, ip(arguments));
     }
 
-    private void run(String step, String reason, List<String> command) throws AimException {
+    private void run(String step, ErrorReason reason, List<String> command) throws AimException {
         CommandResult result;
         try {
             result = runner.run(command, timeout);

@@ -51,7 +51,7 @@ public record NetworkManagerReload(CommandRunner runner, String nmcli, Duration 
         }
         try {
             runner.runChecked(List.of(nmcli, "connection", "reload"), timeout,
-                    io.grpc.Status.Code.FAILED_PRECONDITION, "NMCLI_RELOAD_FAILED");
+                    io.grpc.Status.Code.FAILED_PRECONDITION, VlanErrorReason.NMCLI_RELOAD_FAILED);
             LOG.info("NetworkManager reloaded its connection files");
             return true;
         } catch (AimException failure) {

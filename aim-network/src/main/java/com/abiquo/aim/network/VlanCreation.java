@@ -129,7 +129,8 @@ final class VlanCreation {
             // read back what the kernel now has; when nothing changed, the first reading already is that
             VlanState state = VlanState.of(spec, changes.isEmpty() ? links : ip.links(), vlanFile);
             if (!state.complete()) {
-                throw new AimException(Status.Code.FAILED_PRECONDITION, "VERIFY_FAILED", "step \"verify\" failed: "
+                throw new AimException(Status.Code.FAILED_PRECONDITION, VlanErrorReason.VERIFY_FAILED,
+                        "step \"verify\" failed: "
                         + "after the changes the kernel shows " + state, Map.of("step", "verify"), null);
             }
             if (changes.stream().anyMatch(change -> change.kind() == VlanChange.Kind.FILE_WRITTEN)) {
@@ -148,25 +149,28 @@ final class VlanCreation {
         String bridgeName = spec.bridge();
         LinkInfo parent = links.get(spec.parent());
         if (parent == null) {
-            throw precondition("PARENT_INTERFACE_MISSING", operation + ": parent interface " + spec.parent()
+            throw precondition(VlanErrorReason.PARENT_INTERFACE_MISSING,
+                    operation + ": parent interface " + spec.parent()
                     + " does not exist in the " + ip.where(), "parent_interface");
         }
         LinkInfo bridge = links.get(bridgeName);
         if (bridge != null && !bridge.isBridge()) {
-            throw precondition("BRIDGE_NAME_TAKEN", operation + ": \"" + bridgeName + "\" exists in the "
+            throw precondition(VlanErrorReason.BRIDGE_NAME_TAKEN, operation + ": \"" + bridgeName + "\" exists in the "
                     + ip.where() + " but is " + describe(bridge) + ", not a bridge", "bridge");
         }
         LinkInfo vlan = links.get(device);
         preconditions.requireOurVlan(vlan, spec, operation);
         if (vlan != null && !vlan.master().isEmpty() && !vlan.master().equals(bridgeName)) {
             // moving it would cut the VMs of the other bridge off this VLAN
-            throw precondition("VLAN_IN_OTHER_BRIDGE", operation + ": " + device + " is already in bridge "
+            throw precondition(VlanErrorReason.VLAN_IN_OTHER_BRIDGE,
+                    operation + ": " + device + " is already in bridge "
                     + vlan.master() + "; delete that VLAN first", "bridge");
         }
         if (vlan == null) {
             for (LinkInfo other : links.values()) {
                 if (other.isVlan() && other.parent().equals(spec.parent()) && other.vlanId() == spec.tag()) {
-                    throw precondition("VLAN_TAG_IN_USE", operation + ": " + spec.parent() + " already carries tag "
+                    throw precondition(VlanErrorReason.VLAN_TAG_IN_USE,
+                            operation + ": " + spec.parent() + " already carries tag "
                             + spec.tag() + " as interface " + other.name(), "tag");
                 }
             }
@@ -213,7 +217,7 @@ final class VlanCreation {
     private LinkInfo requirePresent(Map<String, LinkInfo> links, String name, String step) throws AimException {
         LinkInfo link = links.get(name);
         if (link == null) {
-            throw new AimException(Status.Code.FAILED_PRECONDITION, "IFUP_INCOMPLETE", "step \"" + step
+            throw new AimException(Status.Code.FAILED_PRECONDITION, VlanErrorReason.IFUP_INCOMPLETE, "step \"" + step
                     + "\" succeeded but " + name + " does not exist in the " + ip.where() + " afterwards",
                     Map.of("step", step), null);
         }

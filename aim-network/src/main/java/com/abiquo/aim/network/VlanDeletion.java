@@ -56,12 +56,13 @@ final class VlanDeletion {
         LinkInfo vlan = links.get(device);
         preconditions.requireOurVlan(vlan, spec, operation);
         if (vlan != null && !vlan.master().isEmpty() && !vlan.master().equals(bridgeName)) {
-            throw precondition("VLAN_IN_OTHER_BRIDGE", operation + ": " + device + " is in bridge "
+            throw precondition(VlanErrorReason.VLAN_IN_OTHER_BRIDGE, operation + ": " + device + " is in bridge "
                     + vlan.master() + ", not " + bridgeName, "bridge");
         }
         LinkInfo bridge = links.get(bridgeName);
         if (bridge != null && !bridge.isBridge()) {
-            throw precondition("BRIDGE_NAME_TAKEN", operation + ": \"" + bridgeName + "\" is " + describe(bridge)
+            throw precondition(VlanErrorReason.BRIDGE_NAME_TAKEN,
+                    operation + ": \"" + bridgeName + "\" is " + describe(bridge)
                     + ", not a bridge", "bridge");
         }
         String bridgeFile = files.bridgeFile(bridgeName);
@@ -85,7 +86,8 @@ final class VlanDeletion {
                     .map(LinkInfo::name).sorted().forEach(ports::add);
         }
         if (deleteBridge && !ports.isEmpty() && !force) {
-            throw new AimException(Status.Code.FAILED_PRECONDITION, "BRIDGE_HAS_PORTS", operation + ": bridge "
+            throw new AimException(Status.Code.FAILED_PRECONDITION, VlanErrorReason.BRIDGE_HAS_PORTS,
+                    operation + ": bridge "
                     + bridgeName + " still has ports attached (" + String.join(", ", ports) + "): detach the VMs' "
                     + "interfaces first, or set force to detach them", Map.of("bridge", bridgeName, "ports",
                     String.join(",", ports)), null);

@@ -3,6 +3,7 @@ package com.abiquo.aim.network;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.ErrorReason;
 import io.grpc.Status;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +23,7 @@ final class VlanPreconditions {
 
     void requireOurVlan(LinkInfo link, VlanSpec spec, String operation) throws AimException {
         if (link != null && !(link.isVlan() && link.vlanId() == spec.tag() && link.parent().equals(spec.parent()))) {
-            throw precondition("VLAN_NAME_TAKEN", operation + ": \"" + spec.device() + "\" exists in the "
+            throw precondition(VlanErrorReason.VLAN_NAME_TAKEN, operation + ": \"" + spec.device() + "\" exists in the "
                     + ip.where() + " but is " + describe(link) + ", not VLAN " + spec.tag() + " on " + spec.parent(),
                     "parent_interface");
         }
@@ -34,7 +35,7 @@ final class VlanPreconditions {
         }
         String problem = files.bridgeProblem(bridge, text.get());
         if (!problem.isEmpty()) {
-            throw precondition("FILE_CONFLICT", operation + ": " + files.folder().resolve(
+            throw precondition(VlanErrorReason.FILE_CONFLICT, operation + ": " + files.folder().resolve(
                     files.bridgeFile(bridge)) + " exists but does not describe bridge " + bridge + " (" + problem
                     + ")", "bridge");
         }
@@ -46,7 +47,7 @@ final class VlanPreconditions {
         }
         NetworkFiles.VlanFile file = files.readVlanFile(files.vlanFile(spec), text.get());
         if (file.spec().isEmpty() || !file.spec().get().equals(spec)) {
-            throw precondition("FILE_CONFLICT", operation + ": " + files.folder().resolve(file.fileName())
+            throw precondition(VlanErrorReason.FILE_CONFLICT, operation + ": " + files.folder().resolve(file.fileName())
                     + " exists but " + (file.spec().isEmpty() ? file.problem() : "describes "
                     + file.spec().get()), "bridge");
         }
@@ -61,7 +62,7 @@ final class VlanPreconditions {
         return link.kind().isEmpty() ? "a plain device" : "a " + link.kind() + " interface";
     }
 
-    static AimException precondition(String reason, String message, String field) {
+    static AimException precondition(ErrorReason reason, String message, String field) {
         return new AimException(Status.Code.FAILED_PRECONDITION, reason, message, Map.of("field", field), null);
     }
 }

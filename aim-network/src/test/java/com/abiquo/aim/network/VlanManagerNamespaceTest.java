@@ -55,7 +55,7 @@ class VlanManagerNamespaceTest {
         AimException failure = assertThrows(AimException.class,
                 () -> manager.create(VlanSpec.of(5, "lo", "abiquo_5")));
         assertEquals(Status.Code.FAILED_PRECONDITION, failure.code());
-        assertEquals("VLAN_STEP_FAILED", failure.reason());
+        assertEquals("VLAN_STEP_FAILED", failure.reason().name());
         assertEquals("create VLAN interface lo.5 (tag 5 on lo)", failure.metadata().get("step"));
         assertTrue(failure.getMessage().contains("undone: deleted bridge abiquo_5"), failure.getMessage());
         assertFalse(ns.links().containsKey("abiquo_5"));
@@ -86,17 +86,17 @@ class VlanManagerNamespaceTest {
 
         AimException missing = assertThrows(AimException.class,
                 () -> manager.create(VlanSpec.of(5, "eth9", "abiquo_5")));
-        assertEquals("PARENT_INTERFACE_MISSING", missing.reason());
+        assertEquals("PARENT_INTERFACE_MISSING", missing.reason().name());
         assertTrue(missing.getMessage().contains("eth9") && missing.getMessage().contains(ns.name));
 
         AimException bridgeTaken = assertThrows(AimException.class,
                 () -> manager.create(VlanSpec.of(5, "eth0", "peer0")));
-        assertEquals("BRIDGE_NAME_TAKEN", bridgeTaken.reason());
+        assertEquals("BRIDGE_NAME_TAKEN", bridgeTaken.reason().name());
         assertTrue(bridgeTaken.getMessage().contains("veth"), bridgeTaken.getMessage());
 
         AimException vlanTaken = assertThrows(AimException.class,
                 () -> manager.create(VlanSpec.of(7, "eth0", "abiquo_7")));
-        assertEquals("VLAN_NAME_TAKEN", vlanTaken.reason());
+        assertEquals("VLAN_NAME_TAKEN", vlanTaken.reason().name());
         assertTrue(vlanTaken.getMessage().contains("bridge interface"), vlanTaken.getMessage());
 
         assertEquals(before, List.copyOf(ns.links().keySet()));
@@ -112,7 +112,7 @@ class VlanManagerNamespaceTest {
 
         AimException refused = assertThrows(AimException.class, () -> manager.delete(spec, false));
         assertEquals(Status.Code.FAILED_PRECONDITION, refused.code());
-        assertEquals("BRIDGE_HAS_PORTS", refused.reason());
+        assertEquals("BRIDGE_HAS_PORTS", refused.reason().name());
         assertTrue(refused.getMessage().contains("vnet0"), refused.getMessage());
         assertTrue(ns.links().containsKey("abiquo_5"));
         assertEquals(List.of("ifcfg-abiquo_5", "ifcfg-abiquo_eth0.5"), fileNames());
@@ -212,7 +212,8 @@ class VlanManagerNamespaceTest {
             deletes.add(() -> manager.delete(VlanSpec.of(5, "eth0", "abiquo_5"), false).changes().toString());
         }
         List<String> outcomes = runAll(deletes);
-        assertEquals(1, outcomes.stream().filter(o -> o.contains("bridge deleted abiquo_5")).count(), outcomes::toString);
+        assertEquals(1, outcomes.stream().filter(o -> o.contains("bridge deleted abiquo_5")).count(),
+                outcomes::toString);
         assertEquals(7, outcomes.stream().filter("[]"::equals).count(), outcomes::toString);
     }
 
@@ -301,7 +302,7 @@ class VlanManagerNamespaceTest {
         assertTrue(late.last().startsWith("NOT_SERVING") && late.last().contains(name), late.last());
         AimException failure = assertThrows(AimException.class, waiting::list);
         assertEquals(Status.Code.FAILED_PRECONDITION, failure.code());
-        assertEquals("NAMESPACE_MISSING", failure.reason());
+        assertEquals("NAMESPACE_MISSING", failure.reason().name());
         assertTrue(failure.getMessage().contains("ip netns add " + name), failure.getMessage());
         assertFalse(checks(waiting).get(VlanManager.CheckKind.NAMESPACE).ok());
         TestNamespace.run("ip", "netns", "add", name);
@@ -311,7 +312,7 @@ class VlanManagerNamespaceTest {
         } finally {
             TestNamespace.run("ip", "netns", "delete", name);
         }
-        assertEquals("NAMESPACE_MISSING", assertThrows(AimException.class, waiting::list).reason());
+        assertEquals("NAMESPACE_MISSING", assertThrows(AimException.class, waiting::list).reason().name());
         assertTrue(late.last().startsWith("NOT_SERVING"), "a namespace deleted under a running agent: " + late.last());
     }
 
@@ -321,7 +322,7 @@ class VlanManagerNamespaceTest {
         ns.ip("link", "set", "lo", "up");
         AimException failure = assertThrows(AimException.class,
                 () -> ifupManager.create(VlanSpec.of(5, "lo", "abiquo_5")));
-        assertEquals("IFUP_STEP_FAILED", failure.reason());
+        assertEquals("IFUP_STEP_FAILED", failure.reason().name());
         assertEquals("ifup ifcfg-abiquo_lo.5", failure.metadata().get("step"));
         assertTrue(failure.getMessage().contains("undone: deleted lo.5 if the failed ifup left it, ran ifdown "
                 + "ifcfg-abiquo_5, removed ifcfg-abiquo_lo.5, removed ifcfg-abiquo_5"), failure.getMessage());
@@ -375,14 +376,14 @@ class VlanManagerNamespaceTest {
         Files.writeString(scripts.resolve("ifcfg-abiquo_5"), "DEVICE=eth7\nTYPE=Ethernet\n");
         AimException bridgeFile = assertThrows(AimException.class,
                 () -> manager.create(VlanSpec.of(5, "eth0", "abiquo_5")));
-        assertEquals("FILE_CONFLICT", bridgeFile.reason());
+        assertEquals("FILE_CONFLICT", bridgeFile.reason().name());
         assertTrue(bridgeFile.getMessage().contains("DEVICE=eth7"), bridgeFile.getMessage());
         assertFalse(ns.links().containsKey("abiquo_5"));
 
         write(VlanSpec.of(6, "eth0", "abiquo_x"));
         AimException vlanFile = assertThrows(AimException.class,
                 () -> manager.delete(VlanSpec.of(6, "eth0", "abiquo_6"), false));
-        assertEquals("FILE_CONFLICT", vlanFile.reason());
+        assertEquals("FILE_CONFLICT", vlanFile.reason().name());
         assertTrue(vlanFile.getMessage().contains("in bridge abiquo_x"), vlanFile.getMessage());
         assertTrue(Files.exists(scripts.resolve("ifcfg-abiquo_eth0.6")));
     }

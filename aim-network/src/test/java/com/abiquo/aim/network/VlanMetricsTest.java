@@ -20,7 +20,8 @@ class VlanMetricsTest {
         metrics.registerIn(registry);
         Object created = new Object();
         assertSame(created, metrics.count("create", () -> created));
-        AimException refused = AimException.failedPrecondition("BRIDGE_IN_USE", "bridge br1 has ports");
+        AimException refused = AimException.failedPrecondition(VlanErrorReason.BRIDGE_HAS_PORTS,
+                "bridge br1 has ports");
         assertSame(refused, assertThrows(AimException.class, () -> metrics.count("delete", () -> {
             throw refused;
         })));

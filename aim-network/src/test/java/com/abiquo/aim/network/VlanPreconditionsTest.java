@@ -30,7 +30,7 @@ class VlanPreconditionsTest {
         AimException refused = assertThrows(AimException.class,
                 () -> preconditions.requireOurVlan(link("eth0.5", "vlan", "eth1", 5), spec, "create"));
         assertEquals(Status.Code.FAILED_PRECONDITION, refused.code());
-        assertEquals("VLAN_NAME_TAKEN", refused.reason());
+        assertEquals("VLAN_NAME_TAKEN", refused.reason().name());
         assertEquals("create: \"eth0.5\" exists in the network namespace \"aimtest\" but is VLAN 5 on eth1, not VLAN 5 "
                 + "on eth0", refused.getMessage());
         assertEquals(Map.of("field", "parent_interface"), refused.metadata());
@@ -42,12 +42,12 @@ class VlanPreconditionsTest {
         preconditions.requireVlanFileAgrees(spec, Optional.of(IfcfgFiles.vlanContent(spec)), "op");
         AimException bridge = assertThrows(AimException.class, () -> preconditions.requireBridgeFileAgrees(
                 "abiquo_5", Optional.of("DEVICE=abiquo_5\nTYPE=Ethernet\n"), "op"));
-        assertEquals("FILE_CONFLICT", bridge.reason());
+        assertEquals("FILE_CONFLICT", bridge.reason().name());
         assertEquals("op: /scripts/ifcfg-abiquo_5 exists but does not describe bridge abiquo_5 (DEVICE=abiquo_5, "
                 + "TYPE=Ethernet)", bridge.getMessage());
         AimException vlan = assertThrows(AimException.class, () -> preconditions.requireVlanFileAgrees(spec,
                 Optional.of(IfcfgFiles.vlanContent(VlanSpec.of(5, "eth0", "br5"))), "op"));
-        assertEquals("FILE_CONFLICT", vlan.reason());
+        assertEquals("FILE_CONFLICT", vlan.reason().name());
         assertEquals(Map.of("field", "bridge"), vlan.metadata());
     }
 

@@ -24,7 +24,7 @@ class VlanSpecTest {
     void refusesTagsOutside1To4094(long tag) {
         AimException failure = assertThrows(AimException.class, () -> VlanSpec.of(tag, "eth0", "abiquo_5"));
         assertEquals(Status.Code.INVALID_ARGUMENT, failure.code());
-        assertEquals("INVALID_VLAN_TAG", failure.reason());
+        assertEquals("INVALID_VLAN_TAG", failure.reason().name());
         assertTrue(failure.getMessage().contains(Long.toString(tag)), failure.getMessage());
     }
 
@@ -59,7 +59,7 @@ class VlanSpecTest {
     void aBridgeNamedLikeAVlansFileIsRefused(String bridge) throws AimException {
         AimException failure = assertThrows(AimException.class, () -> VlanSpec.of(5, "eth0", bridge));
         assertEquals(Status.Code.INVALID_ARGUMENT, failure.code());
-        assertEquals("INVALID_INTERFACE_NAME", failure.reason());
+        assertEquals("INVALID_INTERFACE_NAME", failure.reason().name());
         assertEquals("bridge", failure.metadata().get("field"));
         assertTrue(failure.getMessage().contains("ifcfg-" + bridge), failure.getMessage());
         assertEquals("abiquo_eth0", VlanSpec.of(5, "eth0", "abiquo_eth0").bridge());

@@ -118,7 +118,7 @@ public final class VlanVmScenario {
             manager.create(VlanSpec.of(5, "eth0", "abiquo_x"));
             expect(false, "moved eth0.5 to another bridge");
         } catch (AimException refused) {
-            expect("VLAN_IN_OTHER_BRIDGE".equals(refused.reason()), refused.getMessage());
+            expect("VLAN_IN_OTHER_BRIDGE".equals(refused.reason().name()), refused.getMessage());
         }
         expect(!ns.links().containsKey("abiquo_x") && "abiquo_5".equals(ns.links().get("eth0.5").master()),
                 "a refused create changed links");
@@ -261,7 +261,7 @@ public final class VlanVmScenario {
             manager.create(VlanSpec.of(11, "eth0", "abiquo_11"));
             expect(false, "created a second interface for tag 11");
         } catch (AimException failure) {
-            expect("VLAN_TAG_IN_USE".equals(failure.reason()) && failure.getMessage().contains("myvlan11"),
+            expect("VLAN_TAG_IN_USE".equals(failure.reason().name()) && failure.getMessage().contains("myvlan11"),
                     failure.getMessage());
         }
         expect(!ns.links().containsKey("abiquo_11"), "bridge made before refusing");
@@ -274,7 +274,7 @@ public final class VlanVmScenario {
             manager.delete(spec, false);
             expect(false, "deleted a bridge with a VM port");
         } catch (AimException refused) {
-            expect("BRIDGE_HAS_PORTS".equals(refused.reason()), refused.getMessage());
+            expect("BRIDGE_HAS_PORTS".equals(refused.reason().name()), refused.getMessage());
         }
         expect(ns.links().containsKey("eth0.5"), "refused delete removed the VLAN");
         VlanManager.DeleteResult forced = manager.delete(spec, true);

@@ -91,7 +91,8 @@ final class StrictRequestParsing {
             } catch (RuntimeException unparsable) {
                 refused = true;
                 call.refuse(GrpcErrors.toStatusException(new AimException(Status.Code.INVALID_ARGUMENT,
-                        "MALFORMED_REQUEST", "the request to " + method.getBareMethodName() + " is not a valid "
+                        ServerErrorReason.MALFORMED_REQUEST,
+                                "the request to " + method.getBareMethodName() + " is not a valid "
                         + "protobuf message (is every string field valid UTF-8?): " + reason(unparsable),
                         Map.of("method", method.getFullMethodName()), null)));
                 delegate.onCancel(); // the service drops what it began (an upload's temporary)

@@ -1,6 +1,8 @@
 package com.abiquo.aim.core.command;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
+import com.abiquo.aim.core.error.ErrorReason;
 import io.grpc.Status;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,7 +43,7 @@ public class CommandRunner {
         try {
             process = builder.start();
         } catch (IOException failure) {
-            throw new AimException(Status.Code.FAILED_PRECONDITION, "COMMAND_NOT_AVAILABLE",
+            throw new AimException(Status.Code.FAILED_PRECONDITION, CoreErrorReason.COMMAND_NOT_AVAILABLE,
                     "cannot run " + command.get(0) + ": " + failure.getMessage(), Map.of("command", command.get(0)),
                     failure);
         }
@@ -57,7 +59,7 @@ public class CommandRunner {
                     process.destroyForcibly();
                 }
                 children.forEach(ProcessHandle::destroyForcibly);
-                throw new AimException(Status.Code.DEADLINE_EXCEEDED, "COMMAND_TIMEOUT",
+                throw new AimException(Status.Code.DEADLINE_EXCEEDED, CoreErrorReason.COMMAND_TIMEOUT,
                         String.join(" ", command) + " did not finish within " + timeout.toMillis() + " ms",
                         Map.of("command", command.get(0)), null);
             }
@@ -66,10 +68,10 @@ public class CommandRunner {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new AimException(Status.Code.CANCELLED, "COMMAND_INTERRUPTED",
+            throw new AimException(Status.Code.CANCELLED, CoreErrorReason.COMMAND_INTERRUPTED,
                     String.join(" ", command) + " was interrupted", Map.of(), interrupted);
         } catch (ExecutionException failure) {
-            throw AimException.internal("COMMAND_OUTPUT_UNREADABLE",
+            throw AimException.internal(CoreErrorReason.COMMAND_OUTPUT_UNREADABLE,
                     "cannot read the output of " + command.get(0), failure.getCause());
         }
     }
@@ -79,7 +81,7 @@ public class CommandRunner {
      *
      * @param failureCode the status a non-zero exit becomes (the caller knows what a failure means)
      */
-    public CommandResult runChecked(List<String> command, Duration timeout, Status.Code failureCode, String reason)
+    public CommandResult runChecked(List<String> command, Duration timeout, Status.Code failureCode, ErrorReason reason)
             throws AimException {
         CommandResult result = run(command, timeout);
         if (!result.succeeded()) {

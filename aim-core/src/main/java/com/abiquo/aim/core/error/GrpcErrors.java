@@ -43,7 +43,7 @@ public final class GrpcErrors {
 
     public static StatusRuntimeException toStatusException(AimException failure) {
         ErrorInfo.Builder info = ErrorInfo.newBuilder()
-                .setReason(failure.reason())
+                .setReason(failure.reason().name())
                 .setDomain(ERROR_DOMAIN);
         failure.metadata().forEach((key, value) -> info.putMetadata(key, bounded(value, MAX_METADATA_VALUE_BYTES)));
         com.google.rpc.Status status = com.google.rpc.Status.newBuilder()

@@ -1,6 +1,7 @@
 package com.abiquo.aim.core.path;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ public final class ConfinedRoot {
         Path candidate = root.resolve(requested).normalize();
         int candidateBytes = PathLimits.utf8Length(candidate.toString());
         if (candidateBytes > PathLimits.PATH_MAX_BYTES) {
-            throw new AimException(Status.Code.INVALID_ARGUMENT, "PATH_TOO_LONG", what + " \""
+            throw new AimException(Status.Code.INVALID_ARGUMENT, CoreErrorReason.PATH_TOO_LONG, what + " \""
                     + PathLimits.shorten(clientPath) + "\" is " + candidateBytes + " bytes long in UTF-8 under " + root
                     + "; the limit for a path is " + PathLimits.PATH_MAX_BYTES + " bytes", Map.of("field", what), null);
         }
@@ -86,12 +87,13 @@ public final class ConfinedRoot {
     }
 
     private static AimException invalid(String what, String clientPath, String why) {
-        return new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_PATH",
+        return new AimException(Status.Code.INVALID_ARGUMENT, CoreErrorReason.INVALID_PATH,
                 what + " \"" + PathLimits.shorten(clientPath) + "\" " + why, Map.of("field", what), null);
     }
 
     private AimException denied(String what, String clientPath, String why) {
-        return new AimException(Status.Code.PERMISSION_DENIED, "PATH_OUTSIDE_ROOT",
-                what + " \"" + PathLimits.shorten(clientPath) + "\" " + why, Map.of("field", what, "root", root.toString()), null);
+        return new AimException(Status.Code.PERMISSION_DENIED, CoreErrorReason.PATH_OUTSIDE_ROOT,
+                what + " \"" + PathLimits.shorten(clientPath) + "\" " + why, Map.of("field", what, "root",
+                        root.toString()), null);
     }
 }

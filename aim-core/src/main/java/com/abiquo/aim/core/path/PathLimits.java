@@ -1,6 +1,8 @@
 package com.abiquo.aim.core.path;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
+import com.abiquo.aim.core.error.ErrorReason;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -28,20 +30,22 @@ public final class PathLimits {
      */
     public static String checkPath(String path, String field) throws AimException {
         if (path == null || path.isEmpty()) {
-            throw invalid("INVALID_PATH", field, "", "is empty");
+            throw invalid(CoreErrorReason.INVALID_PATH, field, "", "is empty");
         }
         if (path.indexOf('\0') >= 0) {
-            throw invalid("INVALID_PATH", field, path, "contains a NUL byte");
+            throw invalid(CoreErrorReason.INVALID_PATH, field, path, "contains a NUL byte");
         }
         int bytes = utf8Length(path);
         if (bytes > PATH_MAX_BYTES) {
-            throw invalid("PATH_TOO_LONG", field, path, "is " + bytes + " bytes long in UTF-8; the limit for a path "
+            throw invalid(CoreErrorReason.PATH_TOO_LONG, field, path,
+                    "is " + bytes + " bytes long in UTF-8; the limit for a path "
                     + "is " + PATH_MAX_BYTES + " bytes");
         }
         for (String component : path.split("/")) {
             int componentBytes = utf8Length(component);
             if (componentBytes > NAME_MAX_BYTES) {
-                throw invalid("NAME_TOO_LONG", field, path, "has a component of " + componentBytes + " bytes in "
+                throw invalid(CoreErrorReason.NAME_TOO_LONG, field, path,
+                        "has a component of " + componentBytes + " bytes in "
                         + "UTF-8 (\"" + shorten(component) + "\"); the limit for one name in a path is "
                         + NAME_MAX_BYTES + " bytes");
             }
@@ -52,14 +56,15 @@ public final class PathLimits {
     /** Checks one name that becomes a file or folder name: not empty, no NUL or '/', at most NAME_MAX bytes. */
     public static String checkName(String name, String field) throws AimException {
         if (name == null || name.isEmpty()) {
-            throw invalid("INVALID_NAME", field, "", "is empty");
+            throw invalid(CoreErrorReason.INVALID_NAME, field, "", "is empty");
         }
         if (name.indexOf('\0') >= 0 || name.indexOf('/') >= 0) {
-            throw invalid("INVALID_NAME", field, name, "must be one name, without '/' or NUL bytes");
+            throw invalid(CoreErrorReason.INVALID_NAME, field, name, "must be one name, without '/' or NUL bytes");
         }
         int bytes = utf8Length(name);
         if (bytes > NAME_MAX_BYTES) {
-            throw invalid("NAME_TOO_LONG", field, name, "is " + bytes + " bytes long in UTF-8; the limit for one "
+            throw invalid(CoreErrorReason.NAME_TOO_LONG, field, name,
+                    "is " + bytes + " bytes long in UTF-8; the limit for one "
                     + "name is " + NAME_MAX_BYTES + " bytes");
         }
         return name;
@@ -76,7 +81,7 @@ public final class PathLimits {
         return shown.length() > 120 ? shown.substring(0, 120) + "...(" + shown.length() + " characters)" : shown;
     }
 
-    private static AimException invalid(String reason, String field, String value, String why) {
+    private static AimException invalid(ErrorReason reason, String field, String value, String why) {
         return new AimException(Status.Code.INVALID_ARGUMENT, reason, field + " \"" + shorten(value) + "\" " + why,
                 Map.of("field", field), null);
     }

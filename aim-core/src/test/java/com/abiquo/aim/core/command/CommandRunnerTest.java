@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +19,8 @@ class CommandRunnerTest {
 
     @Test
     void capturesExitCodeAndBothOutputs() throws Exception {
-        CommandResult result = runner.run(List.of("sh", "-c", "echo out; echo err >&2; exit 3"), Duration.ofSeconds(10));
+        CommandResult result = runner.run(List.of("sh", "-c", "echo out; echo err >&2; exit 3"),
+                Duration.ofSeconds(10));
         assertEquals(3, result.exitCode());
         assertFalse(result.succeeded());
         assertEquals("out\n", result.stdout());
@@ -46,7 +48,7 @@ class CommandRunnerTest {
         AimException error = assertThrows(AimException.class,
                 () -> runner.run(List.of("sleep", "30"), Duration.ofMillis(300)));
         assertEquals(Status.Code.DEADLINE_EXCEEDED, error.code());
-        assertEquals("COMMAND_TIMEOUT", error.reason());
+        assertEquals("COMMAND_TIMEOUT", error.reason().name());
         assertEquals("sleep 30 did not finish within 300 ms", error.getMessage());
         assertTrue(System.nanoTime() - begin < Duration.ofSeconds(10).toNanos());
     }
@@ -84,7 +86,7 @@ class CommandRunnerTest {
         AimException error = assertThrows(AimException.class,
                 () -> runner.run(List.of("aimcore-no-such-program"), Duration.ofSeconds(5)));
         assertEquals(Status.Code.FAILED_PRECONDITION, error.code());
-        assertEquals("COMMAND_NOT_AVAILABLE", error.reason());
+        assertEquals("COMMAND_NOT_AVAILABLE", error.reason().name());
         assertTrue(error.getMessage().startsWith("cannot run aimcore-no-such-program"), error.getMessage());
     }
 
@@ -92,9 +94,9 @@ class CommandRunnerTest {
     void runCheckedTurnsAFailureIntoTheCallersStatusWithStandardError() {
         AimException error = assertThrows(AimException.class, () -> runner.runChecked(
                 List.of("sh", "-c", "echo 'Cannot find device \"abiquo_9\"' >&2; exit 1"), Duration.ofSeconds(10),
-                Status.Code.NOT_FOUND, "LINK_NOT_FOUND"));
+                Status.Code.NOT_FOUND, CoreErrorReason.COMMAND_NOT_AVAILABLE));
         assertEquals(Status.Code.NOT_FOUND, error.code());
-        assertEquals("LINK_NOT_FOUND", error.reason());
+        assertEquals("COMMAND_NOT_AVAILABLE", error.reason().name());
         assertTrue(error.getMessage().endsWith("failed (exit 1): Cannot find device \"abiquo_9\""), error.getMessage());
         assertEquals("1", error.metadata().get("exit_code"));
     }

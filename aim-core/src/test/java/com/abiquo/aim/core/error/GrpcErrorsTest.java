@@ -20,12 +20,12 @@ class GrpcErrorsTest {
     @Test
     void anAimExceptionKeepsItsCodeMessageAndCarriesErrorInfo() throws Exception {
         StatusRuntimeException status = GrpcErrors.toStatusException(new AimException(Status.Code.NOT_FOUND,
-                "DOMAIN_NOT_FOUND", "no domain with uuid 42", Map.of("uuid", "42"), null));
+                CoreErrorReason.POOL_NOT_FOUND, "no domain with uuid 42", Map.of("uuid", "42"), null));
         assertEquals(Status.Code.NOT_FOUND, status.getStatus().getCode());
         assertEquals("no domain with uuid 42", status.getStatus().getDescription());
         com.google.rpc.Status detail = StatusProto.fromThrowable(status);
         ErrorInfo info = detail.getDetails(0).unpack(ErrorInfo.class);
-        assertEquals("DOMAIN_NOT_FOUND", info.getReason());
+        assertEquals("POOL_NOT_FOUND", info.getReason());
         assertEquals(GrpcErrors.ERROR_DOMAIN, info.getDomain());
         assertEquals("42", info.getMetadataOrThrow("uuid"));
     }
@@ -35,7 +35,7 @@ class GrpcErrorsTest {
     void longMessagesAndMetadataAreCutByWholeCodePoints() throws Exception {
         String huge = "\u00e9\ud83d\ude00x".repeat(20_000);
         StatusRuntimeException status = GrpcErrors.toStatusException(new AimException(Status.Code.INVALID_ARGUMENT,
-                "INVALID_PATH", "path \"" + huge + "\" is wrong", Map.of("field", huge), null));
+                CoreErrorReason.INVALID_PATH, "path \"" + huge + "\" is wrong", Map.of("field", huge), null));
         String message = status.getStatus().getDescription();
         assertTrue(message.getBytes(StandardCharsets.UTF_8).length <= GrpcErrors.MAX_MESSAGE_BYTES, message);
         assertTrue(message.startsWith("path \"\u00e9\ud83d\ude00x"), message);
@@ -82,7 +82,7 @@ class GrpcErrorsTest {
         };
         GrpcCalls.unary(observer, () -> "ok");
         GrpcCalls.unary(observer, () -> {
-            throw AimException.invalidArgument("BAD", "bad");
+            throw AimException.invalidArgument(CoreErrorReason.INVALID_NAME, "bad");
         });
         assertEquals(List.of("next ok", "completed", "error INVALID_ARGUMENT"), events);
     }

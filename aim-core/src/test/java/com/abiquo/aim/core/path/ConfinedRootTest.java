@@ -62,22 +62,22 @@ class ConfinedRootTest {
         AimException folderName = assertThrows(AimException.class,
                 () -> root.resolve(longFolder + "/disk.raw", "destination"));
         assertEquals(Status.Code.INVALID_ARGUMENT, folderName.code());
-        assertEquals("NAME_TOO_LONG", folderName.reason());
+        assertEquals("NAME_TOO_LONG", folderName.reason().name());
         assertEquals("destination", folderName.metadata().get("field"));
         assertEquals("NAME_TOO_LONG", assertThrows(AimException.class,
-                () -> root.resolve(rootFolder + "/a/" + "\u00e9".repeat(128) + "/b", "x")).reason(),
+                () -> root.resolve(rootFolder + "/a/" + "\u00e9".repeat(128) + "/b", "x")).reason().name(),
                 "256 bytes in UTF-8 in 128 characters");
         assertEquals(rootFolder.resolve("d".repeat(255) + "/disk.raw"), root.resolve("d".repeat(255) + "/disk.raw",
                 "x"), "255 bytes is still a name");
 
         String longPath = ("p".repeat(200) + "/").repeat(21);
         AimException path = assertThrows(AimException.class, () -> root.resolve(longPath, "destination"));
-        assertEquals("PATH_TOO_LONG", path.reason());
+        assertEquals("PATH_TOO_LONG", path.reason().name());
         String fitsAloneNotUnderRoot = ("p".repeat(200) + "/").repeat(20) + "q".repeat(4095 - 4020);
         assertEquals(4095, fitsAloneNotUnderRoot.length());
         AimException underRoot = assertThrows(AimException.class,
                 () -> root.resolve(fitsAloneNotUnderRoot, "destination"));
-        assertEquals("PATH_TOO_LONG", underRoot.reason(), underRoot.getMessage());
+        assertEquals("PATH_TOO_LONG", underRoot.reason().name(), underRoot.getMessage());
         assertTrue(underRoot.getMessage().length() < 1000, "the message shows the start of the path only");
     }
 
@@ -103,6 +103,6 @@ class ConfinedRootTest {
     void theMessageNamesTheFieldAndThePath() {
         AimException error = assertThrows(AimException.class, () -> root.resolve("../x", "datastore_path"));
         assertEquals("datastore_path \"../x\" contains a '..' segment", error.getMessage());
-        assertEquals("INVALID_PATH", error.reason());
+        assertEquals("INVALID_PATH", error.reason().name());
     }
 }

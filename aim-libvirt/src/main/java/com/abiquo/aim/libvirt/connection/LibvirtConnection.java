@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.core.spi.LibvirtAccess;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.connection.LibvirtErrors.LibvirtError;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -350,7 +351,8 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
         int type = event.getType().ordinal();
         int state = DomainStates.after(type, knownStates.get(uuid));
         knownStates.recordEvent(uuid, state, receivedNanos);
-        DomainLifecycleEvent lifecycleEvent = new DomainLifecycleEvent(uuid, name, type, EventDetails.rawDetail(event), state,
+        DomainLifecycleEvent lifecycleEvent = new DomainLifecycleEvent(uuid, name, type, EventDetails.rawDetail(event),
+                state,
                 receivedNanos, epochMillis);
         for (Listener listener : listeners) {
             try {
@@ -371,7 +373,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
     }
 
     private AimException unreachable(String what) {
-        return new AimException(io.grpc.Status.Code.UNAVAILABLE, "LIBVIRT_UNREACHABLE",
+        return new AimException(io.grpc.Status.Code.UNAVAILABLE, LibvirtErrorReason.LIBVIRT_UNREACHABLE,
                 (what == null || what.isEmpty() ? "" : what + " failed: ") + "libvirtd at " + settings.uri()
                         + " is unreachable (" + lastFailure + "); AIM reconnects with backoff",
                 Map.of("uri", settings.uri()), null);

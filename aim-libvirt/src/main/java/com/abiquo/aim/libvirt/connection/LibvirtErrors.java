@@ -1,6 +1,8 @@
 package com.abiquo.aim.libvirt.connection;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.ErrorReason;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import io.grpc.Status;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -162,7 +164,8 @@ public final class LibvirtErrors {
         metadata.put("libvirt_error", "VIR_ERR_" + error.codeName());
         metadata.put("libvirt_domain", Integer.toString(error.errorDomain()));
         metadata.put("libvirt_message", error.message());
-        String reason = connectionAlive ? "LIBVIRT_" + error.codeName() : "LIBVIRT_UNREACHABLE";
+        ErrorReason reason = connectionAlive ? LibvirtCodeReason.of(error.code())
+                : LibvirtErrorReason.LIBVIRT_UNREACHABLE;
         String text = (what == null || what.isEmpty() ? "" : what + " failed: ") + error.message();
         if (!connectionAlive) {
             text = text + " (the connection to libvirtd is lost; AIM reconnects with backoff)";
@@ -182,6 +185,11 @@ public final class LibvirtErrors {
                     ? Status.Code.ALREADY_EXISTS : Status.Code.FAILED_PRECONDITION;
         }
         return Status.Code.UNKNOWN;
+    }
+
+    /** How many codes {@link #codeName} names (0 up to this, exclusive). */
+    static int codeCount() {
+        return NAMES.length;
     }
 
     public static String codeName(int code) {

@@ -3,12 +3,15 @@ package com.abiquo.aim.libvirt.domain;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.path.PathLimits;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.connection.DomainListing;
 import com.abiquo.aim.libvirt.connection.DomainStateReader;
 import com.abiquo.aim.libvirt.connection.DomainStates;
-import com.abiquo.aim.libvirt.connection.LibvirtConnection;
 import com.abiquo.aim.libvirt.connection.Handles;
+import com.abiquo.aim.libvirt.connection.LibvirtCodeReason;
+import com.abiquo.aim.libvirt.connection.LibvirtConnection;
 import com.abiquo.aim.libvirt.connection.LibvirtErrors;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
@@ -53,11 +56,12 @@ public final class DomainOperations {
 
     public Defined define(String xml) throws AimException {
         if (xml == null || xml.isBlank()) {
-            throw AimException.invalidArgument("XML_EMPTY", "xml is empty: a libvirt domain definition is required");
+            throw AimException.invalidArgument(LibvirtErrorReason.XML_EMPTY,
+                    "xml is empty: a libvirt domain definition is required");
         }
         int size = xml.getBytes(StandardCharsets.UTF_8).length;
         if (size > MAX_XML_BYTES) {
-            throw AimException.invalidArgument("XML_TOO_LARGE", "xml is " + size + " bytes; at most "
+            throw AimException.invalidArgument(LibvirtErrorReason.XML_TOO_LARGE, "xml is " + size + " bytes; at most "
                     + MAX_XML_BYTES + " are accepted");
         }
         DomainXml.Identity identity = DomainXml.identity(xml);
@@ -98,7 +102,8 @@ public final class DomainOperations {
         try {
             return onDomain("undefining", selector, Undefined::undefine);
         } catch (AimException failure) {
-            if (failure.code() == Status.Code.NOT_FOUND && "LIBVIRT_NO_DOMAIN".equals(failure.reason())) {
+            if (failure.code() == Status.Code.NOT_FOUND
+                    && failure.reason() == LibvirtCodeReason.of(LibvirtErrors.NO_DOMAIN)) {
                 return new Undefined(false, false);
             }
             throw failure;
@@ -180,7 +185,8 @@ public final class DomainOperations {
 
     private static void requirePmSuspended(DomainSelector selector, int state) throws AimException {
         if (state != DomainStates.PMSUSPENDED) {
-            throw AimException.failedPrecondition("DOMAIN_NOT_PMSUSPENDED", selector.describe() + " is "
+            throw AimException.failedPrecondition(LibvirtErrorReason.DOMAIN_NOT_PMSUSPENDED,
+                    selector.describe() + " is "
                     + DomainStates.describe(state) + ", not suspended to RAM: only a PMSUSPENDED domain can be "
                     + "woken up (ResumeDomain resumes a paused one, PowerOnDomain starts a stopped one)");
         }
@@ -191,7 +197,8 @@ public final class DomainOperations {
      */
     public ShutdownOutcome shutdown(DomainSelector selector, Duration timeout) throws AimException {
         if (timeout.isNegative() || timeout.compareTo(MAX_SHUTDOWN_TIMEOUT) > 0) {
-            throw AimException.invalidArgument("SHUTDOWN_TIMEOUT_INVALID", "timeout " + timeout.toMillis()
+            throw AimException.invalidArgument(LibvirtErrorReason.SHUTDOWN_TIMEOUT_INVALID,
+                    "timeout " + timeout.toMillis()
                     + " ms is out of range: 0 to " + MAX_SHUTDOWN_TIMEOUT.toSeconds() + " s");
         }
         String what = "shutting down " + selector.describe();
@@ -206,7 +213,8 @@ public final class DomainOperations {
                 Thread.sleep(SHUTDOWN_POLL.toMillis());
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
-                throw new AimException(Status.Code.CANCELLED, "SHUTDOWN_INTERRUPTED", what + " was interrupted");
+                throw new AimException(Status.Code.CANCELLED, LibvirtErrorReason.SHUTDOWN_INTERRUPTED,
+                        what + " was interrupted");
             }
             state = stateOrGone(selector);
         }
@@ -251,17 +259,17 @@ public final class DomainOperations {
     public BlockInfo resizeDisk(DomainSelector selector, String disk, long capacityBytes) throws AimException {
         checkDisk(disk);
         if (capacityBytes <= 0) {
-            throw AimException.invalidArgument("CAPACITY_INVALID", "capacity_bytes must be more than 0");
+            throw AimException.invalidArgument(CoreErrorReason.SIZE_INVALID, "capacity_bytes must be more than 0");
         }
         return onDomain("resizing disk '" + disk + "' of", selector, domain -> {
             if (domain.isActive() != 1) {
-                throw AimException.failedPrecondition("DOMAIN_NOT_RUNNING", selector.describe()
+                throw AimException.failedPrecondition(LibvirtErrorReason.DOMAIN_NOT_RUNNING, selector.describe()
                         + " is not running: a disk can only be resized live (resize the volume instead)");
             }
             DomainXml.Disk found = findDisk(domain, disk, selector);
             BlockInfo before = blockInfoOf(domain, disk, found);
             if (capacityBytes < before.capacityBytes()) {
-                throw AimException.failedPrecondition("DISK_SHRINK_REFUSED", "disk '" + disk + "' of "
+                throw AimException.failedPrecondition(LibvirtErrorReason.DISK_SHRINK_REFUSED, "disk '" + disk + "' of "
                         + selector.describe() + " is " + before.capacityBytes() + " bytes; shrinking it to "
                         + capacityBytes + " bytes under a running guest would destroy data");
             }
@@ -272,13 +280,15 @@ public final class DomainOperations {
 
     private static void checkDisk(String disk) throws AimException {
         if (disk == null || disk.isBlank()) {
-            throw AimException.invalidArgument("DISK_EMPTY", "disk is empty: give a target device (vda) or a path");
+            throw AimException.invalidArgument(LibvirtErrorReason.DISK_EMPTY,
+                    "disk is empty: give a target device (vda) or a path");
         }
         if (disk.startsWith("/")) {
             PathLimits.checkPath(disk, "disk"); // the kernel's limits, for every name of the path
         }
         if (disk.length() > 4096 || disk.chars().anyMatch(Character::isISOControl)) {
-            throw AimException.invalidArgument("DISK_INVALID", "disk is longer than 4096 characters or contains "
+            throw AimException.invalidArgument(LibvirtErrorReason.DISK_INVALID,
+                    "disk is longer than 4096 characters or contains "
                     + "control characters");
         }
     }
@@ -291,7 +301,8 @@ public final class DomainOperations {
                 return candidate;
             }
         }
-        throw new AimException(Status.Code.NOT_FOUND, "DISK_NOT_FOUND", selector.describe() + " has no disk '"
+        throw new AimException(Status.Code.NOT_FOUND, LibvirtErrorReason.DISK_NOT_FOUND,
+                selector.describe() + " has no disk '"
                 + disk + "'; its disks: " + (disks.isEmpty() ? "none" : disks.stream()
                 .map(d -> d.target() + (d.source().isEmpty() ? "" : " (" + d.source() + ")"))
                 .collect(Collectors.joining(", "))), Map.of("disk", disk), null);
@@ -330,7 +341,8 @@ public final class DomainOperations {
                 LibvirtErrors.capture(failure);
                 int state = stateOf(domain);
                 if (!allowedIn.test(state)) {
-                    throw AimException.failedPrecondition("LIBVIRT_OPERATION_INVALID", selector.describe() + " is "
+                    throw AimException.failedPrecondition(LibvirtCodeReason.of(LibvirtErrors.OPERATION_INVALID),
+                            selector.describe() + " is "
                             + DomainStates.describe(state) + ": " + verb + " it is not possible in that state");
                 }
                 throw failure;

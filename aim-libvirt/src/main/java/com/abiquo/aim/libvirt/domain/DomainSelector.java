@@ -1,9 +1,11 @@
 package com.abiquo.aim.libvirt.domain;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.ErrorReason;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
+import io.grpc.Status;
 import java.util.Map;
 import java.util.UUID;
-import io.grpc.Status;
 
 /** A validated reference to one domain: by uuid (canonical lower-case form) or by name. */
 public record DomainSelector(String uuid, String name) {
@@ -11,7 +13,7 @@ public record DomainSelector(String uuid, String name) {
 
     public static DomainSelector byUuid(String uuid) throws AimException {
         if (uuid == null || uuid.isBlank()) {
-            throw invalid("DOMAIN_UUID_EMPTY", "domain.uuid is empty");
+            throw invalid(LibvirtErrorReason.DOMAIN_UUID_EMPTY, "domain.uuid is empty");
         }
         try {
             String canonical = UUID.fromString(uuid.strip()).toString();
@@ -20,7 +22,7 @@ public record DomainSelector(String uuid, String name) {
             }
             return new DomainSelector(canonical, null);
         } catch (IllegalArgumentException notUuid) {
-            throw invalid("DOMAIN_UUID_INVALID", "domain.uuid \"" + shorten(uuid)
+            throw invalid(LibvirtErrorReason.DOMAIN_UUID_INVALID, "domain.uuid \"" + shorten(uuid)
                     + "\" is not a UUID (expected 8-4-4-4-12 hexadecimal digits)");
         }
     }
@@ -33,16 +35,17 @@ public record DomainSelector(String uuid, String name) {
     /** libvirt accepts nearly any name, but not these: they can only be a client's mistake. */
     static void checkName(String name, String field) throws AimException {
         if (name == null || name.isEmpty()) {
-            throw invalid("DOMAIN_NAME_EMPTY", field + " is empty");
+            throw invalid(LibvirtErrorReason.DOMAIN_NAME_EMPTY, field + " is empty");
         }
         if (name.length() > MAX_NAME_LENGTH) {
-            throw invalid("DOMAIN_NAME_TOO_LONG", field + " is " + name.length() + " characters long; at most "
+            throw invalid(LibvirtErrorReason.DOMAIN_NAME_TOO_LONG,
+                    field + " is " + name.length() + " characters long; at most "
                     + MAX_NAME_LENGTH + " are allowed");
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (Character.isISOControl(c) || c == '/') {
-                throw invalid("DOMAIN_NAME_INVALID", field + " \"" + shorten(name)
+                throw invalid(LibvirtErrorReason.DOMAIN_NAME_INVALID, field + " \"" + shorten(name)
                         + "\" contains a control character or '/'");
             }
         }
@@ -57,7 +60,7 @@ public record DomainSelector(String uuid, String name) {
         return byUuid() ? "domain uuid '" + uuid + "'" : "domain '" + name + "'";
     }
 
-    private static AimException invalid(String reason, String message) {
+    private static AimException invalid(ErrorReason reason, String message) {
         return new AimException(Status.Code.INVALID_ARGUMENT, reason, message, Map.of("field", "domain"), null);
     }
 

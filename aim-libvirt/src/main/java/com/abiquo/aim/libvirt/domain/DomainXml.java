@@ -1,6 +1,7 @@
 package com.abiquo.aim.libvirt.domain;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import java.io.IOException;
 import java.io.StringReader;
 import java.util.ArrayList;
@@ -16,8 +17,8 @@ import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 import org.xml.sax.ErrorHandler;
 import org.xml.sax.InputSource;
-import org.xml.sax.SAXParseException;
 import org.xml.sax.SAXException;
+import org.xml.sax.SAXParseException;
 
 /**
  * Reads what AIM needs from libvirt XML (a domain's name and uuid, its disks and interfaces; the host CPU model)
@@ -68,10 +69,10 @@ public final class DomainXml {
             builder.setErrorHandler(SILENT);
             return builder.parse(new InputSource(new StringReader(xml)));
         } catch (SAXException malformed) {
-            throw AimException.invalidArgument("MALFORMED_XML", what + " is not well-formed XML: "
+            throw AimException.invalidArgument(LibvirtErrorReason.MALFORMED_XML, what + " is not well-formed XML: "
                     + malformed.getMessage());
         } catch (ParserConfigurationException | IOException unexpected) {
-            throw AimException.internal("XML_PARSER", "cannot parse " + what, unexpected);
+            throw AimException.internal(LibvirtErrorReason.XML_PARSER, "cannot parse " + what, unexpected);
         }
     }
 
@@ -79,12 +80,12 @@ public final class DomainXml {
     public static Identity identity(String xml) throws AimException {
         Element root = parse(xml, "xml").getDocumentElement();
         if (!"domain".equals(root.getTagName())) {
-            throw AimException.invalidArgument("NOT_A_DOMAIN_XML",
+            throw AimException.invalidArgument(LibvirtErrorReason.NOT_A_DOMAIN_XML,
                     "xml: the root element is <" + root.getTagName() + ">, expected <domain>");
         }
         String name = childText(root, "name").orElse("").strip();
         if (name.isEmpty()) {
-            throw AimException.invalidArgument("DOMAIN_NAME_MISSING", "xml: the domain has no <name>");
+            throw AimException.invalidArgument(LibvirtErrorReason.DOMAIN_NAME_MISSING, "xml: the domain has no <name>");
         }
         DomainSelector.checkName(name, "xml <name>");
         Optional<String> uuid = childText(root, "uuid").map(String::strip).filter(text -> !text.isEmpty());

@@ -1,6 +1,7 @@
 package com.abiquo.aim.libvirt.events;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,7 +127,7 @@ public final class EventJournal {
         if (afterSequence > last) {
             // Not issued yet (a sequence of an earlier run whose clock was ahead, a made-up number): a page "after"
             // it would tell the client to go on from beyond the newest event and skip every event up to there.
-            throw new AimException(Status.Code.OUT_OF_RANGE, "SEQUENCE_NOT_ISSUED", "sequence " + afterSequence
+            throw new AimException(Status.Code.OUT_OF_RANGE, LibvirtErrorReason.SEQUENCE_NOT_ISSUED, "sequence " + afterSequence
                     + " has not been issued (the newest is " + last + "); subscribe with include_snapshot to get the"
                     + " current state");
         }
@@ -135,7 +136,7 @@ public final class EventJournal {
         for (; position <= last && events.size() < max; position++) {
             Entry entry = get(position);
             if (entry == null) {
-                throw new AimException(Status.Code.OUT_OF_RANGE, "JOURNAL_POINT_GONE", "events after sequence "
+                throw new AimException(Status.Code.OUT_OF_RANGE, LibvirtErrorReason.JOURNAL_POINT_GONE, "events after sequence "
                         + afterSequence + " are no longer in the journal (it holds " + oldestSequence() + " to "
                         + lastSequence + "); subscribe with include_snapshot to get the current state");
             }

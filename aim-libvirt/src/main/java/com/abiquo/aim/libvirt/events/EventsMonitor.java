@@ -3,6 +3,8 @@ package com.abiquo.aim.libvirt.events;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.connection.DomainEventSource;
 import com.abiquo.aim.libvirt.connection.DomainEventSource.DomainLifecycleEvent;
 import com.abiquo.aim.libvirt.connection.DomainEventSource.DomainStateSnapshot;
@@ -308,14 +310,14 @@ public final class EventsMonitor implements DomainEventSource.Listener {
 
     private void checkServing() throws AimException {
         if (stopping) {
-            throw AimException.unavailable("AGENT_STOPPING", "the agent is shutting down");
+            throw AimException.unavailable(CoreErrorReason.AGENT_STOPPING, "the agent is shutting down");
         }
         if (source == null) {
-            throw AimException.unavailable("EVENT_SOURCE_MISSING", "the libvirt connection is not available in this "
+            throw AimException.unavailable(LibvirtErrorReason.EVENT_SOURCE_MISSING, "the libvirt connection is not available in this "
                     + "agent (the libvirt module did not start), so there are no events to subscribe to");
         }
         if (!record.baselined()) {
-            throw AimException.unavailable("LIBVIRT_NOT_CONNECTED", "the agent has not reached libvirtd since it "
+            throw AimException.unavailable(LibvirtErrorReason.LIBVIRT_NOT_CONNECTED, "the agent has not reached libvirtd since it "
                     + "started, so it knows no domain state yet; retry when health reports SERVING");
         }
     }

@@ -3,6 +3,8 @@ package com.abiquo.aim.libvirt.events;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.events.EventsMonitor.ModifyResult;
 import com.abiquo.aim.libvirt.events.EventsMonitor.SubscribeSpec;
 import java.time.Duration;
@@ -70,7 +72,7 @@ final class Subscriptions {
         Subscriber subscriber;
         synchronized (this) {
             if (closed) {
-                throw AimException.unavailable("AGENT_STOPPING", "the agent is shutting down");
+                throw AimException.unavailable(CoreErrorReason.AGENT_STOPPING, "the agent is shutting down");
             }
             String id = UUID.randomUUID().toString();
             subscriber = record.read(view -> start(id, view, spec, sink, sourceConnected));
@@ -120,14 +122,14 @@ final class Subscriptions {
         String subscriptionId = subscriber.id();
         SubscriptionFilter current = subscriber.requestedFilter();
         if (current.allDomainsSelected() && !remove.isEmpty()) {
-            throw new Refused(AimException.failedPrecondition("SUBSCRIPTION_WATCHES_ALL_DOMAINS", "subscription "
+            throw new Refused(AimException.failedPrecondition(LibvirtErrorReason.SUBSCRIPTION_WATCHES_ALL_DOMAINS, "subscription "
                     + subscriptionId + " watches all domains: single domains cannot be removed from it "
                     + "(open a subscription for the domains you want instead)"));
         }
         long head = view.journal().lastSequence();
         SubscriptionFilter updated = current.modified(add, remove, head);
         if (updated.domains().size() > SubscriptionFilter.MAX_DOMAINS) {
-            throw new Refused(AimException.failedPrecondition("SUBSCRIPTION_DOMAIN_LIMIT", "subscription "
+            throw new Refused(AimException.failedPrecondition(LibvirtErrorReason.SUBSCRIPTION_DOMAIN_LIMIT, "subscription "
                     + subscriptionId + " would watch " + updated.domains().size() + " domains; at most "
                     + SubscriptionFilter.MAX_DOMAINS + " (remove some, or subscribe to all domains)"));
         }
@@ -135,7 +137,7 @@ final class Subscriptions {
         // not read could make them grow without limit (the stall check counts only journal events).
         boolean snapshot = includeSnapshot && !add.isEmpty() && !current.allDomainsSelected();
         if (snapshot && subscriber.unsentSnapshots() >= MAX_UNSENT_SNAPSHOTS) {
-            throw new Refused(AimException.failedPrecondition("SNAPSHOTS_NOT_READ", "subscription " + subscriptionId
+            throw new Refused(AimException.failedPrecondition(LibvirtErrorReason.SNAPSHOTS_NOT_READ, "subscription " + subscriptionId
                     + " has " + subscriber.unsentSnapshots() + " snapshots its client has not read yet; read the"
                     + " stream, or modify it without include_snapshot"));
         }
@@ -174,7 +176,7 @@ final class Subscriptions {
     private Subscriber find(String subscriptionId) throws AimException {
         Subscriber subscriber = subscriptionId == null ? null : open.get(subscriptionId);
         if (subscriber == null || subscriber.ended()) {
-            throw AimException.notFound("SUBSCRIPTION_NOT_FOUND", "no open event subscription with id \""
+            throw AimException.notFound(LibvirtErrorReason.SUBSCRIPTION_NOT_FOUND, "no open event subscription with id \""
                     + subscriptionId + "\" (it ended, or never existed)");
         }
         return subscriber;

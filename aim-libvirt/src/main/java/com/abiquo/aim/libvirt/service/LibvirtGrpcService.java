@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.GrpcCalls;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.connection.DomainStates;
 import com.abiquo.aim.libvirt.domain.BlockInfo;
 import com.abiquo.aim.libvirt.domain.DomainOperations;
@@ -66,12 +67,12 @@ import com.abiquo.aim.v1.ResizeVolumeRequest;
 import com.abiquo.aim.v1.ResizeVolumeResponse;
 import com.abiquo.aim.v1.ResumeDomainRequest;
 import com.abiquo.aim.v1.ResumeDomainResponse;
-import com.abiquo.aim.v1.WakeUpDomainRequest;
-import com.abiquo.aim.v1.WakeUpDomainResponse;
 import com.abiquo.aim.v1.ShutdownDomainRequest;
 import com.abiquo.aim.v1.ShutdownDomainResponse;
 import com.abiquo.aim.v1.UndefineDomainRequest;
 import com.abiquo.aim.v1.UndefineDomainResponse;
+import com.abiquo.aim.v1.WakeUpDomainRequest;
+import com.abiquo.aim.v1.WakeUpDomainResponse;
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -201,7 +202,8 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
                 if (wire.getNanos() < -999_999_999 || wire.getNanos() > 999_999_999
                         || (wire.getSeconds() < 0 && wire.getNanos() > 0)
                         || (wire.getSeconds() > 0 && wire.getNanos() < 0)) {
-                    throw AimException.invalidArgument("SHUTDOWN_TIMEOUT_INVALID", "timeout is not a valid duration");
+                    throw AimException.invalidArgument(LibvirtErrorReason.SHUTDOWN_TIMEOUT_INVALID,
+                            "timeout is not a valid duration");
                 }
                 timeout = Duration.ofSeconds(request.getTimeout().getSeconds(), request.getTimeout().getNanos());
             }
@@ -306,7 +308,7 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
                 since = sinceMillis(request.getSince());
             }
             DomainSummary domain = domains.find(selector).orElseThrow(() -> AimException.notFound(
-                    "DOMAIN_NOT_FOUND", selector.describe() + " does not exist"));
+                    LibvirtErrorReason.DOMAIN_NOT_FOUND, selector.describe() + " does not exist"));
             GetDatapointsResponse.Builder response = GetDatapointsResponse.newBuilder().setUuid(domain.uuid())
                     .setName(domain.name()).setCollectInterval(com.google.protobuf.Duration.newBuilder()
                             .setSeconds(collectInterval.toSeconds()).setNanos(collectInterval.toNanosPart()));
@@ -333,7 +335,8 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
     static long sinceMillis(Timestamp timestamp) throws AimException {
         if (timestamp.getSeconds() < MIN_TIMESTAMP_SECONDS || timestamp.getSeconds() > MAX_TIMESTAMP_SECONDS
                 || timestamp.getNanos() < 0 || timestamp.getNanos() > 999_999_999) {
-            throw new AimException(Status.Code.INVALID_ARGUMENT, "SINCE_INVALID", "since is not a valid timestamp"
+            throw new AimException(Status.Code.INVALID_ARGUMENT, LibvirtErrorReason.SINCE_INVALID,
+                    "since is not a valid timestamp"
                     + " (seconds " + timestamp.getSeconds() + ", nanos " + timestamp.getNanos() + "): seconds must be"
                     + " from " + MIN_TIMESTAMP_SECONDS + " to " + MAX_TIMESTAMP_SECONDS + " (years 1 to 9999) and"
                     + " nanos from 0 to 999999999", Map.of("field", "since"), null);
@@ -343,12 +346,12 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
 
     static DomainSelector selector(boolean present, DomainRef ref) throws AimException {
         if (!present) {
-            throw AimException.invalidArgument("DOMAIN_MISSING", "domain is required (uuid or name)");
+            throw AimException.invalidArgument(LibvirtErrorReason.DOMAIN_MISSING, "domain is required (uuid or name)");
         }
         return switch (ref.getRefCase()) {
             case UUID -> DomainSelector.byUuid(ref.getUuid());
             case NAME -> DomainSelector.byName(ref.getName());
-            case REF_NOT_SET -> throw AimException.invalidArgument("DOMAIN_MISSING",
+            case REF_NOT_SET -> throw AimException.invalidArgument(LibvirtErrorReason.DOMAIN_MISSING,
                     "domain is required: set domain.uuid or domain.name");
         };
     }

@@ -1,9 +1,12 @@
 package com.abiquo.aim.libvirt.service;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
+import com.abiquo.aim.core.error.ErrorReason;
 import com.abiquo.aim.core.path.PathLimits;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.v1.CreateStoragePoolRequest;
 import com.abiquo.aim.v1.DiskFormat;
 import com.abiquo.aim.v1.StoragePool;
@@ -31,7 +34,7 @@ final class StorageRequests {
             case STORAGE_POOL_TYPE_NETFS -> PoolType.NETFS;
             case STORAGE_POOL_TYPE_ISCSI -> PoolType.ISCSI;
             case STORAGE_POOL_TYPE_ISCSI_DIRECT -> PoolType.ISCSI_DIRECT;
-            default -> throw AimException.invalidArgument("POOL_TYPE_INVALID", "type must be one of "
+            default -> throw AimException.invalidArgument(CoreErrorReason.POOL_TYPE_INVALID, "type must be one of "
                     + "STORAGE_POOL_TYPE_DIR, _NETFS, _ISCSI, _ISCSI_DIRECT (got " + request.getTypeValue() + ")");
         };
         switch (type) {
@@ -52,7 +55,7 @@ final class StorageRequests {
             }
         }
         if (request.getSourcePort() > 65535) {
-            throw AimException.invalidArgument("PORT_INVALID", "source_port " + request.getSourcePort()
+            throw AimException.invalidArgument(LibvirtErrorReason.PORT_INVALID, "source_port " + request.getSourcePort()
                     + " is out of range 0-65535");
         }
         return new StoragePoolOperations.PoolSpec(request.getName(), type, request.getTargetPath(),
@@ -73,15 +76,18 @@ final class StorageRequests {
         }
         if (type != PoolType.ISCSI && type != PoolType.ISCSI_DIRECT) {
             String field = username.isEmpty() ? "chap_secret" : "chap_username";
-            throw invalid("CHAP_NOT_APPLICABLE", field, field + " is set, but CHAP is only for iscsi and iscsi-direct"
+            throw invalid(CoreErrorReason.CHAP_NOT_APPLICABLE, field,
+                    field + " is set, but CHAP is only for iscsi and iscsi-direct"
                     + " pools, not " + type.name().toLowerCase(Locale.ROOT) + " pools");
         }
         if (username.isEmpty()) {
-            throw invalid("CHAP_USERNAME_REQUIRED", "chap_username", "chap_secret is set but chap_username is empty:"
+            throw invalid(LibvirtErrorReason.CHAP_USERNAME_REQUIRED, "chap_username",
+                    "chap_secret is set but chap_username is empty:"
                     + " CHAP needs both (leave both empty for a target without authentication)");
         }
         if (secret.isEmpty()) {
-            throw invalid("CHAP_SECRET_REQUIRED", "chap_secret", "chap_username is set but chap_secret is empty:"
+            throw invalid(LibvirtErrorReason.CHAP_SECRET_REQUIRED, "chap_secret",
+                    "chap_username is set but chap_secret is empty:"
                     + " CHAP needs both (leave both empty for a target without authentication)");
         }
         return Optional.of(new StoragePoolOperations.Chap(username, secret));
@@ -89,7 +95,7 @@ final class StorageRequests {
 
     private static void require(String value, String field, PoolType type) throws AimException {
         if (value == null || value.isBlank()) {
-            throw invalid("FIELD_REQUIRED", field, field + " is required for "
+            throw invalid(LibvirtErrorReason.FIELD_REQUIRED, field, field + " is required for "
                     + type.name().toLowerCase(Locale.ROOT).replace('_', '-') + " pools");
         }
     }
@@ -100,10 +106,11 @@ final class StorageRequests {
      */
     static void checkNewPoolName(String name) throws AimException {
         if (name == null || name.isEmpty()) {
-            throw invalid("POOL_NAME_EMPTY", "name", "name (the pool name) is empty");
+            throw invalid(LibvirtErrorReason.POOL_NAME_EMPTY, "name", "name (the pool name) is empty");
         }
         if (!POOL_NAME.matcher(name).matches()) {
-            throw invalid("POOL_NAME_INVALID", "name", "name \"" + shorten(name) + "\" is not a valid name for a new"
+            throw invalid(LibvirtErrorReason.POOL_NAME_INVALID, "name",
+                    "name \"" + shorten(name) + "\" is not a valid name for a new"
                     + " pool: 1 to 64 characters of [A-Za-z0-9_.-], not starting with '.' or '-'");
         }
     }
@@ -120,28 +127,29 @@ final class StorageRequests {
     /** As {@link #checkPoolName(String)}, for a request whose field holding the pool name is {@code field}. */
     static void checkPoolName(String name, String field) throws AimException {
         if (name == null || name.isEmpty()) {
-            throw invalid("POOL_NAME_EMPTY", field, field + " (the pool name) is empty");
+            throw invalid(LibvirtErrorReason.POOL_NAME_EMPTY, field, field + " (the pool name) is empty");
         }
         if (PathLimits.utf8Length(name) > MAX_EXISTING_POOL_NAME || name.contains("/")
                 || name.chars().anyMatch(Character::isISOControl)) {
-            throw invalid("POOL_NAME_INVALID", field, field + " \"" + shorten(name) + "\" is not a pool name: at most "
+            throw invalid(LibvirtErrorReason.POOL_NAME_INVALID, field,
+                    field + " \"" + shorten(name) + "\" is not a pool name: at most "
                     + MAX_EXISTING_POOL_NAME + " bytes in UTF-8, without '/' or control characters");
         }
     }
 
-    private static AimException invalid(String reason, String field, String message) {
+    private static AimException invalid(ErrorReason reason, String field, String message) {
         return new AimException(Status.Code.INVALID_ARGUMENT, reason, message, Map.of("field", field), null);
     }
 
     static void checkVolumeName(String name) throws AimException {
         if (name == null || name.isEmpty()) {
-            throw AimException.invalidArgument("VOLUME_NAME_EMPTY", "volume name is empty");
+            throw AimException.invalidArgument(LibvirtErrorReason.VOLUME_NAME_EMPTY, "volume name is empty");
         }
         // a volume of a directory pool is a file: the kernel's NAME_MAX counts bytes, not characters
         if (PathLimits.utf8Length(name) > MAX_VOLUME_NAME || name.contains("/") || name.equals(".")
                 || name.equals("..")
                 || name.chars().anyMatch(Character::isISOControl)) {
-            throw AimException.invalidArgument("VOLUME_NAME_INVALID", "volume name \"" + shorten(name)
+            throw AimException.invalidArgument(LibvirtErrorReason.VOLUME_NAME_INVALID, "volume name \"" + shorten(name)
                     + "\" must be 1 to " + MAX_VOLUME_NAME + " bytes in UTF-8, without '/' or control characters");
         }
     }
@@ -149,11 +157,11 @@ final class StorageRequests {
     /** A uint64 byte count from a request, as a Java long. */
     static long bytes(long value, String field, boolean zeroAllowed) throws AimException {
         if (value < 0) {
-            throw AimException.invalidArgument("SIZE_INVALID", field + " " + Long.toUnsignedString(value)
+            throw AimException.invalidArgument(CoreErrorReason.SIZE_INVALID, field + " " + Long.toUnsignedString(value)
                     + " is too large (at most " + Long.MAX_VALUE + ")");
         }
         if (value == 0 && !zeroAllowed) {
-            throw AimException.invalidArgument("SIZE_INVALID", field + " must be more than 0");
+            throw AimException.invalidArgument(CoreErrorReason.SIZE_INVALID, field + " must be more than 0");
         }
         return value;
     }
@@ -162,7 +170,7 @@ final class StorageRequests {
         return switch (format) {
             case DISK_FORMAT_RAW -> "raw";
             case DISK_FORMAT_QCOW2 -> "qcow2";
-            default -> throw AimException.invalidArgument("DISK_FORMAT_INVALID",
+            default -> throw AimException.invalidArgument(LibvirtErrorReason.DISK_FORMAT_INVALID,
                     "format must be DISK_FORMAT_RAW or DISK_FORMAT_QCOW2");
         };
     }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.v1.CreateDiskRequest;
 import com.abiquo.aim.v1.CreateDiskResponse;
 import com.abiquo.aim.v1.CreateStoragePoolRequest;
@@ -81,7 +82,8 @@ final class StorageRpcs {
         long capacity = StorageRequests.bytes(request.getCapacityBytes(), "capacity_bytes", false);
         long allocation = StorageRequests.bytes(request.getAllocationBytes(), "allocation_bytes", true);
         if (allocation > capacity) {
-            throw AimException.invalidArgument("ALLOCATION_OVER_CAPACITY", "allocation_bytes " + allocation
+            throw AimException.invalidArgument(LibvirtErrorReason.ALLOCATION_OVER_CAPACITY,
+                    "allocation_bytes " + allocation
                     + " is more than capacity_bytes " + capacity);
         }
         String format = StorageRequests.format(request.getFormat());
@@ -126,14 +128,15 @@ final class StorageRpcs {
         Map<String, String> metadata = new java.util.LinkedHashMap<>(failure.metadata());
         metadata.put("pool", pool);
         metadata.put("volume", name);
-        return new AimException(Status.Code.FAILED_PRECONDITION, "VOLUME_IN_USE", "volume " + name + " of storage pool "
+        return new AimException(Status.Code.FAILED_PRECONDITION, LibvirtErrorReason.VOLUME_IN_USE,
+                "volume " + name + " of storage pool "
                 + pool + " is in use (a running domain holds its image, so qemu-img cannot take its write lock): "
                 + "grow the disk of a running domain with ResizeDomainDisk, or resize the volume while no running "
                 + "domain uses it; libvirt said: " + libvirtMessage.strip(), metadata, failure);
     }
 
     private StoragePoolOperations storage() throws AimException {
-        return storage.get().orElseThrow(() -> AimException.unavailable("STORAGE_NOT_AVAILABLE",
+        return storage.get().orElseThrow(() -> AimException.unavailable(LibvirtErrorReason.STORAGE_NOT_AVAILABLE,
                 "storage pools and disks are handled by the node's storage module, which is not loaded in this "
                         + "agent (no StoragePoolOperations published)"));
     }

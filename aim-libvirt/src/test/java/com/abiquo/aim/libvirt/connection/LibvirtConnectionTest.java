@@ -106,7 +106,7 @@ class LibvirtConnectionTest {
         assertEquals(Status.Code.NOT_FOUND, failure.code());
         assertEquals("42", failure.metadata().get("libvirt_code"));
         assertEquals("VIR_ERR_NO_DOMAIN", failure.metadata().get("libvirt_error"));
-        assertEquals("LIBVIRT_NO_DOMAIN", failure.reason());
+        assertEquals("LIBVIRT_NO_DOMAIN", failure.reason().name());
         assertTrue(failure.getMessage().startsWith("looking up domain 'nope' failed: "), failure.getMessage());
     }
 

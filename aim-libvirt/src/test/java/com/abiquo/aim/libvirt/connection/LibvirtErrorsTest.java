@@ -40,7 +40,7 @@ class LibvirtErrorsTest {
         AimException failure = LibvirtErrors.toAimException(new LibvirtError(38, 7, "client socket is closed"),
                 "powering on domain 'x'", false, null);
         assertEquals(Status.Code.UNAVAILABLE, failure.code());
-        assertEquals("LIBVIRT_UNREACHABLE", failure.reason());
+        assertEquals("LIBVIRT_UNREACHABLE", failure.reason().name());
         assertEquals("38", failure.metadata().get("libvirt_code"));
         assertEquals("VIR_ERR_SYSTEM_ERROR", failure.metadata().get("libvirt_error"));
         assertEquals("client socket is closed", failure.metadata().get("libvirt_message"));
@@ -88,7 +88,7 @@ class LibvirtErrorsTest {
         AimException unknown = LibvirtErrors.toAimException(new LibvirtError(LibvirtErrors.UNKNOWN_CODE, 10, "?"),
                 "", true, null);
         assertEquals(Status.Code.UNKNOWN, unknown.code());
-        assertEquals("LIBVIRT_UNKNOWN", unknown.reason());
+        assertEquals("LIBVIRT_UNKNOWN", unknown.reason().name());
         assertEquals("unknown", unknown.metadata().get("libvirt_code"));
     }
 }

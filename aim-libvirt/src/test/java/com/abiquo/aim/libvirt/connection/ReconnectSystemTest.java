@@ -58,7 +58,7 @@ class ReconnectSystemTest {
                 health.status(LibvirtConnection.SERVICE_NAME));
         AimException away = assertThrows(AimException.class, () -> connection.call(c -> c.getHostName()));
         assertEquals(Status.Code.UNAVAILABLE, away.code());
-        assertEquals("LIBVIRT_UNREACHABLE", away.reason());
+        assertEquals("LIBVIRT_UNREACHABLE", away.reason().name());
         assertThrows(AimException.class, connection::domainStates);
 
         // Let a few reconnect attempts fail before the daemon returns.

@@ -70,7 +70,7 @@ class DomainOperationsSystemTest {
         AimException failure = assertThrows(AimException.class, () -> operations.onDomain("pinging the agent of",
                 DomainSelector.byName(name), d -> d.qemuAgentCommand("{\"execute\":\"guest-ping\"}", 1, 0)));
         assertEquals("86", failure.metadata().get("libvirt_code"), failure.getMessage());
-        assertEquals("LIBVIRT_AGENT_UNRESPONSIVE", failure.reason());
+        assertEquals("LIBVIRT_AGENT_UNRESPONSIVE", failure.reason().name());
         assertEquals(Status.Code.UNAVAILABLE, failure.code());
     }
 

@@ -54,7 +54,7 @@ class DomainOperationsTest {
                 "looking up snapshot 'none' of", DomainSelector.byName(name), d -> d.snapshotLookupByName("none")));
         assertEquals(Status.Code.NOT_FOUND, failure.code(), failure.getMessage());
         assertEquals("72", failure.metadata().get("libvirt_code"));
-        assertEquals("LIBVIRT_NO_DOMAIN_SNAPSHOT", failure.reason());
+        assertEquals("LIBVIRT_NO_DOMAIN_SNAPSHOT", failure.reason().name());
         assertTrue(failure.getMessage().startsWith("looking up snapshot 'none' of domain '" + name + "' failed: "),
                 failure.getMessage());
     }

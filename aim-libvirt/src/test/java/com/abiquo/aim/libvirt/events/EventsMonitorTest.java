@@ -770,7 +770,7 @@ class EventsMonitorTest {
         AimException tooMany = assertThrows(AimException.class,
                 () -> monitor.modify(subscriber.id(), second, List.of(), false));
         assertEquals(Status.Code.FAILED_PRECONDITION, tooMany.code());
-        assertEquals("SUBSCRIPTION_DOMAIN_LIMIT", tooMany.reason());
+        assertEquals("SUBSCRIPTION_DOMAIN_LIMIT", tooMany.reason().name());
         assertEquals(6_000, subscriber.requestedFilter().domains().size(), "the refused change is not applied");
 
         sink.ready = false;   // a client that asks for snapshots and reads none
@@ -779,7 +779,7 @@ class EventsMonitorTest {
         }
         AimException unread = assertThrows(AimException.class,
                 () -> monitor.modify(subscriber.id(), List.of(DomainKey.name("vm-1")), List.of(), true));
-        assertEquals("SNAPSHOTS_NOT_READ", unread.reason());
+        assertEquals("SNAPSHOTS_NOT_READ", unread.reason().name());
         monitor.modify(subscriber.id(), List.of(DomainKey.name("vm-2")), List.of(), false);   // without: fine
     }
 

@@ -1,6 +1,7 @@
 package com.abiquo.aim.libvirt.events;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.connection.DomainEventSource;
 import com.abiquo.aim.libvirt.connection.DomainStates;
 import java.util.ArrayList;
@@ -38,11 +39,11 @@ final class InMemoryDomainEventSource implements DomainEventSource {
     @Override
     public List<DomainStateSnapshot> domainStates() throws AimException {
         if (!up) {
-            throw AimException.unavailable("LIBVIRT_UNREACHABLE", "in-memory source is down");
+            throw AimException.unavailable(LibvirtErrorReason.LIBVIRT_UNREACHABLE, "in-memory source is down");
         }
         if (failingListings > 0) {
             failingListings--;
-            throw AimException.unavailable("LIBVIRT_UNREACHABLE", "in-memory source: transient listing failure");
+            throw AimException.unavailable(LibvirtErrorReason.LIBVIRT_UNREACHABLE, "in-memory source: transient listing failure");
         }
         Runnable during = duringNextListing;
         duringNextListing = null;

@@ -1,6 +1,7 @@
 package com.abiquo.aim.rimp.copy;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import io.grpc.Status;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ public final class DestinationLocks {
             }
             if (!held.add(key)) {
                 taken.forEach(held::remove);
-                throw new AimException(Status.Code.ABORTED, "DESTINATION_BUSY",
+                throw new AimException(Status.Code.ABORTED, RimpErrorReason.DESTINATION_BUSY,
                         key + " is being written by another call right now; retry when it has finished",
                         Map.of("path", key.toString()), null);
             }

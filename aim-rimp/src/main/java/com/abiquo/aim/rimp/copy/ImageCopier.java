@@ -3,6 +3,7 @@ package com.abiquo.aim.rimp.copy;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -103,7 +104,7 @@ public final class ImageCopier {
             throws AimException {
         long started = System.nanoTime();
         if (!Files.isRegularFile(source)) {
-            throw new AimException(Status.Code.NOT_FOUND, "SOURCE_NOT_FOUND",
+            throw new AimException(Status.Code.NOT_FOUND, RimpErrorReason.PATH_NOT_FOUND,
                     source + " does not exist or is not a regular file", Map.of("path", source.toString()), null);
         }
         if (!options.replace() && Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
@@ -185,7 +186,7 @@ public final class ImageCopier {
                             done = out.sendFrom(in, offset, end - offset);
                         }
                         if (done <= 0) {
-                            throw new AimException(Status.Code.ABORTED, "SOURCE_CHANGED", source
+                            throw new AimException(Status.Code.ABORTED, RimpErrorReason.SOURCE_CHANGED, source
                                     + " became shorter while it was copied", Map.of("path", source.toString()), null);
                         }
                         offset += done;
@@ -227,7 +228,7 @@ public final class ImageCopier {
                 comparedWith = "source";
             }
             if (!expected.equals(sha)) {
-                throw new AimException(Status.Code.DATA_LOSS, "CHECKSUM_MISMATCH", "the copy of " + source
+                throw new AimException(Status.Code.DATA_LOSS, RimpErrorReason.CHECKSUM_MISMATCH, "the copy of " + source
                         + " has SHA-256 " + sha + " but the " + comparedWith + " says " + expected
                         + "; nothing was written to " + destination, Map.of("path", destination.toString()), null);
             }
@@ -334,7 +335,7 @@ public final class ImageCopier {
         String text = Files.readString(sidecar, StandardCharsets.UTF_8).strip();
         String first = text.isEmpty() ? "" : text.split("\\s+")[0].toLowerCase(Locale.ROOT);
         if (!first.matches("[0-9a-f]{64}")) {
-            throw new AimException(Status.Code.FAILED_PRECONDITION, "BAD_CHECKSUM_FILE", sidecar
+            throw new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.BAD_CHECKSUM_FILE, sidecar
                     + " does not start with a SHA-256 in hex", Map.of("path", sidecar.toString()), null);
         }
         return first;

@@ -1,6 +1,8 @@
 package com.abiquo.aim.rimp.copy;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -29,26 +31,31 @@ public final class IoFailures {
             return noSpace(what + ": " + detail);
         }
         if (detail.contains("Read-only file system")) {
-            return new AimException(Status.Code.FAILED_PRECONDITION, "READ_ONLY_FILE_SYSTEM", what + ": " + detail,
+            return new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.READ_ONLY_FILE_SYSTEM,
+                    what + ": " + detail,
                     Map.of(), null);
         }
         if (failure instanceof NoSuchFileException) {
-            return new AimException(Status.Code.NOT_FOUND, "PATH_NOT_FOUND", what + ": " + failure.getMessage()
+            return new AimException(Status.Code.NOT_FOUND, RimpErrorReason.PATH_NOT_FOUND,
+                    what + ": " + failure.getMessage()
                     + " does not exist", Map.of(), null);
         }
         if (failure instanceof FileAlreadyExistsException) {
-            return new AimException(Status.Code.ALREADY_EXISTS, "PATH_EXISTS", what + ": " + failure.getMessage()
+            return new AimException(Status.Code.ALREADY_EXISTS, RimpErrorReason.PATH_EXISTS,
+                    what + ": " + failure.getMessage()
                     + " already exists", Map.of(), null);
         }
         if (failure instanceof AccessDeniedException) {
-            return new AimException(Status.Code.PERMISSION_DENIED, "ACCESS_DENIED", what + ": access denied to "
+            return new AimException(Status.Code.PERMISSION_DENIED, RimpErrorReason.ACCESS_DENIED,
+                    what + ": access denied to "
                     + failure.getMessage(), Map.of(), null);
         }
         if (failure instanceof NotDirectoryException || failure instanceof DirectoryNotEmptyException) {
-            return new AimException(Status.Code.FAILED_PRECONDITION, "NOT_A_FILE", what + ": " + failure,
+            return new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.NOT_A_FILE, what + ": " + failure,
                     Map.of(), null);
         }
-        return new AimException(Status.Code.INTERNAL, "IO_ERROR", what + ": " + failure.getMessage(), Map.of(),
+        return new AimException(Status.Code.INTERNAL, RimpErrorReason.IO_ERROR, what + ": " + failure.getMessage(),
+                Map.of(),
                 failure);
     }
 
@@ -59,22 +66,28 @@ public final class IoFailures {
             return noSpace(message);
         }
         return switch (failure.errno()) {
-            case Libc.EROFS -> new AimException(Status.Code.FAILED_PRECONDITION, "READ_ONLY_FILE_SYSTEM", message,
+            case Libc.EROFS -> new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.READ_ONLY_FILE_SYSTEM,
+                    message,
                     Map.of(), null);
-            case Libc.EACCES, Libc.EPERM -> new AimException(Status.Code.PERMISSION_DENIED, "ACCESS_DENIED",
+            case Libc.EACCES, Libc.EPERM -> new AimException(Status.Code.PERMISSION_DENIED,
+                    RimpErrorReason.ACCESS_DENIED,
                     message, Map.of(), null);
-            case Libc.ENOENT -> new AimException(Status.Code.NOT_FOUND, "PATH_NOT_FOUND", message, Map.of(), null);
-            case Libc.ENAMETOOLONG -> new AimException(Status.Code.INVALID_ARGUMENT, "NAME_TOO_LONG", message,
+            case Libc.ENOENT -> new AimException(Status.Code.NOT_FOUND, RimpErrorReason.PATH_NOT_FOUND, message,
                     Map.of(), null);
-            case Libc.EEXIST -> new AimException(Status.Code.ALREADY_EXISTS, "PATH_EXISTS", message, Map.of(),
+            case Libc.ENAMETOOLONG -> new AimException(Status.Code.INVALID_ARGUMENT, CoreErrorReason.NAME_TOO_LONG,
+                    message,
+                    Map.of(), null);
+            case Libc.EEXIST -> new AimException(Status.Code.ALREADY_EXISTS, RimpErrorReason.PATH_EXISTS, message,
+                    Map.of(),
                     null);
-            case Libc.ELOOP -> new AimException(Status.Code.FAILED_PRECONDITION, "PATH_IS_LINK", message, Map.of(),
+            case Libc.ELOOP -> new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.PATH_IS_LINK, message,
+                    Map.of(),
                     null);
             default -> null;
         };
     }
 
     public static AimException noSpace(String message) {
-        return new AimException(Status.Code.RESOURCE_EXHAUSTED, "NO_SPACE", message, Map.of(), null);
+        return new AimException(Status.Code.RESOURCE_EXHAUSTED, RimpErrorReason.NO_SPACE, message, Map.of(), null);
     }
 }

@@ -1,6 +1,7 @@
 package com.abiquo.aim.rimp.copy;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -75,7 +76,7 @@ public final class Publisher {
     }
 
     public static AimException exists(Path path) {
-        return new AimException(Status.Code.ALREADY_EXISTS, "DESTINATION_EXISTS",
+        return new AimException(Status.Code.ALREADY_EXISTS, RimpErrorReason.DESTINATION_EXISTS,
                 path + " already exists and is never overwritten by this operation", Map.of("path", path.toString()),
                 null);
     }

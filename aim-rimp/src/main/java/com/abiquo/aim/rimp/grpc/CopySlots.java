@@ -1,6 +1,7 @@
 package com.abiquo.aim.rimp.grpc;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import io.grpc.Status;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,7 +27,7 @@ final class CopySlots {
         while (true) {
             int now = taken.get();
             if (now >= limit) {
-                throw new AimException(Status.Code.RESOURCE_EXHAUSTED, "COPY_LIMIT_REACHED", now
+                throw new AimException(Status.Code.RESOURCE_EXHAUSTED, RimpErrorReason.COPY_LIMIT_REACHED, now
                         + " copies are running or queued on this node, as many as [rimp] maxConcurrentCopies allows ("
                         + limit + "); retry when one has ended",
                         Map.of("running", String.valueOf(now), "limit", String.valueOf(limit)), null);

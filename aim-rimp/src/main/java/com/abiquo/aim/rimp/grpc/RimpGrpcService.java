@@ -6,6 +6,7 @@ import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.GrpcCalls;
 import com.abiquo.aim.core.error.GrpcErrors;
 import com.abiquo.aim.core.module.HealthReporter;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import com.abiquo.aim.rimp.copy.CopyControl;
 import com.abiquo.aim.rimp.copy.CopyMethod;
 import com.abiquo.aim.rimp.copy.CopyOutcome;
@@ -219,7 +220,8 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
         CopyControl control = CopyControl.none();
         Consumer<AimException> stopper = control::cancel;
         Context.CancellationListener cancelled = context -> control.cancel(new AimException(
-                Status.Code.CANCELLED, "CANCELLED", "the call was cancelled or its deadline passed; the copy "
+                Status.Code.CANCELLED, RimpErrorReason.CANCELLED,
+                        "the call was cancelled or its deadline passed; the copy "
                 + "stopped, its temporary was removed and the source was left in place", Map.of(), null));
         try {
             running.register(stopper);
@@ -249,7 +251,8 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
     }
 
     private <R> void streamCopy(StreamObserver<R> observer, RimpCopyOptions options, CopyWork work,
-                                Function<RimpCopyProgress, R> progressMessage, Function<RimpCopyResult, R> resultMessage) {
+                                Function<RimpCopyProgress, R> progressMessage, Function<RimpCopyResult,
+                                        R> resultMessage) {
         ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) observer;
         long interval = options.hasProgressInterval() && durationNanos(options) > 0
                 ? durationNanos(options) : DEFAULT_PROGRESS_INTERVAL_NANOS;
@@ -265,7 +268,7 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
             }
         });
         Consumer<AimException> stopper = control::cancel;
-        call.setOnCancelHandler(() -> control.cancel(new AimException(Status.Code.CANCELLED, "CANCELLED",
+        call.setOnCancelHandler(() -> control.cancel(new AimException(Status.Code.CANCELLED, RimpErrorReason.CANCELLED,
                 "the client cancelled the call; the copy stopped and its temporary was removed", Map.of(), null)));
         try {
             copySlots.take();

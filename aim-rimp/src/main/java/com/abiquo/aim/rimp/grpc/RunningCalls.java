@@ -1,6 +1,7 @@
 package com.abiquo.aim.rimp.grpc;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import io.grpc.Status;
 import java.util.Map;
 import java.util.Set;
@@ -47,7 +48,7 @@ public final class RunningCalls {
     }
 
     static AimException shuttingDown() {
-        return new AimException(Status.Code.UNAVAILABLE, "AGENT_STOPPING",
+        return new AimException(Status.Code.UNAVAILABLE, CoreErrorReason.AGENT_STOPPING,
                 "the agent is shutting down; the operation was stopped and its temporary removed", Map.of(), null);
     }
 }

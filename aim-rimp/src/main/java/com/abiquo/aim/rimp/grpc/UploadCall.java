@@ -2,6 +2,7 @@ package com.abiquo.aim.rimp.grpc;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.GrpcErrors;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import com.abiquo.aim.rimp.image.Uploads;
 import com.abiquo.aim.v1.UploadRequest;
 import com.abiquo.aim.v1.UploadResponse;
@@ -58,14 +59,14 @@ final class UploadCall implements StreamObserver<UploadRequest> {
             }
             if (upload == null) {
                 if (!request.hasHeader()) {
-                    throw AimException.invalidArgument("UPLOAD_HEADER_MISSING",
+                    throw AimException.invalidArgument(RimpErrorReason.UPLOAD_HEADER_MISSING,
                             "the first message of an upload must carry the header (path and size_bytes)");
                 }
                 running.register(stopper);
                 upload = uploads.begin(request.getHeader().getPath(), request.getHeader().getSizeBytes(),
                         request.getHeader().getSha256());
             } else if (request.hasHeader()) {
-                throw AimException.invalidArgument("UPLOAD_HEADER_REPEATED",
+                throw AimException.invalidArgument(RimpErrorReason.UPLOAD_HEADER_REPEATED,
                         "only the first message of an upload may carry a header");
             } else {
                 upload.write(request.getChunk().asReadOnlyByteBuffer());
@@ -101,7 +102,7 @@ final class UploadCall implements StreamObserver<UploadRequest> {
                 return;
             }
             if (upload == null) {
-                throw AimException.invalidArgument("UPLOAD_HEADER_MISSING",
+                throw AimException.invalidArgument(RimpErrorReason.UPLOAD_HEADER_MISSING,
                         "the upload stream ended without a header");
             }
             Uploads.Uploaded done = upload.finish();

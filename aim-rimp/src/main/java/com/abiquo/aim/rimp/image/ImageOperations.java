@@ -3,6 +3,7 @@ package com.abiquo.aim.rimp.image;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import com.abiquo.aim.rimp.copy.CopyControl;
 import com.abiquo.aim.rimp.copy.CopyMethod;
 import com.abiquo.aim.rimp.copy.CopyOutcome;
@@ -80,7 +81,8 @@ public final class ImageOperations {
             refuseLink(instance, "replace");
             boolean instanceExists = Files.exists(instance, NOFOLLOW);
             if (instanceExists && Files.isDirectory(instance, NOFOLLOW)) {
-                throw new AimException(Status.Code.FAILED_PRECONDITION, "INSTANCE_IS_FOLDER", "the instance "
+                throw new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.INSTANCE_IS_FOLDER,
+                        "the instance "
                         + instance + " is a folder; refusing to replace it", Map.of("path", instance.toString()), null);
             }
             if (instanceExists && autoRestore && autoBackup) {
@@ -127,7 +129,8 @@ public final class ImageOperations {
             }
             refuseLink(instance, "delete");
             if (Files.isDirectory(instance, NOFOLLOW)) {
-                throw new AimException(Status.Code.FAILED_PRECONDITION, "INSTANCE_IS_FOLDER", "the instance "
+                throw new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.INSTANCE_IS_FOLDER,
+                        "the instance "
                         + instance + " is a folder; refusing to delete it", Map.of("path", instance.toString()), null);
             }
             if (!autoBackup) {
@@ -139,12 +142,14 @@ public final class ImageOperations {
                     Files.createDirectory(backupFolder);
                 }
                 if (!backupFolderIsReal(folder)) {
-                    throw new AimException(Status.Code.FAILED_PRECONDITION, "BACKUP_FOLDER_INVALID", backupFolder
+                    throw new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.BACKUP_FOLDER_INVALID,
+                            backupFolder
                             + " is not a plain folder (a symbolic link or a file)", Map.of(), null);
                 }
                 if (Files.isDirectory(backup, NOFOLLOW)) {
                     // an older backup is replaced, but a folder there is not a backup AIM made
-                    throw new AimException(Status.Code.FAILED_PRECONDITION, "BACKUP_IS_FOLDER", "cannot back up "
+                    throw new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.BACKUP_IS_FOLDER,
+                            "cannot back up "
                             + instance + ": " + backup + " is a folder; the instance was left in place",
                             Map.of("path", backup.toString()), null);
                 }
@@ -263,10 +268,12 @@ public final class ImageOperations {
         }
     }
 
-    /** AIM never makes instances that are links; one there was put by someone else, and what it points to is not ours. */
+    /** AIM never makes instances that are links; one there was put by someone else,
+            and what it points to is not ours. */
     private static void refuseLink(Path instance, String action) throws AimException {
         if (Files.isSymbolicLink(instance)) {
-            throw new AimException(Status.Code.FAILED_PRECONDITION, "INSTANCE_IS_LINK", "the instance " + instance
+            throw new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.INSTANCE_IS_LINK,
+                    "the instance " + instance
                     + " is a symbolic link, which AIM never creates; refusing to " + action + " it",
                     Map.of("path", instance.toString()), null);
         }
@@ -286,11 +293,12 @@ public final class ImageOperations {
 
     private static void requireRegularFile(Path file, String field) throws AimException {
         if (!Files.exists(file, NOFOLLOW)) {
-            throw new AimException(Status.Code.NOT_FOUND, "FILE_NOT_FOUND", field + ": " + file + " does not exist",
+            throw new AimException(Status.Code.NOT_FOUND, RimpErrorReason.PATH_NOT_FOUND,
+                    field + ": " + file + " does not exist",
                     Map.of("path", file.toString(), "field", field), null);
         }
         if (!Files.isRegularFile(file)) {
-            throw new AimException(Status.Code.INVALID_ARGUMENT, "NOT_A_FILE", field + ": " + file
+            throw new AimException(Status.Code.INVALID_ARGUMENT, RimpErrorReason.NOT_A_FILE, field + ": " + file
                     + " is not a regular file", Map.of("path", file.toString(), "field", field), null);
         }
     }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.path.ConfinedRoot;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,13 +55,13 @@ public final class Repository {
     public ConfinedRoot root() throws AimException {
         RepositoryCheck check = check();
         if (!check.valid()) {
-            throw new AimException(Status.Code.FAILED_PRECONDITION, "REPOSITORY_UNUSABLE",
+            throw new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.REPOSITORY_UNUSABLE,
                     String.join("; ", check.problems()), Map.of("repository", folder.toString()), null);
         }
         try {
             return ConfinedRoot.of(folder);
         } catch (IOException failure) {
-            throw new AimException(Status.Code.FAILED_PRECONDITION, "REPOSITORY_UNUSABLE",
+            throw new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.REPOSITORY_UNUSABLE,
                     "the repository " + folder + " cannot be resolved: " + failure.getMessage(),
                     Map.of("repository", folder.toString()), failure);
         }

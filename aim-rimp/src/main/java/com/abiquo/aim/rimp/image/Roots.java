@@ -3,7 +3,9 @@ package com.abiquo.aim.rimp.image;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.path.ConfinedRoot;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import com.abiquo.aim.rimp.datastore.Datastores;
 import io.grpc.Status;
 import java.io.IOException;
@@ -69,7 +71,8 @@ public final class Roots {
                     + ", which is not a datastore");
         }
         if (!Files.isDirectory(folder)) {
-            throw new AimException(Status.Code.NOT_FOUND, "DATASTORE_FOLDER_NOT_FOUND", field + " \"" + clientPath
+            throw new AimException(Status.Code.NOT_FOUND, RimpErrorReason.DATASTORE_FOLDER_NOT_FOUND,
+                    field + " \"" + clientPath
                     + "\" is not an existing folder", Map.of("field", field), null);
         }
         return folder;
@@ -216,7 +219,8 @@ public final class Roots {
         try {
             return ConfinedRoot.of(datastore);
         } catch (IOException failure) {
-            throw new AimException(Status.Code.NOT_FOUND, "DATASTORE_NOT_FOUND", "the datastore " + datastore
+            throw new AimException(Status.Code.NOT_FOUND, RimpErrorReason.DATASTORE_NOT_FOUND,
+                    "the datastore " + datastore
                     + " cannot be used: " + failure.getMessage(), Map.of("datastore", datastore.toString()), null);
         }
     }
@@ -231,12 +235,14 @@ public final class Roots {
 
     private static AimException invalid(String field, String value, String why) {
         String shown = value == null ? "" : value.replace("\0", "\\0");
-        return new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_PATH", field + " \"" + shown + "\" " + why,
+        return new AimException(Status.Code.INVALID_ARGUMENT, CoreErrorReason.INVALID_PATH,
+                field + " \"" + shown + "\" " + why,
                 Map.of("field", field), null);
     }
 
     private static AimException outside(String clientPath, String field, String why) {
-        return new AimException(Status.Code.PERMISSION_DENIED, "PATH_OUTSIDE_ROOT", field + " \"" + clientPath
+        return new AimException(Status.Code.PERMISSION_DENIED, CoreErrorReason.PATH_OUTSIDE_ROOT,
+                field + " \"" + clientPath
                 + "\" " + why, Map.of("field", field), null);
     }
 }

@@ -3,6 +3,7 @@ package com.abiquo.aim.rimp.image;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import com.abiquo.aim.rimp.copy.DestinationLocks;
 import com.abiquo.aim.rimp.copy.ImageCopier;
 import com.abiquo.aim.rimp.copy.IoFailures;
@@ -45,13 +46,13 @@ public final class Uploads {
     /** Checks the header, takes the destination and opens its temporary. */
     public Upload begin(String path, long sizeBytes, String sha256) throws AimException {
         if (sizeBytes < 0 || sizeBytes > maxBytes) {
-            throw new AimException(Status.Code.RESOURCE_EXHAUSTED, "UPLOAD_TOO_LARGE", "size_bytes "
+            throw new AimException(Status.Code.RESOURCE_EXHAUSTED, RimpErrorReason.UPLOAD_TOO_LARGE, "size_bytes "
                     + Long.toUnsignedString(sizeBytes) + " is above the limit of " + maxBytes
                     + " bytes ([rimp] uploadMaxBytes)", Map.of("limit", Long.toString(maxBytes)), null);
         }
         String expected = sha256 == null ? "" : sha256.strip().toLowerCase(Locale.ROOT);
         if (!expected.isEmpty() && !expected.matches("[0-9a-f]{64}")) {
-            throw AimException.invalidArgument("INVALID_SHA256", "sha256 \"" + sha256
+            throw AimException.invalidArgument(RimpErrorReason.INVALID_SHA256, "sha256 \"" + sha256
                     + "\" is not 64 hexadecimal digits");
         }
         Path destination = roots.managedFile(path, "path");
@@ -112,13 +113,14 @@ public final class Uploads {
         /** Appends the next bytes; all-zero chunks are skipped so that zeros stay holes. */
         public synchronized void write(ByteBuffer chunk) throws AimException {
             if (closed) {
-                throw new AimException(Status.Code.ABORTED, "UPLOAD_ABORTED", "the upload of " + destination
+                throw new AimException(Status.Code.ABORTED, RimpErrorReason.UPLOAD_ABORTED,
+                        "the upload of " + destination
                         + " was stopped", Map.of(), null);
             }
             int length = chunk.remaining();
             if (received + length > expectedBytes) {
                 abortQuietly();
-                throw AimException.invalidArgument("UPLOAD_SIZE_MISMATCH", "more bytes arrived than the "
+                throw AimException.invalidArgument(RimpErrorReason.UPLOAD_SIZE_MISMATCH, "more bytes arrived than the "
                         + expectedBytes + " announced in size_bytes; nothing was written to " + destination);
             }
             digest.update(chunk.duplicate());
@@ -140,13 +142,15 @@ public final class Uploads {
         public synchronized Uploaded finish() throws AimException {
             try {
                 if (received != expectedBytes) {
-                    throw AimException.invalidArgument("UPLOAD_SIZE_MISMATCH", "the stream ended after " + received
+                    throw AimException.invalidArgument(RimpErrorReason.UPLOAD_SIZE_MISMATCH,
+                            "the stream ended after " + received
                             + " of the " + expectedBytes + " bytes announced; nothing was written to "
                             + destination);
                 }
                 String sha = HexFormat.of().formatHex(digest.digest());
                 if (!expectedSha256.isEmpty() && !expectedSha256.equals(sha)) {
-                    throw new AimException(Status.Code.DATA_LOSS, "CHECKSUM_MISMATCH", "the received bytes have "
+                    throw new AimException(Status.Code.DATA_LOSS, RimpErrorReason.CHECKSUM_MISMATCH,
+                            "the received bytes have "
                             + "SHA-256 " + sha + " but the header says " + expectedSha256
                             + "; nothing was written to " + destination, Map.of(), null);
                 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import com.abiquo.aim.rimp.TestFiles;
 import io.grpc.Status;
 import java.nio.file.Files;
@@ -66,7 +67,7 @@ class ImageCopierTest {
                 ImageCopier.Options.noReplace(false), CopyControl.none()));
 
         assertEquals(Status.Code.FAILED_PRECONDITION, refused.code(), refused.getMessage());
-        assertEquals("PATH_IS_LINK", refused.reason());
+        assertEquals("PATH_IS_LINK", refused.reason().name());
         assertTrue(refused.getMessage().contains(swapped.toString()), refused.getMessage());
         assertFalse(Files.exists(destination));
         assertEquals(List.of("", "image.raw", "secret"), TestFiles.names(folder), "no temporary left");
@@ -106,7 +107,7 @@ class ImageCopierTest {
         CopyControl[] control = new CopyControl[1];
         control[0] = new CopyControl((done, total, rate) -> {
             seen.add(done);
-            control[0].cancel(new AimException(Status.Code.CANCELLED, "CANCELLED", "test cancelled",
+            control[0].cancel(new AimException(Status.Code.CANCELLED, RimpErrorReason.CANCELLED, "test cancelled",
                     Map.of(), null));
         });
         ImageCopier smallChunks = new ImageCopier(temporaries, 1 << 20);
@@ -162,6 +163,7 @@ class ImageCopierTest {
         AimException missing = assertThrows(AimException.class, () -> copier.copy(folder.resolve("none"),
                 folder.resolve("x"), ImageCopier.Options.noReplace(false), CopyControl.none()));
         assertEquals(Status.Code.NOT_FOUND, missing.code());
+        assertEquals(RimpErrorReason.PATH_NOT_FOUND, missing.reason(), "one reason for a missing source (issue 11)");
         assertFalse(Files.exists(folder.resolve("x")));
     }
 

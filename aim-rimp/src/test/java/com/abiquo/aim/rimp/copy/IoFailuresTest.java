@@ -29,7 +29,7 @@ class IoFailuresTest {
             IOException refused = assertThrows(IOException.class, () -> Files.createFile(mount.resolve("disk.img")));
             AimException mapped = IoFailures.map("writing disk.img", refused);
             assertEquals(Status.Code.FAILED_PRECONDITION, mapped.code(), mapped.getMessage());
-            assertEquals("READ_ONLY_FILE_SYSTEM", mapped.reason());
+            assertEquals("READ_ONLY_FILE_SYSTEM", mapped.reason().name());
             assertTrue(mapped.getMessage().contains("Read-only file system"), mapped.getMessage());
         } finally {
             run("umount", mount.toString());

@@ -109,8 +109,10 @@ class HostilePathsTest {
                 path -> operations.instanceDisk(path, ds + "/copy", false, CopyControl.none()));
         assertAllRefused("instance destination", hostileAbsolute(),
                 path -> operations.instanceDisk(ds + "/vm1", path, false, CopyControl.none()));
-        assertAllRefused("rename old_path", hostileAbsolute(), path -> operations.rename(path, ds + "/renamed", CopyControl.none()));
-        assertAllRefused("rename new_path", hostileAbsolute(), path -> operations.rename(ds + "/vm1", path, CopyControl.none()));
+        assertAllRefused("rename old_path", hostileAbsolute(), path -> operations.rename(path, ds + "/renamed",
+                CopyControl.none()));
+        assertAllRefused("rename new_path", hostileAbsolute(), path -> operations.rename(ds + "/vm1", path,
+                CopyControl.none()));
         assertAllRefused("upload path", hostileAbsolute(), path -> fixture.uploads(1 << 20).begin(path, 10, ""));
 
         assertEquals("secret", Files.readString(fixture.outside.resolve("secret")));
@@ -129,10 +131,10 @@ class HostilePathsTest {
             for (String link : List.of("secretlink", "vm-folder-link", "dangling")) {
                 AimException deploy = assertThrows(AimException.class, () -> anyMode.deploy("images/disk.raw", ds,
                         link, false, CopyControl.none()));
-                assertEquals("INSTANCE_IS_LINK", deploy.reason(), deploy.getMessage());
+                assertEquals("INSTANCE_IS_LINK", deploy.reason().name(), deploy.getMessage());
                 assertEquals(Status.Code.FAILED_PRECONDITION, deploy.code());
                 AimException undeploy = assertThrows(AimException.class, () -> anyMode.undeploy(ds, link));
-                assertEquals("INSTANCE_IS_LINK", undeploy.reason(), undeploy.getMessage());
+                assertEquals("INSTANCE_IS_LINK", undeploy.reason().name(), undeploy.getMessage());
                 assertTrue(Files.isSymbolicLink(fixture.datastore.resolve(link)), link + " is still there");
             }
         }
@@ -202,7 +204,8 @@ class HostilePathsTest {
                         operation.getKey());
                 assertEquals(Status.Code.INVALID_ARGUMENT, refused.code(), operation.getKey() + ": "
                         + refused.getMessage());
-                assertTrue(Set.of("NAME_TOO_LONG", "PATH_TOO_LONG").contains(refused.reason()), operation.getKey()
+                assertTrue(Set.of("NAME_TOO_LONG", "PATH_TOO_LONG").contains(refused.reason().name()),
+                        operation.getKey()
                         + ": " + refused.reason() + " " + refused.getMessage());
             }
         }

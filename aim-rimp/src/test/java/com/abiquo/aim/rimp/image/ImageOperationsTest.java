@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import com.abiquo.aim.rimp.TestFiles;
 import com.abiquo.aim.rimp.copy.CopyControl;
 import com.abiquo.aim.rimp.copy.CopyMethod;
@@ -111,6 +112,7 @@ class ImageOperationsTest {
         AimException missing = assertThrows(AimException.class, () -> fixture.operations(false, false)
                 .deploy("1/none.raw", ds, "vm", false, CopyControl.none()));
         assertEquals(Status.Code.NOT_FOUND, missing.code());
+        assertEquals(RimpErrorReason.PATH_NOT_FOUND, missing.reason(), "one reason for a missing source (issue 11)");
         assertEquals("running disk", Files.readString(instance("vm")));
     }
 
@@ -181,7 +183,8 @@ class ImageOperationsTest {
         ImageOperations operations = fixture.operations(false, false);
 
         assertEquals(Status.Code.ALREADY_EXISTS, assertThrows(AimException.class,
-                () -> operations.rename(instance("a").toString(), instance("b").toString(), CopyControl.none())).code());
+                () -> operations.rename(instance("a").toString(), instance("b").toString(),
+                        CopyControl.none())).code());
         CopyOutcome renamed = operations.rename(instance("a").toString(), instance("c").toString(), CopyControl.none());
 
         assertEquals(CopyMethod.RENAMED, renamed.method());
@@ -196,7 +199,8 @@ class ImageOperationsTest {
         Files.createDirectories(fixture.datastore.resolve("backup"));
         Files.writeString(fixture.datastore.resolve("backup/vm"), "backed up disk");
         CopyControl cancelled = CopyControl.none();
-        cancelled.cancel(new AimException(Status.Code.DEADLINE_EXCEEDED, "DEADLINE", "the call timed out while "
+        cancelled.cancel(new AimException(Status.Code.DEADLINE_EXCEEDED, RimpErrorReason.CANCELLED,
+                "the call timed out while "
                 + "queued", java.util.Map.of(), null));
 
         // autoRestore without autoBackup: a deploy that ran would delete the instance and move the backup back
@@ -232,6 +236,7 @@ class ImageOperationsTest {
                 () -> ImageOperations.removeCopiedSource(source, copy, folder -> { }));
 
         assertEquals(Status.Code.NOT_FOUND, failed.code(), failed.getMessage());
+        assertEquals(RimpErrorReason.PATH_NOT_FOUND, failed.reason());
         assertFalse(Files.exists(copy), "the rename did not happen: no copy left behind");
     }
 
@@ -242,8 +247,10 @@ class ImageOperationsTest {
         assertEquals(3L << 20, size.allocatedBytes());
         assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(AimException.class,
                 () -> fixture.operations(false, false).diskFileSize(ds)).code());
-        assertEquals(Status.Code.NOT_FOUND, assertThrows(AimException.class,
-                () -> fixture.operations(false, false).diskFileSize(ds + "/none")).code());
+        AimException missing = assertThrows(AimException.class,
+                () -> fixture.operations(false, false).diskFileSize(ds + "/none"));
+        assertEquals(Status.Code.NOT_FOUND, missing.code());
+        assertEquals(RimpErrorReason.PATH_NOT_FOUND, missing.reason());
     }
 
     @Test
@@ -300,7 +307,7 @@ class ImageOperationsTest {
                 () -> fixture.operations(true, false).undeploy(fixture.datastore.toString(), "vm"));
 
         assertEquals(Status.Code.FAILED_PRECONDITION, refused.code(), refused.getMessage());
-        assertEquals("BACKUP_IS_FOLDER", refused.reason());
+        assertEquals("BACKUP_IS_FOLDER", refused.reason().name());
         assertEquals("disk", Files.readString(instance));
         assertTrue(Files.isDirectory(fixture.datastore.resolve("backup/vm/inside")));
     }

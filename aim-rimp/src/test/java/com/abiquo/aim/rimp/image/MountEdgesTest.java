@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.rimp.RimpErrorReason;
 import com.abiquo.aim.rimp.TestFiles;
 import com.abiquo.aim.rimp.copy.CopyControl;
 import com.abiquo.aim.rimp.copy.CopyMethod;
@@ -66,7 +67,7 @@ class MountEdgesTest {
                 readOnly.toString(), "vm1", false, CopyControl.none()));
 
         assertEquals(Status.Code.FAILED_PRECONDITION, refused.code(), refused.getMessage());
-        assertEquals("READ_ONLY_FILE_SYSTEM", refused.reason());
+        assertEquals("READ_ONLY_FILE_SYSTEM", refused.reason().name());
         assertEquals(List.of(""), TestFiles.names(readOnly));
     }
 
@@ -108,7 +109,7 @@ class MountEdgesTest {
         Path bound = mount(Files.createDirectory(folder.resolve("bound")), "--bind", shown.toString());
         Path source = TestFiles.dense(datastore.resolve("vm1"), 3 << 20, 9);
         CopyControl control = CopyControl.none();
-        control.cancel(new AimException(Status.Code.CANCELLED, "CANCELLED", "test", Map.of(), null));
+        control.cancel(new AimException(Status.Code.CANCELLED, RimpErrorReason.CANCELLED, "test", Map.of(), null));
 
         AimException cancelled = assertThrows(AimException.class, () -> operations(bound).rename(source.toString(),
                 bound + "/vm1", control));

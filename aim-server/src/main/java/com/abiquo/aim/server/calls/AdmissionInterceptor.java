@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.GrpcErrors;
+import com.abiquo.aim.server.ServerErrorReason;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -87,7 +88,8 @@ public final class AdmissionInterceptor implements ServerInterceptor {
 
     static StatusRuntimeException refusal(String method, CallPool pool) {
         String kind = pool.callClass().name().toLowerCase();
-        return GrpcErrors.toStatusException(new AimException(Status.Code.RESOURCE_EXHAUSTED, "TOO_MANY_CALLS",
+        return GrpcErrors.toStatusException(new AimException(Status.Code.RESOURCE_EXHAUSTED,
+                ServerErrorReason.TOO_MANY_CALLS,
                 method + " refused: AIM already runs or queues " + pool.maxInFlight() + " " + kind
                         + " calls, its limit (" + pool.threads() + " threads, sized from -t/--threads); retry later",
                 Map.of("call_class", pool.callClass().name(), "limit", Integer.toString(pool.maxInFlight())),

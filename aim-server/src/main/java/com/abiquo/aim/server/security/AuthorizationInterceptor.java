@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.GrpcErrors;
+import com.abiquo.aim.server.ServerErrorReason;
 import com.abiquo.aim.server.methods.MethodTable;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
@@ -58,7 +59,8 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
     static Optional<AimException> refusal(String method, ClientIdentity client, AccessPolicy policy) {
         Optional<Access> access = MethodTable.access(method);
         if (access.isEmpty()) {
-            return Optional.of(new AimException(Status.Code.PERMISSION_DENIED, "METHOD_NOT_CLASSIFIED", method
+            return Optional.of(new AimException(Status.Code.PERMISSION_DENIED, ServerErrorReason.METHOD_NOT_CLASSIFIED,
+                    method
                     + " is refused to every client: AIM does not say which role it needs (a defect of this build)",
                     Map.of("method", method, "identity", client.primary()), null));
         }
@@ -70,14 +72,15 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
                 ? "its certificate matches none of [authorization] readers and operators (identities tried: "
                         + String.join(", ", client.identities()) + ")"
                 : "it is a " + role.label();
-        return Optional.of(new AimException(Status.Code.PERMISSION_DENIED, "ROLE_REQUIRED", method + " needs role "
+        return Optional.of(new AimException(Status.Code.PERMISSION_DENIED, ServerErrorReason.ROLE_REQUIRED,
+                method + " needs role "
                 + access.get().label() + "; client " + client.primary() + " may not call it: " + has,
                 Map.of("method", method, "identity", client.primary(), "requiredRole", access.get().label(),
                         "role", role.label()), null));
     }
 
     private static AimException unauthenticated(String method) {
-        return new AimException(Status.Code.UNAUTHENTICATED, "CLIENT_CERTIFICATE_REQUIRED", method
+        return new AimException(Status.Code.UNAUTHENTICATED, ServerErrorReason.CLIENT_CERTIFICATE_REQUIRED, method
                 + " needs a client certificate signed by [server] tlsClientCa; this connection presented none",
                 Map.of("method", method), null);
     }

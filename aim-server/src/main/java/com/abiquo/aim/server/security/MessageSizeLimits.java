@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.GrpcErrors;
+import com.abiquo.aim.server.ServerErrorReason;
 import com.google.protobuf.MessageLite;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -60,7 +61,8 @@ public final class MessageSizeLimits implements ServerInterceptor {
                 if (size > limit) {
                     refused = true;
                     StatusRuntimeException status = GrpcErrors.toStatusException(new AimException(
-                            Status.Code.RESOURCE_EXHAUSTED, "MESSAGE_TOO_LARGE", "a request message of " + method
+                            Status.Code.RESOURCE_EXHAUSTED, ServerErrorReason.MESSAGE_TOO_LARGE,
+                                    "a request message of " + method
                                     + " has " + size + " bytes; at most " + limit
                                     + " are accepted ([limits] " + (LARGE.contains(method) ? "maxLargeMessageBytes"
                                             : "maxMessageBytes") + ")",

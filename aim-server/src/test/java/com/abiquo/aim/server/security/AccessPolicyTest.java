@@ -54,11 +54,11 @@ class AccessPolicyTest {
         assertTrue(AuthorizationInterceptor.refusal("abiquo.aim.v1.LibvirtService/ListDomains", reader, policy)
                 .isEmpty());
         assertEquals("ROLE_REQUIRED", AuthorizationInterceptor.refusal("abiquo.aim.v1.VlanService/DeleteVlan",
-                reader, policy).orElseThrow().reason());
+                reader, policy).orElseThrow().reason().name());
         ClientIdentity nobody = new ClientIdentity(List.of("CN=x"));
         assertTrue(AuthorizationInterceptor.refusal("grpc.health.v1.Health/Watch", nobody, policy).isEmpty());
         assertEquals("METHOD_NOT_CLASSIFIED", AuthorizationInterceptor.refusal("abiquo.aim.v1.VlanService/Nuke",
-                reader, AccessPolicy.everyoneAnOperator()).orElseThrow().reason());
+                reader, AccessPolicy.everyoneAnOperator()).orElseThrow().reason().name());
     }
 
     @Test

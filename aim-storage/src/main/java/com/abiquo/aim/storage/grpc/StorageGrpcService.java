@@ -9,6 +9,7 @@ import com.abiquo.aim.core.spi.StoragePoolOperations.PoolInfo;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolSpec;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
 import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
+import com.abiquo.aim.storage.StorageErrorReason;
 import com.abiquo.aim.storage.iscsi.InitiatorName;
 import com.abiquo.aim.storage.iscsi.IscsiTargets;
 import com.abiquo.aim.storage.iscsi.Portal;
@@ -98,7 +99,8 @@ public final class StorageGrpcService extends StorageServiceGrpc.StorageServiceI
             PoolType type = switch (request.getKind()) {
                 case ISCSI_POOL_KIND_KERNEL -> PoolType.ISCSI;
                 case ISCSI_POOL_KIND_DIRECT -> PoolType.ISCSI_DIRECT;
-                default -> throw new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_POOL_KIND", "kind must be"
+                default -> throw new AimException(Status.Code.INVALID_ARGUMENT, StorageErrorReason.INVALID_POOL_KIND,
+                        "kind must be"
                         + " ISCSI_POOL_KIND_KERNEL or ISCSI_POOL_KIND_DIRECT", Map.of("field", "kind"), null);
             };
             Portal portal = Portal.parse(request.getPortal(), "portal");

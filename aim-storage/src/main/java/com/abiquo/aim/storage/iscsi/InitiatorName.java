@@ -3,6 +3,8 @@ package com.abiquo.aim.storage.iscsi;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.ErrorReason;
+import com.abiquo.aim.storage.StorageErrorReason;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,18 +37,20 @@ public final class InitiatorName {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException missing) {
-            throw problem("INITIATOR_NAME_FILE_MISSING", "does not exist (install open-iscsi, or set [storage]"
+            throw problem(StorageErrorReason.INITIATOR_NAME_FILE_MISSING,
+                    "does not exist (install open-iscsi, or set [storage]"
                     + " initiatorNameFile)");
         } catch (IOException failure) {
-            throw problem("INITIATOR_NAME_FILE_UNREADABLE", "cannot be read: " + failure.getMessage());
+            throw problem(StorageErrorReason.INITIATOR_NAME_FILE_UNREADABLE, "cannot be read: " + failure.getMessage());
         }
         Optional<String> name = parse(lines);
         if (name.isEmpty()) {
-            throw problem("INITIATOR_NAME_MISSING", "has no \"InitiatorName=\" line");
+            throw problem(StorageErrorReason.INITIATOR_NAME_MISSING, "has no \"InitiatorName=\" line");
         }
         Optional<String> invalid = Iqn.problem(name.get());
         if (invalid.isPresent()) {
-            throw problem("INITIATOR_NAME_INVALID", "holds InitiatorName \"" + Iqn.printable(name.get())
+            throw problem(StorageErrorReason.INITIATOR_NAME_INVALID,
+                    "holds InitiatorName \"" + Iqn.printable(name.get())
                     + "\", which is not a valid iSCSI name: it " + invalid.get());
         }
         return name.get();
@@ -63,7 +67,7 @@ public final class InitiatorName {
         return Optional.empty();
     }
 
-    private AimException problem(String reason, String why) {
+    private AimException problem(ErrorReason reason, String why) {
         return new AimException(Status.Code.FAILED_PRECONDITION, reason, "initiator name file " + file + " " + why,
                 Map.of("file", file.toString()), null);
     }

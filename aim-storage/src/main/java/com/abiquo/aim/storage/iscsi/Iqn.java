@@ -1,6 +1,7 @@
 package com.abiquo.aim.storage.iscsi;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.storage.StorageErrorReason;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -72,7 +73,8 @@ public final class Iqn {
     public static String require(String name, String field) throws AimException {
         Optional<String> problem = problem(name);
         if (problem.isPresent()) {
-            throw new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_IQN", field + " \"" + printable(name)
+            throw new AimException(Status.Code.INVALID_ARGUMENT, StorageErrorReason.INVALID_IQN,
+                    field + " \"" + printable(name)
                     + "\" is not a valid iSCSI name: it " + problem.get(), Map.of("field", field), null);
         }
         return name;

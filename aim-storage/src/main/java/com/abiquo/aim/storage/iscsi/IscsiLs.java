@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.abiquo.aim.core.command.CommandResult;
 import com.abiquo.aim.core.command.CommandRunner;
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.storage.StorageErrorReason;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,8 @@ public final class IscsiLs {
     /** @param initiatorIqn the name to present to the portal (already validated) */
     public List<KernelInitiator.Target> discover(Portal portal, String initiatorIqn) throws AimException {
         CommandResult result = commands.runChecked(List.of("iscsi-ls", "-i", initiatorIqn,
-                "iscsi://" + portal + "/"), timeout, Status.Code.FAILED_PRECONDITION, "ISCSI_DISCOVERY_FAILED");
+                "iscsi://" + portal + "/"), timeout, Status.Code.FAILED_PRECONDITION,
+                        StorageErrorReason.ISCSI_DISCOVERY_FAILED);
         return parse(result.stdout());
     }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.abiquo.aim.core.command.CommandResult;
 import com.abiquo.aim.core.command.CommandRunner;
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.storage.StorageErrorReason;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +73,8 @@ public final class KernelInitiator {
                 }
             }
         } catch (IOException failure) {
-            throw AimException.internal("SYSFS_UNREADABLE", "cannot read " + folder + ": " + failure.getMessage(),
+            throw AimException.internal(StorageErrorReason.SYSFS_UNREADABLE,
+                    "cannot read " + folder + ": " + failure.getMessage(),
                     failure);
         }
         return sessions;
@@ -132,7 +134,7 @@ public final class KernelInitiator {
                 disksWithoutDevice |= block.isEmpty() && isDisk(scsi);
             }
         } catch (IOException | NumberFormatException failure) {
-            throw AimException.internal("SYSFS_UNREADABLE", "cannot read the devices of iSCSI session "
+            throw AimException.internal(StorageErrorReason.SYSFS_UNREADABLE, "cannot read the devices of iSCSI session "
                     + session.number() + " under " + device + ": " + failure.getMessage(), failure);
         }
         luns.sort(Comparator.comparingInt(Lun::lun));
@@ -154,7 +156,8 @@ public final class KernelInitiator {
     /** SendTargets discovery with iscsiadm (records the targets in open-iscsi's node database, as a login needs). */
     public List<Target> discover(Portal portal) throws AimException {
         CommandResult result = commands.runChecked(List.of("iscsiadm", "-m", "discovery", "-t", "sendtargets",
-                "-p", portal.toString()), timeout, Status.Code.FAILED_PRECONDITION, "ISCSI_DISCOVERY_FAILED");
+                "-p", portal.toString()), timeout, Status.Code.FAILED_PRECONDITION,
+                        StorageErrorReason.ISCSI_DISCOVERY_FAILED);
         return parseSendTargets(result.stdout());
     }
 

@@ -1,6 +1,8 @@
 package com.abiquo.aim.storage.iscsi;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
+import com.abiquo.aim.storage.StorageErrorReason;
 import io.grpc.Status;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -97,13 +99,15 @@ public record Portal(String host, int port) {
             if (failure instanceof java.net.SocketTimeoutException) {
                 why = "no answer within " + timeout.toMillis() + " ms";
             }
-            throw new AimException(Status.Code.UNAVAILABLE, "PORTAL_UNREACHABLE", "iSCSI portal " + this + " ("
+            throw new AimException(Status.Code.UNAVAILABLE, CoreErrorReason.PORTAL_UNREACHABLE,
+                    "iSCSI portal " + this + " ("
                     + field + ") does not accept connections: " + why, Map.of("portal", toString()), null);
         }
     }
 
     private static AimException invalid(String field, String text, String why) {
-        return new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_PORTAL", field + " \"" + Iqn.printable(text)
+        return new AimException(Status.Code.INVALID_ARGUMENT, StorageErrorReason.INVALID_PORTAL,
+                field + " \"" + Iqn.printable(text)
                 + "\" " + why, Map.of("field", field), null);
     }
 }

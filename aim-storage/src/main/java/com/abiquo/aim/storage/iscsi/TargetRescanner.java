@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.abiquo.aim.core.command.CommandResult;
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
+import com.abiquo.aim.storage.StorageErrorReason;
 import com.abiquo.aim.storage.pool.LibvirtStoragePools;
 import io.grpc.Status;
 import java.time.Duration;
@@ -46,7 +47,8 @@ public final class TargetRescanner {
 
     public List<TargetRescan> rescan(List<String> requested) throws AimException {
         if (requested.isEmpty()) {
-            throw new AimException(Status.Code.INVALID_ARGUMENT, "NO_TARGETS", "target_iqns is empty: name at least"
+            throw new AimException(Status.Code.INVALID_ARGUMENT, StorageErrorReason.NO_TARGETS,
+                    "target_iqns is empty: name at least"
                     + " one target to rescan", Map.of("field", "target_iqns"), null);
         }
         List<String> targets = new ArrayList<>();
@@ -80,13 +82,15 @@ public final class TargetRescanner {
         }
         if (sessions.isEmpty() && !libvirtProblem.isEmpty()) {
             metrics.refused(targets.size());
-            throw new AimException(Status.Code.UNAVAILABLE, "NO_INITIATOR_AVAILABLE", "nothing can rescan: the kernel"
+            throw new AimException(Status.Code.UNAVAILABLE, StorageErrorReason.NO_INITIATOR_AVAILABLE,
+                    "nothing can rescan: the kernel"
                     + " initiator has no iSCSI session and libvirt cannot be used (" + libvirtProblem + ")",
                     Map.of(), null);
         }
         if (results.stream().allMatch(result -> result.outcome() == Outcome.UNKNOWN_TARGET)) {
             metrics.refused(targets.size());
-            throw new AimException(Status.Code.NOT_FOUND, "TARGET_NOT_KNOWN", "the node knows none of the targets "
+            throw new AimException(Status.Code.NOT_FOUND, StorageErrorReason.TARGET_NOT_KNOWN,
+                    "the node knows none of the targets "
                     + String.join(", ", targets) + ": no kernel iSCSI session and no libvirt pool has it as its"
                     + " source", Map.of("targets", String.join(",", targets)), null);
         }

@@ -1,6 +1,7 @@
 package com.abiquo.aim.storage.pool;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -49,7 +50,7 @@ public final class Deadline implements AutoCloseable {
         private final boolean started;
 
         Exceeded(String message, Map<String, String> metadata, boolean started) {
-            super(Status.Code.DEADLINE_EXCEEDED, "STORAGE_CALL_TIMEOUT", message, metadata, null);
+            super(Status.Code.DEADLINE_EXCEEDED, CoreErrorReason.STORAGE_CALL_TIMEOUT, message, metadata, null);
             this.started = started;
         }
 
@@ -95,7 +96,7 @@ public final class Deadline implements AutoCloseable {
     public <T> T run(String what, Optional<String> pool, Duration timeout, Work<T> work) throws AimException {
         if (pending.incrementAndGet() > maxPending) {
             pending.decrementAndGet();
-            throw new AimException(Status.Code.RESOURCE_EXHAUSTED, "STORAGE_CALLS_EXHAUSTED", what + " was refused:"
+            throw new AimException(Status.Code.RESOURCE_EXHAUSTED, CoreErrorReason.STORAGE_CALLS_EXHAUSTED, what + " was refused:"
                     + " " + maxPending + " libvirt storage calls are already running or waiting for the "
                     + threadCount + " storage threads (libvirtd or an iSCSI portal is not answering)",
                     metadata(pool), null);
@@ -112,13 +113,13 @@ public final class Deadline implements AutoCloseable {
             task.cancel(false);
             forget(pool, task);
             Thread.currentThread().interrupt();
-            throw new AimException(Status.Code.CANCELLED, "STORAGE_CALL_INTERRUPTED", what + " was interrupted",
+            throw new AimException(Status.Code.CANCELLED, CoreErrorReason.STORAGE_CALL_INTERRUPTED, what + " was interrupted",
                     metadata(pool), interrupted);
         } catch (ExecutionException failed) {
             if (failed.getCause() instanceof AimException aim) {
                 throw aim;
             }
-            throw AimException.internal("STORAGE_CALL_FAILED", what + " failed unexpectedly", failed.getCause());
+            throw AimException.internal(CoreErrorReason.STORAGE_CALL_FAILED, what + " failed unexpectedly", failed.getCause());
         }
     }
 

@@ -3,6 +3,7 @@ package com.abiquo.aim.storage.pool;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.spi.LibvirtAccess;
 import io.grpc.Status;
 import java.time.Duration;
@@ -58,7 +59,7 @@ final class LibvirtCalls {
 
     private LibvirtAccess access(String what) throws AimException {
         LibvirtAccess access = libvirt.get().orElseThrow(() -> new AimException(Status.Code.UNAVAILABLE,
-                "LIBVIRT_NOT_AVAILABLE", what + ": the libvirt connection is not available (is aim-libvirt loaded"
+                CoreErrorReason.LIBVIRT_NOT_AVAILABLE, what + ": the libvirt connection is not available (is aim-libvirt loaded"
                 + " and libvirtd running?)", Map.of(), null));
         onAccess.accept(access);
         return access;

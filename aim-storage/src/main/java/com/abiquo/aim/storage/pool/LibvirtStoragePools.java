@@ -3,6 +3,7 @@ package com.abiquo.aim.storage.pool;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.spi.LibvirtAccess;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
 import com.abiquo.aim.storage.iscsi.InitiatorName;
@@ -103,7 +104,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                 LibvirtHandles.using(PoolHandles.lookupPool(connect, name), pool -> {
                     PoolXml.Definition definition = PoolXml.parsePool(pool.getXMLDesc(0));
                     if (definition.poolType().isEmpty()) {
-                        throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_TYPE_UNSUPPORTED", "storage"
+                        throw new AimException(Status.Code.FAILED_PRECONDITION, CoreErrorReason.POOL_TYPE_UNSUPPORTED, "storage"
                                 + " pool " + name + " is a " + definition.type() + " pool; AIM handles dir, netfs,"
                                 + " iscsi and iscsi-direct pools", Map.of("pool", name, "type", definition.type()),
                                 null);
@@ -136,7 +137,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     /** Refreshes the pool; FAILED_PRECONDITION when it is not started. */
     private static void refreshActive(StoragePool pool, String name) throws LibvirtException, AimException {
         if (pool.isActive() != 1) {
-            throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_NOT_ACTIVE", "storage pool " + name
+            throw new AimException(Status.Code.FAILED_PRECONDITION, CoreErrorReason.POOL_NOT_ACTIVE, "storage pool " + name
                     + " is not active (started); it cannot be refreshed", Map.of("pool", name), null);
         }
         pool.refresh(0);

@@ -3,6 +3,7 @@ package com.abiquo.aim.storage.pool;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
 import io.grpc.Status;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ final class LibvirtVolumes {
         Names.newVolumeName(name, "name");
         String fileFormat = format == null ? "" : format.toLowerCase(Locale.ROOT);
         if (!FORMATS.contains(fileFormat)) {
-            throw new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_VOLUME_FORMAT", "format \"" + format
+            throw new AimException(Status.Code.INVALID_ARGUMENT, CoreErrorReason.INVALID_VOLUME_FORMAT, "format \"" + format
                     + "\" is not supported (raw or qcow2)", Map.of("field", "format"), null);
         }
         if (capacityBytes <= 0) {
@@ -60,13 +61,13 @@ final class LibvirtVolumes {
                 onActivePool(connect, poolName, pool -> {
                     PoolXml.Definition definition = PoolXml.parsePool(pool.getXMLDesc(0));
                     if (definition.type().startsWith("iscsi")) {
-                        throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_CANNOT_CREATE_VOLUMES",
+                        throw new AimException(Status.Code.FAILED_PRECONDITION, CoreErrorReason.POOL_CANNOT_CREATE_VOLUMES,
                                 "storage pool " + poolName + " is an " + definition.type() + " pool: its volumes are"
                                 + " the target's LUNs, created on the SAN, not by the node", Map.of("pool", poolName),
                                 null);
                     }
                     if (hasVolume(pool, name)) {
-                        throw new AimException(Status.Code.ALREADY_EXISTS, "VOLUME_EXISTS", "volume " + name
+                        throw new AimException(Status.Code.ALREADY_EXISTS, CoreErrorReason.VOLUME_EXISTS, "volume " + name
                                 + " already exists in storage pool " + poolName, Map.of("pool", poolName, "volume",
                                 name), null);
                     }
@@ -103,7 +104,7 @@ final class LibvirtVolumes {
                     PoolXml.VolumeDefinition definition = PoolXml.parseVolume(volume.getXMLDesc(0));
                     long current = definition.capacityBytes();
                     if (capacityBytes < current && !allowShrink) {
-                        throw new AimException(Status.Code.FAILED_PRECONDITION, "VOLUME_SHRINK_REFUSED", "volume "
+                        throw new AimException(Status.Code.FAILED_PRECONDITION, CoreErrorReason.VOLUME_SHRINK_REFUSED, "volume "
                                 + name + " of storage pool " + poolName + " has " + current + " bytes; shrinking it"
                                 + " to " + capacityBytes + " bytes loses data and is refused unless shrinking is"
                                 + " allowed", Map.of("pool", poolName, "volume", name, "capacity_bytes",
@@ -112,7 +113,7 @@ final class LibvirtVolumes {
                     if (capacityBytes < current && capacityBytes < definition.allocationBytes()) {
                         // libvirt refuses this with an "invalid argument"; the request is fine, the volume's state
                         // is not.
-                        throw new AimException(Status.Code.FAILED_PRECONDITION, "VOLUME_SHRINK_BELOW_ALLOCATION",
+                        throw new AimException(Status.Code.FAILED_PRECONDITION, CoreErrorReason.VOLUME_SHRINK_BELOW_ALLOCATION,
                                 "volume " + name + " of storage pool " + poolName + " has "
                                 + definition.allocationBytes() + " bytes allocated; libvirt cannot shrink it below"
                                 + " that (to " + capacityBytes + " bytes)", Map.of("pool", poolName, "volume", name,
@@ -142,7 +143,7 @@ final class LibvirtVolumes {
             throws LibvirtException, AimException {
         return onActivePool(connect, poolName, pool -> {
             if (!hasVolume(pool, name)) {
-                throw new AimException(Status.Code.NOT_FOUND, "VOLUME_NOT_FOUND", "volume " + name
+                throw new AimException(Status.Code.NOT_FOUND, CoreErrorReason.VOLUME_NOT_FOUND, "volume " + name
                         + " does not exist in storage pool " + poolName, Map.of("pool", poolName, "volume", name),
                         null);
             }
@@ -166,7 +167,7 @@ final class LibvirtVolumes {
 
     private static void requireActive(StoragePool pool, String name) throws LibvirtException, AimException {
         if (pool.isActive() != 1) {
-            throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_NOT_ACTIVE", "storage pool " + name
+            throw new AimException(Status.Code.FAILED_PRECONDITION, CoreErrorReason.POOL_NOT_ACTIVE, "storage pool " + name
                     + " is not active (started)", Map.of("pool", name), null);
         }
     }

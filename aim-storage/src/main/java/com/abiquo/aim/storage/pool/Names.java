@@ -1,6 +1,7 @@
 package com.abiquo.aim.storage.pool;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.path.PathLimits;
 import io.grpc.Status;
 import java.util.Map;
@@ -54,7 +55,7 @@ public final class Names {
     static AimException invalid(String field, String value, String why) {
         String shown = value == null ? "" : value.length() > 100 ? value.substring(0, 100) + "..." : value;
         shown = shown.replaceAll("\\p{Cntrl}", "?");
-        return new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_NAME", field + " \"" + shown + "\" " + why,
+        return new AimException(Status.Code.INVALID_ARGUMENT, CoreErrorReason.INVALID_NAME, field + " \"" + shown + "\" " + why,
                 Map.of("field", field), null);
     }
 }

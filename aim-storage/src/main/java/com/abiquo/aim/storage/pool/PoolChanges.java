@@ -3,6 +3,7 @@ package com.abiquo.aim.storage.pool;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolDeletion;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolInfo;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolSpec;
@@ -70,7 +71,7 @@ final class PoolChanges {
             turn = poolChanges.tryLock(wait, TimeUnit.NANOSECONDS);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
-            throw new AimException(Status.Code.CANCELLED, "STORAGE_CALL_INTERRUPTED", what + " was interrupted",
+            throw new AimException(Status.Code.CANCELLED, CoreErrorReason.STORAGE_CALL_INTERRUPTED, what + " was interrupted",
                     Map.of("pool", pool), interrupted);
         }
         if (!turn) {
@@ -100,7 +101,7 @@ final class PoolChanges {
         Optional<PoolXml.Definition> sameName = existing.stream().filter(d -> d.name().equals(spec.name())).findFirst();
         if (sameName.isPresent() && !PoolReuse.sameSource(sameName.get(), spec)) {
             PoolXml.Definition other = sameName.get();
-            throw new AimException(Status.Code.ALREADY_EXISTS, "POOL_EXISTS_WITH_OTHER_SOURCE", "storage pool "
+            throw new AimException(Status.Code.ALREADY_EXISTS, CoreErrorReason.POOL_EXISTS_WITH_OTHER_SOURCE, "storage pool "
                     + spec.name() + " already exists as a " + other.type() + " pool with another source ("
                     + PoolReuse.describe(other) + ")", Map.of("pool", spec.name()), null);
         }

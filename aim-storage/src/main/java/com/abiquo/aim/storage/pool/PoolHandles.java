@@ -1,6 +1,7 @@
 package com.abiquo.aim.storage.pool;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolInfo;
 import io.grpc.Status;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ final class PoolHandles {
     /** The pool's handle (the caller frees it); NOT_FOUND when there is no such pool. */
     static StoragePool lookupPool(Connect connect, String name) throws LibvirtException, AimException {
         if (!poolNames(connect).contains(name)) {
-            throw new AimException(Status.Code.NOT_FOUND, "POOL_NOT_FOUND", "storage pool " + name
+            throw new AimException(Status.Code.NOT_FOUND, CoreErrorReason.POOL_NOT_FOUND, "storage pool " + name
                     + " does not exist", Map.of("pool", name), null);
         }
         return connect.storagePoolLookupByName(name);

@@ -1,6 +1,7 @@
 package com.abiquo.aim.storage.pool;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.spi.StoragePoolOperations.Chap;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolSpec;
 import com.abiquo.aim.storage.iscsi.Iqn;
@@ -60,7 +61,7 @@ final class PoolReuse {
         } else {
             return;
         }
-        throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_AUTH_CONFLICT", "storage pool "
+        throw new AimException(Status.Code.FAILED_PRECONDITION, CoreErrorReason.POOL_AUTH_CONFLICT, "storage pool "
                 + existing.name() + " (" + describe(existing) + ") already exists, but " + why + "; AIM does not"
                 + " change the authentication of an existing pool: delete the pool and create it again, or ask with"
                 + " the pool's own authentication", Map.of("pool", existing.name(), "field", "chap"), null);
@@ -77,7 +78,7 @@ final class PoolReuse {
         if (has.isEmpty() && asked.isEmpty() || !has.isEmpty() && !asked.isEmpty() && Iqn.same(has, asked)) {
             return;
         }
-        throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_INITIATOR_CONFLICT", "storage pool "
+        throw new AimException(Status.Code.FAILED_PRECONDITION, CoreErrorReason.POOL_INITIATOR_CONFLICT, "storage pool "
                 + existing.name() + " (" + describe(existing) + ") already exists, but it logs in as "
                 + (has.isEmpty() ? "the node's own initiator (no initiator in the pool)" : "initiator " + has)
                 + " and " + (asked.isEmpty() ? "the node's own initiator" : "initiator " + asked) + " was asked for;"

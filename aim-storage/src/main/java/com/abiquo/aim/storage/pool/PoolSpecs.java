@@ -1,6 +1,7 @@
 package com.abiquo.aim.storage.pool;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.path.PathLimits;
 import com.abiquo.aim.core.spi.StoragePoolOperations.Chap;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolSpec;
@@ -24,14 +25,14 @@ final class PoolSpecs {
 
     static PoolSpec validate(PoolSpec spec) throws AimException {
         if (spec == null || spec.type() == null) {
-            throw new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_POOL_TYPE", "the pool type is required"
+            throw new AimException(Status.Code.INVALID_ARGUMENT, CoreErrorReason.POOL_TYPE_INVALID, "the pool type is required"
                     + " (dir, netfs, iscsi or iscsi-direct)", Map.of("field", "type"), null);
         }
         Names.newPoolName(spec.name(), "name");
         Optional<Chap> chap = spec.chap() == null ? Optional.empty() : spec.chap();
         if (chap.isPresent() && !isIscsi(spec.type())) {
             // Never dropped silently: a caller that sends credentials expects them to be used.
-            throw new AimException(Status.Code.INVALID_ARGUMENT, "CHAP_NOT_APPLICABLE", "CHAP credentials (chap) are"
+            throw new AimException(Status.Code.INVALID_ARGUMENT, CoreErrorReason.CHAP_NOT_APPLICABLE, "CHAP credentials (chap) are"
                     + " only for iscsi and iscsi-direct pools, not " + PoolXml.libvirtType(spec.type()) + " pools",
                     Map.of("field", "chap"), null);
         }
@@ -56,7 +57,7 @@ final class PoolSpecs {
                 if (!initiator.isEmpty()) {
                     Iqn.require(initiator, "initiator_iqn");
                 } else if (spec.type() == PoolType.ISCSI_DIRECT) {
-                    throw new AimException(Status.Code.INVALID_ARGUMENT, "INITIATOR_REQUIRED", "an iscsi-direct pool"
+                    throw new AimException(Status.Code.INVALID_ARGUMENT, CoreErrorReason.INITIATOR_REQUIRED, "an iscsi-direct pool"
                             + " needs an initiator IQN (initiator_iqn)", Map.of("field", "initiator_iqn"), null);
                 }
                 if (chap.isPresent()) {
@@ -91,7 +92,7 @@ final class PoolSpecs {
         String secret = chap.secret() == null ? "" : chap.secret();
         int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
         if (bytes == 0 || bytes > 255) {
-            throw new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_CHAP_SECRET", "chap.password must be"
+            throw new AimException(Status.Code.INVALID_ARGUMENT, CoreErrorReason.INVALID_CHAP_SECRET, "chap.password must be"
                     + " 1-255 bytes", Map.of("field", "chap.password"), null);
         }
     }
@@ -111,7 +112,7 @@ final class PoolSpecs {
     }
 
     static AimException sizeError(String field, String why) {
-        return new AimException(Status.Code.INVALID_ARGUMENT, "INVALID_SIZE", field + " " + why,
+        return new AimException(Status.Code.INVALID_ARGUMENT, CoreErrorReason.SIZE_INVALID, field + " " + why,
                 Map.of("field", field), null);
     }
 }

@@ -1,6 +1,7 @@
 package com.abiquo.aim.storage.pool;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ final class PoolUsers {
         }
         List<String> users = activeUsers(connect, name, pool, definition);
         if (!users.isEmpty()) {
-            throw new AimException(Status.Code.FAILED_PRECONDITION, "POOL_IN_USE", "storage pool " + name + " ("
+            throw new AimException(Status.Code.FAILED_PRECONDITION, CoreErrorReason.POOL_IN_USE, "storage pool " + name + " ("
                     + definition.type() + ") is in use by running domains: " + String.join(", ", users)
                     + "; stopping it would take these disks away from them. Power the domains off (or move their"
                     + " disks) first; the pool is left as it was", Map.of("pool", name, "domains",

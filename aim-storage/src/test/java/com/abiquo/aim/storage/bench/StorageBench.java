@@ -1,6 +1,7 @@
 package com.abiquo.aim.storage.bench;
 
 import com.abiquo.aim.core.command.CommandRunner;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolSpec;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
 import com.abiquo.aim.storage.fixture.TestLibvirtAccess;
@@ -128,6 +129,7 @@ public final class StorageBench {
     }
 
     private static void exec(CommandRunner commands, String... command) throws Exception {
-        commands.runChecked(List.of(command), Duration.ofSeconds(30), io.grpc.Status.Code.INTERNAL, "BENCH");
+        commands.runChecked(List.of(command), Duration.ofSeconds(30), io.grpc.Status.Code.INTERNAL,
+                CoreErrorReason.STORAGE_CALL_FAILED);
     }
 }

@@ -31,7 +31,7 @@ class InitiatorNameTest {
         Path file = folder.resolve("absent.iscsi");
         AimException failure = assertThrows(AimException.class, () -> new InitiatorName(file).read());
         assertEquals(Status.Code.FAILED_PRECONDITION, failure.code());
-        assertEquals("INITIATOR_NAME_FILE_MISSING", failure.reason());
+        assertEquals("INITIATOR_NAME_FILE_MISSING", failure.reason().name());
         assertTrue(failure.getMessage().contains(file.toString()) && failure.getMessage().contains("does not exist"),
                 failure.getMessage());
     }
@@ -49,7 +49,7 @@ class InitiatorNameTest {
         Path file = Files.writeString(folder.resolve("bad.iscsi"), "InitiatorName=iqn.93-08.org.debian:x\n");
         AimException failure = assertThrows(AimException.class, () -> new InitiatorName(file).read());
         assertEquals(Status.Code.FAILED_PRECONDITION, failure.code());
-        assertEquals("INITIATOR_NAME_INVALID", failure.reason());
+        assertEquals("INITIATOR_NAME_INVALID", failure.reason().name());
         assertTrue(failure.getMessage().contains("iqn.93-08.org.debian:x")
                 && failure.getMessage().contains("date"), failure.getMessage());
     }

@@ -45,7 +45,7 @@ class IqnTest {
     void refusesMalformedNamesSayingWhy(String name, String why) {
         AimException failure = assertThrows(AimException.class, () -> Iqn.require(name, "target_iqns[0]"));
         assertEquals(Status.Code.INVALID_ARGUMENT, failure.code());
-        assertEquals("INVALID_IQN", failure.reason());
+        assertEquals("INVALID_IQN", failure.reason().name());
         assertTrue(failure.getMessage().startsWith("target_iqns[0] \""), failure.getMessage());
         assertTrue(failure.getMessage().contains(why), failure.getMessage());
     }

@@ -1,6 +1,7 @@
 package com.abiquo.aim.storage.iscsi;
 
 import com.abiquo.aim.core.command.CommandRunner;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolSpec;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
 import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
@@ -101,6 +102,7 @@ public final class KernelRescanProbe {
     }
 
     private static void run(CommandRunner commands, String... command) throws Exception {
-        commands.runChecked(List.of(command), Duration.ofSeconds(120), io.grpc.Status.Code.INTERNAL, "PROBE_STEP");
+        commands.runChecked(List.of(command), Duration.ofSeconds(120), io.grpc.Status.Code.INTERNAL,
+                CoreErrorReason.STORAGE_CALL_FAILED);
     }
 }

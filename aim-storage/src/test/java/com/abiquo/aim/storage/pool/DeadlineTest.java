@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ class DeadlineTest {
         try (Deadline deadline = new Deadline()) {
             assertEquals("done", deadline.run("work", Duration.ofSeconds(5), () -> "done"));
             assertEquals("done", deadline.run("work", Optional.of("p"), Duration.ofSeconds(5), () -> "done"));
-            AimException typed = AimException.notFound("X", "no such thing");
+            AimException typed = AimException.notFound(CoreErrorReason.VOLUME_NOT_FOUND, "no such thing");
             assertSame(typed, assertThrows(AimException.class,
                     () -> deadline.run("work", Duration.ofSeconds(5), () -> {
                         throw typed;
@@ -176,7 +177,7 @@ class DeadlineTest {
             deadline.finish("clean-up", "p", LONG, () -> runs.incrementAndGet());
             assertEquals(1, runs.get());
             deadline.finish("failing clean-up", "p", LONG, () -> {
-                throw AimException.notFound("GONE", "already gone");
+                throw AimException.notFound(CoreErrorReason.VOLUME_NOT_FOUND, "already gone");
             });
             assertEquals(0, deadline.pending());
         }

@@ -139,7 +139,7 @@ class DirPoolSystemTest {
         AimException refused = assertThrows(AimException.class,
                 () -> pools.resizeVolume(name, "disk1.raw", 5 * MIB, false));
         assertEquals(Status.Code.FAILED_PRECONDITION, refused.code());
-        assertEquals("VOLUME_SHRINK_REFUSED", refused.reason());
+        assertEquals("VOLUME_SHRINK_REFUSED", refused.reason().name());
         assertEquals(20 * MIB, Files.size(folder.resolve("disk1.raw")));
         assertEquals(5 * MIB, pools.resizeVolume(name, "disk1.raw", 5 * MIB, true).capacityBytes());
         assertEquals(5 * MIB, Files.size(folder.resolve("disk1.raw")));
@@ -149,7 +149,7 @@ class DirPoolSystemTest {
         AimException allocated = assertThrows(AimException.class,
                 () -> pools.resizeVolume(name, "full.raw", MIB, true));
         assertEquals(Status.Code.FAILED_PRECONDITION, allocated.code());
-        assertEquals("VOLUME_SHRINK_BELOW_ALLOCATION", allocated.reason());
+        assertEquals("VOLUME_SHRINK_BELOW_ALLOCATION", allocated.reason().name());
         assertEquals(4 * MIB, Files.size(folder.resolve("full.raw")));
         pools.deleteVolume(name, "full.raw");
 

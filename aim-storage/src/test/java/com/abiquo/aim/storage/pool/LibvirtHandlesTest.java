@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import io.grpc.Status;
 import java.lang.reflect.Field;
 import java.util.Map;
@@ -57,7 +58,7 @@ class LibvirtHandlesTest {
     @Test
     void aHandleIsFreedWhenItsWorkRefusesWithAnAimFailure() throws Exception {
         StoragePool pool = connect.storagePoolLookupByName("default-pool");
-        AimException refused = new AimException(Status.Code.FAILED_PRECONDITION, "TEST", "refused", Map.of(), null);
+        AimException refused = new AimException(Status.Code.FAILED_PRECONDITION, CoreErrorReason.POOL_IN_USE, "refused", Map.of(), null);
         assertEquals(refused, assertThrows(AimException.class, () -> LibvirtHandles.using(pool, found -> {
             throw refused;
         })));

@@ -66,7 +66,7 @@ class PoolReuseTest {
         AimException otherUser = assertThrows(AimException.class, () -> PoolReuse.requireSameAuth(withChap,
                 iscsi("san", "10.0.0.5", 3260, TARGET, "", Optional.of(new Chap("other", "x")))));
         assertEquals(Status.Code.FAILED_PRECONDITION, otherUser.code());
-        assertEquals("POOL_AUTH_CONFLICT", otherUser.reason());
+        assertEquals("POOL_AUTH_CONFLICT", otherUser.reason().name());
         assertEquals(Map.of("pool", "san", "field", "chap"), otherUser.metadata());
         assertTrue(otherUser.getMessage().contains("it logs in with CHAP user user but CHAP user other was asked"
                 + " for"), otherUser.getMessage());
@@ -102,7 +102,7 @@ class PoolReuseTest {
         AimException nodeOwn = assertThrows(AimException.class, () -> PoolReuse.requireSameInitiator(named,
                 iscsi("san", "10.0.0.5", 3260, TARGET, null, Optional.empty())));
         assertEquals(Status.Code.FAILED_PRECONDITION, nodeOwn.code());
-        assertEquals("POOL_INITIATOR_CONFLICT", nodeOwn.reason());
+        assertEquals("POOL_INITIATOR_CONFLICT", nodeOwn.reason().name());
         assertEquals(Map.of("pool", "san", "field", "initiator_iqn"), nodeOwn.metadata());
         assertTrue(nodeOwn.getMessage().contains("it logs in as initiator " + initiator + " and the node's own"
                 + " initiator was asked for"), nodeOwn.getMessage());

@@ -6,13 +6,16 @@ import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.GrpcCalls;
 import com.abiquo.aim.core.error.GrpcErrors;
 import com.abiquo.aim.core.module.NodeIdentity;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.events.DomainKey;
 import com.abiquo.aim.libvirt.events.EventJournal;
 import com.abiquo.aim.libvirt.events.EventKind;
 import com.abiquo.aim.libvirt.events.EventsMonitor;
 import com.abiquo.aim.libvirt.events.StreamEnd;
+import com.abiquo.aim.libvirt.events.StreamItem;
 import com.abiquo.aim.libvirt.events.Subscriber;
 import com.abiquo.aim.libvirt.events.SubscriptionFilter;
+import com.abiquo.aim.libvirt.events.grpc.PreEncodedSubscribe.PreEncoded;
 import com.abiquo.aim.v1.DomainEventKind;
 import com.abiquo.aim.v1.DomainRef;
 import com.abiquo.aim.v1.EventFilter;
@@ -25,8 +28,6 @@ import com.abiquo.aim.v1.SubscribeRequest;
 import com.abiquo.aim.v1.SubscribeResponse;
 import com.abiquo.aim.v1.UnsubscribeRequest;
 import com.abiquo.aim.v1.UnsubscribeResponse;
-import com.abiquo.aim.libvirt.events.StreamItem;
-import com.abiquo.aim.libvirt.events.grpc.PreEncodedSubscribe.PreEncoded;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -167,7 +168,7 @@ public final class EventsMonitorGrpcService implements EventsMonitorServiceGrpc.
     private EventsMonitor monitor() throws AimException {
         EventsMonitor current = monitor.get();
         if (current == null) {
-            throw AimException.unavailable("EVENT_SOURCE_MISSING", "the events monitor is not running: the libvirt "
+            throw AimException.unavailable(LibvirtErrorReason.EVENT_SOURCE_MISSING, "the events monitor is not running: the libvirt "
                     + "connection is not available in this agent");
         }
         return current;
@@ -242,7 +243,7 @@ public final class EventsMonitorGrpcService implements EventsMonitorServiceGrpc.
     }
 
     private static AimException invalid(String field, String message) {
-        return new AimException(io.grpc.Status.Code.INVALID_ARGUMENT, "INVALID_EVENT_REQUEST", message,
+        return new AimException(io.grpc.Status.Code.INVALID_ARGUMENT, LibvirtErrorReason.INVALID_EVENT_REQUEST, message,
                 Map.of("field", field), null);
     }
 

@@ -3,7 +3,9 @@ package com.abiquo.aim.libvirt.events.grpc;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.error.GrpcErrors;
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.events.StreamEnd;
 import com.abiquo.aim.libvirt.events.StreamItem;
 import com.abiquo.aim.libvirt.events.SubscriberSink;
@@ -39,11 +41,11 @@ final class GrpcSubscriberSink implements SubscriberSink {
         switch (reason) {
             case UNSUBSCRIBED -> observer.onCompleted();
             case OVERFLOW -> observer.onError(GrpcErrors.toStatusException(new AimException(
-                    Status.Code.RESOURCE_EXHAUSTED, "SUBSCRIBER_TOO_SLOW", message, resume, null)));
+                    Status.Code.RESOURCE_EXHAUSTED, LibvirtErrorReason.SUBSCRIBER_TOO_SLOW, message, resume, null)));
             case SHUTDOWN -> observer.onError(GrpcErrors.toStatusException(new AimException(
-                    Status.Code.UNAVAILABLE, "AGENT_STOPPING", message, resume, null)));
+                    Status.Code.UNAVAILABLE, CoreErrorReason.AGENT_STOPPING, message, resume, null)));
             case FAILED -> observer.onError(GrpcErrors.toStatusException(new AimException(
-                    Status.Code.INTERNAL, "EVENT_SEND_FAILED", message, resume, null)));
+                    Status.Code.INTERNAL, LibvirtErrorReason.EVENT_SEND_FAILED, message, resume, null)));
             case CANCELLED -> {
                 // The client is gone: nothing to send.
             }

@@ -1,0 +1,46 @@
+package com.abiquo.aim.core.error;
+
+/**
+ * The reasons several services share (path confinement, validation, commands, the server's interceptors). Each is
+ * documented, with its gRPC code and what a client should do, in {@code CommonErrorReason} (common.proto).
+ */
+public enum CoreErrorReason implements ErrorReason {
+    AGENT_STOPPING,
+    CHAP_NOT_APPLICABLE,
+    COMMAND_INTERRUPTED,
+    COMMAND_NOT_AVAILABLE,
+    COMMAND_OUTPUT_UNREADABLE,
+    COMMAND_TIMEOUT,
+    INITIATOR_REQUIRED,
+    INVALID_CHAP_SECRET,
+    INVALID_NAME,
+    INVALID_PATH,
+    INVALID_VOLUME_FORMAT,
+    ISCSI_LOGIN_FAILED,
+    ISCSI_POOL_START_FAILED,
+    ISCSI_TARGET_NOT_FOUND,
+    LIBVIRT_NOT_AVAILABLE,
+    NAME_TOO_LONG,
+    PATH_OUTSIDE_ROOT,
+    PATH_TOO_LONG,
+    POOL_AUTH_CONFLICT,
+    POOL_CANNOT_CREATE_VOLUMES,
+    POOL_EXISTS_WITH_OTHER_SOURCE,
+    POOL_INITIATOR_CONFLICT,
+    POOL_IN_USE,
+    POOL_NOT_ACTIVE,
+    POOL_NOT_FOUND,
+    POOL_TYPE_INVALID,
+    POOL_TYPE_UNSUPPORTED,
+    PORTAL_UNREACHABLE,
+    SIZE_INVALID,
+    STORAGE_CALLS_EXHAUSTED,
+    STORAGE_CALL_FAILED,
+    STORAGE_CALL_INTERRUPTED,
+    STORAGE_CALL_TIMEOUT,
+    VOLUME_EXISTS,
+    VOLUME_NOT_FOUND,
+    VOLUME_SHRINK_BELOW_ALLOCATION,
+    VOLUME_SHRINK_REFUSED,
+    ;
+}
