@@ -11,7 +11,7 @@ import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.module.NodeIdentity;
 import com.abiquo.aim.core.module.ServiceRegistry;
-import com.abiquo.aim.core.spi.LibvirtAccess;
+import com.abiquo.aim.libvirt.connection.LibvirtAccess;
 import com.abiquo.aim.libvirt.connection.DomainEventSource;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
 import com.abiquo.aim.libvirt.connection.RecordingHealth;

@@ -10,7 +10,7 @@ import com.abiquo.aim.core.spi.StoragePoolOperations.PoolInfo;
 import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
 import com.abiquo.aim.libvirt.connection.ConnectionSettings;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
-import com.abiquo.aim.storage.pool.LibvirtStoragePools;
+import com.abiquo.aim.libvirt.pool.LibvirtStoragePools;
 import com.abiquo.aim.v1.CreateDiskRequest;
 import com.abiquo.aim.v1.CreateStoragePoolRequest;
 import com.abiquo.aim.v1.DeleteDiskRequest;

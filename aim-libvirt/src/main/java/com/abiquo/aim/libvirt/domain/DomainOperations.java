@@ -26,7 +26,7 @@ import org.libvirt.LibvirtException;
 
 /**
  * The domain operations of the Libvirt service, on the node's connection. Plain logic: no gRPC types; failures are
- * {@link AimException}s mapped by {@link LibvirtConnection#call(String, com.abiquo.aim.core.spi.LibvirtAccess.LibvirtCall)}.
+ * {@link AimException}s mapped by {@link LibvirtConnection#call(String, com.abiquo.aim.libvirt.connection.LibvirtAccess.LibvirtCall)}.
  */
 public final class DomainOperations {
     /** Larger definitions are refused before they reach libvirt. */

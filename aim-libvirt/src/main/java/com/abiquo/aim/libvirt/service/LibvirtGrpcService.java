@@ -82,7 +82,7 @@ import java.util.function.Supplier;
 
 /**
  * The thin gRPC adapter of {@code abiquo.aim.v1.LibvirtService}: validates requests, calls the plain logic
- * (domains, node, metrics) or the storage module's {@link StoragePoolOperations}, maps results.
+ * (domains, node, metrics) or the node's {@link StoragePoolOperations}, maps results.
  */
 public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceImplBase {
     private final DomainOperations domains;
@@ -92,7 +92,7 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
     private final StorageRpcs storage;
 
     /**
-     * @param storage looked up at call time: the storage module may start after this one, or not be loaded at all
+     * @param storage the node's pools (aim-libvirt's own); empty serves the pool and disk RPCs as UNAVAILABLE
      */
     public LibvirtGrpcService(DomainOperations domains, NodeInfoReader node, MetricsStore metrics,
                               Duration collectInterval, Supplier<Optional<StoragePoolOperations>> storage) {

@@ -26,9 +26,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The Libvirt service's pool and disk RPCs: validated here ({@link StorageRequests}), done by the storage module's
- * {@link StoragePoolOperations}, looked up at call time (the storage module may start after this one, or not be
- * loaded at all: UNAVAILABLE STORAGE_NOT_AVAILABLE).
+ * The Libvirt service's pool and disk RPCs: validated here ({@link StorageRequests}), done by the node's
+ * {@link StoragePoolOperations} (this module's pools; a supplier so that tests can serve the RPCs without them:
+ * UNAVAILABLE STORAGE_NOT_AVAILABLE).
  */
 final class StorageRpcs {
     private final Supplier<Optional<StoragePoolOperations>> storage;

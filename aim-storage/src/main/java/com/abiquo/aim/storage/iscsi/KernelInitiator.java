@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.abiquo.aim.core.command.CommandResult;
 import com.abiquo.aim.core.command.CommandRunner;
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.iscsi.Iqn;
+import com.abiquo.aim.core.iscsi.Portal;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
