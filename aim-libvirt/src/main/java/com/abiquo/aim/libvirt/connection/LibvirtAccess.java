@@ -8,8 +8,7 @@ import org.libvirt.LibvirtException;
  * The node's one long-lived libvirt connection as aim-libvirt's own code uses it (the storage pools above all). It
  * exposes libvirt-java's {@code Connect} on purpose: wrapping every libvirt call in our own types would double the
  * code for no safety, and libvirt error mapping (true error codes, {@link LibvirtErrors}) still happens in one place,
- * {@link #call}. It stays inside aim-libvirt: other modules get plain-Java interfaces from aim-core (docs/libvirt.md,
- * "Module boundaries").
+ * {@link #call}. It stays inside aim-libvirt: other modules get plain-Java interfaces from aim-core (docs/architecture.md).
  */
 public interface LibvirtAccess {
     /** A piece of work against the live connection. Must not keep the Connect beyond the call. */
