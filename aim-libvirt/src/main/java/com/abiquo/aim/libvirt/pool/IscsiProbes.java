@@ -91,7 +91,7 @@ final class IscsiProbes {
                             pool.destroy();
                         }
                     }));
-        } catch (Deadline.Exceeded exceeded) {
+        } catch (StorageBulkhead.Exceeded exceeded) {
             late = true;
             throw exceeded;
         } catch (AimException failure) {

@@ -13,21 +13,21 @@ import java.util.function.Supplier;
 
 /**
  * libvirt calls of the storage pools, each bound by the call's time ({@code [storage] commandTimeoutSeconds}) on the
- * {@link Deadline}'s threads. The libvirt connection is looked up at every call: aim-libvirt may publish it after
+ * {@link StorageBulkhead}'s threads. The libvirt connection is looked up at every call: aim-libvirt may publish it after
  * this module starts, and lose it for a while.
  */
 final class LibvirtCalls {
     private final Supplier<Optional<LibvirtAccess>> libvirt;
     private final Duration timeout;
-    private final Deadline deadline;
+    private final StorageBulkhead bulkhead;
     /** Told of every connection a call gets (it starts the sweep of probe leftovers once libvirt is there). */
     private final Consumer<LibvirtAccess> onAccess;
 
-    LibvirtCalls(Supplier<Optional<LibvirtAccess>> libvirt, Duration timeout, Deadline deadline,
+    LibvirtCalls(Supplier<Optional<LibvirtAccess>> libvirt, Duration timeout, StorageBulkhead bulkhead,
                  Consumer<LibvirtAccess> onAccess) {
         this.libvirt = requireNonNull(libvirt, "libvirt is null");
         this.timeout = requireNonNull(timeout, "timeout is null");
-        this.deadline = requireNonNull(deadline, "deadline is null");
+        this.bulkhead = requireNonNull(bulkhead, "bulkhead is null");
         this.onAccess = requireNonNull(onAccess, "onAccess is null");
     }
 
@@ -39,7 +39,7 @@ final class LibvirtCalls {
     /** A libvirt call that reads or works on volumes; libvirt itself guards a pool against changes meanwhile. */
     <T> T call(String what, LibvirtAccess.LibvirtCall<T> work) throws AimException {
         LibvirtAccess access = access(what);
-        return deadline.run(what, timeout, () -> access.call(work));
+        return bulkhead.run(what, timeout, () -> access.call(work));
     }
 
     /**
@@ -48,12 +48,12 @@ final class LibvirtCalls {
      */
     <T> T callOnPool(String pool, String what, LibvirtAccess.LibvirtCall<T> work) throws AimException {
         LibvirtAccess access = access(what);
-        return deadline.run(what, Optional.of(pool), timeout, () -> access.call(work));
+        return bulkhead.run(what, Optional.of(pool), timeout, () -> access.call(work));
     }
 
     /** Clean-up in the pool's lane, after what is already there; never dropped, failures logged. */
     void finishOnPool(String pool, String what, Duration wait, LibvirtAccess.LibvirtCall<?> work) {
-        deadline.finish(what, pool, wait, () -> access(what).call(work));
+        bulkhead.finish(what, pool, wait, () -> access(what).call(work));
     }
 
     private LibvirtAccess access(String what) throws AimException {

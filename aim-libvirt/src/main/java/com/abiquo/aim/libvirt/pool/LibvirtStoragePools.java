@@ -25,7 +25,7 @@ import org.libvirt.StoragePool;
  * The node's one implementation of libvirt pools and volumes, over the shared {@link LibvirtAccess}. Every libvirt
  * call runs under a deadline (iSCSI pools talk to portals that may stop answering, {@link LibvirtCalls}); iSCSI
  * portals are checked for reachability first so a dead portal is a quick UNAVAILABLE. Calls that create, start,
- * refresh or delete a pool run one at a time per pool ({@link Deadline} lanes): a call that timed out goes on inside
+ * refresh or delete a pool run one at a time per pool ({@link StorageBulkhead} lanes): a call that timed out goes on inside
  * libvirt, and the clean-up after it, or the next call on that pool, waits for it instead of racing it.
  *
  * <p>This class wires the parts together and reads pools; {@link PoolChanges} creates and deletes them,
@@ -38,7 +38,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     /** Names of the transient pools of probes (ListTargetLuns, credential checks); reserved for them. */
     public static final String PROBE_PREFIX = "aim-probe-";
 
-    private final Deadline deadline = new Deadline();
+    private final StorageBulkhead bulkhead = new StorageBulkhead();
     private final LibvirtCalls calls;
     private final ProbeLeftovers leftovers;
     private final IscsiProbes probes;
@@ -58,9 +58,9 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
         requireNonNull(libvirt, "libvirt is null");
         requireNonNull(timeout, "timeout is null");
         requireNonNull(initiatorName, "initiatorName is null");
-        leftovers = new ProbeLeftovers(libvirt, deadline);
+        leftovers = new ProbeLeftovers(libvirt, bulkhead);
         // Every call that finds libvirt starts the sweep of probe leftovers if it is wanted and has not started.
-        calls = new LibvirtCalls(libvirt, timeout, deadline, leftovers::sweepIfWanted);
+        calls = new LibvirtCalls(libvirt, timeout, bulkhead, leftovers::sweepIfWanted);
         probes = new IscsiProbes(calls, leftovers, initiatorName);
         changes = new PoolChanges(calls, probes);
         volumes = new LibvirtVolumes(calls);
@@ -190,6 +190,6 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
 
     @Override
     public void close() {
-        deadline.close();
+        bulkhead.close();
     }
 }

@@ -57,7 +57,7 @@ final class PoolChanges {
      * call's time: {@code [storage] commandTimeoutSeconds}, or less when the gRPC call's own deadline is nearer.
      * A call that cannot have its turn in time is DEADLINE_EXCEEDED naming itself, the pool and what holds the turn.
      */
-    private <T> T poolChange(String what, String pool, Deadline.Work<T> work) throws AimException {
+    private <T> T poolChange(String what, String pool, StorageBulkhead.Work<T> work) throws AimException {
         Duration timeout = calls.timeout();
         long wait = timeout.toNanos();
         boolean callersDeadline = false;
@@ -76,8 +76,8 @@ final class PoolChanges {
         }
         if (!turn) {
             String running = poolChangeRunning;
-            throw new Deadline.Exceeded(what + " did not start within " + (callersDeadline ? "the call's deadline"
-                    : Deadline.describe(timeout) + " ([storage] commandTimeoutSeconds)") + ": storage pools are"
+            throw new StorageBulkhead.Exceeded(what + " did not start within " + (callersDeadline ? "the call's deadline"
+                    : StorageBulkhead.describe(timeout) + " ([storage] commandTimeoutSeconds)") + ": storage pools are"
                     + " created and deleted one at a time, and " + (running.isEmpty()
                     ? "another creation or deletion" : running) + " has not finished", Map.of("pool", pool), false);
         }
@@ -163,7 +163,7 @@ final class PoolChanges {
                         pool.setAutostart(1);
                         return PoolHandles.info(pool);
                     }));
-        } catch (Deadline.Exceeded late) {
+        } catch (StorageBulkhead.Exceeded late) {
             // libvirt goes on with the call: the clean-up waits for it in the pool's lane instead of racing it.
             undefineAfterFailure(spec.name(), Duration.ZERO);
             throw new AimException(late.code(), late.reason(), late.getMessage() + "; the pool is removed again once"
@@ -178,7 +178,7 @@ final class PoolChanges {
         PoolDeletion deletion;
         try {
             deletion = deleteDefinition(name);
-        } catch (Deadline.Exceeded late) {
+        } catch (StorageBulkhead.Exceeded late) {
             // The secret goes once libvirt has finished the delete, and only if the pool is gone by then.
             calls.finishOnPool(name, "removing the CHAP secret of deleted storage pool " + name, Duration.ZERO,
                     connect -> {

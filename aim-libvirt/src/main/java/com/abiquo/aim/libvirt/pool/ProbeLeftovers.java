@@ -30,15 +30,15 @@ final class ProbeLeftovers {
     private static final Logger LOG = LogManager.getLogger(LibvirtStoragePools.class);
 
     private final Supplier<Optional<LibvirtAccess>> libvirt;
-    private final Deadline deadline;
+    private final StorageBulkhead bulkhead;
     /** Probes of this process that are running or whose clean-up has not run yet: the sweep leaves them alone. */
     private final Set<String> probesRunning = ConcurrentHashMap.newKeySet();
     /** Whether the sweep is asked for and has not started (again, after libvirt was away). */
     private final AtomicBoolean sweepWanted = new AtomicBoolean();
 
-    ProbeLeftovers(Supplier<Optional<LibvirtAccess>> libvirt, Deadline deadline) {
+    ProbeLeftovers(Supplier<Optional<LibvirtAccess>> libvirt, StorageBulkhead bulkhead) {
         this.libvirt = requireNonNull(libvirt, "libvirt is null");
-        this.deadline = requireNonNull(deadline, "deadline is null");
+        this.bulkhead = requireNonNull(bulkhead, "bulkhead is null");
     }
 
     /** A probe of this process starts: its pool and secret are not leftovers. */
@@ -70,7 +70,7 @@ final class ProbeLeftovers {
         }
         String what = "removing the temporary storage pools and CHAP secrets earlier probes left in libvirt";
         try {
-            deadline.finish(what, SWEEP_LANE, Duration.ZERO, () -> {
+            bulkhead.finish(what, SWEEP_LANE, Duration.ZERO, () -> {
                 try {
                     return access.call(this::sweep);
                 } catch (AimException failure) {

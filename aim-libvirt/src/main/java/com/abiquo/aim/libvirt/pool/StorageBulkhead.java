@@ -1,13 +1,16 @@
 package com.abiquo.aim.libvirt.pool;
 
 import com.abiquo.aim.core.error.AimException;
+import com.google.common.cache.CacheBuilder;
+import com.google.common.cache.CacheLoader;
+import com.google.common.cache.LoadingCache;
+import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.Status;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,11 +27,16 @@ import org.apache.logging.log4j.Logger;
  * portal that stopped answering) on a bounded set of threads and gives up waiting after a deadline. A native libvirt
  * call cannot be interrupted: the abandoned call finishes on its own while the caller gets DEADLINE_EXCEEDED.
  *
- * <p>Work on one pool can be put in that pool's lane: the lane runs its work one piece after another, in order.
- * Clean-up after a failure ({@link #finish}) goes into the same lane, so it runs only once the call it cleans up after
- * has returned from libvirt, never beside it.
+ * <p>Work on one pool can be put in that pool's lane: the lane runs its work one piece after another, in order
+ * (Guava's sequential executor over the bounded threads; an idle lane is forgotten). Clean-up after a failure
+ * ({@link #finish}) goes into the same lane, so it runs only once the call it cleans up after has returned from
+ * libvirt, never beside it.
+ *
+ * <p>A bulkhead: a bounded set of threads and a bounded number of waiting calls, each caller waiting at most its
+ * timeout. (Not to be confused with {@code io.grpc.Deadline}, the gRPC call's own deadline, which
+ * {@link PoolChanges} also honours.)
  */
-public final class Deadline implements AutoCloseable {
+public final class StorageBulkhead implements AutoCloseable {
     /** libvirtd serves at most 5 concurrent calls of one client (max_client_requests): more threads only wait. */
     public static final int DEFAULT_THREADS = 8;
     /**
@@ -36,7 +44,7 @@ public final class Deadline implements AutoCloseable {
      * abandoned after its deadline no longer counts: it holds a thread, not a caller).
      */
     public static final int DEFAULT_WAITING = 64;
-    private static final Logger LOG = LogManager.getLogger(Deadline.class);
+    private static final Logger LOG = LogManager.getLogger(StorageBulkhead.class);
 
     /** Work that may fail with a typed error. */
     @FunctionalInterface
@@ -63,14 +71,17 @@ public final class Deadline implements AutoCloseable {
     private final AtomicInteger threadNumber = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
     private final ThreadPoolExecutor threads;
-    /** Lanes with work running or waiting, by pool name; guarded by itself. */
-    private final Map<String, ArrayDeque<Task<?>>> lanes = new HashMap<>();
+    /**
+     * Lanes by pool name. Weakly held: a lane with work queued or running is held by the thread running it; an idle
+     * one is collected, and the next call on that pool gets a fresh (empty) one, which is the same thing.
+     */
+    private final LoadingCache<String, Executor> lanes;
 
-    public Deadline() {
+    public StorageBulkhead() {
         this(DEFAULT_THREADS, DEFAULT_WAITING);
     }
 
-    Deadline(int threadCount, int waiting) {
+    StorageBulkhead(int threadCount, int waiting) {
         this.threadCount = threadCount;
         this.maxPending = threadCount + waiting;
         threads = new ThreadPoolExecutor(threadCount, threadCount, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -80,6 +91,8 @@ public final class Deadline implements AutoCloseable {
                     return thread;
                 });
         threads.allowCoreThreadTimeOut(true);
+        lanes = CacheBuilder.newBuilder().weakValues()
+                .build(CacheLoader.from(pool -> MoreExecutors.newSequentialExecutor(threads)));
     }
 
     /** Runs work outside any lane (reads that do not change a pool). */
@@ -153,56 +166,19 @@ public final class Deadline implements AutoCloseable {
     }
 
     private void submit(Optional<String> pool, Task<?> task) {
-        if (pool.isEmpty()) {
-            execute(task);
-            return;
-        }
-        String key = pool.get();
-        synchronized (lanes) {
-            ArrayDeque<Task<?>> lane = lanes.get(key);
-            if (lane != null) {
-                lane.add(task);   // the lane's thread runs it after the work ahead of it
-                return;
-            }
-            lanes.put(key, new ArrayDeque<>());
-        }
-        execute(() -> drain(key, task));
-    }
-
-    /** Runs the first task of a lane, then every task queued behind it, on this one thread. */
-    private void drain(String key, Task<?> first) {
-        Task<?> next = first;
-        while (next != null) {
-            next.run();
-            synchronized (lanes) {
-                ArrayDeque<Task<?>> lane = lanes.get(key);
-                next = lane.poll();
-                if (next == null) {
-                    lanes.remove(key);
-                }
-            }
-        }
-    }
-
-    private void execute(Runnable runnable) {
+        Executor executor = pool.isEmpty() ? threads : lanes.getUnchecked(pool.get());
         try {
-            threads.execute(runnable);
+            executor.execute(task);
         } catch (RejectedExecutionException closed) {
             // Only after close(): the module is stopping.
             throw new IllegalStateException("the storage call threads are stopped", closed);
         }
     }
 
+    /** Drops work that has not started: cancelled, it does nothing when its turn comes; here it leaves the queue. */
     private void forget(Optional<String> pool, Task<?> task) {
         if (pool.isEmpty()) {
             threads.remove(task);
-            return;
-        }
-        synchronized (lanes) {
-            ArrayDeque<Task<?>> lane = lanes.get(pool.get());
-            if (lane != null) {
-                lane.remove(task);
-            }
         }
     }
 

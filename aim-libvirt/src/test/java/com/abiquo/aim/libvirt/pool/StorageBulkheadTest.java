@@ -23,7 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Real threads and real waits: the work stands in for a libvirt call that does not return until released. */
-class DeadlineTest {
+class StorageBulkheadTest {
     private static final Duration SHORT = Duration.ofMillis(300);
     private static final Duration LONG = Duration.ofSeconds(10);
     private final CountDownLatch release = new CountDownLatch(1);
@@ -34,7 +34,7 @@ class DeadlineTest {
     }
 
     /** Work that ignores interrupts, as a native libvirt call does, until the test releases it. */
-    private Deadline.Work<String> hang(List<String> log, String name) {
+    private StorageBulkhead.Work<String> hang(List<String> log, String name) {
         return () -> {
             log.add(name + " started");
             boolean released = false;
@@ -52,35 +52,35 @@ class DeadlineTest {
 
     @Test
     void returnsTheResultAndPassesTypedFailuresOn() throws Exception {
-        try (Deadline deadline = new Deadline()) {
-            assertEquals("done", deadline.run("work", Duration.ofSeconds(5), () -> "done"));
-            assertEquals("done", deadline.run("work", Optional.of("p"), Duration.ofSeconds(5), () -> "done"));
+        try (StorageBulkhead bulkhead = new StorageBulkhead()) {
+            assertEquals("done", bulkhead.run("work", Duration.ofSeconds(5), () -> "done"));
+            assertEquals("done", bulkhead.run("work", Optional.of("p"), Duration.ofSeconds(5), () -> "done"));
             AimException typed = AimException.notFound("X", "no such thing");
             assertSame(typed, assertThrows(AimException.class,
-                    () -> deadline.run("work", Duration.ofSeconds(5), () -> {
+                    () -> bulkhead.run("work", Duration.ofSeconds(5), () -> {
                         throw typed;
                     })));
             AimException unexpected = assertThrows(AimException.class,
-                    () -> deadline.run("work", Duration.ofSeconds(5), () -> {
+                    () -> bulkhead.run("work", Duration.ofSeconds(5), () -> {
                         throw new IllegalStateException("bug");
                     }));
             assertEquals(Status.Code.INTERNAL, unexpected.code());
-            assertEquals(0, deadline.pending());
+            assertEquals(0, bulkhead.pending());
         }
     }
 
     @Test
     void givesUpOnWorkThatHangsNamingTheOperationAndPool() throws Exception {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        try (Deadline deadline = new Deadline()) {
+        try (StorageBulkhead bulkhead = new StorageBulkhead()) {
             long start = System.nanoTime();
             AimException late = assertThrows(AimException.class,
-                    () -> deadline.run("refreshing storage pool p", Optional.of("p"), SHORT, hang(log, "refresh")));
+                    () -> bulkhead.run("refreshing storage pool p", Optional.of("p"), SHORT, hang(log, "refresh")));
             assertEquals(Status.Code.DEADLINE_EXCEEDED, late.code());
             assertTrue(late.getMessage().startsWith("refreshing storage pool p did not finish within 300 ms"),
                     late.getMessage());
             assertEquals("p", late.metadata().get("pool"));
-            assertTrue(((Deadline.Exceeded) late).started());
+            assertTrue(((StorageBulkhead.Exceeded) late).started());
             assertTrue(System.nanoTime() - start < 3_000_000_000L);
         }
     }
@@ -88,11 +88,11 @@ class DeadlineTest {
     @Test
     void theThreadsAreBoundedAndCallsBeyondThemWaitThenGiveUp() throws Exception {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        try (Deadline deadline = new Deadline(2, 64)) {
+        try (StorageBulkhead bulkhead = new StorageBulkhead(2, 64)) {
             for (int i = 0; i < 5; i++) {
                 String name = "call" + i;
                 AimException late = assertThrows(AimException.class,
-                        () -> deadline.run("listing storage pools", SHORT, hang(log, name)));
+                        () -> bulkhead.run("listing storage pools", SHORT, hang(log, name)));
                 assertEquals(Status.Code.DEADLINE_EXCEEDED, late.code());
                 if (i >= 2) {
                     // Both threads hold calls libvirt has not returned: this one never started.
@@ -100,12 +100,12 @@ class DeadlineTest {
                     assertTrue(late.getMessage().contains("all 2 storage threads are busy"), late.getMessage());
                 }
             }
-            assertEquals(2, deadline.largestThreadCount());
+            assertEquals(2, bulkhead.largestThreadCount());
             assertEquals(List.of("call0 started", "call1 started"), log);
             release.countDown();
             // The abandoned calls end and free their threads; work runs again.
-            assertEquals("ok", deadline.run("listing storage pools", LONG, () -> "ok"));
-            assertEquals(2, deadline.largestThreadCount());
+            assertEquals("ok", bulkhead.run("listing storage pools", LONG, () -> "ok"));
+            assertEquals(2, bulkhead.largestThreadCount());
         }
     }
 
@@ -113,16 +113,16 @@ class DeadlineTest {
     void tooManyWaitingCallsAreRefusedAtOnce() throws Exception {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         ExecutorService callers = Executors.newFixedThreadPool(3);
-        try (Deadline deadline = new Deadline(1, 1)) {
-            assertThrows(AimException.class, () -> deadline.run("stuck call", SHORT, hang(log, "stuck")));
+        try (StorageBulkhead bulkhead = new StorageBulkhead(1, 1)) {
+            assertThrows(AimException.class, () -> bulkhead.run("stuck call", SHORT, hang(log, "stuck")));
             List<Future<String>> waiting = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                waiting.add(callers.submit(() -> deadline.run("waiting call", LONG, () -> "ran")));
+                waiting.add(callers.submit(() -> bulkhead.run("waiting call", LONG, () -> "ran")));
             }
-            for (int attempt = 0; attempt < 100 && deadline.pending() < 2; attempt++) {
+            for (int attempt = 0; attempt < 100 && bulkhead.pending() < 2; attempt++) {
                 Thread.sleep(10);
             }
-            AimException refused = assertThrows(AimException.class, () -> deadline.run("one too many", LONG,
+            AimException refused = assertThrows(AimException.class, () -> bulkhead.run("one too many", LONG,
                     () -> "never"));
             assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.code());
             assertTrue(refused.getMessage().startsWith("one too many was refused: 2 libvirt storage calls are already"
@@ -139,19 +139,19 @@ class DeadlineTest {
     @Test
     void cleanUpAfterATimedOutCallWaitsForItAndLaterCallsOnThatPoolDoNotRunBesideIt() throws Exception {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        try (Deadline deadline = new Deadline()) {
-            Deadline.Exceeded late = assertThrows(Deadline.Exceeded.class, () -> deadline.run(
+        try (StorageBulkhead bulkhead = new StorageBulkhead()) {
+            StorageBulkhead.Exceeded late = assertThrows(StorageBulkhead.Exceeded.class, () -> bulkhead.run(
                     "creating storage pool p", Optional.of("p"), SHORT, hang(log, "create")));
             assertTrue(late.started());
             CountDownLatch cleaned = new CountDownLatch(1);
-            deadline.finish("removing storage pool p after a failed start", "p", Duration.ZERO, () -> {
+            bulkhead.finish("removing storage pool p after a failed start", "p", Duration.ZERO, () -> {
                 log.add("cleanup");
                 cleaned.countDown();
                 return null;
             });
 
             // The next call on p waits behind the stuck call and is dropped when its caller gives up.
-            Deadline.Exceeded queued = assertThrows(Deadline.Exceeded.class, () -> deadline.run(
+            StorageBulkhead.Exceeded queued = assertThrows(StorageBulkhead.Exceeded.class, () -> bulkhead.run(
                     "refreshing storage pool p", Optional.of("p"), SHORT, () -> log.add("refresh")));
             assertFalse(queued.started());
             assertTrue(queued.getMessage().startsWith("refreshing storage pool p did not start within 300 ms"),
@@ -159,26 +159,26 @@ class DeadlineTest {
             assertTrue(queued.getMessage().contains("an earlier call on storage pool p has not returned from libvirt"),
                     queued.getMessage());
             // Other pools are not held up.
-            assertEquals("q", deadline.run("refreshing storage pool q", Optional.of("q"), SHORT, () -> "q"));
+            assertEquals("q", bulkhead.run("refreshing storage pool q", Optional.of("q"), SHORT, () -> "q"));
             assertFalse(cleaned.await(200, TimeUnit.MILLISECONDS), "clean-up ran beside the call: " + log);
 
             release.countDown();
             assertTrue(cleaned.await(10, TimeUnit.SECONDS));
             assertEquals(List.of("create started", "create returned", "cleanup"), log);
-            assertEquals("after", deadline.run("refreshing storage pool p", Optional.of("p"), SHORT, () -> "after"));
+            assertEquals("after", bulkhead.run("refreshing storage pool p", Optional.of("p"), SHORT, () -> "after"));
         }
     }
 
     @Test
     void finishWaitsForItsWorkWhenAskedTo() throws Exception {
         AtomicInteger runs = new AtomicInteger();
-        try (Deadline deadline = new Deadline()) {
-            deadline.finish("clean-up", "p", LONG, () -> runs.incrementAndGet());
+        try (StorageBulkhead bulkhead = new StorageBulkhead()) {
+            bulkhead.finish("clean-up", "p", LONG, () -> runs.incrementAndGet());
             assertEquals(1, runs.get());
-            deadline.finish("failing clean-up", "p", LONG, () -> {
+            bulkhead.finish("failing clean-up", "p", LONG, () -> {
                 throw AimException.notFound("GONE", "already gone");
             });
-            assertEquals(0, deadline.pending());
+            assertEquals(0, bulkhead.pending());
         }
     }
 }
