@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 
 /**
  * libvirt calls of the storage pools, each bound by the call's time ({@code [storage] commandTimeoutSeconds}) on the
- * {@link StorageBulkhead}'s threads. The libvirt connection is looked up at every call: aim-libvirt may publish it after
- * this module starts, and lose it for a while.
+ * {@link StorageBulkhead}'s threads. The libvirt connection is asked for at every call (tests hand pools a connection
+ * that comes and goes); calls on a connection that is down answer UNAVAILABLE.
  */
 final class LibvirtCalls {
     private final Supplier<Optional<LibvirtAccess>> libvirt;
