@@ -11,8 +11,9 @@ import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.module.NodeIdentity;
 import com.abiquo.aim.core.module.ServiceRegistry;
-import com.abiquo.aim.core.spi.LibvirtAccess;
+import com.abiquo.aim.core.spi.StoragePoolOperations;
 import com.abiquo.aim.libvirt.connection.DomainEventSource;
+import com.abiquo.aim.libvirt.connection.LibvirtAccess;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
 import com.abiquo.aim.libvirt.connection.RecordingHealth;
 import java.nio.file.Path;
@@ -76,6 +77,9 @@ class LibvirtModuleTest {
             assertEquals("test:///default", registry.lookup(LibvirtAccess.class).orElseThrow().uri());
             assertTrue(registry.lookup(DomainEventSource.class).orElseThrow().domainStates().stream()
                     .anyMatch(state -> state.name().equals("test")));
+            // The node's pools, over this connection, for aim-storage: the test driver's own pool is there.
+            assertTrue(registry.lookup(StoragePoolOperations.class).orElseThrow().listPools().stream()
+                    .anyMatch(pool -> pool.name().equals("default-pool")));
             assertEquals("abiquo.aim.v1.LibvirtService",
                     module.services().get(0).bindService().getServiceDescriptor().getName());
         } finally {

@@ -26,10 +26,10 @@ final class VlanCreation {
     private final IpTool ip;
     private final NetworkFiles files;
     private final IfupScripts ifup;
-    private final KeyedLocks locks;
+    private final InterfaceLocks locks;
     private final VlanPreconditions preconditions;
 
-    VlanCreation(IpTool ip, NetworkFiles files, IfupScripts ifup, KeyedLocks locks, VlanPreconditions preconditions) {
+    VlanCreation(IpTool ip, NetworkFiles files, IfupScripts ifup, InterfaceLocks locks, VlanPreconditions preconditions) {
         this.ip = requireNonNull(ip, "ip is null");
         this.files = requireNonNull(files, "files is null");
         this.ifup = requireNonNull(ifup, "ifup is null");
@@ -40,7 +40,7 @@ final class VlanCreation {
     CreateResult create(VlanSpec spec) throws AimException {
         // the parent too: create brings it up and its undo brings it down, which must not happen under another
         // create's finished VLAN on the same parent
-        try (KeyedLocks.Held held = locks.lock(spec.parent(), spec.device(), spec.bridge())) {
+        try (InterfaceLocks.Held held = locks.lock(spec.parent(), spec.device(), spec.bridge())) {
             CreateResult result = createLocked(spec, "create " + spec, ip.links());
             if (!result.changes().isEmpty()) {
                 LOG.info("Created {}: {}", spec, result.changes());

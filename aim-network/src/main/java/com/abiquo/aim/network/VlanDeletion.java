@@ -25,10 +25,10 @@ final class VlanDeletion {
     private final IpTool ip;
     private final NetworkFiles files;
     private final IfupScripts ifup;
-    private final KeyedLocks locks;
+    private final InterfaceLocks locks;
     private final VlanPreconditions preconditions;
 
-    VlanDeletion(IpTool ip, NetworkFiles files, IfupScripts ifup, KeyedLocks locks, VlanPreconditions preconditions) {
+    VlanDeletion(IpTool ip, NetworkFiles files, IfupScripts ifup, InterfaceLocks locks, VlanPreconditions preconditions) {
         this.ip = requireNonNull(ip, "ip is null");
         this.files = requireNonNull(files, "files is null");
         this.ifup = requireNonNull(ifup, "ifup is null");
@@ -37,7 +37,7 @@ final class VlanDeletion {
     }
 
     DeleteResult delete(VlanSpec spec, boolean force) throws AimException {
-        try (KeyedLocks.Held held = locks.lock(spec.device(), spec.bridge())) {
+        try (InterfaceLocks.Held held = locks.lock(spec.device(), spec.bridge())) {
             DeleteResult result = deleteLocked(spec, force, "delete " + spec);
             if (!result.changes().isEmpty()) {
                 LOG.info("Deleted {}: {}{}", spec, result.changes(), result.bridgeKept().isEmpty() ? ""

@@ -78,7 +78,7 @@ public final class VlanManager {
         requireNonNull(files, "files is null");
         requireNonNull(health, "health is null");
         requireNonNull(ifup, "ifup is null");
-        KeyedLocks locks = new KeyedLocks();
+        InterfaceLocks locks = new InterfaceLocks();
         IfupScripts scripts = new IfupScripts(ip, ifup);
         VlanPreconditions preconditions = new VlanPreconditions(ip, files);
         this.creation = new VlanCreation(ip, files, scripts, locks, preconditions);

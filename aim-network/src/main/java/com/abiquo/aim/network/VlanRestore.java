@@ -23,10 +23,10 @@ final class VlanRestore {
 
     private final IpTool ip;
     private final NetworkFiles files;
-    private final KeyedLocks locks;
+    private final InterfaceLocks locks;
     private final VlanCreation creation;
 
-    VlanRestore(IpTool ip, NetworkFiles files, KeyedLocks locks, VlanCreation creation) {
+    VlanRestore(IpTool ip, NetworkFiles files, InterfaceLocks locks, VlanCreation creation) {
         this.ip = requireNonNull(ip, "ip is null");
         this.files = requireNonNull(files, "files is null");
         this.locks = requireNonNull(locks, "locks is null");
@@ -45,7 +45,7 @@ final class VlanRestore {
                 continue;
             }
             VlanSpec spec = file.spec().get();
-            try (KeyedLocks.Held held = locks.lock(spec.parent(), spec.device(), spec.bridge())) {
+            try (InterfaceLocks.Held held = locks.lock(spec.parent(), spec.device(), spec.bridge())) {
                 String operation = "restore " + spec + " from " + file.fileName();
                 if (files.read(file.fileName()).isEmpty()) {
                     continue;   // deleted by a call that held the locks before us: nothing to restore

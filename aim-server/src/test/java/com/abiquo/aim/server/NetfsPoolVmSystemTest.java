@@ -9,7 +9,7 @@ import com.abiquo.aim.core.spi.StoragePoolOperations.PoolInfo;
 import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
 import com.abiquo.aim.libvirt.connection.ConnectionSettings;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
-import com.abiquo.aim.storage.pool.LibvirtStoragePools;
+import com.abiquo.aim.libvirt.pool.LibvirtStoragePools;
 import com.abiquo.aim.testing.OutputLines;
 import com.abiquo.aim.testing.RecordingHealth;
 import com.abiquo.aim.testing.Waits;

@@ -8,13 +8,7 @@ import com.abiquo.aim.core.error.ErrorReason;
  * ErrorReasonCatalogueTest checks that every constant is listed there.
  */
 public enum StorageErrorReason implements ErrorReason {
-    INITIATOR_NAME_FILE_MISSING,
-    INITIATOR_NAME_FILE_UNREADABLE,
-    INITIATOR_NAME_INVALID,
-    INITIATOR_NAME_MISSING,
-    INVALID_IQN,
     INVALID_POOL_KIND,
-    INVALID_PORTAL,
     ISCSI_DISCOVERY_FAILED,
     NO_INITIATOR_AVAILABLE,
     NO_TARGETS,

@@ -4,17 +4,17 @@ import com.abiquo.aim.core.command.CommandRunner;
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigSchema;
+import com.abiquo.aim.core.config.StorageConfig;
+import com.abiquo.aim.core.iscsi.InitiatorName;
 import com.abiquo.aim.core.metrics.NodeMetrics;
 import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.core.module.ModuleContext;
-import com.abiquo.aim.core.spi.LibvirtAccess;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
 import com.abiquo.aim.storage.grpc.StorageGrpcService;
-import com.abiquo.aim.storage.iscsi.InitiatorName;
 import com.abiquo.aim.storage.iscsi.IscsiTargets;
 import com.abiquo.aim.storage.iscsi.KernelInitiator;
+import com.abiquo.aim.storage.iscsi.LibvirtPools;
 import com.abiquo.aim.storage.iscsi.TargetRescanner;
-import com.abiquo.aim.storage.pool.LibvirtStoragePools;
 import io.grpc.BindableService;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +23,14 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The storage module: publishes the node's one {@link StoragePoolOperations} (libvirt pools and volumes, used by the
- * Libvirt service too) and serves {@code abiquo.aim.v1.StorageService}.
+ * The storage module: the node's iSCSI side (initiator name, discovery, rescans, target LUNs, iSCSI pools) served as
+ * {@code abiquo.aim.v1.StorageService}. Pools and volumes are libvirt's: aim-libvirt implements them and publishes
+ * them as {@link StoragePoolOperations}, which this module looks up at every call.
  */
 public final class StorageModule implements AimModule {
     static final String SERVICE_NAME = "abiquo.aim.v1.StorageService";
     private static final Logger LOG = LogManager.getLogger(StorageModule.class);
     private volatile StorageGrpcService service;
-    private volatile LibvirtStoragePools pools;
 
     @Override
     public String name() {
@@ -50,14 +50,9 @@ public final class StorageModule implements AimModule {
     @Override
     public void start(ModuleContext context) throws ConfigException {
         StorageConfig config = StorageConfig.from(context.settings(), context.configFolder());
-        // Looked up at every call: aim-libvirt may publish its connection after this module starts.
         InitiatorName initiatorName = new InitiatorName(config.initiatorNameFile());
-        pools = new LibvirtStoragePools(() -> context.registry().lookup(LibvirtAccess.class),
-                config.commandTimeout(), initiatorName);
-        // Temporary pools and CHAP secrets of probes whose clean-up was lost (the agent stopped, libvirtd went away):
-        // removed in the background, now or once libvirt is there.
-        pools.removeProbeLeftovers();
-        context.registry().publish(StoragePoolOperations.class, pools);
+        // Looked up at every call: the publisher may start after this module, or not be loaded.
+        LibvirtPools pools = new LibvirtPools(() -> context.registry().lookup(StoragePoolOperations.class));
         CommandRunner commands = new CommandRunner();
         KernelInitiator kernel = new KernelInitiator(commands, config.commandTimeout(), Path.of("/sys"));
         TargetRescanner rescanner = new TargetRescanner(kernel, pools);
@@ -86,9 +81,6 @@ public final class StorageModule implements AimModule {
 
     @Override
     public void stop() {
-        LibvirtStoragePools running = pools;
-        if (running != null) {
-            running.close();
-        }
+        // nothing of its own runs in the background
     }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param requestExecutor the bounded pool (size -t/--threads) that runs blocking work of requests
  * @param scheduler shared timer for periodic work (metrics, reconnects); tasks must be short
  * @param health sets the per-service health status (grpc.health.v1)
- * @param registry shared interfaces between modules (e.g. StoragePoolOperations, LibvirtAccess)
+ * @param registry shared interfaces between modules (e.g. StoragePoolOperations, EventFeed)
  * @param node who this node is, for events and responses
  */
 public record ModuleContext(

@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Interfaces that one module implements and another uses, keyed by the interface type from aim-core
- * (for example {@link com.abiquo.aim.core.spi.LibvirtAccess}). Modules never import each other; they meet here.
+ * (for example {@link com.abiquo.aim.core.spi.StoragePoolOperations}). Modules never import each other; they meet here.
  * Look up at call time: the publisher may start after the user.
  */
 public final class ServiceRegistry {

@@ -1,12 +1,15 @@
 package com.abiquo.aim.core.spi;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.iscsi.Portal;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * libvirt storage pools and volumes, implemented once (in aim-storage, over {@link LibvirtAccess}) and used by both
- * the Storage service and the Libvirt service's pool and disk RPCs. Sizes are bytes.
+ * libvirt storage pools and volumes, implemented once in aim-libvirt (beside the libvirt connection, whose handle and
+ * error handling it shares) and published in the {@link com.abiquo.aim.core.module.ServiceRegistry}: the Libvirt
+ * service's pool and disk RPCs and aim-storage's iSCSI side (rescans, target LUNs, iSCSI pools) use it. Plain Java
+ * types only: no module but aim-libvirt has libvirt on its class path. Sizes are bytes.
  */
 public interface StoragePoolOperations {
     enum PoolType { DIR, NETFS, ISCSI, ISCSI_DIRECT }
@@ -48,8 +51,17 @@ public interface StoragePoolOperations {
     record PoolDeletion(boolean found, boolean stopped) {
     }
 
+    /** A pool and whether this call created it (false: an existing pool for the same source was refreshed). */
+    record PoolOutcome(PoolInfo pool, boolean created) {
+    }
+
     /** Defines, builds and starts the pool; one that already exists for the same source/target is refreshed. */
-    PoolInfo createOrRefreshPool(PoolSpec spec) throws AimException;
+    default PoolInfo createOrRefreshPool(PoolSpec spec) throws AimException {
+        return createOrRefresh(spec).pool();
+    }
+
+    /** As {@link #createOrRefreshPool}, saying whether the pool was created. */
+    PoolOutcome createOrRefresh(PoolSpec spec) throws AimException;
 
     /** The pools of the types AIM handles, by name. */
     List<PoolInfo> listPools() throws AimException;
@@ -86,4 +98,14 @@ public interface StoragePoolOperations {
 
     /** Grows the volume; shrinking is refused (FAILED_PRECONDITION) unless allowShrink. */
     VolumeInfo resizeVolume(String pool, String name, long capacityBytes, boolean allowShrink) throws AimException;
+
+    /** Names of the pools (iscsi or iscsi-direct) whose source is this target. */
+    List<String> iscsiPoolsOf(String targetIqn) throws AimException;
+
+    /**
+     * Lists a target's volumes (one per LUN) through a transient iscsi-direct pool that exists only during this
+     * call; used when the node has no pool for the target. The portal must accept a connection first (UNAVAILABLE).
+     */
+    List<VolumeInfo> probeIscsiVolumes(Portal portal, String targetIqn, String initiatorIqn, Optional<Chap> chap)
+            throws AimException;
 }

@@ -20,12 +20,12 @@ class GrpcErrorsTest {
     @Test
     void anAimExceptionKeepsItsCodeMessageAndCarriesErrorInfo() throws Exception {
         StatusRuntimeException status = GrpcErrors.toStatusException(new AimException(Status.Code.NOT_FOUND,
-                CoreErrorReason.POOL_NOT_FOUND, "no domain with uuid 42", Map.of("uuid", "42"), null));
+                CoreErrorReason.PATH_OUTSIDE_ROOT, "no domain with uuid 42", Map.of("uuid", "42"), null));
         assertEquals(Status.Code.NOT_FOUND, status.getStatus().getCode());
         assertEquals("no domain with uuid 42", status.getStatus().getDescription());
         com.google.rpc.Status detail = StatusProto.fromThrowable(status);
         ErrorInfo info = detail.getDetails(0).unpack(ErrorInfo.class);
-        assertEquals("POOL_NOT_FOUND", info.getReason());
+        assertEquals("PATH_OUTSIDE_ROOT", info.getReason());
         assertEquals(GrpcErrors.ERROR_DOMAIN, info.getDomain());
         assertEquals("42", info.getMetadataOrThrow("uuid"));
     }

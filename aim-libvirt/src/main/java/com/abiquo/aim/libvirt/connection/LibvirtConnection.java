@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.module.HealthReporter;
-import com.abiquo.aim.core.spi.LibvirtAccess;
 import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.connection.LibvirtErrors.LibvirtError;
 import java.time.Duration;

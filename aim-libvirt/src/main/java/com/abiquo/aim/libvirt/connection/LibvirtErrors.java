@@ -173,6 +173,17 @@ public final class LibvirtErrors {
         return new AimException(status, reason, text, metadata, cause);
     }
 
+    /**
+     * Whether a mapped failure is qemu-img refusing an image whose write lock a running domain (QEMU) holds. libvirt
+     * reports it only as an internal error (code 1) whose message carries qemu's text ("Child process (qemu-img
+     * resize ...) unexpected exit status 1: ... Failed to get "write" lock"; measured on libvirt 9 with a qcow2
+     * volume of a running KVM domain), so the text is all there is to go by.
+     */
+    public static boolean imageWriteLockHeld(AimException failure) {
+        return failure.code() == Status.Code.INTERNAL && "1".equals(failure.metadata().get("libvirt_code"))
+                && failure.metadata().getOrDefault("libvirt_message", "").contains("Failed to get \"write\" lock");
+    }
+
     /** The gRPC status for a libvirt error on a live connection. */
     public static Status.Code statusOf(LibvirtError error) {
         Status.Code mapped = STATUS.get(error.code());

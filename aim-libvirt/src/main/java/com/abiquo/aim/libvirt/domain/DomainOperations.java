@@ -3,7 +3,6 @@ package com.abiquo.aim.libvirt.domain;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
-import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.path.PathLimits;
 import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.connection.DomainListing;
@@ -29,7 +28,7 @@ import org.libvirt.LibvirtException;
 
 /**
  * The domain operations of the Libvirt service, on the node's connection. Plain logic: no gRPC types; failures are
- * {@link AimException}s mapped by {@link LibvirtConnection#call(String, com.abiquo.aim.core.spi.LibvirtAccess.LibvirtCall)}.
+ * {@link AimException}s mapped by {@link LibvirtConnection#call(String, com.abiquo.aim.libvirt.connection.LibvirtAccess.LibvirtCall)}.
  */
 public final class DomainOperations {
     /** Larger definitions are refused before they reach libvirt. */
@@ -259,7 +258,7 @@ public final class DomainOperations {
     public BlockInfo resizeDisk(DomainSelector selector, String disk, long capacityBytes) throws AimException {
         checkDisk(disk);
         if (capacityBytes <= 0) {
-            throw AimException.invalidArgument(CoreErrorReason.SIZE_INVALID, "capacity_bytes must be more than 0");
+            throw AimException.invalidArgument(LibvirtErrorReason.SIZE_INVALID, "capacity_bytes must be more than 0");
         }
         return onDomain("resizing disk '" + disk + "' of", selector, domain -> {
             if (domain.isActive() != 1) {

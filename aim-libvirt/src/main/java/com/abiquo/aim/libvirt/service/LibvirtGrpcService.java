@@ -74,6 +74,8 @@ import com.abiquo.aim.v1.UndefineDomainResponse;
 import com.abiquo.aim.v1.WakeUpDomainRequest;
 import com.abiquo.aim.v1.WakeUpDomainResponse;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.Timestamps;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -83,7 +85,7 @@ import java.util.function.Supplier;
 
 /**
  * The thin gRPC adapter of {@code abiquo.aim.v1.LibvirtService}: validates requests, calls the plain logic
- * (domains, node, metrics) or the storage module's {@link StoragePoolOperations}, maps results.
+ * (domains, node, metrics) or the node's {@link StoragePoolOperations}, maps results.
  */
 public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceImplBase {
     private final DomainOperations domains;
@@ -93,7 +95,7 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
     private final StorageRpcs storage;
 
     /**
-     * @param storage looked up at call time: the storage module may start after this one, or not be loaded at all
+     * @param storage the node's pools (aim-libvirt's own); empty serves the pool and disk RPCs as UNAVAILABLE
      */
     public LibvirtGrpcService(DomainOperations domains, NodeInfoReader node, MetricsStore metrics,
                               Duration collectInterval, Supplier<Optional<StoragePoolOperations>> storage) {
@@ -198,12 +200,8 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
             DomainSelector selector = selector(request.hasDomain(), request.getDomain());
             Duration timeout = Duration.ZERO;
             if (request.hasTimeout()) {
-                com.google.protobuf.Duration wire = request.getTimeout();
-                if (wire.getNanos() < -999_999_999 || wire.getNanos() > 999_999_999
-                        || (wire.getSeconds() < 0 && wire.getNanos() > 0)
-                        || (wire.getSeconds() > 0 && wire.getNanos() < 0)) {
-                    throw AimException.invalidArgument(LibvirtErrorReason.SHUTDOWN_TIMEOUT_INVALID,
-                            "timeout is not a valid duration");
+                if (!Durations.isValid(request.getTimeout())) {
+                    throw AimException.invalidArgument(LibvirtErrorReason.SHUTDOWN_TIMEOUT_INVALID, "timeout is not a valid duration");
                 }
                 timeout = Duration.ofSeconds(request.getTimeout().getSeconds(), request.getTimeout().getNanos());
             }
@@ -310,16 +308,14 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
             DomainSummary domain = domains.find(selector).orElseThrow(() -> AimException.notFound(
                     LibvirtErrorReason.DOMAIN_NOT_FOUND, selector.describe() + " does not exist"));
             GetDatapointsResponse.Builder response = GetDatapointsResponse.newBuilder().setUuid(domain.uuid())
-                    .setName(domain.name()).setCollectInterval(com.google.protobuf.Duration.newBuilder()
-                            .setSeconds(collectInterval.toSeconds()).setNanos(collectInterval.toNanosPart()));
+                    .setName(domain.name()).setCollectInterval(Durations.fromNanos(collectInterval.toNanos()));
             for (MetricsStore.Measure measure : metrics.query(domain.uuid(), since)) {
                 DomainMeasure.Builder proto = DomainMeasure.newBuilder()
                         .setMetric(DomainMetric.valueOf("DOMAIN_METRIC_" + measure.kind().name()))
                         .putAllDimensions(measure.dimensions());
                 for (MetricsStore.Datapoint point : measure.datapoints()) {
-                    proto.addDatapoints(DomainDatapoint.newBuilder().setValue(point.value()).setTime(
-                            Timestamp.newBuilder().setSeconds(Math.floorDiv(point.epochMillis(), 1000))
-                                    .setNanos((int) Math.floorMod(point.epochMillis(), 1000) * 1_000_000)));
+                    proto.addDatapoints(DomainDatapoint.newBuilder().setValue(point.value())
+                            .setTime(Timestamps.fromMillis(point.epochMillis())));
                 }
                 response.addMeasures(proto);
             }
@@ -327,21 +323,19 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
         });
     }
 
-    /** Timestamp's valid range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z. */
+    /** Timestamp's valid range (as {@link Timestamps#isValid} checks it), for messages. */
     static final long MIN_TIMESTAMP_SECONDS = -62_135_596_800L;
     static final long MAX_TIMESTAMP_SECONDS = 253_402_300_799L;
 
     /** A valid Timestamp in epoch milliseconds (within the valid range, seconds * 1000 cannot overflow). */
     static long sinceMillis(Timestamp timestamp) throws AimException {
-        if (timestamp.getSeconds() < MIN_TIMESTAMP_SECONDS || timestamp.getSeconds() > MAX_TIMESTAMP_SECONDS
-                || timestamp.getNanos() < 0 || timestamp.getNanos() > 999_999_999) {
-            throw new AimException(Status.Code.INVALID_ARGUMENT, LibvirtErrorReason.SINCE_INVALID,
-                    "since is not a valid timestamp"
+        if (!Timestamps.isValid(timestamp)) {
+            throw new AimException(Status.Code.INVALID_ARGUMENT, LibvirtErrorReason.SINCE_INVALID, "since is not a valid timestamp"
                     + " (seconds " + timestamp.getSeconds() + ", nanos " + timestamp.getNanos() + "): seconds must be"
                     + " from " + MIN_TIMESTAMP_SECONDS + " to " + MAX_TIMESTAMP_SECONDS + " (years 1 to 9999) and"
                     + " nanos from 0 to 999999999", Map.of("field", "since"), null);
         }
-        return timestamp.getSeconds() * 1000 + timestamp.getNanos() / 1_000_000;
+        return Timestamps.toMillis(timestamp);
     }
 
     static DomainSelector selector(boolean present, DomainRef ref) throws AimException {

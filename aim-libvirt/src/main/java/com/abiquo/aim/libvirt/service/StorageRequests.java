@@ -1,7 +1,6 @@
 package com.abiquo.aim.libvirt.service;
 
 import com.abiquo.aim.core.error.AimException;
-import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.error.ErrorReason;
 import com.abiquo.aim.core.path.PathLimits;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
@@ -34,7 +33,7 @@ final class StorageRequests {
             case STORAGE_POOL_TYPE_NETFS -> PoolType.NETFS;
             case STORAGE_POOL_TYPE_ISCSI -> PoolType.ISCSI;
             case STORAGE_POOL_TYPE_ISCSI_DIRECT -> PoolType.ISCSI_DIRECT;
-            default -> throw AimException.invalidArgument(CoreErrorReason.POOL_TYPE_INVALID, "type must be one of "
+            default -> throw AimException.invalidArgument(LibvirtErrorReason.POOL_TYPE_INVALID, "type must be one of "
                     + "STORAGE_POOL_TYPE_DIR, _NETFS, _ISCSI, _ISCSI_DIRECT (got " + request.getTypeValue() + ")");
         };
         switch (type) {
@@ -76,7 +75,7 @@ final class StorageRequests {
         }
         if (type != PoolType.ISCSI && type != PoolType.ISCSI_DIRECT) {
             String field = username.isEmpty() ? "chap_secret" : "chap_username";
-            throw invalid(CoreErrorReason.CHAP_NOT_APPLICABLE, field,
+            throw invalid(LibvirtErrorReason.CHAP_NOT_APPLICABLE, field,
                     field + " is set, but CHAP is only for iscsi and iscsi-direct"
                     + " pools, not " + type.name().toLowerCase(Locale.ROOT) + " pools");
         }
@@ -157,11 +156,11 @@ final class StorageRequests {
     /** A uint64 byte count from a request, as a Java long. */
     static long bytes(long value, String field, boolean zeroAllowed) throws AimException {
         if (value < 0) {
-            throw AimException.invalidArgument(CoreErrorReason.SIZE_INVALID, field + " " + Long.toUnsignedString(value)
+            throw AimException.invalidArgument(LibvirtErrorReason.SIZE_INVALID, field + " " + Long.toUnsignedString(value)
                     + " is too large (at most " + Long.MAX_VALUE + ")");
         }
         if (value == 0 && !zeroAllowed) {
-            throw AimException.invalidArgument(CoreErrorReason.SIZE_INVALID, field + " must be more than 0");
+            throw AimException.invalidArgument(LibvirtErrorReason.SIZE_INVALID, field + " must be more than 0");
         }
         return value;
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
 import com.abiquo.aim.libvirt.LibvirtErrorReason;
+import com.abiquo.aim.libvirt.connection.LibvirtErrors;
 import com.abiquo.aim.v1.CreateDiskRequest;
 import com.abiquo.aim.v1.CreateDiskResponse;
 import com.abiquo.aim.v1.CreateStoragePoolRequest;
@@ -27,9 +28,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The Libvirt service's pool and disk RPCs: validated here ({@link StorageRequests}), done by the storage module's
- * {@link StoragePoolOperations}, looked up at call time (the storage module may start after this one, or not be
- * loaded at all: UNAVAILABLE STORAGE_NOT_AVAILABLE).
+ * The Libvirt service's pool and disk RPCs: validated here ({@link StorageRequests}), done by the node's
+ * {@link StoragePoolOperations} (this module's pools; a supplier so that tests can serve the RPCs without them:
+ * UNAVAILABLE STORAGE_NOT_AVAILABLE).
  */
 final class StorageRpcs {
     private final Supplier<Optional<StoragePoolOperations>> storage;
@@ -115,16 +116,14 @@ final class StorageRpcs {
 
     /**
      * libvirt resizes a file volume with qemu-img, which cannot take the image's write lock while a running domain
-     * (QEMU) holds it; libvirt reports that as an internal error ("Child process (qemu-img resize ...) unexpected exit
-     * status 1: ... Failed to get "write" lock"), measured on libvirt 9 with a qcow2 volume of a running KVM domain.
-     * The request is fine; the volume's state is not: FAILED_PRECONDITION, pointing at ResizeDomainDisk.
+     * (QEMU) holds it ({@link LibvirtErrors#imageWriteLockHeld}). The request is fine; the volume's state is not:
+     * FAILED_PRECONDITION, pointing at ResizeDomainDisk.
      */
     static AimException volumeInUse(AimException failure, String pool, String name) {
-        String libvirtMessage = failure.metadata().getOrDefault("libvirt_message", "");
-        if (failure.code() != Status.Code.INTERNAL || !"1".equals(failure.metadata().get("libvirt_code"))
-                || !libvirtMessage.contains("Failed to get \"write\" lock")) {
+        if (!LibvirtErrors.imageWriteLockHeld(failure)) {
             return failure;
         }
+        String libvirtMessage = failure.metadata().getOrDefault("libvirt_message", "");
         Map<String, String> metadata = new java.util.LinkedHashMap<>(failure.metadata());
         metadata.put("pool", pool);
         metadata.put("volume", name);

@@ -1,6 +1,8 @@
 package com.abiquo.aim.libvirt.connection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.libvirt.connection.LibvirtErrors.LibvirtError;
@@ -46,6 +48,22 @@ class LibvirtErrorsTest {
         assertEquals("client socket is closed", failure.metadata().get("libvirt_message"));
         assertEquals(Status.Code.FAILED_PRECONDITION, LibvirtErrors.toAimException(
                 new LibvirtError(38, 7, "cannot open file"), "", true, null).code());
+    }
+
+    @Test
+    void qemuImgRefusingALockedImageIsRecognisedOnlyFromItsInternalError() {
+        // libvirt 9's words when qemu-img resize meets the image of a running domain (LibvirtServiceSystemTest).
+        String locked = "internal error: Child process (/usr/bin/qemu-img resize /p/d1.qcow2 2147483648) unexpected "
+                + "exit status 1: qemu-img: Could not open '/p/d1.qcow2': Failed to get \"write\" lock\n";
+        assertTrue(LibvirtErrors.imageWriteLockHeld(LibvirtErrors.toAimException(new LibvirtError(1, 18, locked),
+                "resizing", true, null)));
+        assertFalse(LibvirtErrors.imageWriteLockHeld(LibvirtErrors.toAimException(
+                new LibvirtError(1, 18, "internal error: other"), "resizing", true, null)));
+        // The same words under another code, or on a lost connection, are not this.
+        assertFalse(LibvirtErrors.imageWriteLockHeld(LibvirtErrors.toAimException(new LibvirtError(9, 18, locked),
+                "resizing", true, null)));
+        assertFalse(LibvirtErrors.imageWriteLockHeld(LibvirtErrors.toAimException(new LibvirtError(1, 18, locked),
+                "resizing", false, null)));
     }
 
     @Test

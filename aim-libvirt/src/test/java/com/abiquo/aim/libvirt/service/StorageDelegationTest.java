@@ -29,12 +29,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the Libvirt service itself does with pool and disk requests: checks them, turns them into the storage module's
- * {@link StoragePoolOperations} calls and the module's answers into responses; UNAVAILABLE when no storage module is
- * loaded. The module (aim-storage) cannot be a dependency here: a hand-written recorder stands in for it and answers
- * what libvirt would report, never values copied back from the request. The RPCs against the real pools on a real
- * dir pool and a real iSCSI target are tested where both modules are available:
- * aim-storage's LibvirtServicePoolsSystemTest.
+ * What the Libvirt service itself does with pool and disk requests: checks them, turns them into
+ * {@link StoragePoolOperations} calls and the answers into responses; UNAVAILABLE without pools. A hand-written
+ * recorder stands in for the pools and answers what libvirt would report, never values copied back from the request.
+ * The RPCs against the real pools on a real dir pool and a real iSCSI target are tested with the modules as the
+ * agent loads them: aim-storage's LibvirtServicePoolsSystemTest.
  */
 class StorageDelegationTest {
     private LibvirtServiceFixture fixture;
@@ -259,13 +258,24 @@ class StorageDelegationTest {
         com.abiquo.aim.core.error.AimException failure;
 
         @Override
-        public PoolInfo createOrRefreshPool(PoolSpec spec) {
+        public PoolOutcome createOrRefresh(PoolSpec spec) {
             lastSpec = spec;
             calls.add("pool " + spec.name() + " " + spec.type() + " " + spec.sourceHost() + ":" + spec.sourceDir()
                     + " -> " + spec.targetPath());
             // As libvirt reports a started iSCSI pool: the target's size, fully allocated, its default target path.
-            return new PoolInfo(spec.name(), POOL_UUID, spec.type(), true, 107_374_182_400L, 107_374_182_400L, 0,
-                    "/dev/disk/by-path", spec.sourceHost(), spec.sourceTarget());
+            return new PoolOutcome(new PoolInfo(spec.name(), POOL_UUID, spec.type(), true, 107_374_182_400L,
+                    107_374_182_400L, 0, "/dev/disk/by-path", spec.sourceHost(), spec.sourceTarget()), true);
+        }
+
+        @Override
+        public List<String> iscsiPoolsOf(String targetIqn) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<VolumeInfo> probeIscsiVolumes(com.abiquo.aim.core.iscsi.Portal portal, String targetIqn,
+                                                  String initiatorIqn, Optional<Chap> chap) {
+            throw new UnsupportedOperationException();
         }
 
         @Override

@@ -45,13 +45,12 @@ import com.abiquo.aim.v1.RimpNetInterface;
 import com.abiquo.aim.v1.RimpServiceGrpc;
 import com.abiquo.aim.v1.UploadRequest;
 import com.abiquo.aim.v1.UploadResponse;
+import com.google.protobuf.util.Durations;
 import io.grpc.Context;
 import io.grpc.Status;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -62,7 +61,6 @@ import java.util.function.Function;
  */
 public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
     public static final String SERVICE_NAME = RimpServiceGrpc.SERVICE_NAME;
-    private static final long DEFAULT_PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
 
     private final Repository repository;
     private final Datastores datastores;
@@ -244,82 +242,25 @@ public final class RimpGrpcService extends RimpServiceGrpc.RimpServiceImplBase {
         return new UploadCall(uploads, running, observer);
     }
 
-    /** A copy that reports progress through its control. */
-    @FunctionalInterface
-    private interface CopyWork {
-        CopyOutcome run(CopyControl control) throws AimException;
+    private <R> void streamCopy(StreamObserver<R> observer, RimpCopyOptions options, CopyCall.CopyWork work,
+                                Function<RimpCopyProgress, R> progressMessage, Function<RimpCopyResult, R> resultMessage) {
+        new CopyCall<>(observer, options, progressMessage, resultMessage).start(work, copySlots, running, executor);
     }
 
-    private <R> void streamCopy(StreamObserver<R> observer, RimpCopyOptions options, CopyWork work,
-                                Function<RimpCopyProgress, R> progressMessage, Function<RimpCopyResult,
-                                        R> resultMessage) {
-        ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) observer;
-        long interval = options.hasProgressInterval() && durationNanos(options) > 0
-                ? durationNanos(options) : DEFAULT_PROGRESS_INTERVAL_NANOS;
-        boolean report = options.getReportProgress();
-        long[] lastSent = {System.nanoTime() - interval};
-        CopyControl control = new CopyControl((done, total, rate) -> {
-            long now = System.nanoTime();
-            // progress may be dropped (a slow reader must not slow the copy); the result never is
-            if (report && now - lastSent[0] >= interval && call.isReady() && !call.isCancelled()) {
-                lastSent[0] = now;
-                call.onNext(progressMessage.apply(RimpCopyProgress.newBuilder().setBytesDone(done)
-                        .setBytesTotal(total).setBytesPerSecond(rate).build()));
-            }
-        });
-        Consumer<AimException> stopper = control::cancel;
-        call.setOnCancelHandler(() -> control.cancel(new AimException(Status.Code.CANCELLED, RimpErrorReason.CANCELLED,
-                "the client cancelled the call; the copy stopped and its temporary was removed", Map.of(), null)));
+    /** A protobuf Duration in nanoseconds, saturated where it is beyond a long (about 292 years). */
+    static long nanos(com.google.protobuf.Duration duration) {
         try {
-            copySlots.take();
-        } catch (AimException full) {
-            call.onError(GrpcErrors.toStatusException(full));
-            return;
+            return Durations.toNanos(duration);
+        } catch (ArithmeticException beyondLong) {
+            return duration.getSeconds() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
-        try {
-            running.register(stopper);
-        } catch (AimException stopping) {
-            copySlots.release();
-            call.onError(GrpcErrors.toStatusException(stopping));
-            return;
-        }
-        try {
-            executor.execute(() -> {
-                try {
-                    // queued work whose call was cancelled or timed out meanwhile does not start at all
-                    control.checkCancelled();
-                    CopyOutcome outcome = work.run(control);
-                    if (!call.isCancelled()) {
-                        call.onNext(resultMessage.apply(toProto(outcome)));
-                        call.onCompleted();
-                    }
-                } catch (Exception failure) {
-                    if (!call.isCancelled()) {
-                        call.onError(GrpcErrors.toStatusException(failure));
-                    }
-                } finally {
-                    running.unregister(stopper);
-                    copySlots.release();
-                }
-            });
-        } catch (RejectedExecutionException full) {
-            running.unregister(stopper);
-            copySlots.release();
-            call.onError(Status.UNAVAILABLE.withDescription("the agent cannot take more work now (shutting down "
-                    + "or overloaded); retry").asRuntimeException());
-        }
-    }
-
-    private static long durationNanos(RimpCopyOptions options) {
-        return options.getProgressInterval().getSeconds() * 1_000_000_000L + options.getProgressInterval().getNanos();
     }
 
     static RimpCopyResult toProto(CopyOutcome outcome) {
         return RimpCopyResult.newBuilder().setPath(outcome.path().toString()).setMethod(toProto(outcome.method()))
                 .setSizeBytes(outcome.sizeBytes()).setCopiedBytes(outcome.copiedBytes())
                 .setAllocatedBytes(outcome.allocatedBytes())
-                .setDuration(com.google.protobuf.Duration.newBuilder().setSeconds(outcome.duration().getSeconds())
-                        .setNanos(outcome.duration().getNano()))
+                .setDuration(Durations.fromNanos(outcome.duration().toNanos()))
                 .setSha256(outcome.sha256()).setSha256ComparedWith(outcome.sha256ComparedWith()).build();
     }
 

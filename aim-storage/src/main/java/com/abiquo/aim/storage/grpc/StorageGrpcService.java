@@ -4,17 +4,18 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.GrpcCalls;
+import com.abiquo.aim.core.iscsi.InitiatorName;
+import com.abiquo.aim.core.iscsi.Portal;
 import com.abiquo.aim.core.spi.StoragePoolOperations.Chap;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolInfo;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolSpec;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
 import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
+import com.abiquo.aim.core.spi.StoragePoolOperations;
 import com.abiquo.aim.storage.StorageErrorReason;
-import com.abiquo.aim.storage.iscsi.InitiatorName;
 import com.abiquo.aim.storage.iscsi.IscsiTargets;
-import com.abiquo.aim.storage.iscsi.Portal;
+import com.abiquo.aim.storage.iscsi.LibvirtPools;
 import com.abiquo.aim.storage.iscsi.TargetRescanner;
-import com.abiquo.aim.storage.pool.LibvirtStoragePools;
 import com.abiquo.aim.v1.CreateIscsiPoolRequest;
 import com.abiquo.aim.v1.CreateIscsiPoolResponse;
 import com.abiquo.aim.v1.DiscoverTargetsRequest;
@@ -47,10 +48,10 @@ public final class StorageGrpcService extends StorageServiceGrpc.StorageServiceI
     private final InitiatorName initiatorName;
     private final TargetRescanner rescanner;
     private final IscsiTargets targets;
-    private final LibvirtStoragePools pools;
+    private final LibvirtPools pools;
 
     public StorageGrpcService(InitiatorName initiatorName, TargetRescanner rescanner, IscsiTargets targets,
-                              LibvirtStoragePools pools) {
+                              LibvirtPools pools) {
         this.initiatorName = requireNonNull(initiatorName, "initiatorName is null");
         this.rescanner = requireNonNull(rescanner, "rescanner is null");
         this.targets = requireNonNull(targets, "targets is null");
@@ -110,11 +111,11 @@ public final class StorageGrpcService extends StorageServiceGrpc.StorageServiceI
                     ? request.getInitiatorIqn() : initiatorName.read();
             PoolSpec spec = new PoolSpec(request.getName(), type, "", portal.host(), portal.port(), "",
                     request.getTargetIqn(), initiator, chap(request.hasChap(), request.getChap()));
-            LibvirtStoragePools.PoolOutcome outcome = pools.createOrRefresh(spec);
+            StoragePoolOperations.PoolOutcome outcome = pools.get().createOrRefresh(spec);
             CreateIscsiPoolResponse.Builder response = CreateIscsiPoolResponse.newBuilder()
                     .setPool(pool(outcome.pool())).setCreated(outcome.created());
             if (outcome.pool().active()) {
-                pools.listVolumes(outcome.pool().name()).forEach(volume -> response.addVolumes(volume(volume)));
+                pools.get().listVolumes(outcome.pool().name()).forEach(volume -> response.addVolumes(volume(volume)));
             }
             return response.build();
         });

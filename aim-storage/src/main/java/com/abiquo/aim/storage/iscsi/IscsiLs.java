@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.abiquo.aim.core.command.CommandResult;
 import com.abiquo.aim.core.command.CommandRunner;
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.iscsi.Portal;
 import com.abiquo.aim.storage.StorageErrorReason;
 import io.grpc.Status;
 import java.time.Duration;

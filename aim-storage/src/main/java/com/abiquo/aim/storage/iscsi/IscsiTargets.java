@@ -5,11 +5,13 @@ import static java.util.Objects.requireNonNull;
 import com.abiquo.aim.core.command.CommandResult;
 import com.abiquo.aim.core.command.CommandRunner;
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.iscsi.InitiatorName;
+import com.abiquo.aim.core.iscsi.Iqn;
+import com.abiquo.aim.core.iscsi.Portal;
 import com.abiquo.aim.core.spi.StoragePoolOperations.Chap;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolInfo;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
 import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
-import com.abiquo.aim.storage.pool.LibvirtStoragePools;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,7 +27,7 @@ public final class IscsiTargets {
     private static final Pattern LUN_VOLUME = Pattern.compile("unit:[0-9]+:[0-9]+:([0-9]+)");
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
-    private final LibvirtStoragePools pools;
+    private final LibvirtPools pools;
     private final KernelInitiator kernel;
     private final IscsiLs iscsiLs;
     private final InitiatorName initiatorName;
@@ -42,7 +44,7 @@ public final class IscsiTargets {
     public record Discovery(List<KernelInitiator.Target> targets, String tool) {
     }
 
-    public IscsiTargets(LibvirtStoragePools pools, KernelInitiator kernel, CommandRunner commands,
+    public IscsiTargets(LibvirtPools pools, KernelInitiator kernel, CommandRunner commands,
                         InitiatorName initiatorName, Duration timeout) {
         this.pools = requireNonNull(pools, "pools is null");
         this.kernel = requireNonNull(kernel, "kernel is null");
@@ -59,7 +61,7 @@ public final class IscsiTargets {
         String initiator = initiatorIqn == null || initiatorIqn.isEmpty() ? initiatorName.read()
                 : Iqn.require(initiatorIqn, "initiator_iqn");
         portal.requireReachable(CONNECT_TIMEOUT, "portal");
-        Optional<PoolInfo> existing = pools.listPools().stream()
+        Optional<PoolInfo> existing = pools.get().listPools().stream()
                 .filter(pool -> pool.active() && (pool.type() == PoolType.ISCSI || pool.type() == PoolType.ISCSI_DIRECT)
                         && pool.sourceHost().equalsIgnoreCase(portal.host()) && Iqn.same(pool.sourceTarget(), targetIqn))
                 .findFirst();
@@ -67,9 +69,9 @@ public final class IscsiTargets {
         String pool = "";
         if (existing.isPresent()) {
             pool = existing.get().name();
-            luns = luns(pools.refreshAndListVolumes(pool));
+            luns = luns(pools.get().refreshAndListVolumes(pool));
         } else {
-            luns = luns(pools.probeIscsiVolumes(portal, targetIqn, initiator, chap));
+            luns = luns(pools.get().probeIscsiVolumes(portal, targetIqn, initiator, chap));
         }
         return new LunListing(chap.isPresent() ? luns : exactSizes(portal, targetIqn, initiator, luns), pool);
     }

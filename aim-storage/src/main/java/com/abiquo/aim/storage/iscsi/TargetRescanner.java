@@ -4,9 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.command.CommandResult;
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.iscsi.Iqn;
 import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
 import com.abiquo.aim.storage.StorageErrorReason;
-import com.abiquo.aim.storage.pool.LibvirtStoragePools;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ public final class TargetRescanner {
     /** How long a rescan waits for the kernel to attach new disks' block devices. */
     static final Duration DEVICE_SETTLE = Duration.ofSeconds(5);
     private final KernelInitiator kernel;
-    private final LibvirtStoragePools pools;
+    private final LibvirtPools pools;
 
     public enum Outcome { RESCANNED, PARTIAL, FAILED, UNKNOWN_TARGET }
 
@@ -40,7 +40,7 @@ public final class TargetRescanner {
 
     private final RescanMetrics metrics = new RescanMetrics();
 
-    public TargetRescanner(KernelInitiator kernel, LibvirtStoragePools pools) {
+    public TargetRescanner(KernelInitiator kernel, LibvirtPools pools) {
         this.kernel = requireNonNull(kernel, "kernel is null");
         this.pools = requireNonNull(pools, "pools is null");
     }
@@ -69,7 +69,7 @@ public final class TargetRescanner {
             List<PoolRescan> poolRescans = new ArrayList<>();
             if (libvirtProblem.isEmpty()) {
                 try {
-                    for (String pool : pools.iscsiPoolsOf(target)) {
+                    for (String pool : pools.get().iscsiPoolsOf(target)) {
                         poolRescans.add(refresh(pool));
                     }
                 } catch (AimException unavailable) {
@@ -127,7 +127,7 @@ public final class TargetRescanner {
 
     private PoolRescan refresh(String pool) {
         try {
-            return new PoolRescan(pool, true, "", pools.refreshAndListVolumes(pool));
+            return new PoolRescan(pool, true, "", pools.get().refreshAndListVolumes(pool));
         } catch (AimException failure) {
             return new PoolRescan(pool, false, failure.getMessage(), List.of());
         }

@@ -1,17 +1,19 @@
 package com.abiquo.aim.storage.bench;
 
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.core.command.CommandRunner;
-import com.abiquo.aim.core.error.CoreErrorReason;
+import com.abiquo.aim.core.iscsi.InitiatorName;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolSpec;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
-import com.abiquo.aim.storage.fixture.TestLibvirtAccess;
+import com.abiquo.aim.core.spi.StoragePoolOperations;
+import com.abiquo.aim.storage.fixture.ModulePools;
+import com.abiquo.aim.storage.fixture.SystemLibvirt;
 import com.abiquo.aim.storage.fixture.TgtTarget;
 import com.abiquo.aim.storage.grpc.StorageGrpcService;
-import com.abiquo.aim.storage.iscsi.InitiatorName;
 import com.abiquo.aim.storage.iscsi.IscsiTargets;
 import com.abiquo.aim.storage.iscsi.KernelInitiator;
+import com.abiquo.aim.storage.iscsi.LibvirtPools;
 import com.abiquo.aim.storage.iscsi.TargetRescanner;
-import com.abiquo.aim.storage.pool.LibvirtStoragePools;
 import com.abiquo.aim.v1.DiscoverTargetsRequest;
 import com.abiquo.aim.v1.ListTargetLunsRequest;
 import com.abiquo.aim.v1.RescanTargetsRequest;
@@ -47,21 +49,24 @@ public final class StorageBench {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         int luns = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         Path folder = Files.createTempDirectory("aimst-bench-");
-        try (TestLibvirtAccess libvirt = TestLibvirtAccess.system(); TgtTarget target = TgtTarget.create("bench");
-             LibvirtStoragePools pools = new LibvirtStoragePools(() -> Optional.of(libvirt), Duration.ofSeconds(30))) {
+        Path nameFile = folder.resolve("initiatorname.iscsi");
+        try (SystemLibvirt libvirt = SystemLibvirt.system(); TgtTarget target = TgtTarget.create("bench");
+             ModulePools modules = new ModulePools(nameFile, Duration.ofSeconds(30))) {
+            StoragePoolOperations pools = modules.pools();
             for (int lun = 1; lun <= luns; lun++) {
                 target.addLun(lun, (long) lun << 20);
             }
             String pool = "aimst-bench-" + target.tid();
             String initiator = TgtTarget.IQN_PREFIX + "bench-" + target.tid();
-            Path nameFile = Files.writeString(folder.resolve("initiatorname.iscsi"), "InitiatorName=" + initiator);
+            Files.writeString(nameFile, "InitiatorName=" + initiator);
             pools.createOrRefreshPool(new PoolSpec(pool, PoolType.ISCSI_DIRECT, "", "127.0.0.1", 3260, "",
                     target.iqn(), initiator, Optional.empty()));
             CommandRunner commands = new CommandRunner();
             KernelInitiator kernel = new KernelInitiator(commands, Duration.ofSeconds(30), Path.of("/sys"));
             InitiatorName name = new InitiatorName(nameFile);
-            StorageGrpcService service = new StorageGrpcService(name, new TargetRescanner(kernel, pools),
-                    new IscsiTargets(pools, kernel, commands, name, Duration.ofSeconds(30)), pools);
+            LibvirtPools published = new LibvirtPools(modules.published());
+            StorageGrpcService service = new StorageGrpcService(name, new TargetRescanner(kernel, published),
+                    new IscsiTargets(published, kernel, commands, name, Duration.ofSeconds(30)), published);
             String serverName = InProcessServerBuilder.generateName();
             Server server = InProcessServerBuilder.forName(serverName).directExecutor().addService(service).build()
                     .start();
@@ -130,6 +135,6 @@ public final class StorageBench {
 
     private static void exec(CommandRunner commands, String... command) throws Exception {
         commands.runChecked(List.of(command), Duration.ofSeconds(30), io.grpc.Status.Code.INTERNAL,
-                CoreErrorReason.STORAGE_CALL_FAILED);
+                LibvirtErrorReason.STORAGE_CALL_FAILED);
     }
 }

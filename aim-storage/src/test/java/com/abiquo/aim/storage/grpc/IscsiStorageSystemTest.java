@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.storage.fixture.SlowPortal;
-import com.abiquo.aim.storage.fixture.TestLibvirtAccess;
+import com.abiquo.aim.storage.fixture.SystemLibvirt;
 import com.abiquo.aim.storage.fixture.TgtTarget;
 import com.abiquo.aim.v1.CreateIscsiPoolRequest;
 import com.abiquo.aim.v1.CreateIscsiPoolResponse;
@@ -56,7 +56,7 @@ class IscsiStorageSystemTest {
     private static final long MIB = 1L << 20;
     @TempDir
     Path folder;
-    private TestLibvirtAccess libvirt;
+    private SystemLibvirt libvirt;
     private StorageServiceHarness service;
     private TgtTarget target;
     private String poolName;
@@ -64,12 +64,12 @@ class IscsiStorageSystemTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        libvirt = TestLibvirtAccess.system();
+        libvirt = SystemLibvirt.system();
         target = TgtTarget.create("lun");
         poolName = "aimst-" + target.tid();
         initiator = TgtTarget.IQN_PREFIX + "initiator-" + target.tid();
         Path nameFile = Files.writeString(folder.resolve("initiatorname.iscsi"), "InitiatorName=" + initiator + "\n");
-        service = new StorageServiceHarness(Optional.of(libvirt), nameFile, Path.of("/sys"));
+        service = new StorageServiceHarness(true, nameFile, Path.of("/sys"));
     }
 
     @AfterEach
@@ -376,7 +376,7 @@ class IscsiStorageSystemTest {
     void aPortalThatAcceptsButNeverAnswersCannotHangACall() throws Exception {
         Path nameFile = folder.resolve("initiatorname.iscsi");
         try (ServerSocket silent = new ServerSocket(0);
-             StorageServiceHarness quick = new StorageServiceHarness(Optional.of(libvirt), nameFile, Path.of("/sys"),
+             StorageServiceHarness quick = new StorageServiceHarness(true, nameFile, Path.of("/sys"),
                      Duration.ofSeconds(3))) {
             String portal = "127.0.0.1:" + silent.getLocalPort();
             long start = System.nanoTime();
@@ -400,7 +400,7 @@ class IscsiStorageSystemTest {
     void aPoolCreationThatTimesOutIsCleanedUpOnceLibvirtReturns() throws Exception {
         Path nameFile = folder.resolve("initiatorname.iscsi");
         String user = "aimst" + target.tid();
-        StorageServiceHarness quick = new StorageServiceHarness(Optional.of(libvirt), nameFile, Path.of("/sys"),
+        StorageServiceHarness quick = new StorageServiceHarness(true, nameFile, Path.of("/sys"),
                 Duration.ofSeconds(3));
         try {
             try (ServerSocket silent = new ServerSocket(0)) {

@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.abiquo.aim.storage.fixture.TestLibvirtAccess;
+import com.abiquo.aim.storage.fixture.SystemLibvirt;
 import com.abiquo.aim.storage.fixture.TgtTarget;
 import com.abiquo.aim.v1.CreateDiskRequest;
 import com.abiquo.aim.v1.CreateStoragePoolRequest;
-import com.abiquo.aim.v1.DeleteDiskRequest;
 import com.abiquo.aim.v1.DefineDomainRequest;
+import com.abiquo.aim.v1.DeleteDiskRequest;
 import com.abiquo.aim.v1.DiskFormat;
 import com.abiquo.aim.v1.DomainRef;
 import com.abiquo.aim.v1.LibvirtServiceGrpc;
@@ -49,7 +49,7 @@ import org.libvirt.StoragePoolInfo;
 @Tag("system")
 class LibvirtServicePoolsSystemTest {
     private static final long MIB = 1L << 20;
-    private TestLibvirtAccess libvirt;
+    private SystemLibvirt libvirt;
     private ServedModules aim;
     private LibvirtServiceGrpc.LibvirtServiceBlockingStub stub;
     private Path folder;
@@ -58,7 +58,7 @@ class LibvirtServicePoolsSystemTest {
 
     @BeforeEach
     void start() throws Exception {
-        libvirt = TestLibvirtAccess.system();
+        libvirt = SystemLibvirt.system();
         folder = Files.createTempDirectory("aimst-lv-");
         run = folder.getFileName().toString().substring("aimst-lv-".length());
         aim = new ServedModules("qemu:///system", folder);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.abiquo.aim.storage.fixture.TestLibvirtAccess;
+import com.abiquo.aim.storage.fixture.SystemLibvirt;
 import com.abiquo.aim.v1.CreateDiskRequest;
 import com.abiquo.aim.v1.CreateStoragePoolRequest;
 import com.abiquo.aim.v1.DeleteDiskRequest;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 @Tag("system")
 class PoolLifecycleSystemTest {
     private static final long MIB = 1L << 20;
-    private TestLibvirtAccess libvirt;
+    private SystemLibvirt libvirt;
     private ServedModules aim;
     private Path folder;
     private String run;
@@ -47,7 +47,7 @@ class PoolLifecycleSystemTest {
 
     @BeforeEach
     void start() throws Exception {
-        libvirt = TestLibvirtAccess.system();
+        libvirt = SystemLibvirt.system();
         folder = Files.createTempDirectory("aimst-life-");
         run = folder.getFileName().toString().substring("aimst-life-".length());
         aim = new ServedModules("qemu:///system", folder);

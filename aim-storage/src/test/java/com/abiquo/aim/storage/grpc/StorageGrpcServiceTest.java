@@ -35,7 +35,7 @@ class StorageGrpcServiceTest {
     void setUp() throws Exception {
         nameFile = Files.writeString(folder.resolve("initiatorname.iscsi"),
                 "InitiatorName=iqn.2026-11.test.aim.storage:node\n");
-        service = new StorageServiceHarness(Optional.empty(), nameFile, Files.createDirectory(folder.resolve("sys")));
+        service = new StorageServiceHarness(false, nameFile, Files.createDirectory(folder.resolve("sys")));
     }
 
     @AfterEach

@@ -1,12 +1,13 @@
 package com.abiquo.aim.storage.grpc;
 
 import com.abiquo.aim.core.command.CommandRunner;
-import com.abiquo.aim.storage.fixture.TestLibvirtAccess;
-import com.abiquo.aim.storage.iscsi.InitiatorName;
+import com.abiquo.aim.core.iscsi.InitiatorName;
+import com.abiquo.aim.core.spi.StoragePoolOperations;
+import com.abiquo.aim.storage.fixture.ModulePools;
 import com.abiquo.aim.storage.iscsi.IscsiTargets;
 import com.abiquo.aim.storage.iscsi.KernelInitiator;
+import com.abiquo.aim.storage.iscsi.LibvirtPools;
 import com.abiquo.aim.storage.iscsi.TargetRescanner;
-import com.abiquo.aim.storage.pool.LibvirtStoragePools;
 import com.abiquo.aim.v1.StorageServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -17,25 +18,32 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** The Storage service over an in-process channel, wired as StorageModule wires it, with a given libvirt. */
+/**
+ * The Storage service over an in-process channel, wired as StorageModule wires it: with the libvirt module's pools
+ * (on qemu:///system) or without any (no libvirt module loaded).
+ */
 final class StorageServiceHarness implements AutoCloseable {
-    final LibvirtStoragePools pools;
+    /** The pools the service uses; null without libvirt. */
+    final StoragePoolOperations pools;
     final StorageServiceGrpc.StorageServiceBlockingStub stub;
+    private final Optional<ModulePools> libvirt;
     private final Server server;
     private final ManagedChannel channel;
 
-    StorageServiceHarness(Optional<TestLibvirtAccess> libvirt, Path initiatorNameFile, Path sysfs) throws Exception {
-        this(libvirt, initiatorNameFile, sysfs, Duration.ofSeconds(20));
+    StorageServiceHarness(boolean withLibvirt, Path initiatorNameFile, Path sysfs) throws Exception {
+        this(withLibvirt, initiatorNameFile, sysfs, Duration.ofSeconds(20));
     }
 
-    StorageServiceHarness(Optional<TestLibvirtAccess> libvirt, Path initiatorNameFile, Path sysfs, Duration timeout)
+    StorageServiceHarness(boolean withLibvirt, Path initiatorNameFile, Path sysfs, Duration timeout)
             throws Exception {
         InitiatorName name = new InitiatorName(initiatorNameFile);
-        pools = new LibvirtStoragePools(() -> libvirt.map(access -> access), timeout, name);
+        libvirt = withLibvirt ? Optional.of(new ModulePools(initiatorNameFile, timeout)) : Optional.empty();
+        pools = libvirt.map(ModulePools::pools).orElse(null);
+        LibvirtPools published = new LibvirtPools(libvirt.map(ModulePools::published).orElse(Optional::empty));
         CommandRunner commands = new CommandRunner();
         KernelInitiator kernel = new KernelInitiator(commands, timeout, sysfs);
-        StorageGrpcService service = new StorageGrpcService(name, new TargetRescanner(kernel, pools),
-                new IscsiTargets(pools, kernel, commands, name, timeout), pools);
+        StorageGrpcService service = new StorageGrpcService(name, new TargetRescanner(kernel, published),
+                new IscsiTargets(published, kernel, commands, name, timeout), published);
         String serverName = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(serverName).directExecutor().addService(service).build().start();
         channel = InProcessChannelBuilder.forName(serverName).directExecutor().build();
@@ -46,6 +54,6 @@ final class StorageServiceHarness implements AutoCloseable {
     public void close() throws InterruptedException {
         channel.shutdownNow();
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        pools.close();
+        libvirt.ifPresent(ModulePools::close);
     }
 }

@@ -1,12 +1,14 @@
 package com.abiquo.aim.storage.iscsi;
 
+import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.core.command.CommandRunner;
-import com.abiquo.aim.core.error.CoreErrorReason;
+import com.abiquo.aim.core.iscsi.InitiatorName;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolSpec;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
 import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
-import com.abiquo.aim.storage.fixture.TestLibvirtAccess;
-import com.abiquo.aim.storage.pool.LibvirtStoragePools;
+import com.abiquo.aim.core.spi.StoragePoolOperations;
+import com.abiquo.aim.storage.fixture.ModulePools;
+import com.abiquo.aim.storage.fixture.SystemLibvirt;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +33,8 @@ public final class KernelRescanProbe {
         Duration timeout = Duration.ofSeconds(120);
         CommandRunner commands = new CommandRunner();
         KernelInitiator kernel = new KernelInitiator(commands, timeout, Path.of("/sys"));
-        try (LibvirtStoragePools pools = new LibvirtStoragePools(Optional::empty, timeout)) {
+        {
+            LibvirtPools pools = new LibvirtPools(Optional::empty);   // no libvirtd yet: the kernel path only
             IscsiTargets targets = new IscsiTargets(pools, kernel, commands,
                     new InitiatorName(Path.of("/etc/iscsi/initiatorname.iscsi")), timeout);
             IscsiTargets.Discovery discovery = targets.discover("127.0.0.1");
@@ -50,16 +53,18 @@ public final class KernelRescanProbe {
         }
 
         // A kernel "iscsi" pool: libvirt logs in through open-iscsi; a rescan refreshes the pool and the session.
-        try (TestLibvirtAccess libvirt = connectWithin(Duration.ofSeconds(240));
-             LibvirtStoragePools pools = new LibvirtStoragePools(() -> Optional.of(libvirt), timeout)) {
+        try (SystemLibvirt libvirt = connectWithin(Duration.ofSeconds(240));
+             ModulePools modules = new ModulePools(Path.of("/etc/iscsi/initiatorname.iscsi"), timeout)) {
+            StoragePoolOperations pools = modules.pools();
             PoolSpec spec = new PoolSpec("aimst-kernel", PoolType.ISCSI, "/dev", "127.0.0.1", 3260, "", iqn, "",
                     Optional.empty());
-            LibvirtStoragePools.PoolOutcome created = pools.createOrRefresh(spec);
+            StoragePoolOperations.PoolOutcome created = pools.createOrRefresh(spec);
             System.out.println("AIMTEST pool created=" + created.created() + " type=" + created.pool().type()
                     + " volumes=" + volumes(pools.listVolumes("aimst-kernel")));
             run(commands, "tgtadm", "--lld", "iscsi", "--op", "new", "--mode", "logicalunit", "--tid", tid,
                     "--lun", "3", "-b", thirdLunFile);
-            TargetRescanner.TargetRescan rescan = new TargetRescanner(kernel, pools).rescan(List.of(iqn)).get(0);
+            TargetRescanner.TargetRescan rescan = new TargetRescanner(kernel, new LibvirtPools(modules.published()))
+                    .rescan(List.of(iqn)).get(0);
             System.out.println("AIMTEST rescan3 outcome=" + rescan.outcome() + " kernel="
                     + luns(rescan.kernel().orElseThrow().luns()) + " pool=" + rescan.pools().get(0).pool() + ":"
                     + volumes(rescan.pools().get(0).volumes()));
@@ -69,11 +74,11 @@ public final class KernelRescanProbe {
         }
     }
 
-    private static TestLibvirtAccess connectWithin(Duration limit) throws Exception {
+    private static SystemLibvirt connectWithin(Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
             try {
-                return TestLibvirtAccess.system();
+                return SystemLibvirt.system();
             } catch (org.libvirt.LibvirtException notYet) {
                 if (System.nanoTime() > deadline) {
                     throw notYet;
@@ -103,6 +108,6 @@ public final class KernelRescanProbe {
 
     private static void run(CommandRunner commands, String... command) throws Exception {
         commands.runChecked(List.of(command), Duration.ofSeconds(120), io.grpc.Status.Code.INTERNAL,
-                CoreErrorReason.STORAGE_CALL_FAILED);
+                LibvirtErrorReason.STORAGE_CALL_FAILED);
     }
 }

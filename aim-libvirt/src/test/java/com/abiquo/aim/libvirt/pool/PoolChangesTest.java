@@ -1,0 +1,129 @@
+package com.abiquo.aim.libvirt.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.spi.StoragePoolOperations.PoolSpec;
+import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
+import com.abiquo.aim.libvirt.connection.LibvirtAccess;
+import io.grpc.Context;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pool creations and deletions take turns (one at a time on the node); a call that cannot have its turn within its
+ * deadline gives up instead of waiting behind a slow one. libvirt is a stand-in that takes its time and returns
+ * nothing (what a delete of a pool that is not there needs).
+ */
+class PoolChangesTest {
+    private final ExecutorService callers = Executors.newFixedThreadPool(2);
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    @AfterEach
+    void tearDown() {
+        release.countDown();
+        callers.shutdownNow();
+        scheduler.shutdownNow();
+    }
+
+    /** libvirt where every call takes {@code each} (or, with a null, until the test releases it) and returns null. */
+    private LibvirtAccess slowLibvirt(Duration each, CountDownLatch entered) {
+        return new LibvirtAccess() {
+            @Override
+            public <T> T call(LibvirtCall<T> call) {
+                entered.countDown();
+                long until = System.nanoTime() + (each == null ? Long.MAX_VALUE / 2 : each.toNanos());
+                while (System.nanoTime() < until) {
+                    try {
+                        if (release.await(Math.min(until - System.nanoTime(), 100_000_000L), TimeUnit.NANOSECONDS)) {
+                            break;
+                        }
+                    } catch (InterruptedException ignored) {
+                        // a native libvirt call goes on whatever Java does
+                    }
+                }
+                return null;
+            }
+
+            @Override
+            public boolean connected() {
+                return true;
+            }
+
+            @Override
+            public String uri() {
+                return "test:///slow";
+            }
+        };
+    }
+
+    private static PoolSpec dir(String name) {
+        return new PoolSpec(name, PoolType.DIR, "/var/tmp/aimst-" + name, "", 0, "", "", "", Optional.empty());
+    }
+
+    @Test
+    void aCallThatCannotHaveItsTurnWithinTheTimeoutGivesUpNamingItselfAndWhatHoldsIt() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        // Deleting pool a takes two libvirt calls of 1.4 s each, each well within the 2 s a call may take: it holds
+        // the turn for 2.8 s.
+        try (LibvirtStoragePools pools = new LibvirtStoragePools(
+                () -> Optional.of(slowLibvirt(Duration.ofMillis(1400), entered)), Duration.ofSeconds(2))) {
+            Future<?> holder = callers.submit(() -> {
+                pools.deletePool("a");
+                return null;
+            });
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            long start = System.nanoTime();
+            AimException late = assertThrows(AimException.class, () -> pools.createOrRefresh(dir("b")));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, late.code(), late.getMessage());
+            assertTrue(millis >= 1900 && millis < 5000, "gave up after " + millis + " ms");
+            assertTrue(late.getMessage().startsWith("creating storage pool b did not start within 2 s"),
+                    late.getMessage());
+            assertTrue(late.getMessage().contains("deleting storage pool a"), late.getMessage());
+            assertEquals("b", late.metadata().get("pool"));
+            holder.get(10, TimeUnit.SECONDS);
+            // Nothing is left holding the turn.
+            pools.deletePool("b");
+        }
+    }
+
+    @Test
+    void theCallersOwnDeadlineBoundsTheWait() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        try (LibvirtStoragePools pools = new LibvirtStoragePools(() -> Optional.of(slowLibvirt(null, entered)),
+                Duration.ofSeconds(30))) {
+            Future<?> holder = callers.submit(() -> pools.createOrRefresh(dir("a")));
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            long start = System.nanoTime();
+            AimException late = assertThrows(AimException.class, () -> Context.current()
+                    .withDeadlineAfter(300, TimeUnit.MILLISECONDS, scheduler).call(() -> {
+                        pools.deletePool("b");
+                        return null;
+                    }));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, late.code(), late.getMessage());
+            assertTrue(millis < 2000, "gave up after " + millis + " ms");
+            assertTrue(late.getMessage().startsWith("deleting storage pool b did not start within the call's"
+                    + " deadline"), late.getMessage());
+            assertTrue(late.getMessage().contains("creating storage pool a"), late.getMessage());
+            assertEquals("b", late.metadata().get("pool"));
+            assertFalse(holder.isDone());
+            release.countDown();
+            assertThrows(Exception.class, () -> holder.get(10, TimeUnit.SECONDS));   // libvirt "returned" nothing
+        }
+    }
+}
