@@ -3,6 +3,7 @@ package com.abiquo.aim.rimp.grpc;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.error.GrpcErrors;
 import com.abiquo.aim.rimp.RimpErrorReason;
 import com.abiquo.aim.rimp.copy.CopyControl;
@@ -110,8 +111,9 @@ final class CopyCall<R> {
         } catch (RejectedExecutionException full) {
             running.unregister(stopper);
             copySlots.release();
-            call.onError(Status.UNAVAILABLE.withDescription("the agent cannot take more work now (shutting down "
-                    + "or overloaded); retry").asRuntimeException());
+            // the request threads queue without bound, so they refuse work only once the agent stops them
+            call.onError(GrpcErrors.toStatusException(AimException.unavailable(CoreErrorReason.AGENT_STOPPING,
+                    "the agent is shutting down: the copy did not start; retry on the agent once it is back")));
         }
     }
 }

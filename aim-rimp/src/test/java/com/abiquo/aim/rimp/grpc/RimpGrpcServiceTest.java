@@ -318,4 +318,18 @@ class RimpGrpcServiceTest {
                 .forEachRemaining(again::add);
         assertTrue(again.get(again.size() - 1).hasResult(), again.toString());
     }
+
+    @Test
+    void aCopyArrivingWhileTheRequestThreadsStopIsRefusedAsTheAgentStopping() throws Exception {
+        TestFiles.dense(repository.resolve("one.raw"), 1 << 20, 3);
+        harness.stopRequestThreads();
+        StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                () -> blocking.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+                        .copyFromRepositoryToDatastore(CopyFromRepositoryToDatastoreRequest.newBuilder()
+                        .setRepositoryPath("one.raw").setDatastorePath(datastore.toString()).setVmUuid("late")
+                        .build()).next());
+        assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
+        assertEquals("AGENT_STOPPING", errorInfo(refused).getReason());
+        assertFalse(Files.exists(datastore.resolve("late")), "nothing was written for the refused copy");
+    }
 }

@@ -82,6 +82,11 @@ public final class RimpServerHarness implements AutoCloseable {
     }
 
     /** Work handed to the request threads that waits for one (while they are held). */
+    /** Shuts the request threads down as the agent's stop does, with the module still registered. */
+    public void stopRequestThreads() {
+        requests.shutdown();
+    }
+
     public int queuedRequests() {
         return ((java.util.concurrent.ThreadPoolExecutor) requests).getQueue().size();
     }
