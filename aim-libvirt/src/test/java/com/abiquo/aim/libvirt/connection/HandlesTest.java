@@ -76,6 +76,6 @@ class HandlesTest {
         virError afterFree = Libvirt.INSTANCE.virGetLastError();
         assertTrue(afterFree == null || afterFree.code == 0, "last error after free: " + afterFree);
         assertEquals(OPERATION_INVALID, LibvirtErrors.trueError(failure).code());
-        assertEquals("LIBVIRT_OPERATION_INVALID", LibvirtErrors.map(failure, "starting", true).reason());
+        assertEquals("LIBVIRT_OPERATION_INVALID", LibvirtErrors.map(failure, "starting", true).reason().name());
     }
 }
