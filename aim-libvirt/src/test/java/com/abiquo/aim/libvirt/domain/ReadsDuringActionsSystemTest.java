@@ -69,8 +69,12 @@ class ReadsDuringActionsSystemTest {
         long quickestPowerOffNanos = Long.MAX_VALUE;
         int reads = 0;
         for (int round = 0; round < ROUNDS; round++) {
+            List<Future<Integer>> powerOns = new ArrayList<>();
             for (DomainSelector domain : slow) {
-                assertEquals(DomainStates.RUNNING, operations.powerOn(domain));
+                powerOns.add(actions.submit(() -> operations.powerOn(domain)));
+            }
+            for (Future<Integer> powerOn : powerOns) {
+                assertEquals(DomainStates.RUNNING, powerOn.get());
             }
             CountDownLatch allStarted = new CountDownLatch(ACTIONS);
             List<Future<Long>> powerOffs = new ArrayList<>();
