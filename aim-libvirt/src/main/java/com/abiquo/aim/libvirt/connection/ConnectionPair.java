@@ -12,7 +12,7 @@ import org.libvirt.event.LifecycleListener;
 /**
  * The two libvirt connections AIM holds to its URI, opened and discarded together by {@link LibvirtConnection}'s
  * connector thread: {@code reads} carries reads and the lifecycle callback, {@code actions} the calls that can take
- * seconds (power, define, undefine, disk resizes, pool builds).
+ * seconds ({@link LibvirtConnection#act}: power, define, undefine, disk resizes).
  *
  * <p>Why two: libvirt's client library does a connection's socket I/O on whichever calling thread holds it, and a
  * call made while another thread waits inside a slow call of the same connection is at times only sent when that
