@@ -28,13 +28,15 @@ import org.libvirt.event.DomainEvent;
 import org.libvirt.event.LifecycleListener;
 
 /**
- * The node's one long-lived libvirt connection.
+ * The node's long-lived libvirt connection: in fact two connections to the same URI, one for reads and events and
+ * one for actions that can take seconds ({@link #act}), opened, lost and reopened together (see {@link ConnectionPair}
+ * for why a read must not share a connection with a slow action).
  *
  * <p>Threads: libvirt callbacks (lifecycle events, connection closed) run on the process-wide
  * {@link LibvirtEventLoop} thread and only hand work off. Everything that changes the connection (open, register
  * and remove callbacks, close) runs on ONE "libvirt-connector" thread, because libvirt-java keeps its callback tables
- * in plain HashMaps. Calls ({@link #call}) run on the caller's thread against the current {@code Connect}, which
- * libvirt allows from many threads at once.
+ * in plain HashMaps. Calls ({@link #call}, {@link #act}) run on the caller's thread against the current
+ * {@code Connect}s, which libvirt allows from many threads at once.
  *
  * <p>When libvirtd goes away (close callback: EOF or keepalive timeout; or a failed call on a dead connection), the
  * service turns NOT_SERVING, listeners hear {@code onDisconnected}, and the connector retries with exponential
@@ -61,11 +63,11 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
     private final ConnectionCloseListener closeListener = this::onClose;
 
     /** Strong reference on purpose: an unreferenced Connect is finalized and its callbacks go silent. */
-    private volatile Connect current;
+    private volatile ConnectionPair current;
     private volatile String lastFailure = "not connected yet";
     private volatile boolean closed;
     // Connector thread only:
-    private final List<Connect> retiring = new ArrayList<>();
+    private final List<ConnectionPair> retiring = new ArrayList<>();
     private final ReconnectTimer reconnectTimer;
     private boolean everConnected;
 
@@ -113,13 +115,29 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
     }
 
     /**
-     * Runs the call on the caller's thread and maps a libvirt failure in the one place that knows how.
+     * Runs a read (or a quick change) on the caller's thread, on the connection that also carries the events, and maps
+     * a libvirt failure in the one place that knows how.
      *
-     * @param what what is being done, for error messages ("power on of domain 'web1'")
+     * @param what what is being done, for error messages ("reading the state of domain 'web1'")
      */
     public <T> T call(String what, LibvirtCall<T> call) throws AimException {
-        Connect connect = current;
-        if (connect == null) {
+        ConnectionPair pair = current;
+        return run(pair, pair == null ? null : pair.reads(), what, call);
+    }
+
+    /**
+     * Runs an action that can take seconds (power, define, undefine, disk or volume resizes, pool builds) like
+     * {@link #call}, but on the actions connection, so that reads never wait behind it.
+     *
+     * @param what what is being done, for error messages ("powering off domain 'web1'")
+     */
+    public <T> T act(String what, LibvirtCall<T> call) throws AimException {
+        ConnectionPair pair = current;
+        return run(pair, pair == null ? null : pair.actions(), what, call);
+    }
+
+    private <T> T run(ConnectionPair pair, Connect connect, String what, LibvirtCall<T> call) throws AimException {
+        if (pair == null) {
             throw unreachable(what);
         }
         try {
@@ -129,12 +147,12 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
             LibvirtError error = LibvirtErrors.trueError(failure);
             boolean alive = alive(connect);
             if (!alive) {
-                submit(() -> lost(connect, error.message()));
+                submit(() -> lost(pair, error.message()));
             }
             throw LibvirtErrors.toAimException(error, what, alive, failure);
         } catch (RuntimeException failure) {
             // A call that outlived its connection (closed under it after a loss) is the daemon's absence, not a bug.
-            if (connect != current) {
+            if (pair != current) {
                 throw unreachable(what);
             }
             throw failure;
@@ -189,12 +207,12 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
         closed = true;
         try {
             connector.submit(() -> {
-                Connect connect = current;
+                ConnectionPair pair = current;
                 current = null;
-                if (connect != null) {
-                    discard(connect);
+                if (pair != null) {
+                    pair.discard(lifecycleListener);
                 }
-                retiring.forEach(this::discard);
+                retiring.forEach(retired -> retired.discard(lifecycleListener));
                 retiring.clear();
             }).get(5, TimeUnit.SECONDS);
         } catch (InterruptedException interrupted) {
@@ -213,21 +231,13 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
         if (closed || current != null) {
             return;
         }
-        Connect connect = null;
         try {
-            connect = new Connect(settings.uri(), false);
-            enableKeepAlive(connect);
-            connect.registerCloseListener(closeListener);
-            connect.addLifecycleListener(lifecycleListener);
+            current = ConnectionPair.open(settings, closeListener, lifecycleListener);
         } catch (LibvirtException failure) {
             lastFailure = LibvirtErrors.trueError(failure).message();
-            if (connect != null) {
-                discard(connect);
-            }
             scheduleReconnect();
             return;
         }
-        current = connect;
         reconnectTimer.connected();
         boolean reconnected = everConnected;
         everConnected = true;
@@ -239,18 +249,6 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
             } catch (RuntimeException failure) {
                 LOG.error("a domain event listener failed on connect", failure);
             }
-        }
-    }
-
-    private void enableKeepAlive(Connect connect) {
-        if (settings.keepAliveIntervalSeconds() <= 0) {
-            return;
-        }
-        try {
-            connect.setKeepAlive(settings.keepAliveIntervalSeconds(), settings.keepAliveCount());
-        } catch (LibvirtException unsupported) {
-            // Local drivers (test:///) have no keepalive; the remote ones answer it.
-            LOG.debug("keepalive not available on {}: {}", settings.uri(), unsupported.getMessage());
         }
     }
 
@@ -268,8 +266,8 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
         health.notServing(SERVICE_NAME, "libvirtd at " + settings.uri() + " is unreachable: " + lastFailure);
     }
 
-    private void lost(Connect connect, String why) {
-        if (connect != current) {
+    private void lost(ConnectionPair pair, String why) {
+        if (pair != current) {
             return;
         }
         current = null;
@@ -283,38 +281,19 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
                 LOG.error("a domain event listener failed on disconnect", failure);
             }
         }
-        // Calls that were running on this connection may still be inside libvirt: close it a little later.
-        retiring.add(connect);
+        // Calls that were running on these connections may still be inside libvirt: close them a little later.
+        retiring.add(pair);
         try {
             connector.schedule(() -> {
-                if (retiring.remove(connect)) {
-                    discard(connect);
+                if (retiring.remove(pair)) {
+                    pair.discard(lifecycleListener);
                 }
             }, DISCARD_DELAY.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stopping) {
-            retiring.remove(connect);
-            discard(connect);
+            retiring.remove(pair);
+            pair.discard(lifecycleListener);
         }
         scheduleReconnect();
-    }
-
-    /** Remove callbacks, then the close callback, then close: in another order the socket stays open. */
-    private void discard(Connect connect) {
-        try {
-            connect.removeLifecycleListener(lifecycleListener);
-        } catch (LibvirtException | RuntimeException ignored) {
-            LOG.debug("removing the lifecycle callback failed: {}", ignored.getMessage());
-        }
-        try {
-            connect.unregisterCloseListener();
-        } catch (LibvirtException | RuntimeException ignored) {
-            LOG.debug("removing the close callback failed: {}", ignored.getMessage());
-        }
-        try {
-            connect.close();
-        } catch (LibvirtException | RuntimeException ignored) {
-            LOG.debug("closing the connection failed: {}", ignored.getMessage());
-        }
     }
 
     private void submit(Runnable work) {
@@ -328,7 +307,12 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
     // ---- event-loop thread: hand off, never wait for the daemon ----
 
     private void onClose(Connect connect, ConnectionCloseReason reason) {
-        submit(() -> lost(connect, "connection closed (" + reason + ")"));
+        submit(() -> {
+            ConnectionPair pair = current;
+            if (pair != null && pair.holds(connect)) {
+                lost(pair, "connection closed (" + reason + ")");
+            }
+        });
     }
 
     private int onLifecycle(Domain domain, DomainEvent event) {

@@ -29,6 +29,8 @@ import org.libvirt.LibvirtException;
 /**
  * The domain operations of the Libvirt service, on the node's connection. Plain logic: no gRPC types; failures are
  * {@link AimException}s mapped by {@link LibvirtConnection#call(String, com.abiquo.aim.libvirt.connection.LibvirtAccess.LibvirtCall)}.
+ * Reads go through {@code call}; actions that can take seconds (power, define, undefine, wake-up, disk resizes) through
+ * {@link LibvirtConnection#act}, on a connection of their own, so that reads never wait behind them.
  */
 public final class DomainOperations {
     /** Larger definitions are refused before they reach libvirt. */
@@ -64,7 +66,7 @@ public final class DomainOperations {
                     + MAX_XML_BYTES + " are accepted");
         }
         DomainXml.Identity identity = DomainXml.identity(xml);
-        return connection.call("defining domain '" + identity.name() + "'", connect -> {
+        return connection.act("defining domain '" + identity.name() + "'", connect -> {
             boolean existed = exists(connect, identity);
             return using(connect.domainDefineXML(xml), domain -> new Defined(summary(domain, false), !existed));
         });
@@ -99,7 +101,7 @@ public final class DomainOperations {
      */
     public Undefined undefine(DomainSelector selector) throws AimException {
         try {
-            return onDomain("undefining", selector, Undefined::undefine);
+            return actOnDomain("undefining", selector, Undefined::undefine);
         } catch (AimException failure) {
             if (failure.code() == Status.Code.NOT_FOUND
                     && failure.reason() == LibvirtCodeReason.of(LibvirtErrors.NO_DOMAIN)) {
@@ -167,7 +169,7 @@ public final class DomainOperations {
      * for any running domain, and QEMU's refusal comes back as an internal error.
      */
     public int wakeUp(DomainSelector selector) throws AimException {
-        return onDomain("waking up", selector, domain -> {
+        return actOnDomain("waking up", selector, domain -> {
             requirePmSuspended(selector, stateOf(domain));
             try {
                 domain.PMwakeup();
@@ -220,7 +222,7 @@ public final class DomainOperations {
         if (!DomainStates.isActive(state)) {
             return new ShutdownOutcome(state, false);
         }
-        int forced = connection.call(what + " (forcing power-off after " + timeout.toMillis() + " ms)", connect -> {
+        int forced = connection.act(what + " (forcing power-off after " + timeout.toMillis() + " ms)", connect -> {
             Domain domain;
             try {
                 domain = lookup(connect, selector);
@@ -260,7 +262,7 @@ public final class DomainOperations {
         if (capacityBytes <= 0) {
             throw AimException.invalidArgument(LibvirtErrorReason.SIZE_INVALID, "capacity_bytes must be more than 0");
         }
-        return onDomain("resizing disk '" + disk + "' of", selector, domain -> {
+        return actOnDomain("resizing disk '" + disk + "' of", selector, domain -> {
             if (domain.isActive() != 1) {
                 throw AimException.failedPrecondition(LibvirtErrorReason.DOMAIN_NOT_RUNNING, selector.describe()
                         + " is not running: a disk can only be resized live (resize the volume instead)");
@@ -324,7 +326,6 @@ public final class DomainOperations {
         void apply(Domain domain) throws LibvirtException;
     }
 
-    /** One libvirt action on the domain, answering its state right after. */
     /**
      * Acts, then reads the state. When the action fails and the domain's state does not allow it (powering on a
      * running domain, ...), the answer is FAILED_PRECONDITION LIBVIRT_OPERATION_INVALID, as the QEMU driver reports
@@ -332,7 +333,7 @@ public final class DomainOperations {
      */
     private int actThenState(String verb, DomainSelector selector, DomainAction action, IntPredicate allowedIn)
             throws AimException {
-        return onDomain(verb, selector, domain -> {
+        return actOnDomain(verb, selector, domain -> {
             try {
                 action.apply(domain);
             } catch (LibvirtException failure) {
@@ -350,9 +351,14 @@ public final class DomainOperations {
         });
     }
 
-    /** Looks the domain up, works on it and frees its handle; failures are mapped from libvirt's true error. */
+    /** Looks the domain up, reads from it and frees its handle; failures are mapped from libvirt's true error. */
     <T> T onDomain(String verb, DomainSelector selector, DomainWork<T> work) throws AimException {
         return connection.call(verb + " " + selector.describe(), connect -> using(lookup(connect, selector), work));
+    }
+
+    /** {@link #onDomain} for an action that can take seconds: on the actions connection. */
+    private <T> T actOnDomain(String verb, DomainSelector selector, DomainWork<T> work) throws AimException {
+        return connection.act(verb + " " + selector.describe(), connect -> using(lookup(connect, selector), work));
     }
 
     /**

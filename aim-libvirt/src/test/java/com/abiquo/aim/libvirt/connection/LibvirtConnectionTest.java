@@ -2,6 +2,7 @@ package com.abiquo.aim.libvirt.connection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,6 +101,25 @@ class LibvirtConnectionTest {
     }
 
     @Test
+    void actionsRunOnAConnectionOfTheirOwnThatSeesTheSameDomainsAndMapsFailuresAlike() throws Exception {
+        assertNotSame(connection.call(c -> c), connection.act("", c -> c));
+        String uuid = connection.act("defining domain '" + name + "'", c -> c.domainDefineXML(xml(name))
+                .getUUIDString());
+        // the event of an action on the actions connection reaches the listener of the reads connection
+        assertEquals(DomainStates.EVENT_DEFINED, listener.await(e -> e.uuid().equals(uuid), WAIT).eventType());
+        assertEquals(uuid, connection.call(c -> c.domainLookupByName(name).getUUIDString()));
+        AimException failure = assertThrows(AimException.class, () -> connection.act("powering off domain '" + name
+                + "'", c -> {
+                    c.domainLookupByName(name).destroy();
+                    return null;
+                }));
+        assertEquals(Status.Code.FAILED_PRECONDITION, failure.code(), failure.getMessage());
+        assertEquals("55", failure.metadata().get("libvirt_code"));
+        assertTrue(failure.getMessage().startsWith("powering off domain '" + name + "' failed: "),
+                failure.getMessage());
+    }
+
+    @Test
     void unknownDomainIsNotFoundWithLibvirtsTrueCode() {
         AimException failure = assertThrows(AimException.class,
                 () -> connection.call("looking up domain 'nope'", c -> c.domainLookupByName("aimtest-nope")));
@@ -148,6 +168,8 @@ class LibvirtConnectionTest {
             assertTrue(health.status(LibvirtConnection.SERVICE_NAME).startsWith("NOT_SERVING"));
             AimException failure = assertThrows(AimException.class, () -> nowhere.call(c -> c.getHostName()));
             assertEquals(Status.Code.UNAVAILABLE, failure.code());
+            assertEquals(Status.Code.UNAVAILABLE, assertThrows(AimException.class,
+                    () -> nowhere.act("defining", c -> c.getHostName())).code());
             assertThrows(AimException.class, nowhere::domainStates);
         } finally {
             nowhere.close();

@@ -15,7 +15,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** A private libvirtd killed with SIGKILL and started again: the connection notices, reports, and comes back. */
+/**
+ * A private libvirtd killed with SIGKILL and started again: the connection notices, reports, and comes back; its
+ * actions connection too (domains are defined through {@link LibvirtConnection#act}, and their events still arrive
+ * on the reads connection's callback).
+ */
 @Tag("system")
 class ReconnectSystemTest {
     private PrivateLibvirtd daemon;
@@ -59,6 +63,10 @@ class ReconnectSystemTest {
         AimException away = assertThrows(AimException.class, () -> connection.call(c -> c.getHostName()));
         assertEquals(Status.Code.UNAVAILABLE, away.code());
         assertEquals("LIBVIRT_UNREACHABLE", away.reason().name());
+        AimException noActions = assertThrows(AimException.class,
+                () -> connection.act("defining", c -> c.getHostName()));
+        assertEquals(Status.Code.UNAVAILABLE, noActions.code());
+        assertEquals("LIBVIRT_UNREACHABLE", noActions.reason().name());
         assertThrows(AimException.class, connection::domainStates);
 
         // Let a few reconnect attempts fail before the daemon returns.
@@ -103,7 +111,7 @@ class ReconnectSystemTest {
     private void defineAndExpectEvent(String name) throws Exception {
         String xml = "<domain type='test'><name>" + name + "</name><memory unit='MiB'>64</memory>"
                 + "<os><type>hvm</type></os></domain>";
-        String uuid = connection.call(c -> c.domainDefineXML(xml).getUUIDString());
+        String uuid = connection.act("defining " + name, c -> c.domainDefineXML(xml).getUUIDString());
         var event = listener.await(e -> e.uuid().equals(uuid), Duration.ofSeconds(5));
         assertEquals(DomainStates.EVENT_DEFINED, event.eventType());
     }
