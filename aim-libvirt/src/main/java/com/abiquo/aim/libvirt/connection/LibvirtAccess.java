@@ -26,6 +26,18 @@ public interface LibvirtAccess {
      */
     <T> T call(LibvirtCall<T> call) throws AimException;
 
+    /**
+     * Runs an action that can take seconds (a pool's define, build, start, refresh or delete, a volume's create,
+     * delete or resize) like {@link #call}, but where reads never wait behind it: LibvirtConnection runs it on its
+     * actions connection (docs/libvirt.md, "The connection"). The default, for an access with one connection, is
+     * {@link #call}.
+     *
+     * @param what what is being done, for error messages
+     */
+    default <T> T act(String what, LibvirtCall<T> call) throws AimException {
+        return call(call);
+    }
+
     /** Whether the connection is up right now. */
     boolean connected();
 

@@ -131,6 +131,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
      *
      * @param what what is being done, for error messages ("powering off domain 'web1'")
      */
+    @Override
     public <T> T act(String what, LibvirtCall<T> call) throws AimException {
         ConnectionPair pair = current;
         return run(pair, pair == null ? null : pair.actions(), what, call);

@@ -43,18 +43,25 @@ final class LibvirtCalls {
         return bulkhead.run(what, timeout, () -> access.call(work));
     }
 
+    /** A libvirt call that writes a volume (create, delete, resize): an action, which reads never wait behind. */
+    <T> T act(String what, LibvirtAccess.LibvirtCall<T> work) throws AimException {
+        LibvirtAccess access = access(what);
+        return bulkhead.run(what, timeout, () -> access.act(what, work));
+    }
+
     /**
      * A call that creates, starts, refreshes or deletes a pool: serialized with every other such call on the same
-     * pool, so that nothing (a clean-up above all) runs beside a call that timed out but goes on in libvirt.
+     * pool, so that nothing (a clean-up above all) runs beside a call that timed out but goes on in libvirt. An
+     * action (an iSCSI login can take seconds): reads never wait behind it.
      */
     <T> T callOnPool(String pool, String what, LibvirtAccess.LibvirtCall<T> work) throws AimException {
         LibvirtAccess access = access(what);
-        return bulkhead.run(what, Optional.of(pool), timeout, () -> access.call(work));
+        return bulkhead.run(what, Optional.of(pool), timeout, () -> access.act(what, work));
     }
 
-    /** Clean-up in the pool's lane, after what is already there; never dropped, failures logged. */
+    /** Clean-up in the pool's lane, after what is already there; never dropped, failures logged. An action. */
     void finishOnPool(String pool, String what, Duration wait, LibvirtAccess.LibvirtCall<?> work) {
-        bulkhead.finish(what, pool, wait, () -> access(what).call(work));
+        bulkhead.finish(what, pool, wait, () -> access(what).act(what, work));
     }
 
     private LibvirtAccess access(String what) throws AimException {

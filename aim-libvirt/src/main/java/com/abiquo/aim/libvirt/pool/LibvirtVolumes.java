@@ -58,7 +58,7 @@ final class LibvirtVolumes {
                     + ")");
         }
         String xml = PoolXml.volume(name, capacityBytes, allocationBytes, fileFormat);
-        return calls.call("creating volume " + name + " in storage pool " + poolName, connect ->
+        return calls.act("creating volume " + name + " in storage pool " + poolName, connect ->
                 onActivePool(connect, poolName, pool -> {
                     PoolXml.Definition definition = PoolXml.parsePool(pool.getXMLDesc(0));
                     if (definition.type().startsWith("iscsi")) {
@@ -81,7 +81,7 @@ final class LibvirtVolumes {
     boolean deleteVolume(String poolName, String name) throws AimException {
         Names.existingName(poolName, "pool");
         Names.existingName(name, "name");
-        return calls.call("deleting volume " + name + " of storage pool " + poolName, connect ->
+        return calls.act("deleting volume " + name + " of storage pool " + poolName, connect ->
                 onActivePool(connect, poolName, pool -> {
                     if (!hasVolume(pool, name)) {
                         return false;
@@ -100,7 +100,7 @@ final class LibvirtVolumes {
         if (capacityBytes <= 0) {
             throw PoolSpecs.sizeError("capacity_bytes", "must be greater than 0");
         }
-        return calls.call("resizing volume " + name + " of storage pool " + poolName, connect ->
+        return calls.act("resizing volume " + name + " of storage pool " + poolName, connect ->
                 Handles.using(lookupVolume(connect, poolName, name), volume -> {
                     PoolXml.VolumeDefinition definition = PoolXml.parseVolume(volume.getXMLDesc(0));
                     long current = definition.capacityBytes();

@@ -72,7 +72,7 @@ final class ProbeLeftovers {
         try {
             bulkhead.finish(what, SWEEP_LANE, Duration.ZERO, () -> {
                 try {
-                    return access.call(this::sweep);
+                    return access.act(what, this::sweep);
                 } catch (AimException failure) {
                     if (failure.code() == Status.Code.UNAVAILABLE) {
                         sweepWanted.set(true);   // libvirtd not reachable yet: again at the next call that reaches it

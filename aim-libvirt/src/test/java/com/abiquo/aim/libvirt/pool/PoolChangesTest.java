@@ -11,6 +11,7 @@ import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
 import com.abiquo.aim.libvirt.connection.LibvirtAccess;
 import io.grpc.Context;
 import io.grpc.Status;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -124,6 +125,78 @@ class PoolChangesTest {
             assertFalse(holder.isDone());
             release.countDown();
             assertThrows(Exception.class, () -> holder.get(10, TimeUnit.SECONDS));   // libvirt "returned" nothing
+        }
+    }
+
+    /** libvirt's test driver, with every call counted as a read or an action. */
+    private static final class CountingAccess implements LibvirtAccess {
+        private final org.libvirt.Connect connect;
+        final java.util.List<String> actions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+
+        CountingAccess(org.libvirt.Connect connect) {
+            this.connect = connect;
+        }
+
+        @Override
+        public <T> T call(LibvirtCall<T> call) throws AimException {
+            reads.incrementAndGet();
+            return apply(call);
+        }
+
+        @Override
+        public <T> T act(String what, LibvirtCall<T> call) throws AimException {
+            actions.add(what);
+            return apply(call);
+        }
+
+        private <T> T apply(LibvirtCall<T> call) throws AimException {
+            try {
+                return call.apply(connect);
+            } catch (org.libvirt.LibvirtException failure) {
+                throw new AssertionError(failure);
+            }
+        }
+
+        @Override
+        public boolean connected() {
+            return true;
+        }
+
+        @Override
+        public String uri() {
+            return "test:///default";
+        }
+    }
+
+    @Test
+    void poolChangesAndVolumeWritesAreActionsWhichReadsNeverWaitBehind() throws Exception {
+        org.libvirt.Connect connect = new org.libvirt.Connect("test:///default");
+        try {
+            CountingAccess access = new CountingAccess(connect);
+            java.nio.file.Path target = java.nio.file.Files.createTempDirectory("aim-actions-");
+            try (LibvirtStoragePools pools = new LibvirtStoragePools(() -> Optional.of(access),
+                    Duration.ofSeconds(10))) {
+                PoolSpec spec = new PoolSpec("aim-actions", PoolType.DIR, target.toString(), "", 0, "", "", "",
+                        Optional.empty());
+                pools.createOrRefreshPool(spec);
+                pools.createVolume("aim-actions", "disk.raw", 1 << 20, 0, "raw");
+                pools.deleteVolume("aim-actions", "disk.raw");
+                pools.deletePool("aim-actions");
+                assertTrue(access.actions.stream().anyMatch(what -> what.contains("aim-actions")), access.actions
+                        .toString());
+                assertTrue(access.actions.stream().anyMatch(what -> what.startsWith("creating volume disk.raw")),
+                        access.actions.toString());
+                assertTrue(access.actions.stream().anyMatch(what -> what.startsWith("deleting volume disk.raw")),
+                        access.actions.toString());
+                assertTrue(access.actions.stream().anyMatch(what -> what.startsWith("deleting storage pool")),
+                        access.actions.toString());
+                assertTrue(access.reads.get() > 0, "listing the pools is a read");
+            } finally {
+                java.nio.file.Files.deleteIfExists(target);
+            }
+        } finally {
+            connect.close();
         }
     }
 }
