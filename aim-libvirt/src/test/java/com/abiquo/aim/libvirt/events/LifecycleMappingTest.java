@@ -36,7 +36,8 @@ class LifecycleMappingTest {
     void theStateAfterAnEventComesFromTheEventAndWhatWasKnown() {
         assertEquals(VmState.SHUTOFF, LifecycleMapping.stateAfter(EVENT_DEFINED, null), "new definition");
         assertEquals(VmState.SHUTOFF, LifecycleMapping.stateAfter(EVENT_DEFINED, VmState.UNDEFINED), "defined again");
-        assertEquals(VmState.RUNNING, LifecycleMapping.stateAfter(EVENT_DEFINED, VmState.RUNNING), "redefined while on");
+        assertEquals(VmState.RUNNING, LifecycleMapping.stateAfter(EVENT_DEFINED, VmState.RUNNING),
+                "redefined while on");
         assertEquals(VmState.UNDEFINED, LifecycleMapping.stateAfter(EVENT_UNDEFINED, VmState.SHUTOFF));
         assertEquals(VmState.UNDEFINED, LifecycleMapping.stateAfter(EVENT_UNDEFINED, null));
         assertEquals(VmState.RUNNING, LifecycleMapping.stateAfter(EVENT_UNDEFINED, VmState.RUNNING),
@@ -52,7 +53,8 @@ class LifecycleMappingTest {
         assertEquals(VmState.SHUTDOWN, LifecycleMapping.stateAfter(EVENT_SHUTDOWN, VmState.RUNNING));
         assertEquals(VmState.PMSUSPENDED, LifecycleMapping.stateAfter(EVENT_PMSUSPENDED, null));
         assertEquals(VmState.CRASHED, LifecycleMapping.stateAfter(EVENT_CRASHED, null));
-        assertEquals(VmState.PAUSED, LifecycleMapping.stateAfter(42, VmState.PAUSED), "an event type of a later libvirt");
+        assertEquals(VmState.PAUSED, LifecycleMapping.stateAfter(42, VmState.PAUSED),
+                "an event type of a later libvirt");
         assertEquals(VmState.NOSTATE, LifecycleMapping.stateAfter(42, null));
     }
 
