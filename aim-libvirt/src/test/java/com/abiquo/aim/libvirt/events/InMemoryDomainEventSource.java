@@ -58,8 +58,9 @@ final class InMemoryDomainEventSource implements DomainEventSource {
 
     /**
      * Applies a libvirt event to the domain table (libvirt's side: what a later listing reads) and, while up,
-     * announces it as the real connection does, without a state. As in libvirt, a domain that runs without having been in the table (created, not defined) or undefined
-     * while running has no definition: it leaves the table when it stops, though the event still says SHUTOFF.
+     * announces it as the real connection does, without a state. As in libvirt, a domain that runs without having
+     * been in the table (created, not defined) or undefined while running has no definition: it leaves the table when
+     * it stops.
      */
     void fire(String uuid, String name, int type, int detail) {
         DomainStateSnapshot before = domains.get(uuid);
