@@ -33,16 +33,16 @@ public interface DomainEventSource {
     List<DomainStateSnapshot> domainStates() throws AimException;
 
     /**
-     * One lifecycle event.
+     * One lifecycle event, as libvirt reported it. It carries no state: the state a domain is in after an event is
+     * the events monitor's to work out, from what it knows of the domain (its DomainRecord).
      *
      * @param eventType libvirt's virDomainEventType (0 DEFINED, 1 UNDEFINED, 2 STARTED, 3 SUSPENDED, 4 RESUMED,
      *     5 STOPPED, 6 SHUTDOWN, 7 PMSUSPENDED, 8 CRASHED)
      * @param detail libvirt's detail code for that type (e.g. STOPPED 4 = SAVED)
-     * @param state the domain's virDomainState right after the event (-1 when the domain is gone)
      * @param receivedNanos System.nanoTime() when the callback ran, for latency measurements
      * @param epochMillis wall-clock time of the callback
      */
-    record DomainLifecycleEvent(String uuid, String name, int eventType, int detail, int state, long receivedNanos,
+    record DomainLifecycleEvent(String uuid, String name, int eventType, int detail, long receivedNanos,
                                 long epochMillis) {
     }
 

@@ -1,9 +1,9 @@
 package com.abiquo.aim.libvirt.connection;
 
 /**
- * libvirt's numbers for domain states and lifecycle event types, and the state a domain is in right after an event.
- * The state is derived from the event rather than asked of libvirt: the callback runs on the event-loop thread,
- * which must never wait for the daemon.
+ * libvirt's numbers for domain states and lifecycle event types, and the one rule for whether a domain is active.
+ * The state a domain is in after an event is not worked out here: the events monitor does it, on its one record of
+ * domain state ({@code LifecycleMapping.stateAfter}).
  */
 public final class DomainStates {
     public static final int GONE = -1;
@@ -27,27 +27,6 @@ public final class DomainStates {
     public static final int EVENT_CRASHED = 8;
 
     private DomainStates() {
-    }
-
-    /**
-     * @param eventType virDomainEventType
-     * @param previous the state last known for the domain, or null when unknown
-     * @return virDomainState after the event, or {@link #GONE}
-     */
-    public static int after(int eventType, Integer previous) {
-        return switch (eventType) {
-            // A running domain can be (re)defined: its state does not change; a new definition is powered off.
-            case EVENT_DEFINED -> previous != null && previous != GONE ? previous : SHUTOFF;
-            // Undefining a running domain leaves it running as a transient domain until it stops.
-            case EVENT_UNDEFINED -> previous != null && isActive(previous) ? previous : GONE;
-            case EVENT_STARTED, EVENT_RESUMED -> RUNNING;
-            case EVENT_SUSPENDED -> PAUSED;
-            case EVENT_STOPPED -> SHUTOFF;
-            case EVENT_SHUTDOWN -> SHUTDOWN;
-            case EVENT_PMSUSPENDED -> PMSUSPENDED;
-            case EVENT_CRASHED -> CRASHED;
-            default -> previous != null ? previous : NOSTATE;
-        };
     }
 
     /** A state for messages to people: "running", "paused", "suspended to RAM", ... */

@@ -57,8 +57,6 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
     private final HealthReporter health;
     private final ScheduledExecutorService connector;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    /** Last state seen per domain uuid, from events and listings; lets events carry the state after them. */
-    private final KnownDomainStates knownStates = new KnownDomainStates();
     private final LifecycleListener lifecycleListener = this::onLifecycle;
     private final ConnectionCloseListener closeListener = this::onClose;
 
@@ -187,20 +185,12 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
 
     @Override
     public List<DomainStateSnapshot> domainStates() throws AimException {
-        long listingStart = System.nanoTime();
-        List<DomainStateSnapshot> states = call("listing the domains", this::listStates);
-        knownStates.recordListing(states, listingStart);
-        return states;
+        return call("listing the domains", this::listStates);
     }
 
     private List<DomainStateSnapshot> listStates(Connect connect) throws LibvirtException {
         return DomainListing.readAll(connect, domain -> new DomainStateSnapshot(domain.getUUIDString(),
                 domain.getName(), DomainStateReader.state(domain), domain.isPersistent() == 1));
-    }
-
-    /** The state last seen for a domain (from events or listings), or null. */
-    public Integer knownState(String uuid) {
-        return knownStates.get(uuid);
     }
 
     @Override
@@ -332,12 +322,8 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
             // libvirt-java took a reference for this event's handle; only its finalizer would release it.
             Handles.free(domain);
         }
-        int type = event.getType().ordinal();
-        int state = DomainStates.after(type, knownStates.get(uuid));
-        knownStates.recordEvent(uuid, state, receivedNanos);
-        DomainLifecycleEvent lifecycleEvent = new DomainLifecycleEvent(uuid, name, type, EventDetails.rawDetail(event),
-                state,
-                receivedNanos, epochMillis);
+        DomainLifecycleEvent lifecycleEvent = new DomainLifecycleEvent(uuid, name, event.getType().ordinal(),
+                EventDetails.rawDetail(event), receivedNanos, epochMillis);
         for (Listener listener : listeners) {
             try {
                 listener.onLifecycleEvent(lifecycleEvent);

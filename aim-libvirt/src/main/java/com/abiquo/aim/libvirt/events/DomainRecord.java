@@ -78,8 +78,7 @@ final class DomainRecord {
         try {
             ResyncDiff.Known before = known.get(uuid);
             EventKind kind = LifecycleMapping.kind(raw.eventType(), raw.detail());
-            VmState state = LifecycleMapping.stateAfter(raw.eventType(), raw.state(),
-                    before == null ? null : before.state());
+            VmState state = LifecycleMapping.stateAfter(raw.eventType(), before == null ? null : before.state());
             // Only an event that would change nothing can be the resync's: a domain started and stopped again while
             // the listing ran has its second stop match the resync's mark, but it is news (the start came between).
             boolean changesNothing = before == null || before.state() == state;

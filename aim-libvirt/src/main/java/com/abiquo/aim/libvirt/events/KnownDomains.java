@@ -37,8 +37,10 @@ final class KnownDomains {
     }
 
     /**
-     * Follows which domains have no definition, because the connection cannot tell from a STOPPED event that the
-     * domain went with it. @return the state after the event
+     * Follows which domains have no definition, because a STOPPED event does not say that the domain went with it.
+     *
+     * @param state the state after the event by {@link LifecycleMapping#stateAfter}
+     * @return the state after the event, UNDEFINED for a domain without a definition that stopped
      */
     VmState followDefinition(String uuid, int eventType, ResyncDiff.Known before, VmState state) {
         if (eventType == DomainStates.EVENT_DEFINED) {

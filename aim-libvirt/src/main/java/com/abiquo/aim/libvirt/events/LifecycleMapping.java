@@ -1,5 +1,6 @@
 package com.abiquo.aim.libvirt.events;
 
+import com.abiquo.aim.libvirt.connection.DomainStates;
 import java.util.List;
 
 /**
@@ -42,27 +43,27 @@ public final class LifecycleMapping {
     }
 
     /**
-     * The state the event leaves the domain in. Derived from the event itself where it says (STARTED means running)
-     * rather than from the state read in the callback, which may already reflect a later event.
+     * The one rule for the state an event leaves a domain in, from the event and what the record knew before it.
+     * Derived, not read from libvirt: the callback must never wait for the daemon, and a state read later may already
+     * reflect a later event. Which domains have no definition (gone once they stop, with no UNDEFINED event) is the
+     * record's to follow ({@code KnownDomains.followDefinition}).
      *
-     * @param reported the state the connection read right after the event (-1 when the domain is gone)
-     * @param known what the monitor knew before (null if the domain is new)
+     * @param known the domain's state before the event, or null when the record does not know it
      */
-    public static VmState stateAfter(int eventType, int reported, VmState known) {
+    public static VmState stateAfter(int eventType, VmState known) {
+        boolean wasKnown = known != null && known != VmState.UNDEFINED;
         return switch (eventType) {
-            case 0 -> known != null && known != VmState.UNDEFINED ? known
-                    : reported >= 0 ? VmState.fromLibvirt(reported) : VmState.SHUTOFF;
-            // Undefining a running domain leaves it running without a definition (the connection reports its state).
-            case 1 -> reported >= 0 && VmState.fromLibvirt(reported).active() ? VmState.fromLibvirt(reported)
-                    : VmState.UNDEFINED;
-            case 2, 4 -> VmState.RUNNING;
-            case 3 -> VmState.PAUSED;
-            // A transient domain is gone once it stops: there is no UNDEFINED event for it. The libvirt connection
-            // cannot tell from the event (it reports SHUTOFF); EventsMonitor knows which domains have no definition.
-            case 5 -> reported == -1 ? VmState.UNDEFINED : VmState.SHUTOFF;
-            case 7 -> VmState.PMSUSPENDED;
-            case 8 -> VmState.CRASHED;
-            default -> reported >= 0 ? VmState.fromLibvirt(reported) : known != null ? known : VmState.NOSTATE;
+            // A running domain can be (re)defined: its state does not change; a new definition is powered off.
+            case DomainStates.EVENT_DEFINED -> wasKnown ? known : VmState.SHUTOFF;
+            // Undefining a running domain leaves it running without a definition until it stops.
+            case DomainStates.EVENT_UNDEFINED -> wasKnown && known.active() ? known : VmState.UNDEFINED;
+            case DomainStates.EVENT_STARTED, DomainStates.EVENT_RESUMED -> VmState.RUNNING;
+            case DomainStates.EVENT_SUSPENDED -> VmState.PAUSED;
+            case DomainStates.EVENT_STOPPED -> VmState.SHUTOFF;
+            case DomainStates.EVENT_SHUTDOWN -> VmState.SHUTDOWN;
+            case DomainStates.EVENT_PMSUSPENDED -> VmState.PMSUSPENDED;
+            case DomainStates.EVENT_CRASHED -> VmState.CRASHED;
+            default -> wasKnown ? known : VmState.NOSTATE;
         };
     }
 

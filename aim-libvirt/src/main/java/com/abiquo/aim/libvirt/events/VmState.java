@@ -14,10 +14,9 @@ public enum VmState {
     PMSUSPENDED,
     UNDEFINED;
 
-    /** @param libvirtState virDomainState 0..7; -1 (gone) becomes UNDEFINED, anything unknown NOSTATE */
+    /** @param libvirtState virDomainState 0..7 (as a listing reads it); anything unknown is NOSTATE */
     public static VmState fromLibvirt(int libvirtState) {
         return switch (libvirtState) {
-            case -1 -> UNDEFINED;
             case 1 -> RUNNING;
             case 2 -> BLOCKED;
             case 3 -> PAUSED;

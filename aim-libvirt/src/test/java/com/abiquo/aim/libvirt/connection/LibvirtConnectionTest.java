@@ -51,18 +51,17 @@ class LibvirtConnectionTest {
     }
 
     @Test
-    void lifecycleEventsCarryTheStateAfterThem() throws Exception {
+    // The state each event leaves a domain in is the events monitor's (StateAfterEachEventTest), not the connection's.
+    void lifecycleEventsSayWhatLibvirtReported() throws Exception {
         String uuid = connection.call(c -> c.domainDefineXML(xml(name)).getUUIDString());
         var defined = listener.await(e -> e.uuid().equals(uuid), WAIT);
         assertEquals(DomainStates.EVENT_DEFINED, defined.eventType());
         assertEquals(0, defined.detail()); // ADDED
-        assertEquals(DomainStates.SHUTOFF, defined.state());
         assertEquals(name, defined.name());
 
         connection.call(c -> c.domainLookupByName(name).create());
         var started = listener.await(e -> e.uuid().equals(uuid), WAIT);
         assertEquals(DomainStates.EVENT_STARTED, started.eventType());
-        assertEquals(DomainStates.RUNNING, started.state());
 
         connection.call(c -> {
             c.domainLookupByName(name).suspend();
@@ -70,7 +69,6 @@ class LibvirtConnectionTest {
         });
         var paused = listener.await(e -> e.uuid().equals(uuid), WAIT);
         assertEquals(DomainStates.EVENT_SUSPENDED, paused.eventType());
-        assertEquals(DomainStates.PAUSED, paused.state());
 
         connection.call(c -> {
             c.domainLookupByName(name).destroy();
@@ -79,7 +77,6 @@ class LibvirtConnectionTest {
         var stopped = listener.await(e -> e.uuid().equals(uuid), WAIT);
         assertEquals(DomainStates.EVENT_STOPPED, stopped.eventType());
         assertEquals(1, stopped.detail()); // DESTROYED
-        assertEquals(DomainStates.SHUTOFF, stopped.state());
 
         connection.call(c -> {
             c.domainLookupByName(name).undefine();
@@ -87,7 +84,7 @@ class LibvirtConnectionTest {
         });
         var undefined = listener.await(e -> e.uuid().equals(uuid), WAIT);
         assertEquals(DomainStates.EVENT_UNDEFINED, undefined.eventType());
-        assertEquals(DomainStates.GONE, undefined.state());
+        assertEquals(name, undefined.name());
     }
 
     @Test

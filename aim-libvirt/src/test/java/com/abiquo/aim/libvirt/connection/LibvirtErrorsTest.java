@@ -9,7 +9,7 @@ import com.abiquo.aim.libvirt.connection.LibvirtErrors.LibvirtError;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 
-/** The libvirt code -> gRPC status table and the state derived from events, without libvirt. */
+/** The libvirt code -> gRPC status table, without libvirt. */
 class LibvirtErrorsTest {
     private static Status.Code status(int code, String message) {
         return LibvirtErrors.statusOf(new LibvirtError(code, 10, message));
@@ -64,22 +64,6 @@ class LibvirtErrorsTest {
                 "resizing", true, null)));
         assertFalse(LibvirtErrors.imageWriteLockHeld(LibvirtErrors.toAimException(new LibvirtError(1, 18, locked),
                 "resizing", false, null)));
-    }
-
-    @Test
-    void theStateAfterAnEventComesFromTheEventAndWhatWasKnown() {
-        assertEquals(DomainStates.SHUTOFF, DomainStates.after(DomainStates.EVENT_DEFINED, null));
-        assertEquals(DomainStates.RUNNING, DomainStates.after(DomainStates.EVENT_DEFINED, DomainStates.RUNNING));
-        assertEquals(DomainStates.GONE, DomainStates.after(DomainStates.EVENT_UNDEFINED, DomainStates.SHUTOFF));
-        assertEquals(DomainStates.RUNNING, DomainStates.after(DomainStates.EVENT_UNDEFINED, DomainStates.RUNNING));
-        assertEquals(DomainStates.RUNNING, DomainStates.after(DomainStates.EVENT_STARTED, DomainStates.SHUTOFF));
-        assertEquals(DomainStates.PAUSED, DomainStates.after(DomainStates.EVENT_SUSPENDED, DomainStates.RUNNING));
-        assertEquals(DomainStates.RUNNING, DomainStates.after(DomainStates.EVENT_RESUMED, DomainStates.PAUSED));
-        assertEquals(DomainStates.SHUTOFF, DomainStates.after(DomainStates.EVENT_STOPPED, DomainStates.RUNNING));
-        assertEquals(DomainStates.SHUTDOWN, DomainStates.after(DomainStates.EVENT_SHUTDOWN, DomainStates.RUNNING));
-        assertEquals(DomainStates.PMSUSPENDED, DomainStates.after(DomainStates.EVENT_PMSUSPENDED, null));
-        assertEquals(DomainStates.CRASHED, DomainStates.after(DomainStates.EVENT_CRASHED, null));
-        assertEquals(DomainStates.PAUSED, DomainStates.after(42, DomainStates.PAUSED));
     }
 
     /** The enum constant libvirt-java makes of a libvirt code (as its ErrorHandler does, from virGetLastError). */

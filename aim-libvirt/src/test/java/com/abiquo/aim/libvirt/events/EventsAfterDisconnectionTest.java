@@ -90,7 +90,7 @@ class EventsAfterDisconnectionTest {
     }
 
     private void event(String uuid, int type, long receivedNanos) {
-        monitor.onLifecycleEvent(new DomainLifecycleEvent(uuid, uuid, type, 0, type == STARTED ? 1 : 5, receivedNanos,
+        monitor.onLifecycleEvent(new DomainLifecycleEvent(uuid, uuid, type, 0, receivedNanos,
                 System.currentTimeMillis()));
     }
 }

@@ -58,9 +58,10 @@ final class InMemoryDomainEventSource implements DomainEventSource {
     }
 
     /**
-     * Applies a libvirt event to the domain table and, while up, announces it with the state the real connection
-     * reports. As in libvirt, a domain that runs without having been in the table (created, not defined) or undefined
-     * while running has no definition: it leaves the table when it stops, though the event still says SHUTOFF.
+     * Applies a libvirt event to the domain table (libvirt's side: what a later listing reads) and, while up,
+     * announces it as the real connection does, without a state. As in libvirt, a domain that runs without having
+     * been in the table (created, not defined) or undefined while running has no definition: it leaves the table when
+     * it stops.
      */
     void fire(String uuid, String name, int type, int detail) {
         DomainStateSnapshot before = domains.get(uuid);
@@ -85,7 +86,7 @@ final class InMemoryDomainEventSource implements DomainEventSource {
             domains.put(uuid, new DomainStateSnapshot(uuid, name, state, !transients.contains(uuid)));
         }
         if (up) {
-            DomainLifecycleEvent event = new DomainLifecycleEvent(uuid, name, type, detail, state, System.nanoTime(),
+            DomainLifecycleEvent event = new DomainLifecycleEvent(uuid, name, type, detail, System.nanoTime(),
                     System.currentTimeMillis());
             listeners.forEach(listener -> listener.onLifecycleEvent(event));
         }

@@ -1,5 +1,14 @@
 package com.abiquo.aim.libvirt.events;
 
+import static com.abiquo.aim.libvirt.connection.DomainStates.EVENT_CRASHED;
+import static com.abiquo.aim.libvirt.connection.DomainStates.EVENT_DEFINED;
+import static com.abiquo.aim.libvirt.connection.DomainStates.EVENT_PMSUSPENDED;
+import static com.abiquo.aim.libvirt.connection.DomainStates.EVENT_RESUMED;
+import static com.abiquo.aim.libvirt.connection.DomainStates.EVENT_SHUTDOWN;
+import static com.abiquo.aim.libvirt.connection.DomainStates.EVENT_STARTED;
+import static com.abiquo.aim.libvirt.connection.DomainStates.EVENT_STOPPED;
+import static com.abiquo.aim.libvirt.connection.DomainStates.EVENT_SUSPENDED;
+import static com.abiquo.aim.libvirt.connection.DomainStates.EVENT_UNDEFINED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
@@ -24,16 +33,29 @@ class LifecycleMappingTest {
     }
 
     @Test
-    void stateAfterComesFromTheEventNotFromALaterRead() {
-        // The callback read "paused" (a later SUSPENDED already happened), but STARTED leaves the domain running.
-        assertEquals(VmState.RUNNING, LifecycleMapping.stateAfter(2, 3, VmState.SHUTOFF));
-        assertEquals(VmState.SHUTOFF, LifecycleMapping.stateAfter(5, 5, VmState.RUNNING));
-        assertEquals(VmState.UNDEFINED, LifecycleMapping.stateAfter(5, -1, VmState.RUNNING), "transient domain");
-        assertEquals(VmState.UNDEFINED, LifecycleMapping.stateAfter(1, -1, VmState.SHUTOFF));
-        assertEquals(VmState.PAUSED, LifecycleMapping.stateAfter(1, 3, VmState.PAUSED), "undefined while paused");
-        assertEquals(VmState.RUNNING, LifecycleMapping.stateAfter(0, 5, VmState.RUNNING), "redefined while on");
-        assertEquals(VmState.SHUTOFF, LifecycleMapping.stateAfter(0, -1, null), "new definition");
-        assertEquals(VmState.PAUSED, LifecycleMapping.stateAfter(3, 1, VmState.RUNNING));
+    void theStateAfterAnEventComesFromTheEventAndWhatWasKnown() {
+        assertEquals(VmState.SHUTOFF, LifecycleMapping.stateAfter(EVENT_DEFINED, null), "new definition");
+        assertEquals(VmState.SHUTOFF, LifecycleMapping.stateAfter(EVENT_DEFINED, VmState.UNDEFINED), "defined again");
+        assertEquals(VmState.RUNNING, LifecycleMapping.stateAfter(EVENT_DEFINED, VmState.RUNNING),
+                "redefined while on");
+        assertEquals(VmState.UNDEFINED, LifecycleMapping.stateAfter(EVENT_UNDEFINED, VmState.SHUTOFF));
+        assertEquals(VmState.UNDEFINED, LifecycleMapping.stateAfter(EVENT_UNDEFINED, null));
+        assertEquals(VmState.RUNNING, LifecycleMapping.stateAfter(EVENT_UNDEFINED, VmState.RUNNING),
+                "undefined while running: it runs on without a definition");
+        assertEquals(VmState.PAUSED, LifecycleMapping.stateAfter(EVENT_UNDEFINED, VmState.PAUSED),
+                "undefined while paused");
+        assertEquals(VmState.UNDEFINED, LifecycleMapping.stateAfter(EVENT_UNDEFINED, VmState.CRASHED),
+                "a crashed guest is not active: no transient leftover");
+        assertEquals(VmState.RUNNING, LifecycleMapping.stateAfter(EVENT_STARTED, VmState.SHUTOFF));
+        assertEquals(VmState.PAUSED, LifecycleMapping.stateAfter(EVENT_SUSPENDED, VmState.RUNNING));
+        assertEquals(VmState.RUNNING, LifecycleMapping.stateAfter(EVENT_RESUMED, VmState.PAUSED));
+        assertEquals(VmState.SHUTOFF, LifecycleMapping.stateAfter(EVENT_STOPPED, VmState.RUNNING));
+        assertEquals(VmState.SHUTDOWN, LifecycleMapping.stateAfter(EVENT_SHUTDOWN, VmState.RUNNING));
+        assertEquals(VmState.PMSUSPENDED, LifecycleMapping.stateAfter(EVENT_PMSUSPENDED, null));
+        assertEquals(VmState.CRASHED, LifecycleMapping.stateAfter(EVENT_CRASHED, null));
+        assertEquals(VmState.PAUSED, LifecycleMapping.stateAfter(42, VmState.PAUSED),
+                "an event type of a later libvirt");
+        assertEquals(VmState.NOSTATE, LifecycleMapping.stateAfter(42, null));
     }
 
     @Test

@@ -110,6 +110,8 @@ class LibvirtServiceSystemTest {
 
     @Test
     void aRealDomainThroughItsWholeLifeWithEvents() throws Exception {
+        // The connection's events say what libvirt reported; the state after each is the events monitor's
+        // (StateAfterEachEventTest follows a KVM domain's life there).
         RecordingListener events = new RecordingListener();
         fixture.connection.addListener(events);
         String name = newName("life");
@@ -123,9 +125,7 @@ class LibvirtServiceSystemTest {
         assertEquals(DomainState.DOMAIN_STATE_RUNNING,
                 fixture.stub.powerOnDomain(PowerOnDomainRequest.newBuilder().setDomain(ref).build()).getState());
         // QEMU reports RESUMED (CPUs started) and then STARTED (booted); both mean running.
-        var started = events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_STARTED,
-                Duration.ofSeconds(5));
-        assertEquals(DomainStates.RUNNING, started.state());
+        events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_STARTED, Duration.ofSeconds(5));
 
         // libvirt says "domain is already running": OPERATION_INVALID (55), a precondition.
         assertCode(Status.Code.FAILED_PRECONDITION, "LIBVIRT_OPERATION_INVALID",
@@ -133,8 +133,8 @@ class LibvirtServiceSystemTest {
 
         assertEquals(DomainState.DOMAIN_STATE_PAUSED,
                 fixture.stub.pauseDomain(PauseDomainRequest.newBuilder().setDomain(ref).build()).getState());
-        assertEquals(DomainStates.PAUSED, events.await(e -> e.uuid().equals(uuid)
-                && e.eventType() == DomainStates.EVENT_SUSPENDED, Duration.ofSeconds(5)).state());
+        events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_SUSPENDED,
+                Duration.ofSeconds(5));
         // Pausing a paused domain succeeds; resuming a running one is a precondition failure.
         assertEquals(DomainState.DOMAIN_STATE_PAUSED,
                 fixture.stub.pauseDomain(PauseDomainRequest.newBuilder().setDomain(ref).build()).getState());
@@ -164,18 +164,15 @@ class LibvirtServiceSystemTest {
                 .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1)).build());
         assertTrue(shutdown.getForced());
         assertEquals(DomainState.DOMAIN_STATE_SHUTOFF, shutdown.getState());
-        var stopped = events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_STOPPED,
-                Duration.ofSeconds(5));
-        assertEquals(DomainStates.SHUTOFF, stopped.state());
+        events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_STOPPED, Duration.ofSeconds(5));
 
         assertCode(Status.Code.FAILED_PRECONDITION, "LIBVIRT_OPERATION_INVALID",
                 () -> fixture.stub.powerOffDomain(PowerOffDomainRequest.newBuilder().setDomain(ref).build()));
 
         assertFalse(fixture.stub.undefineDomain(UndefineDomainRequest.newBuilder().setDomain(ref).build())
                 .getStillRunning());
-        var undefined = events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_UNDEFINED,
+        events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_UNDEFINED,
                 Duration.ofSeconds(5));
-        assertEquals(DomainStates.GONE, undefined.state());
         assertFalse(fixture.stub.domainExists(DomainExistsRequest.newBuilder().setDomain(ref).build()).getExists());
     }
 

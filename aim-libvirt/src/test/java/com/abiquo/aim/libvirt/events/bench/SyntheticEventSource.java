@@ -40,7 +40,7 @@ final class SyntheticEventSource implements DomainEventSource {
         DomainStateSnapshot domain = domains.get((int) (index % domains.size()));
         boolean pause = (index / domains.size()) % 2 == 0;
         DomainLifecycleEvent event = new DomainLifecycleEvent(domain.uuid(), domain.name(), pause ? 3 : 4, 0,
-                pause ? 3 : 1, System.nanoTime(), System.currentTimeMillis());
+                System.nanoTime(), System.currentTimeMillis());
         for (Listener listener : listeners) {
             listener.onLifecycleEvent(event);
         }
