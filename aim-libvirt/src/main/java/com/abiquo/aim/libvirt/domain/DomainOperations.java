@@ -3,7 +3,6 @@ package com.abiquo.aim.libvirt.domain;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
-import com.abiquo.aim.core.path.PathLimits;
 import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.libvirt.connection.DomainListing;
 import com.abiquo.aim.libvirt.connection.DomainStateReader;
@@ -20,10 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntPredicate;
-import java.util.stream.Collectors;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
-import org.libvirt.DomainBlockInfo;
 import org.libvirt.LibvirtException;
 
 /**
@@ -251,14 +248,14 @@ public final class DomainOperations {
     }
 
     public BlockInfo blockInfo(DomainSelector selector, String disk) throws AimException {
-        checkDisk(disk);
-        return onDomain("reading disk '" + disk + "' of", selector, domain -> blockInfoOf(domain, disk,
-                findDisk(domain, disk, selector)));
+        DomainDisks.check(disk);
+        return onDomain("reading disk '" + disk + "' of", selector, domain -> DomainDisks.info(domain, disk,
+                DomainDisks.find(domain, disk, selector)));
     }
 
     /** Grows a running domain's disk; the guest sees the new size at once. */
     public BlockInfo resizeDisk(DomainSelector selector, String disk, long capacityBytes) throws AimException {
-        checkDisk(disk);
+        DomainDisks.check(disk);
         if (capacityBytes <= 0) {
             throw AimException.invalidArgument(LibvirtErrorReason.SIZE_INVALID, "capacity_bytes must be more than 0");
         }
@@ -267,52 +264,16 @@ public final class DomainOperations {
                 throw AimException.failedPrecondition(LibvirtErrorReason.DOMAIN_NOT_RUNNING, selector.describe()
                         + " is not running: a disk can only be resized live (resize the volume instead)");
             }
-            DomainXml.Disk found = findDisk(domain, disk, selector);
-            BlockInfo before = blockInfoOf(domain, disk, found);
+            DomainXml.Disk found = DomainDisks.find(domain, disk, selector);
+            BlockInfo before = DomainDisks.info(domain, disk, found);
             if (capacityBytes < before.capacityBytes()) {
                 throw AimException.failedPrecondition(LibvirtErrorReason.DISK_SHRINK_REFUSED, "disk '" + disk + "' of "
                         + selector.describe() + " is " + before.capacityBytes() + " bytes; shrinking it to "
                         + capacityBytes + " bytes under a running guest would destroy data");
             }
             domain.blockResize(found.target(), capacityBytes, BLOCK_RESIZE_BYTES);
-            return blockInfoOf(domain, disk, found);
+            return DomainDisks.info(domain, disk, found);
         });
-    }
-
-    private static void checkDisk(String disk) throws AimException {
-        if (disk == null || disk.isBlank()) {
-            throw AimException.invalidArgument(LibvirtErrorReason.DISK_EMPTY,
-                    "disk is empty: give a target device (vda) or a path");
-        }
-        if (disk.startsWith("/")) {
-            PathLimits.checkPath(disk, "disk"); // the kernel's limits, for every name of the path
-        }
-        if (disk.length() > 4096 || disk.chars().anyMatch(Character::isISOControl)) {
-            throw AimException.invalidArgument(LibvirtErrorReason.DISK_INVALID,
-                    "disk is longer than 4096 characters or contains "
-                    + "control characters");
-        }
-    }
-
-    private static DomainXml.Disk findDisk(Domain domain, String disk, DomainSelector selector)
-            throws LibvirtException, AimException {
-        List<DomainXml.Disk> disks = DomainXml.disks(DomainXml.parse(domain.getXMLDesc(0), "the domain's XML"));
-        for (DomainXml.Disk candidate : disks) {
-            if (candidate.target().equals(disk) || (!candidate.source().isEmpty() && candidate.source().equals(disk))) {
-                return candidate;
-            }
-        }
-        throw new AimException(Status.Code.NOT_FOUND, LibvirtErrorReason.DISK_NOT_FOUND,
-                selector.describe() + " has no disk '"
-                + disk + "'; its disks: " + (disks.isEmpty() ? "none" : disks.stream()
-                .map(d -> d.target() + (d.source().isEmpty() ? "" : " (" + d.source() + ")"))
-                .collect(Collectors.joining(", "))), Map.of("disk", disk), null);
-    }
-
-    private static BlockInfo blockInfoOf(Domain domain, String disk, DomainXml.Disk found) throws LibvirtException {
-        DomainBlockInfo info = domain.blockInfo(found.target());
-        return new BlockInfo(info.getCapacity(), info.getAllocation(), info.getPhysical(),
-                found.source().isEmpty() ? disk : found.source(), found.target());
     }
 
     // ---- helpers ----
