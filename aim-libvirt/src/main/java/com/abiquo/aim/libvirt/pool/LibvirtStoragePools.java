@@ -91,7 +91,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
 
     @Override
     public PoolInfo getPool(String name) throws AimException {
-        Names.existingName(name, "name");
+        Names.existingPoolName(name, "name");
         return calls.call("reading storage pool " + name, connect ->
                 Handles.using(PoolHandles.lookupPool(connect, name), pool -> {
                     PoolXml.Definition definition = PoolXml.parsePool(pool.getXMLDesc(0));
@@ -107,7 +107,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
 
     @Override
     public PoolInfo refreshPool(String name) throws AimException {
-        Names.existingName(name, "pool");
+        Names.existingPoolName(name, "pool");
         return calls.callOnPool(name, "refreshing storage pool " + name, connect ->
                 Handles.using(PoolHandles.lookupPool(connect, name), pool -> {
                     refreshActive(pool, name);
@@ -118,7 +118,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     /** Refreshes an active pool and lists its volumes in one libvirt call (the rescan of one pool). */
     @Override
     public List<VolumeInfo> refreshAndListVolumes(String name) throws AimException {
-        Names.existingName(name, "pool");
+        Names.existingPoolName(name, "pool");
         return calls.callOnPool(name, "refreshing storage pool " + name, connect ->
                 Handles.using(PoolHandles.lookupPool(connect, name), pool -> {
                     refreshActive(pool, name);

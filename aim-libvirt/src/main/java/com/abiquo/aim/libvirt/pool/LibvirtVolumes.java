@@ -34,7 +34,7 @@ final class LibvirtVolumes {
     }
 
     List<VolumeInfo> listVolumes(String poolName) throws AimException {
-        Names.existingName(poolName, "pool");
+        Names.existingPoolName(poolName, "pool");
         return calls.call("listing the volumes of storage pool " + poolName, connect ->
                 onActivePool(connect, poolName, pool -> {
                     return volumes(poolName, pool);
@@ -43,7 +43,7 @@ final class LibvirtVolumes {
 
     VolumeInfo createVolume(String poolName, String name, long capacityBytes, long allocationBytes, String format)
             throws AimException {
-        Names.existingName(poolName, "pool");
+        Names.existingPoolName(poolName, "pool");
         Names.newVolumeName(name, "name");
         String fileFormat = format == null ? "" : format.toLowerCase(Locale.ROOT);
         if (!FORMATS.contains(fileFormat)) {
@@ -79,8 +79,8 @@ final class LibvirtVolumes {
 
     /** Deleting a volume that is already gone succeeds and returns false (the pool must exist). */
     boolean deleteVolume(String poolName, String name) throws AimException {
-        Names.existingName(poolName, "pool");
-        Names.existingName(name, "name");
+        Names.existingPoolName(poolName, "pool");
+        Names.existingVolumeName(name, "name");
         return calls.act("deleting volume " + name + " of storage pool " + poolName, connect ->
                 onActivePool(connect, poolName, pool -> {
                     if (!hasVolume(pool, name)) {
@@ -95,8 +95,8 @@ final class LibvirtVolumes {
 
     VolumeInfo resizeVolume(String poolName, String name, long capacityBytes, boolean allowShrink)
             throws AimException {
-        Names.existingName(poolName, "pool");
-        Names.existingName(name, "name");
+        Names.existingPoolName(poolName, "pool");
+        Names.existingVolumeName(name, "name");
         if (capacityBytes <= 0) {
             throw PoolSpecs.sizeError("capacity_bytes", "must be greater than 0");
         }

@@ -49,7 +49,7 @@ final class PoolChanges {
     }
 
     PoolDeletion deletePool(String name) throws AimException {
-        Names.existingName(name, "pool");
+        Names.existingPoolName(name, "pool");
         return poolChange("deleting storage pool " + name, name, () -> deleteValidPool(name));
     }
 

@@ -2,6 +2,7 @@ package com.abiquo.aim.libvirt.pool;
 
 import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.iscsi.Iqn;
 import com.abiquo.aim.core.iscsi.Portal;
 import com.abiquo.aim.core.path.PathLimits;
@@ -75,11 +76,12 @@ final class PoolSpecs {
     /** Accepts a bare host (name, IPv4, or IPv6 with or without brackets), refuses "host:port". */
     static String hostOnly(String host) throws AimException {
         if (host == null || host.isEmpty()) {
-            throw Names.invalid("source_host", host, "is empty");
+            throw Names.invalid(LibvirtErrorReason.FIELD_REQUIRED, "source_host", host, "is empty");
         }
         long colons = host.chars().filter(c -> c == ':').count();
         if (host.startsWith("[") && !host.endsWith("]") || !host.startsWith("[") && colons == 1) {
-            throw Names.invalid("source_host", host, "must be a host without a port (the port is a field of its own)");
+            throw Names.invalid(CoreErrorReason.INVALID_NAME, "source_host", host,
+                    "must be a host without a port (the port is a field of its own)");
         }
         return !host.startsWith("[") && colons > 1 ? "[" + host + "]" : host;
     }
@@ -87,7 +89,8 @@ final class PoolSpecs {
     static void validateChap(Chap chap) throws AimException {
         String user = chap.username() == null ? "" : chap.username();
         if (user.isEmpty() || user.length() > 255 || user.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
-            throw Names.invalid("chap.username", user, "must be 1-255 printable ASCII characters without spaces");
+            throw Names.invalid(CoreErrorReason.INVALID_NAME, "chap.username", user,
+                    "must be 1-255 printable ASCII characters without spaces");
         }
         String secret = chap.secret() == null ? "" : chap.secret();
         int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
@@ -101,11 +104,11 @@ final class PoolSpecs {
         PathLimits.checkPath(path, field); // the kernel's limits, for every name of the path (4095 / 255 bytes)
         if (path == null || path.isEmpty() || !path.startsWith("/") || path.chars().anyMatch(Character::isISOControl)
                 || path.length() > 4096) {
-            throw Names.invalid(field, path, "must be an absolute path");
+            throw Names.invalid(CoreErrorReason.INVALID_PATH, field, path, "must be an absolute path");
         }
         for (String segment : path.split("/")) {
             if (segment.equals("..")) {
-                throw Names.invalid(field, path, "must not contain '..'");
+                throw Names.invalid(CoreErrorReason.INVALID_PATH, field, path, "must not contain '..'");
             }
         }
         return Path.of(path).normalize().toString();
