@@ -1,5 +1,6 @@
 package com.abiquo.aim.server;
 
+import com.abiquo.aim.testing.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -184,12 +185,8 @@ class CallIsolationTest {
         awaitInFlight(CallClass.ACTION, expected, 10);
     }
 
-    private void awaitInFlight(CallClass callClass, int expected, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (server.callPools().pool(callClass).inFlight() != expected) {
-            assertTrue(System.nanoTime() < deadline, "admitted " + callClass + " calls: "
-                    + server.callPools().pool(callClass).inFlight() + ", expected " + expected);
-            Thread.sleep(5);
-        }
+    private void awaitInFlight(CallClass callClass, int expected, int seconds) {
+        Waits.awaitValue(expected + " admitted " + callClass + " calls", java.time.Duration.ofSeconds(seconds),
+                Waits.POLL, () -> server.callPools().pool(callClass).inFlight(), inFlight -> inFlight == expected);
     }
 }

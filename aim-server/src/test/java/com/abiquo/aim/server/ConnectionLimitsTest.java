@@ -1,5 +1,6 @@
 package com.abiquo.aim.server;
 
+import com.abiquo.aim.testing.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -155,12 +156,9 @@ class ConnectionLimitsTest {
         return done;
     }
 
-    private void awaitRunning(int calls) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (probe.blocked.get() < calls) {
-            assertTrue(System.nanoTime() < deadline, probe.blocked.get() + " Block calls run, wanted " + calls);
-            Thread.sleep(10);
-        }
+    private void awaitRunning(int calls) {
+        Waits.awaitValue(calls + " Block calls running", java.time.Duration.ofSeconds(10), Waits.POLL,
+                probe.blocked::get, running -> running >= calls);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package com.abiquo.aim.server;
 
+import com.abiquo.aim.testing.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,12 +106,8 @@ class CopyCallsBoundTest {
         }
     }
 
-    private static void awaitInFlight(AimServer server, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (server.callPools().pool(CallClass.COPY).inFlight() != expected) {
-            assertTrue(System.nanoTime() < deadline, "admitted copy calls: "
-                    + server.callPools().pool(CallClass.COPY).inFlight() + ", expected " + expected);
-            Thread.sleep(5);
-        }
+    private static void awaitInFlight(AimServer server, int expected) {
+        Waits.awaitValue(expected + " admitted copy calls", java.time.Duration.ofSeconds(10), Waits.POLL,
+                () -> server.callPools().pool(CallClass.COPY).inFlight(), inFlight -> inFlight == expected);
     }
 }

@@ -1,5 +1,7 @@
 package com.abiquo.aim.server;
 
+import java.time.Duration;
+import com.abiquo.aim.testing.OutputLines;
 import com.abiquo.aim.v1.DefineDomainRequest;
 import com.abiquo.aim.v1.DomainEvent;
 import com.abiquo.aim.v1.DomainRef;
@@ -22,7 +24,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -47,19 +48,13 @@ final class EventBusProcess implements AutoCloseable {
                 .build();
     }
 
-    private int port() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            for (String line : log) {
-                Matcher matcher = LISTENING.matcher(line);
-                if (matcher.find()) {
-                    return Integer.parseInt(matcher.group(1));
-                }
-            }
-            Thread.sleep(50);
+    private int port() {
+        try {
+            return Integer.parseInt(OutputLines.awaitMatch(log, LISTENING, Duration.ofSeconds(90), process).group(1));
+        } catch (AssertionError notListening) {
+            process.destroyForcibly();
+            throw notListening;
         }
-        process.destroyForcibly();
-        throw new AssertionError("AIM did not say it was listening:\n" + output());
     }
 
     String output() {
