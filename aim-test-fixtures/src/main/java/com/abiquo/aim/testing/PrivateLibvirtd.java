@@ -1,51 +1,60 @@
-package com.abiquo.aim.libvirt.events.fault;
+package com.abiquo.aim.testing;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A libvirtd of our own for fault tests: it runs as the unprivileged user {@code nobody} (group kvm, so QEMU can use
- * /dev/kvm) with its own runtime, config and cache folders under /tmp, so its socket, domains and QEMU processes are
- * separate from the system daemon's. It can be killed with SIGKILL and started again on the same folders: QEMU
- * processes survive the daemon and are picked up again, persistent domains stay defined. Published in this module's
- * test-jar (aim-server's client tests use it too).
+ * A libvirtd of a test's own, for tests that kill, freeze or restart the daemon: it runs as the unprivileged user
+ * {@code nobody} (group kvm, so QEMU can use /dev/kvm) in session mode with its own runtime, config and cache
+ * folders under /tmp, so its socket, domains and QEMU processes are separate from the system daemon's.
+ * {@code setpriv} execs libvirtd, so the process held here IS the daemon: {@link #kill()} is a real SIGKILL, as in
+ * a crash, and {@link #signal(String)} STOP freezes it with its socket open. Started again on the same folders, it
+ * picks up the QEMU processes that survived it, and persistent domains stay defined. JDK classes only.
  */
 public final class PrivateLibvirtd implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
     private final Path root;
     private final Path logFile;
     private Process daemon;
 
+    /** A daemon in a new folder /tmp/aimtest-libvirtd-*; fails (does not skip) unless this machine can run it. */
     public PrivateLibvirtd() throws IOException, InterruptedException {
-        root = Path.of("/tmp", "aimtest-ev-" + UUID.randomUUID().toString().substring(0, 8));
+        this("aimtest-libvirtd-");
+    }
+
+    /** As {@link #PrivateLibvirtd()}, in a new folder /tmp/{@code prefix}*: a name that says which test left it. */
+    public PrivateLibvirtd(String prefix) throws IOException, InterruptedException {
+        requirePrerequisites();
+        // under /tmp, not java.io.tmpdir: a UNIX socket's path must stay short
+        root = Files.createTempDirectory(Path.of("/tmp"), prefix);
         for (String folder : List.of("home", "run", "config", "cache")) {
             Files.createDirectories(root.resolve(folder));
         }
         logFile = root.resolve("libvirtd.log");
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        run(List.of("chown", "-R", "nobody", root.toString()));
+        if (run(List.of("chown", "-R", "nobody", root.toString())) != 0) {
+            throw new IOException("chown -R nobody " + root + " failed");
+        }
     }
 
-    /** Whether this machine can run it: root, a "nobody" user, a "kvm" group, setpriv and libvirtd. */
-    public static Optional<String> missingPrerequisite() {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            return Optional.of("fault tests start their own libvirtd and need root");
-        }
+    /** Root (to run the daemon as another user), setpriv, libvirtd and virsh (scripts/setup.d/20-libvirt.sh). */
+    private static void requirePrerequisites() {
+        SystemTestRequirements.requireRoot("a private libvirtd run as the user nobody");
         for (String tool : List.of("/usr/sbin/libvirtd", "/usr/bin/setpriv", "/usr/bin/virsh")) {
-            if (!Files.isExecutable(Path.of(tool))) {
-                return Optional.of(tool + " is missing (scripts/setup.d/20-libvirt.sh installs it)");
-            }
+            SystemTestRequirements.requireExecutable(Path.of(tool), "scripts/setup.d/20-libvirt.sh");
         }
-        return Optional.empty();
     }
 
     public Path socket() {
@@ -62,7 +71,8 @@ public final class PrivateLibvirtd implements AutoCloseable {
         return "test+unix:///default?socket=" + socket();
     }
 
-    public synchronized void start() throws IOException, InterruptedException {
+    /** Starts the daemon and waits until it answers virsh on its socket; fails at once, with its log, if it dies. */
+    public synchronized void start() throws IOException {
         if (daemon != null && daemon.isAlive()) {
             throw new IllegalStateException("already running");
         }
@@ -78,19 +88,35 @@ public final class PrivateLibvirtd implements AutoCloseable {
         environment.put("XDG_RUNTIME_DIR", root.resolve("run").toString());
         environment.put("XDG_CONFIG_HOME", root.resolve("config").toString());
         environment.put("XDG_CACHE_HOME", root.resolve("cache").toString());
-        daemon = builder.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (run(List.of("virsh", "-c", qemuUri(), "version")) != 0) {
-            if (!daemon.isAlive() || System.nanoTime() > deadline) {
-                throw new IOException("private libvirtd did not answer on " + socket() + "; log: "
-                        + Files.readString(logFile));
+        Process started = builder.start();
+        daemon = started;
+        Waits.await("the private libvirtd to answer on " + socket(), START_TIMEOUT, Duration.ofMillis(50), () -> {
+            if (!started.isAlive()) {
+                throw new AssertionError("the private libvirtd exited (" + started.exitValue() + "): " + log());
             }
-            Thread.sleep(50);
+            return Files.exists(socket()) && run(List.of("virsh", "-c", qemuUri(), "version")) == 0;
+        }, () -> "its log: " + log());
+    }
+
+    private String log() throws IOException {
+        return Files.exists(logFile) ? Files.readString(logFile) : "(none)";
+    }
+
+    /** Sends a signal: STOP freezes the daemon (a hung daemon that keeps its socket open), CONT thaws it. */
+    public synchronized void signal(String signal) throws IOException, InterruptedException {
+        if (run(List.of("kill", "-" + signal, Long.toString(daemon.pid()))) != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + daemon.pid() + " failed");
         }
     }
 
     /** SIGKILL, as a crash would: no clean-up by the daemon. */
-    public synchronized void kill() throws InterruptedException {
+    public synchronized void kill() throws IOException, InterruptedException {
+        if (daemon == null) {
+            return;
+        }
+        if (daemon.isAlive()) {
+            signal("CONT"); // a stopped process dies of SIGKILL too, but do not leave it stopped if that fails
+        }
         daemon.destroyForcibly();
         daemon.waitFor(10, TimeUnit.SECONDS);
     }
@@ -104,22 +130,21 @@ public final class PrivateLibvirtd implements AutoCloseable {
         return Optional.of(Long.parseLong(Files.readString(pidFile).strip()));
     }
 
-    /** Kills a QEMU process by its pid (a guest that dies while libvirtd is away). */
-    public static void killProcess(long pid) throws InterruptedException {
+    /** Kills a QEMU process by its pid (a guest that dies while libvirtd is away) and waits until it is gone. */
+    public static void killProcess(long pid) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Waits.await("process " + pid + " to exit after SIGKILL", Duration.ofSeconds(10),
+                () -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     }
 
     /** Runs a virsh command against the daemon's QEMU driver; returns the exit code. */
     public int virsh(String... arguments) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of("virsh", "-q", "-c", qemuUri()));
+        List<String> command = new ArrayList<>(List.of("virsh", "-q", "-c", qemuUri()));
         command.addAll(List.of(arguments));
         return run(command);
     }
 
+    /** Stops the daemon and its guests and deletes its folder. */
     @Override
     public synchronized void close() throws IOException {
         try {
@@ -130,32 +155,32 @@ public final class PrivateLibvirtd implements AutoCloseable {
     }
 
     private void stopAndClean() throws IOException, InterruptedException {
+        Path pids = root.resolve("run/libvirt/qemu/run");
         if (daemon != null && daemon.isAlive()) {
+            signal("CONT"); // a frozen daemon would neither answer virsh nor act on SIGTERM
             // Guests first, by their pid files: the daemon does not stop them when it exits.
-            Path pids = root.resolve("run/libvirt/qemu/run");
-            if (Files.isDirectory(pids)) {
-                try (Stream<Path> files = Files.list(pids)) {
-                    for (Path file : files.filter(f -> f.toString().endsWith(".pid")).toList()) {
-                        String name = file.getFileName().toString().replace(".pid", "");
-                        virsh("destroy", name);
-                    }
-                }
+            for (Path file : pidFiles(pids)) {
+                virsh("destroy", file.getFileName().toString().replace(".pid", ""));
             }
             daemon.destroy();
             if (!daemon.waitFor(10, TimeUnit.SECONDS)) {
                 daemon.destroyForcibly();
             }
         }
-        Path pids = root.resolve("run/libvirt/qemu/run");
-        if (Files.isDirectory(pids)) {
-            try (Stream<Path> files = Files.list(pids)) {
-                for (Path file : files.filter(f -> f.toString().endsWith(".pid")).toList()) {
-                    killProcess(Long.parseLong(Files.readString(file).strip()));
-                }
-            }
+        for (Path file : pidFiles(pids)) {
+            killProcess(Long.parseLong(Files.readString(file).strip()));
         }
         try (Stream<Path> walk = Files.walk(root)) {
             walk.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+
+    private static List<Path> pidFiles(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(file -> file.toString().endsWith(".pid")).toList();
         }
     }
 
