@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -29,16 +30,22 @@ public final class PrivateLibvirtd implements AutoCloseable {
     private final Path logFile;
     private Process daemon;
 
-    /** A daemon in a new folder /tmp/aimtest-libvirtd-*; fails (does not skip) unless this machine can run it. */
+    /** A daemon in a new folder /tmp/aimtest-lvd-*; fails (does not skip) unless this machine can run it. */
     public PrivateLibvirtd() throws IOException, InterruptedException {
-        this("aimtest-libvirtd-");
+        this("aimtest-lvd-");
     }
 
-    /** As {@link #PrivateLibvirtd()}, in a new folder /tmp/{@code prefix}*: a name that says which test left it. */
+    /**
+     * As {@link #PrivateLibvirtd()}, in a new folder /tmp/{@code prefix} and 8 random characters: a name that says
+     * which test left it. Keep it short: the QEMU monitor sockets of the daemon's guests live in this folder, and a
+     * UNIX socket's path has at most 107 bytes (hence /tmp, not java.io.tmpdir).
+     */
     public PrivateLibvirtd(String prefix) throws IOException, InterruptedException {
         requirePrerequisites();
-        // under /tmp, not java.io.tmpdir: a UNIX socket's path must stay short
-        root = Files.createTempDirectory(Path.of("/tmp"), prefix);
+        if (prefix.length() > 24) {
+            throw new IllegalArgumentException("prefix longer than 24 characters: " + prefix);
+        }
+        root = Files.createDirectory(Path.of("/tmp", prefix + UUID.randomUUID().toString().substring(0, 8)));
         for (String folder : List.of("home", "run", "config", "cache")) {
             Files.createDirectories(root.resolve(folder));
         }

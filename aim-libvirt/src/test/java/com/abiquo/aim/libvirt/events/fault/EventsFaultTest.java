@@ -39,7 +39,7 @@ class EventsFaultTest {
 
     @BeforeAll
     static void startDaemon() throws Exception {
-        libvirtd = new PrivateLibvirtd("aimtest-ev-fault-");
+        libvirtd = new PrivateLibvirtd("aimtest-ev-");
         libvirtd.start();
     }
 

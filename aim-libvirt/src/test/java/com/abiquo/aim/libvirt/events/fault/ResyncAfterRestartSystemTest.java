@@ -26,7 +26,7 @@ class ResyncAfterRestartSystemTest {
     @Test
     void theResyncArrivesWithinASecondOrTwoOfTheDaemonsRestartDespiteALongBackoff() throws Exception {
         String name = "aimtest-ev-restart-" + UUID.randomUUID().toString().substring(0, 6);
-        try (PrivateLibvirtd libvirtd = new PrivateLibvirtd("aimtest-ev-restart-")) {
+        try (PrivateLibvirtd libvirtd = new PrivateLibvirtd("aimtest-ev-")) {
             libvirtd.start();
             try (EventsServerHarness aim = EventsServerHarness.libvirt(libvirtd.testUri(), Map.of(),
                     Duration.ofSeconds(30))) {
