@@ -60,6 +60,7 @@ class ProbeLeftoversSystemTest {
                         Map.of("uri", "qemu:///system"), "storage",
                         Map.of("initiatorNameFile", "absent/initiatorname.iscsi"))), folder, executor, scheduler,
                         new RecordingHealth(), registry, new NodeIdentity("node", "127.0.0.1")));
+                // until the clean-up is done; the assertions below name whatever it left
                 Waits.holdsWithin(Duration.ofSeconds(10), Duration.ofMillis(100),
                         () -> !hasSecret(connect, "aim-chap-" + probe)
                                 && !Arrays.asList(connect.listStoragePools()).contains(probe));

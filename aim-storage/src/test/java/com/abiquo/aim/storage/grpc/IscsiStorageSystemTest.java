@@ -386,6 +386,7 @@ class IscsiStorageSystemTest {
             assertTrue(seconds < 10, "two calls to a silent portal took " + seconds + " s");
         }
         // Closing the silent portal ends libiscsi's wait inside libvirtd; the transient pool must not stay behind.
+        // until the probe pool is gone; the assertion below fails if it stays
         Waits.holdsWithin(Duration.ofSeconds(5), Duration.ofMillis(100), () -> Arrays.stream(libvirt.connect()
                 .listStoragePools()).noneMatch(name -> name.startsWith("aim-probe-")));
         assertTrue(Arrays.stream(libvirt.connect().listStoragePools()).noneMatch(name -> name.startsWith("aim-probe-")));
@@ -413,6 +414,7 @@ class IscsiStorageSystemTest {
                 assertTrue(seconds < 10, "two creations against a silent portal took " + seconds + " s");
             }
             // Closing the silent portal ends libiscsi's wait; then the clean-up runs: no pool, no secret.
+            // until the clean-up is done; the assertions below name whatever it left
             Waits.holdsWithin(Duration.ofSeconds(10), Duration.ofMillis(100), () -> !poolExists() && !hasChapSecret());
             assertFalse(poolExists(), "the pool that timed out was not removed");
             assertFalse(hasChapSecret(), "the CHAP secret of the pool that timed out was not removed");
