@@ -15,7 +15,7 @@ import com.abiquo.aim.core.spi.StoragePoolOperations;
 import com.abiquo.aim.libvirt.connection.DomainEventSource;
 import com.abiquo.aim.libvirt.connection.LibvirtAccess;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
-import com.abiquo.aim.libvirt.connection.RecordingHealth;
+import com.abiquo.aim.testing.RecordingHealth;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

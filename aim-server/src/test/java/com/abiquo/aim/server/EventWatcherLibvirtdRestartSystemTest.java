@@ -5,11 +5,10 @@ import static com.abiquo.aim.server.EventWatcherTest.lastIssued;
 import static com.abiquo.aim.testing.Waits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.abiquo.aim.client.AimClient;
 import com.abiquo.aim.client.EventWatcher;
-import com.abiquo.aim.libvirt.events.fault.PrivateLibvirtd;
+import com.abiquo.aim.testing.PrivateLibvirtd;
 import com.abiquo.aim.v1.DomainEvent;
 import com.abiquo.aim.v1.DomainSnapshot;
 import com.abiquo.aim.v1.DomainState;
@@ -40,13 +39,12 @@ class EventWatcherLibvirtdRestartSystemTest {
 
     @Test
     void aWatcherAcrossALibvirtdCrashEndsWithTheDaemonsDomainsAndEveryEventOnce() throws Exception {
-        PrivateLibvirtd.missingPrerequisite().ifPresent(why -> fail("cannot run this test: " + why));
         String run = UUID.randomUUID().toString().substring(0, 6);
         String crashed = "aimcw-" + run + "-crashed"; // running; its guest dies while libvirtd is away
         String paused = "aimcw-" + run + "-paused"; // paused; resumed after the restart, then destroyed
         String undefined = "aimcw-" + run + "-undefined"; // undefined right after the restart
         String late = "aimcw-" + run + "-late"; // defined and started after the restart
-        try (PrivateLibvirtd libvirtd = new PrivateLibvirtd()) {
+        try (PrivateLibvirtd libvirtd = new PrivateLibvirtd("aimtest-cw-")) {
             libvirtd.start();
             try (RunningAim aim = new RunningAim("", libvirtd.qemuUri(), "");
                     AimClient client = AimClient.builder("127.0.0.1:" + aim.port()).build()) {

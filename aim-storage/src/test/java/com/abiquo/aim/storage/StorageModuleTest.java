@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.module.AimModule;
-import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.module.NodeIdentity;
 import com.abiquo.aim.core.module.ServiceRegistry;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
+import com.abiquo.aim.testing.RecordingHealth;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -28,17 +27,7 @@ class StorageModuleTest {
     void isFoundByServiceLoaderAndServesWithoutLibvirt() throws Exception {
         AimModule module = ServiceLoader.load(AimModule.class).stream().map(ServiceLoader.Provider::get)
                 .filter(found -> found instanceof StorageModule).findFirst().orElseThrow();
-        List<String> serving = new ArrayList<>();
-        HealthReporter health = new HealthReporter() {
-            @Override
-            public void serving(String serviceName) {
-                serving.add(serviceName);
-            }
-
-            @Override
-            public void notServing(String serviceName, String why) {
-            }
-        };
+        RecordingHealth health = new RecordingHealth();
         ServiceRegistry registry = new ServiceRegistry();
         var executor = Executors.newSingleThreadExecutor();
         var scheduler = Executors.newSingleThreadScheduledExecutor();
@@ -48,7 +37,7 @@ class StorageModuleTest {
                     scheduler, health, registry, new NodeIdentity("node", "127.0.0.1")));
             // The pools are aim-libvirt's: this module only looks them up.
             assertTrue(registry.lookup(StoragePoolOperations.class).isEmpty());
-            assertEquals(List.of("abiquo.aim.v1.StorageService"), serving);
+            assertEquals(Map.of("abiquo.aim.v1.StorageService", "SERVING"), health.statuses());
             assertEquals("abiquo.aim.v1.StorageService",
                     module.services().get(0).bindService().getServiceDescriptor().getName());
         } finally {

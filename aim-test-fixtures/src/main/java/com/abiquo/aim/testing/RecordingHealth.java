@@ -39,6 +39,11 @@ public final class RecordingHealth implements HealthReporter {
         return last;
     }
 
+    /** Every service that reported, with its last status. */
+    public Map<String, String> statuses() {
+        return Map.copyOf(statuses);
+    }
+
     /** Every service's last status, for failure messages. */
     @Override
     public String toString() {

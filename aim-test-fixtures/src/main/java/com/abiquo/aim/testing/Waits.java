@@ -45,6 +45,20 @@ public final class Waits {
     }
 
     /**
+     * Waits up to {@code timeout} until {@code condition} holds and says whether it does: for a caller whose own
+     * assertion names what it expected ({@code assertTrue(sink.awaitEvents(...), "got " + events)}), or that goes
+     * on either way. An exception thrown by the condition still ends the wait at once, and is thrown.
+     */
+    public static boolean holdsWithin(Duration timeout, Duration poll, Condition condition) {
+        try {
+            factory("a condition", timeout, poll).until(condition::holds);
+            return true;
+        } catch (ConditionTimeoutException timedOut) {
+            return false;
+        }
+    }
+
+    /**
      * Waits until {@code value} returns something {@code accepted}, and returns it (a log line, a port, a list of
      * files); a timeout names the last value seen.
      */

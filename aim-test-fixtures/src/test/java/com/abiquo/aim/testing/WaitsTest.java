@@ -1,6 +1,7 @@
 package com.abiquo.aim.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,18 @@ class WaitsTest {
         AssertionError timedOut = assertThrows(AssertionError.class, () -> Waits.awaitValue("never",
                 Duration.ofMillis(50), Waits.POLL, () -> "seven", "eight"::equals));
         assertTrue(timedOut.getMessage().endsWith("last seen: seven"), timedOut.getMessage());
+    }
+
+    @Test
+    void holdsWithinSaysWhetherTheConditionHeldAndEndsAsSoonAsItDoes() {
+        AtomicInteger checks = new AtomicInteger();
+        long started = System.nanoTime();
+        assertTrue(Waits.holdsWithin(LONG, Waits.POLL, () -> checks.incrementAndGet() >= 3));
+        assertTrue(System.nanoTime() - started < Duration.ofSeconds(5).toNanos(), "it waited for the timeout");
+        assertEquals(3, checks.get());
+        started = System.nanoTime();
+        assertFalse(Waits.holdsWithin(Duration.ofMillis(100), Waits.POLL, () -> false));
+        assertTrue(System.nanoTime() - started >= Duration.ofMillis(100).toNanos(), "it gave up early");
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.testing.RecordingHealth;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.UUID;

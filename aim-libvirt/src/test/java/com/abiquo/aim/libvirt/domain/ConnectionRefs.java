@@ -1,6 +1,7 @@
 package com.abiquo.aim.libvirt.domain;
 
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
+import com.abiquo.aim.testing.Waits;
 import java.lang.reflect.Field;
 import java.time.Duration;
 import org.libvirt.Connect;
@@ -30,20 +31,19 @@ final class ConnectionRefs {
     }
 
     /**
-     * The count once nothing is in flight: waits until it stays the same for a while (an event being dispatched holds
-     * a reference for the time of its callback).
+     * The count once nothing is in flight: waits until it stays the same for five readings 20 ms apart (an event
+     * being dispatched holds a reference for the time of its callback), at most 5 s; then the last reading.
      */
     static int settled(LibvirtConnection connection) throws Exception {
-        int last = of(connection);
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        int stable = 0;
-        while (stable < 5 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+        int[] last = {of(connection)};
+        int[] stable = {0};
+        Waits.holdsWithin(Duration.ofSeconds(5), Duration.ofMillis(20), () -> {
             int now = of(connection);
-            stable = now == last ? stable + 1 : 0;
-            last = now;
-        }
-        return last;
+            stable[0] = now == last[0] ? stable[0] + 1 : 0;
+            last[0] = now;
+            return stable[0] >= 5;
+        });
+        return last[0];
     }
 
     private static Field pointerField() {

@@ -3,6 +3,7 @@ package com.abiquo.aim.libvirt.events;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.libvirt.connection.DomainEventSource.DomainLifecycleEvent;
+import com.abiquo.aim.testing.Waits;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -43,10 +44,7 @@ class EventsAfterDisconnectionTest {
             }
         }, System::nanoTime, System::currentTimeMillis, 1, Duration.ofSeconds(1));
         monitor.attach(source);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!monitor.connected() && System.nanoTime() < deadline) {
-            Thread.sleep(2);
-        }
+        Waits.await("monitor connected", WAIT, monitor::connected);
         CountDownLatch drainSending = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         RecordingSink sink = new RecordingSink() {
@@ -68,10 +66,7 @@ class EventsAfterDisconnectionTest {
                 SubscriptionFilter.allDomains(List.of()), false, 0), sink);
         // The drain pool sends Started; wait until that drain is over, so the next one starts with an event.
         BooleanSupplier startedSent = () -> subscriber.idle() && !sink.itemsOf(StreamItem.Started.class).isEmpty();
-        deadline = System.nanoTime() + WAIT.toNanos();
-        while (!startedSent.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
+        Waits.await("Started sent and its drain over", WAIT, Duration.ofMillis(1), startedSent::getAsBoolean);
         assertTrue(startedSent.getAsBoolean(), "Started sent and its drain over");
         long now = System.nanoTime();
         event("a", STARTED, now);

@@ -3,6 +3,7 @@ package com.abiquo.aim.libvirt.events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.abiquo.aim.testing.Waits;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
@@ -47,11 +48,8 @@ class EventsMetricsTest {
         });
         monitor.metrics().registerIn(registry);
         monitor.attach(source);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!monitor.connected()) { // the first listing (baseline) runs on the monitor's thread
-            assertTrue(System.nanoTime() < deadline, "monitor connected");
-            Thread.sleep(2); // polling interval of the wait
-        }
+        // the first listing (baseline) runs on the monitor's thread
+        Waits.await("monitor connected", WAIT, monitor::connected);
         RecordingSink stalled = new RecordingSink();
         RecordingSink healthy = new RecordingSink();
         EventsMonitor.SubscribeSpec all = new EventsMonitor.SubscribeSpec(SubscriptionFilter.allDomains(List.of()),

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.testing.NegativeCheck;
+import com.abiquo.aim.testing.Waits;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,13 +67,7 @@ class EventsMonitorTest {
 
     private static void awaitTrue(java.util.function.BooleanSupplier condition, String what)
             throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(2);
-        }
+        Waits.await(what, WAIT, condition::getAsBoolean);
     }
 
     /**
@@ -127,7 +123,7 @@ class EventsMonitorTest {
         }
         int fired = 0;
         for (int round = 0; round < 5; round++) {
-            Thread.sleep(3);
+            Thread.sleep(3); // the scenario, not a wait: a pause makes the next event an isolated one
             source.fire("uuid-a", "a", round % 2 == 0 ? SUSPENDED : RESUMED, 0);
             fired++;
             for (int i = 0; i < 50; i++) {
@@ -168,7 +164,10 @@ class EventsMonitorTest {
         assertTrue(byName.awaitEvents(events -> events.size() == 1, WAIT));
         assertEquals(List.of("vm-a", "vm-a"), byUuid.events().stream().map(MonitorEvent::name).toList());
         assertEquals(List.of("vm-a", "vm-c"), pausesOnly.events().stream().map(MonitorEvent::name).toList());
-        Thread.sleep(50);
+        // Bounded negative check: pausesOnly has the last of the four events, so all four were dispatched; a sink
+        // whose filter wrongly matched would have had them as promptly. 50 ms is many times that.
+        NegativeCheck.during(Duration.ofMillis(50), "an event reaches a sink whose filter matches nothing, or vm-b's"
+                + " reaches the uuid filter", () -> !nothing.events().isEmpty() || byUuid.events().size() > 2);
         assertEquals(0, nothing.events().size());
         assertEquals(2, byUuid.events().size(), "nothing more arrived");
     }
@@ -224,11 +223,10 @@ class EventsMonitorTest {
             Subscriber subscriber = monitor.subscribe(new EventsMonitor.SubscribeSpec(
                     SubscriptionFilter.allDomains(List.of()), false, resumeAfter), sink);
             int want = ThreadLocalRandom.current().nextInt(1, 3_000);
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (sink.events().size() < want && System.nanoTime() < deadline
-                    && !(done.get() && monitor.journal().lastSequence() == resumeAfter + sink.events().size())) {
-                Thread.sleep(1);
-            }
+            long from = resumeAfter;
+            Waits.await(want + " events, or all there will be", WAIT, Duration.ofMillis(1),
+                    () -> sink.events().size() >= want
+                            || done.get() && monitor.journal().lastSequence() == from + sink.events().size());
             sink.ready = false;
             subscriber.end(StreamEnd.CANCELLED, "client hung up");
             assertTrue(awaitEnded(subscriber), "subscription ended");
@@ -248,10 +246,7 @@ class EventsMonitorTest {
     }
 
     private static boolean awaitEnded(Subscriber subscriber) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!subscriber.ended() && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
+        Waits.await("the subscription to end", WAIT, Duration.ofMillis(1), subscriber::ended);
         return subscriber.ended();
     }
 
@@ -325,7 +320,10 @@ class EventsMonitorTest {
         slowStarter.ready = false;
         Subscriber subscriber = monitor.subscribe(new EventsMonitor.SubscribeSpec(
                 SubscriptionFilter.allDomains(List.of()), false, first - 1), slowStarter);
-        Thread.sleep(50);
+        // Bounded negative check: a buffered replay (500 events over a buffer of 10, its stream not ready) would be
+        // cut off once the stall grace (1 s) is over; the window covers it with room to spare.
+        NegativeCheck.during(EventsMonitor.DEFAULT_STALL_GRACE.plusMillis(500), "the not-ready stream is cut off",
+                () -> slowStarter.end != null);
         assertNull(slowStarter.end, "the replay is read from the journal, not buffered");
         slowStarter.ready = true;
         subscriber.signal();
@@ -446,7 +444,9 @@ class EventsMonitorTest {
         source.duringNextListing = source::disconnect;
         source.reconnect();
         awaitTrue(() -> health.size() > before, "the listing's outcome reported");
-        Thread.sleep(200); // a SERVING wrongly reported after it would come right away, from the same thread
+        // Bounded negative check: a SERVING wrongly reported after it would come right away, from the same thread
+        NegativeCheck.during(Duration.ofMillis(200), "SERVING reported after the listing failed",
+                () -> "SERVING".equals(lastHealth()));
         assertEquals("NOT_SERVING test: daemon killed", health.get(health.size() - 1), health.toString());
         assertFalse(monitor.connected());
     }
@@ -582,7 +582,9 @@ class EventsMonitorTest {
         source.fire("uuid-a", "vm-a", STOPPED, 0);
         source.fire("uuid-b", "vm-b", 4, 0);
         assertTrue(sink.awaitEvents(events -> events.size() == 2, WAIT));
-        Thread.sleep(50);
+        // Bounded negative check: vm-a's stop, journaled before vm-b's resume, would have been sent before it
+        // (events go out in journal order); 50 ms more covers anything sent late.
+        NegativeCheck.during(Duration.ofMillis(50), "an event beyond the two", () -> sink.events().size() > 2);
         assertEquals(List.of("vm-a:POWERED_ON", "vm-b:RESUMED"),
                 sink.events().stream().map(e -> e.name() + ":" + e.kind()).toList());
         List<StreamItem.SnapshotDomain> snapshot = sink.itemsOf(StreamItem.SnapshotDomain.class);
@@ -796,6 +798,7 @@ class EventsMonitorTest {
         assertTrue(sink.itemsOf(StreamItem.SnapshotStart.class).isEmpty());
     }
 
+    /** The scenario's slow client, not a wait. */
     private static void sleepMillis(long millis) {
         try {
             Thread.sleep(millis);

@@ -1,5 +1,6 @@
 package com.abiquo.aim.libvirt.events;
 
+import com.abiquo.aim.testing.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,15 +60,11 @@ class RecordingSink implements SubscriberSink {
         return found;
     }
 
-    /** Waits until the recorded events satisfy the condition; fails the caller's assertion by returning false. */
-    boolean awaitEvents(Predicate<List<MonitorEvent>> condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.test(events())) {
-                return true;
-            }
-            Thread.sleep(2);
-        }
-        return condition.test(events());
+    /**
+     * Waits until the recorded events satisfy the condition; returns false on a timeout, so that the caller's
+     * assertion says what it expected.
+     */
+    boolean awaitEvents(Predicate<List<MonitorEvent>> condition, Duration timeout) {
+        return Waits.holdsWithin(timeout, Waits.POLL, () -> condition.test(events()));
     }
 }

@@ -4,14 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.config.AimSettings;
-import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.module.NodeIdentity;
 import com.abiquo.aim.core.module.ServiceRegistry;
 import com.abiquo.aim.libvirt.LibvirtModule;
+import com.abiquo.aim.testing.RecordingHealth;
+import com.abiquo.aim.testing.Waits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
@@ -57,22 +59,13 @@ class ProbeLeftoversSystemTest {
                 module.start(new ModuleContext(new AimSettings("aim.ini", Map.of("monitor",
                         Map.of("uri", "qemu:///system"), "storage",
                         Map.of("initiatorNameFile", "absent/initiatorname.iscsi"))), folder, executor, scheduler,
-                        new HealthReporter() {
-                            @Override
-                            public void serving(String serviceName) {
-                            }
-
-                            @Override
-                            public void notServing(String serviceName, String why) {
-                            }
-                        }, registry, new NodeIdentity("node", "127.0.0.1")));
-                for (int attempt = 0; attempt < 100 && (hasSecret(connect, "aim-chap-" + probe)
-                        || Arrays.asList(connect.listStoragePools()).contains(probe)); attempt++) {
-                    Thread.sleep(100);
-                }
-                for (int attempt = 0; attempt < 50 && hasSecret(connect, "aim-chap-" + probe + "e"); attempt++) {
-                    Thread.sleep(100);
-                }
+                        new RecordingHealth(), registry, new NodeIdentity("node", "127.0.0.1")));
+                // until the clean-up is done; the assertions below name whatever it left
+                Waits.holdsWithin(Duration.ofSeconds(10), Duration.ofMillis(100),
+                        () -> !hasSecret(connect, "aim-chap-" + probe)
+                                && !Arrays.asList(connect.listStoragePools()).contains(probe));
+                Waits.holdsWithin(Duration.ofSeconds(5), Duration.ofMillis(100),
+                        () -> !hasSecret(connect, "aim-chap-" + probe + "e"));
                 assertFalse(hasSecret(connect, "aim-chap-" + probe), "the leftover probe secret is still there");
                 assertFalse(hasSecret(connect, "aim-chap-" + probe + "e"), "the ephemeral probe secret is still there");
                 assertFalse(Files.exists(Path.of("/etc/libvirt/secrets", leftoverUuid + ".xml")));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.testing.Waits;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -120,9 +121,7 @@ class StorageBulkheadTest {
             for (int i = 0; i < 2; i++) {
                 waiting.add(callers.submit(() -> bulkhead.run("waiting call", LONG, () -> "ran")));
             }
-            for (int attempt = 0; attempt < 100 && bulkhead.pending() < 2; attempt++) {
-                Thread.sleep(10);
-            }
+            Waits.await("two calls waiting", Duration.ofSeconds(10), () -> bulkhead.pending() >= 2);
             AimException refused = assertThrows(AimException.class, () -> bulkhead.run("one too many", LONG,
                     () -> "never"));
             assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.code());

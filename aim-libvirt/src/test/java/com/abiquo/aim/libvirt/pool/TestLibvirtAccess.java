@@ -4,7 +4,7 @@ import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.libvirt.connection.ConnectionSettings;
 import com.abiquo.aim.libvirt.connection.LibvirtAccess;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
-import com.abiquo.aim.libvirt.connection.RecordingHealth;
+import com.abiquo.aim.testing.RecordingHealth;
 import java.time.Duration;
 import org.libvirt.Connect;
 

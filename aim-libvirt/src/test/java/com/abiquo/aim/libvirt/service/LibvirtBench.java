@@ -134,7 +134,7 @@ public final class LibvirtBench {
             }));
         }
         long start = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
+        Thread.sleep(seconds * 1000L); // the measuring window, not a wait
         stop.set(true);
         long total = 0;
         for (Future<Long> count : counts) {

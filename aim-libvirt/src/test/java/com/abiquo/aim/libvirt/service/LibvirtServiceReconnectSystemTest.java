@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.libvirt.connection.ConnectionSettings;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
-import com.abiquo.aim.libvirt.connection.PrivateLibvirtd;
+import com.abiquo.aim.testing.PrivateLibvirtd;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.DomainRef;
 import com.abiquo.aim.v1.GetDomainStateRequest;
 import com.abiquo.aim.v1.GetNodeInfoRequest;
@@ -44,11 +45,9 @@ class LibvirtServiceReconnectSystemTest {
                         () -> fixture.stub.getDomainState(GetDomainStateRequest.getDefaultInstance()));
 
                 daemon.start();
-                long deadline = System.nanoTime() + 10_000_000_000L;
                 // connected() turns true just before health is told: wait for both
-                while (!(fixture.connection.connected() && serving(fixture)) && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
+                Waits.await("connected and SERVING again", Duration.ofSeconds(10),
+                        () -> fixture.connection.connected() && serving(fixture));
                 assertEquals("SERVING", fixture.health.status(LibvirtConnection.SERVICE_NAME));
                 assertTrue(fixture.stub.listDomains(ListDomainsRequest.getDefaultInstance()).getDomainsList()
                         .stream().anyMatch(domain -> domain.getName().equals("test")));
@@ -64,11 +63,9 @@ class LibvirtServiceReconnectSystemTest {
      * The close callback may take a few milliseconds; until then a call may see the dying connection. It clears the
      * connection just before it tells health: wait for both.
      */
-    private static void awaitUnavailable(LibvirtServiceFixture fixture) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while ((fixture.connection.connected() || serving(fixture)) && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+    private static void awaitUnavailable(LibvirtServiceFixture fixture) {
+        Waits.await("disconnected and NOT_SERVING", Duration.ofSeconds(5),
+                () -> !fixture.connection.connected() && !serving(fixture));
         try {
             fixture.stub.getNodeInfo(GetNodeInfoRequest.getDefaultInstance());
             throw new AssertionError("GetNodeInfo answered while libvirtd was dead");

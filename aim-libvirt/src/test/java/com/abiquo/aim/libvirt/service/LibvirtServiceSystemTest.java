@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.libvirt.connection.DomainStates;
 import com.abiquo.aim.libvirt.connection.RecordingListener;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.DefineDomainRequest;
 import com.abiquo.aim.v1.DomainExistsRequest;
 import com.abiquo.aim.v1.DomainMetric;
@@ -273,7 +274,7 @@ class LibvirtServiceSystemTest {
         Process holder = null;
         Thread thaw = new Thread(() -> {
             try {
-                Thread.sleep(120_000);
+                Thread.sleep(120_000); // not a wait: a safety net that thaws QEMU should the test die before it does
                 run("kill", "-CONT", pid);
             } catch (Exception stopped) {
                 // thawed by the test
@@ -285,11 +286,8 @@ class LibvirtServiceSystemTest {
             holder = new ProcessBuilder("virsh", "-c", "qemu:///system", "suspend", name).redirectErrorStream(true)
                     .start();
             // domcontrol needs no job: "occupied" once the suspend waits for QEMU's monitor with the job held.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!run("virsh", "-c", "qemu:///system", "domcontrol", name).contains("occupied")) {
-                assertTrue(System.nanoTime() < deadline, "the suspend never took the domain's job");
-                Thread.sleep(50);
-            }
+            Waits.await("the suspend to take the domain's job", Duration.ofSeconds(30), Duration.ofMillis(50),
+                    () -> run("virsh", "-c", "qemu:///system", "domcontrol", name).contains("occupied"));
             // libvirt waits 30 s for the job, then: "Timed out during operation: cannot acquire state change lock
             // (held by monitor=remoteDispatchDomainSuspend)", VIR_ERR_OPERATION_TIMEOUT (68), which libvirt-java
             // names VIR_ERR_NO_DOMAIN_SNAPSHOT: the domain exists, and the answer must not be NOT_FOUND.

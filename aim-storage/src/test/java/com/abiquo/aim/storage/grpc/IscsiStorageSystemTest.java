@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.abiquo.aim.storage.fixture.SlowPortal;
 import com.abiquo.aim.storage.fixture.SystemLibvirt;
 import com.abiquo.aim.storage.fixture.TgtTarget;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.CreateIscsiPoolRequest;
 import com.abiquo.aim.v1.CreateIscsiPoolResponse;
 import com.abiquo.aim.v1.DiscoverTargetsRequest;
@@ -267,11 +268,8 @@ class IscsiStorageSystemTest {
                     .listTargetLuns(ListTargetLunsRequest.newBuilder().setPortal("127.0.0.1:" + slow.port())
                             .setTargetIqn(target.iqn()).setChap(IscsiChap.newBuilder().setUsername(user)
                                     .setPassword(password)).build()));
-            List<String> seen = List.of();
-            for (int attempt = 0; attempt < 500 && seen.isEmpty() && !call.isDone(); attempt++) {
-                seen = probeSecrets();
-                Thread.sleep(10);
-            }
+            List<String> seen = Waits.awaitValue("the probe's secret while the call runs", Duration.ofSeconds(30),
+                    Waits.POLL, this::probeSecrets, secrets -> !secrets.isEmpty() || call.isDone());
             assertEquals(1, seen.size(), "no probe secret seen while the call ran");
             String uuid = seen.get(0);
             String xml = libvirt.connect().secretLookupByUUIDString(uuid).getXMLDesc();
@@ -388,10 +386,9 @@ class IscsiStorageSystemTest {
             assertTrue(seconds < 10, "two calls to a silent portal took " + seconds + " s");
         }
         // Closing the silent portal ends libiscsi's wait inside libvirtd; the transient pool must not stay behind.
-        for (int attempt = 0; attempt < 50 && Arrays.stream(libvirt.connect().listStoragePools())
-                .anyMatch(name -> name.startsWith("aim-probe-")); attempt++) {
-            Thread.sleep(100);
-        }
+        // until the probe pool is gone; the assertion below fails if it stays
+        Waits.holdsWithin(Duration.ofSeconds(5), Duration.ofMillis(100), () -> Arrays.stream(libvirt.connect()
+                .listStoragePools()).noneMatch(name -> name.startsWith("aim-probe-")));
         assertTrue(Arrays.stream(libvirt.connect().listStoragePools()).noneMatch(name -> name.startsWith("aim-probe-")));
     }
 
@@ -417,9 +414,8 @@ class IscsiStorageSystemTest {
                 assertTrue(seconds < 10, "two creations against a silent portal took " + seconds + " s");
             }
             // Closing the silent portal ends libiscsi's wait; then the clean-up runs: no pool, no secret.
-            for (int attempt = 0; attempt < 100 && (poolExists() || hasChapSecret()); attempt++) {
-                Thread.sleep(100);
-            }
+            // until the clean-up is done; the assertions below name whatever it left
+            Waits.holdsWithin(Duration.ofSeconds(10), Duration.ofMillis(100), () -> !poolExists() && !hasChapSecret());
             assertFalse(poolExists(), "the pool that timed out was not removed");
             assertFalse(hasChapSecret(), "the CHAP secret of the pool that timed out was not removed");
         } finally {

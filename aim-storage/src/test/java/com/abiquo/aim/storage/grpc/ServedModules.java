@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.module.AimModule;
-import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.core.module.ModuleContext;
 import com.abiquo.aim.core.module.NodeIdentity;
 import com.abiquo.aim.core.module.ServiceRegistry;
+import com.abiquo.aim.testing.RecordingHealth;
 import com.abiquo.aim.v1.LibvirtServiceGrpc;
 import com.google.rpc.ErrorInfo;
 import io.grpc.ManagedChannel;
@@ -45,15 +45,7 @@ final class ServedModules implements AutoCloseable {
 
     /** @param folder the agent's config folder (the initiator name file is looked for there) */
     ServedModules(String uri, Path folder) throws Exception {
-        HealthReporter health = new HealthReporter() {
-            @Override
-            public void serving(String serviceName) {
-            }
-
-            @Override
-            public void notServing(String serviceName, String why) {
-            }
-        };
+        RecordingHealth health = new RecordingHealth();
         AimSettings settings = new AimSettings("aim.ini", Map.of("monitor", Map.of("uri", uri),
                 "storage", Map.of("initiatorNameFile", folder.resolve("initiatorname.iscsi").toString())));
         ModuleContext context = new ModuleContext(settings, folder, executor, scheduler, health,

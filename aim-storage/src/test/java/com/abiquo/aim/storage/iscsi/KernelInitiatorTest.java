@@ -54,7 +54,7 @@ class KernelInitiatorTest {
         // The sd driver attaches the disk a moment after the scan found it, as Linux does (asynchronous probe).
         Thread attach = new Thread(() -> {
             try {
-                Thread.sleep(300);
+                Thread.sleep(300); // the scenario, not a wait: the disk's block device comes 300 ms late
                 // Appears whole, as sysfs entries do: never a block device without its size.
                 Path block = Files.createDirectories(disk.resolve("block.new/sdc"));
                 Files.writeString(block.resolve("size"), "65536\n");

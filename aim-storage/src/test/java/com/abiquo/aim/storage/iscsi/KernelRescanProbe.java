@@ -9,6 +9,7 @@ import com.abiquo.aim.core.spi.StoragePoolOperations.VolumeInfo;
 import com.abiquo.aim.core.spi.StoragePoolOperations;
 import com.abiquo.aim.storage.fixture.ModulePools;
 import com.abiquo.aim.storage.fixture.SystemLibvirt;
+import com.abiquo.aim.testing.Waits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -74,17 +75,16 @@ public final class KernelRescanProbe {
         }
     }
 
-    private static SystemLibvirt connectWithin(Duration limit) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            try {
-                return SystemLibvirt.system();
-            } catch (org.libvirt.LibvirtException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw notYet;
-                }
-                Thread.sleep(500);
-            }
+    private static SystemLibvirt connectWithin(Duration limit) {
+        return Waits.awaitValue("the guest's libvirtd to accept a connection", limit, Duration.ofMillis(500),
+                KernelRescanProbe::connected, Optional::isPresent).orElseThrow();
+    }
+
+    private static Optional<SystemLibvirt> connected() {
+        try {
+            return Optional.of(SystemLibvirt.system());
+        } catch (org.libvirt.LibvirtException notYet) {
+            return Optional.empty();
         }
     }
 

@@ -6,6 +6,8 @@ import com.abiquo.aim.libvirt.events.StreamEnd;
 import com.abiquo.aim.libvirt.events.StreamItem;
 import com.abiquo.aim.libvirt.events.SubscriberSink;
 import com.abiquo.aim.libvirt.events.SubscriptionFilter;
+import com.abiquo.aim.testing.Waits;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -49,9 +51,7 @@ final class CoreFanoutProbe {
                     }
                 });
         monitor.attach(source);
-        while (!monitor.connected()) {
-            Thread.sleep(1);
-        }
+        Waits.await("the monitor connected", Duration.ofSeconds(30), Duration.ofMillis(1), monitor::connected);
         List<CountingSink> sinks = new ArrayList<>();
         for (int i = 0; i < subscribers; i++) {
             CountingSink sink = new CountingSink();

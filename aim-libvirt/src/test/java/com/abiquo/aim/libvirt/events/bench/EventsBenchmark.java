@@ -3,6 +3,7 @@ package com.abiquo.aim.libvirt.events.bench;
 import com.abiquo.aim.libvirt.connection.TestDomains;
 import com.abiquo.aim.libvirt.events.EventJournal;
 import com.abiquo.aim.libvirt.events.fault.EventsServerHarness;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.DomainRef;
 import com.abiquo.aim.v1.EventFilter;
 import com.abiquo.aim.v1.EventsMonitorServiceGrpc;
@@ -15,6 +16,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -115,7 +117,9 @@ public final class EventsBenchmark {
             }, "virsh-event-reader");
             reader.setDaemon(true);
             reader.start();
-            Thread.sleep(1000); // virsh registers its callback
+            // Not a condition: virsh says nothing until an event comes, so it gets a second to register its callback
+            // (a late one only leaves the first warm-up operations without a virsh time).
+            Thread.sleep(1000);
 
             System.out.printf("%nLatency on %s, domain %s (%s, 64 MiB), %d pause/resume operations per row after %d "
                     + "to warm up.%n", uri, name, type, operations, WARM_UP_OPERATIONS);
@@ -222,7 +226,7 @@ public final class EventsBenchmark {
                     EventJournal.Entry entry = journal.get(subscribers.get(0).lastSequence);
                     callbackToJournaled[op] = journaled.callbackToJournaled(entry);
                 }
-                Thread.sleep(5);
+                Thread.sleep(5); // pacing, not a wait: the next operation 5 ms after this one's events arrived
             }
             domain.free();
         }
@@ -267,7 +271,7 @@ public final class EventsBenchmark {
                     opToVirsh[op] = virshAt == null ? Long.MAX_VALUE : virshAt - start;
                     callbackToJournaled[op] = journaled.callbackToJournaled(entry);
                 }
-                Thread.sleep(5);
+                Thread.sleep(5); // pacing, not a wait: the next operation 5 ms after this one's events arrived
             }
             domain.free();
             long rss = rssMiB();
@@ -308,7 +312,7 @@ public final class EventsBenchmark {
                     fireToHanded[k - WARM_UP_OPERATIONS] = handed - fired[k];
                 }
                 clients.awaitArrived(k);
-                Thread.sleep(7); // about the pace of the libvirt rows (an operation, then 5 ms)
+                Thread.sleep(7); // pacing, not a wait: about the pace of the libvirt rows (an operation, then 5 ms)
             }
             long[] fireToSubscriber = new long[operations * level];
             Arrays.fill(fireToSubscriber, Long.MAX_VALUE);
@@ -438,13 +442,10 @@ public final class EventsBenchmark {
         return fired;
     }
 
-    private static void awaitDrained(List<BenchSubscriber> subscribers, long last) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        for (BenchSubscriber subscriber : subscribers) {
-            while (subscriber.lastSequence < last && System.nanoTime() < deadline && !subscriber.ended.isDone()) {
-                Thread.sleep(1);
-            }
-        }
+    /** Waits up to a minute until every subscriber has received up to {@code last} or ended; the rows tell which. */
+    private static void awaitDrained(List<BenchSubscriber> subscribers, long last) {
+        Waits.holdsWithin(Duration.ofSeconds(60), Duration.ofMillis(1), () -> subscribers.stream()
+                .allMatch(subscriber -> subscriber.lastSequence >= last || subscriber.ended.isDone()));
     }
 
     private static long total(List<BenchSubscriber> subscribers) {
@@ -479,7 +480,7 @@ public final class EventsBenchmark {
 
     private static long rssAfterGc() throws IOException, InterruptedException {
         System.gc();
-        Thread.sleep(200);
+        Thread.sleep(200); // not a wait on a condition: time for the collector's memory to go back to the system
         return rssMiB();
     }
 

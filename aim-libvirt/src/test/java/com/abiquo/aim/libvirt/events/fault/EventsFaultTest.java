@@ -3,11 +3,12 @@ package com.abiquo.aim.libvirt.events.fault;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.libvirt.events.EventJournal;
 import com.abiquo.aim.libvirt.events.grpc.StreamCollector;
+import com.abiquo.aim.testing.PrivateLibvirtd;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.DomainEvent;
 import com.abiquo.aim.v1.DomainState;
 import com.abiquo.aim.v1.SubscribeRequest;
@@ -38,8 +39,7 @@ class EventsFaultTest {
 
     @BeforeAll
     static void startDaemon() throws Exception {
-        PrivateLibvirtd.missingPrerequisite().ifPresent(why -> fail("cannot run fault tests: " + why));
-        libvirtd = new PrivateLibvirtd();
+        libvirtd = new PrivateLibvirtd("aimtest-ev-");
         libvirtd.start();
     }
 
@@ -99,21 +99,13 @@ class EventsFaultTest {
     }
 
     /** Waits until the subscriber has seen the domain go through {@code expected} (other events may come between). */
-    private static void awaitKinds(StreamCollector client, String name, List<String> expected)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!isSubsequence(expected, kindsOf(client, name))) {
-            if (System.nanoTime() > deadline) {
-                fail(name + ": expected " + expected + " in order, got " + kindsOf(client, name));
-            }
-            Thread.sleep(20);
-        }
+    private static void awaitKinds(StreamCollector client, String name, List<String> expected) {
+        Waits.await(name + " to go through " + expected + " in order", WAIT, Duration.ofMillis(20),
+                () -> isSubsequence(expected, kindsOf(client, name)), () -> "got " + kindsOf(client, name));
     }
 
-    private void awaitStates(StreamCollector client, Map<String, DomainState> expected, String who)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
+    private void awaitStates(StreamCollector client, Map<String, DomainState> expected, String who) {
+        Waits.await(who + " to see " + expected, WAIT, Duration.ofMillis(20), () -> {
             Map<String, DomainState> mine = new LinkedHashMap<>(seenStates(client));
             mine.keySet().retainAll(expected.keySet().stream().filter(k -> expected.get(k) != null).toList());
             Map<String, DomainState> wanted = new LinkedHashMap<>(expected);
@@ -121,14 +113,8 @@ class EventsFaultTest {
             Map<String, DomainState> all = seenStates(client);
             boolean goneOk = expected.entrySet().stream().filter(e -> e.getValue() == null)
                     .noneMatch(e -> all.containsKey(e.getKey()));
-            if (mine.equals(wanted) && goneOk) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                fail(who + " sees " + all + ", expected " + expected + "; events: " + client.events());
-            }
-            Thread.sleep(20);
-        }
+            return mine.equals(wanted) && goneOk;
+        }, () -> who + " sees " + seenStates(client) + "; events: " + client.events());
     }
 
     @Test
@@ -271,10 +257,7 @@ class EventsFaultTest {
                 phase2.addAll(copy.subList(marks.get(i), copy.size()));
             }
             phase2.sort(null);
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (aim.monitor().subscriberCount() > 3 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Waits.await("the stalled subscriber cut off", WAIT, () -> aim.monitor().subscriberCount() <= 3);
             assertEquals(3, aim.monitor().subscriberCount(), "the stalled subscriber was cut off");
             stalled.request(100_000);
             Status status = stalled.awaitStatus(WAIT);
@@ -340,16 +323,9 @@ class EventsFaultTest {
         });
     }
 
-    private static void awaitCount(List<StreamCollector> clients, long lastSequence) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        for (StreamCollector client : clients) {
-            while (lastSequence(client) < lastSequence) {
-                if (System.nanoTime() > deadline) {
-                    fail("subscriber did not receive up to " + lastSequence);
-                }
-                Thread.sleep(5);
-            }
-        }
+    private static void awaitCount(List<StreamCollector> clients, long lastSequence) {
+        Waits.await("every subscriber to receive up to " + lastSequence, WAIT, Duration.ofMillis(5),
+                () -> clients.stream().allMatch(client -> lastSequence(client) >= lastSequence));
     }
 
     private static long lastSequence(StreamCollector client) {

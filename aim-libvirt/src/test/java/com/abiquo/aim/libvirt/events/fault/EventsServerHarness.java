@@ -7,13 +7,12 @@ import com.abiquo.aim.core.module.ServiceRegistry;
 import com.abiquo.aim.libvirt.connection.ConnectionSettings;
 import com.abiquo.aim.libvirt.connection.DomainEventSource;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
-import com.abiquo.aim.libvirt.connection.RecordingHealth;
 import com.abiquo.aim.libvirt.events.EventsMonitor;
 import com.abiquo.aim.libvirt.events.EventsMonitorModule;
-import com.abiquo.aim.v1.DomainRef;
-import com.abiquo.aim.v1.EventFilter;
+import com.abiquo.aim.libvirt.events.grpc.Journaled;
+import com.abiquo.aim.testing.RecordingHealth;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.EventsMonitorServiceGrpc;
-import com.abiquo.aim.v1.ListEventsRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -85,33 +84,17 @@ public final class EventsServerHarness implements AutoCloseable {
         awaitHealth("SERVING", timeout);
     }
 
-    public void awaitHealth(String prefix, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!health.status(SERVICE).startsWith(prefix)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("health of " + SERVICE + " is " + health.status(SERVICE) + ", expected "
-                        + prefix);
-            }
-            Thread.sleep(5);
-        }
+    public void awaitHealth(String prefix, Duration timeout) {
+        Waits.await("health of " + SERVICE + " " + prefix, timeout, Duration.ofMillis(5),
+                () -> health.status(SERVICE).startsWith(prefix), () -> "it is " + health.status(SERVICE));
     }
 
     /**
      * Waits until an event of the domain is in the journal, read with ListEvents. libvirt reports events
      * asynchronously: the DEFINED event of a domain defined just before may otherwise reach a subscription opened next.
      */
-    public void awaitJournaled(String uuid, Duration timeout) throws InterruptedException {
-        EventsMonitorServiceGrpc.EventsMonitorServiceBlockingStub blocking =
-                EventsMonitorServiceGrpc.newBlockingStub(channel());
-        ListEventsRequest ofTheDomain = ListEventsRequest.newBuilder().setFilter(EventFilter.newBuilder()
-                .addDomains(DomainRef.newBuilder().setUuid(uuid))).build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (blocking.listEvents(ofTheDomain).getEventsCount() == 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no event of " + uuid + " journaled");
-            }
-            Thread.sleep(5);
-        }
+    public void awaitJournaled(String uuid, Duration timeout) {
+        Journaled.awaitEventOf(channel(), uuid, timeout);
     }
 
     public LibvirtConnection connection() {

@@ -12,6 +12,7 @@ import com.abiquo.aim.libvirt.metrics.MetricsCollector;
 import com.abiquo.aim.libvirt.metrics.MetricsStore;
 import com.abiquo.aim.libvirt.node.NodeInfoReader;
 import com.abiquo.aim.libvirt.service.LibvirtGrpcService;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.DefineDomainRequest;
 import com.abiquo.aim.v1.DomainEvent;
 import com.abiquo.aim.v1.DomainEventKind;
@@ -268,18 +269,9 @@ class PmSuspendDomainTest {
                 + e.getLibvirtEvent()).toList();
     }
 
-    private static boolean awaitFile(Path file, Predicate<String> condition, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            String text = Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "";
-            if (condition.test(text)) {
-                return true;
-            }
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(20);
-        }
+    private static boolean awaitFile(Path file, Predicate<String> condition, Duration timeout) {
+        return Waits.holdsWithin(timeout, Duration.ofMillis(20), () -> condition.test(
+                Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : ""));
     }
 
     private static int count(String text, String what) {

@@ -14,8 +14,9 @@ import com.abiquo.aim.core.module.ServiceRegistry;
 import com.abiquo.aim.libvirt.connection.ConnectionSettings;
 import com.abiquo.aim.libvirt.connection.DomainEventSource;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
-import com.abiquo.aim.libvirt.connection.RecordingHealth;
 import com.abiquo.aim.libvirt.events.EventsMonitorModule;
+import com.abiquo.aim.testing.RecordingHealth;
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.DomainEvent;
 import com.abiquo.aim.v1.DomainEventKind;
 import com.abiquo.aim.v1.DomainRef;
@@ -87,10 +88,7 @@ class EventsMonitorGrpcTest {
         server = builder.build().start();
         channel = InProcessChannelBuilder.forName(name).build();
         if (withSource) {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!"SERVING".equals(health.status(SERVICE)) && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            Waits.await(SERVICE + " SERVING", WAIT, () -> "SERVING".equals(health.status(SERVICE)));
             assertEquals("SERVING", health.status(SERVICE));
         }
         return EventsMonitorServiceGrpc.newStub(channel);
@@ -138,16 +136,8 @@ class EventsMonitorGrpcTest {
     }
 
     /** Waits until the monitor has journaled an event of the domain (events arrive asynchronously). */
-    private void awaitJournaled(String uuid) throws InterruptedException {
-        var blocking = EventsMonitorServiceGrpc.newBlockingStub(channel);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (blocking.listEvents(ListEventsRequest.newBuilder().setFilter(EventFilter.newBuilder()
-                .addDomains(DomainRef.newBuilder().setUuid(uuid))).build()).getEventsCount() == 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no event of " + uuid + " journaled");
-            }
-            Thread.sleep(5);
-        }
+    private void awaitJournaled(String uuid) {
+        Journaled.awaitEventOf(channel, uuid, WAIT);
     }
 
     private static List<String> describe(List<DomainEvent> events) {
@@ -353,10 +343,7 @@ class EventsMonitorGrpcTest {
         }
         assertTrue(healthy.awaitEvents(events -> events.size() == 31, WAIT), "got " + healthy.events().size());
         // Over its buffer and taking nothing for the stall grace (1 s): cut off on the server side.
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (module.monitor().subscriberCount() > 1 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Waits.await("the stalled subscriber removed", WAIT, () -> module.monitor().subscriberCount() <= 1);
         assertEquals(1, module.monitor().subscriberCount(), "only the healthy subscriber is left");
         stalled.request(1_000);
         Status status = stalled.awaitStatus(WAIT);

@@ -1,5 +1,6 @@
 package com.abiquo.aim.libvirt.events.grpc;
 
+import com.abiquo.aim.testing.Waits;
 import com.abiquo.aim.v1.DomainEvent;
 import com.abiquo.aim.v1.SubscribeRequest;
 import com.abiquo.aim.v1.SubscribeResponse;
@@ -75,27 +76,18 @@ public final class StreamCollector implements ClientResponseObserver<SubscribeRe
         return messages.get(0).getStarted().getSubscriptionId();
     }
 
-    public boolean awaitEvents(Predicate<List<DomainEvent>> condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.test(events())) {
-            if (System.nanoTime() > deadline || status.isDone()) {
-                return condition.test(events());
-            }
-            Thread.sleep(2);
-        }
-        return true;
+    /**
+     * Waits until the events received satisfy the condition, or the stream ends; returns whether they do, so that
+     * the caller's assertion says what it expected.
+     */
+    public boolean awaitEvents(Predicate<List<DomainEvent>> condition, Duration timeout) {
+        Waits.holdsWithin(timeout, Waits.POLL, () -> condition.test(events()) || status.isDone());
+        return condition.test(events());
     }
 
-    public boolean awaitMessages(Predicate<List<SubscribeResponse>> condition, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.test(messages.copy())) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(2);
-        }
-        return true;
+    /** Waits until the messages received satisfy the condition; returns whether they do. */
+    public boolean awaitMessages(Predicate<List<SubscribeResponse>> condition, Duration timeout) {
+        return Waits.holdsWithin(timeout, Waits.POLL, () -> condition.test(messages.copy()));
     }
 
     public Status awaitStatus(Duration timeout) throws Exception {
