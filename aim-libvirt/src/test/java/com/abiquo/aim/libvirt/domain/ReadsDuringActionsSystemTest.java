@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.abiquo.aim.libvirt.connection.ConnectionSettings;
 import com.abiquo.aim.libvirt.connection.DomainStates;
 import com.abiquo.aim.libvirt.connection.LibvirtConnection;
-import com.abiquo.aim.libvirt.connection.RecordingHealth;
+import com.abiquo.aim.testing.RecordingHealth;
 import com.abiquo.aim.libvirt.connection.TestDomains;
 import java.nio.file.Files;
 import java.nio.file.Path;
