@@ -75,13 +75,26 @@ public final class RedisConnector {
                 closeQuietly(jedis);
             }
             RedisFailure explained = RedisFailure.of(endpoint, failure);
-            if (!endpoint.tls() && String.valueOf(failure.getMessage()).contains("Unexpected end of stream")) {
-                // a TLS port closes on a plaintext PING
+            if (!endpoint.tls() && closedOnFirstCommand(failure)) {
                 explained = new RedisFailure(explained.getMessage() + " (does the server want TLS on this port? "
                         + "then use rediss://)");
             }
             throw explained;
         }
+    }
+
+    /**
+     * A TLS port answers the plaintext PING of a new connection by closing it: an end of stream, or (Redis 7) a
+     * connection reset.
+     */
+    private static boolean closedOnFirstCommand(JedisException failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            if (message.contains("Unexpected end of stream") || message.contains("Connection reset")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private SSLSocketFactory tlsFactory() throws RedisFailure {
