@@ -50,7 +50,8 @@ run_jvm_side() {
   esac
   if [ "$side" != own ]; then
     printf '\n==== JVM side: %s   options: %s%s   load average: %s\n' "$side" "${options:-none, the JVM defaults}" \
-      "${malloc:+   MALLOC_ARENA_MAX=$malloc}" "$(cut -d' ' -f1-3 /proc/loadavg)"
+      "${malloc:+   MALLOC_ARENA_MAX=$malloc}${BENCH_JAVA_OPTS:+   then BENCH_JAVA_OPTS: $BENCH_JAVA_OPTS}" \
+      "$(cut -d' ' -f1-3 /proc/loadavg)"
   fi
   # word splitting of the option lists is wanted (several options); no file pattern expansion
   set -f
