@@ -317,13 +317,20 @@ public enum AimErrorReason {
     ;
 
     private static final Map<String, AimErrorReason> BY_NAME = new HashMap<>();
-    private static final Map<String, EnumValueDescriptor> PROTO_VALUES = new HashMap<>();
 
     static {
         for (AimErrorReason reason : values()) {
             BY_NAME.put(reason.name(), reason);
         }
-        protoCatalogue().forEach(value -> PROTO_VALUES.put(value.getName(), value));
+    }
+
+    /** The protos' values by name, read on first use: a client that only switches on reasons never loads them. */
+    private static final class ProtoValues {
+        static final Map<String, EnumValueDescriptor> BY_NAME = new HashMap<>();
+
+        static {
+            protoCatalogue().forEach(value -> BY_NAME.put(value.getName(), value));
+        }
     }
 
     /** The values of every {@code ...ErrorReason} enum of the protos (without their zero values). */
@@ -343,7 +350,7 @@ public enum AimErrorReason {
      * the .proto says when it is raised and what to do; empty for {@link #NONE} and {@link #UNRECOGNIZED}.
      */
     public Optional<EnumValueDescriptor> descriptor() {
-        return Optional.ofNullable(PROTO_VALUES.get(name()));
+        return Optional.ofNullable(ProtoValues.BY_NAME.get(name()));
     }
 
     /** True for a reason the agent no longer sends (deprecated in the protos, which name its replacement). */

@@ -39,7 +39,6 @@ public class IpTool {
         return namespace;
     }
 
-    /** "namespace X" or "the host's namespace", for messages. */
     /** Where commands run, for messages; callers put "the" before it ("exists in the " + where()). */
     public String where() {
         return namespace.map(name -> "network namespace \"" + name + "\"").orElse("host's network namespace");

@@ -186,6 +186,11 @@ class CallIsolationTest {
     }
 
     private void awaitInFlight(CallClass callClass, int expected, int seconds) {
+        awaitInFlight(server, callClass, expected, seconds);
+    }
+
+    /** Waits until {@code server} has admitted exactly {@code expected} calls of the class. */
+    static void awaitInFlight(AimServer server, CallClass callClass, int expected, int seconds) {
         Waits.awaitValue(expected + " admitted " + callClass + " calls", java.time.Duration.ofSeconds(seconds),
                 Waits.POLL, () -> server.callPools().pool(callClass).inFlight(), inFlight -> inFlight == expected);
     }

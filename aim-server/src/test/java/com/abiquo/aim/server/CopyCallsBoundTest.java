@@ -1,6 +1,5 @@
 package com.abiquo.aim.server;
 
-import com.abiquo.aim.testing.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,7 +106,6 @@ class CopyCallsBoundTest {
     }
 
     private static void awaitInFlight(AimServer server, int expected) {
-        Waits.awaitValue(expected + " admitted copy calls", java.time.Duration.ofSeconds(10), Waits.POLL,
-                () -> server.callPools().pool(CallClass.COPY).inFlight(), inFlight -> inFlight == expected);
+        CallIsolationTest.awaitInFlight(server, CallClass.COPY, expected, 10);
     }
 }

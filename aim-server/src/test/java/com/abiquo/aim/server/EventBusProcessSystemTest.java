@@ -84,18 +84,7 @@ class EventBusProcessSystemTest {
         for (int index = 0; index < pauses; index++) {
             aim.pauseAndResume();
         }
-        return awaitJournaled(aim, before, 1 + 2 * pauses);
-    }
-
-    /**
-     * libvirt's test driver reports an event a moment after the call that caused it, so the journal's newest sequence
-     * read right after the calls may miss the last: the calls' events are counted instead (consecutive sequences).
-     */
-    private static long awaitJournaled(EventBusProcess aim, long before, int events) throws Exception {
-        long last = before + events;
-        await("the journal holds the " + events + " events after " + before, WAIT, () -> aim.lastSequence() >= last);
-        assertEquals(last, aim.lastSequence(), "exactly the calls' events");
-        return last;
+        return EventWatcherTest.awaitJournaled(aim::lastSequence, before, 1 + 2 * pauses);
     }
 
     @Test

@@ -325,9 +325,15 @@ class EventWatcherTest {
      * sequence right after the calls can miss the last ones (and a watcher handling in batches steps over that value).
      */
     static long awaitJournaled(RunningAim aim, long before, int events) {
+        return awaitJournaled(() -> lastIssued(aim), before, events);
+    }
+
+    /** As {@link #awaitJournaled(RunningAim, long, int)}, for an agent whose newest sequence {@code newest} reads. */
+    static long awaitJournaled(java.util.function.LongSupplier newest, long before, int events) {
         long last = before + events;
-        await("the journal holds the " + events + " events after " + before, LONG, () -> lastIssued(aim) >= last);
-        assertEquals(last, lastIssued(aim), "exactly the calls' events");
+        await("the journal holds the " + events + " events after " + before, LONG,
+                () -> newest.getAsLong() >= last);
+        assertEquals(last, newest.getAsLong(), "exactly the calls' events");
         return last;
     }
 

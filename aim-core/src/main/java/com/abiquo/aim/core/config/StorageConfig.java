@@ -2,10 +2,6 @@ package com.abiquo.aim.core.config;
 
 import static java.util.Objects.requireNonNull;
 
-import com.abiquo.aim.core.config.AimSettings;
-import com.abiquo.aim.core.config.ConfigException;
-import com.abiquo.aim.core.config.ConfigKey;
-import com.abiquo.aim.core.config.ConfigSchema;
 import java.nio.file.Path;
 import java.time.Duration;
 

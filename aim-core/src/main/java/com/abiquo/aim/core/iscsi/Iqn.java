@@ -2,8 +2,8 @@ package com.abiquo.aim.core.iscsi;
 
 import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.path.PathLimits;
 import io.grpc.Status;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +30,7 @@ public final class Iqn {
         if (name == null || name.isEmpty()) {
             return Optional.of("is empty");
         }
-        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+        if (PathLimits.utf8Length(name) > MAX_BYTES) {
             return Optional.of("is longer than " + MAX_BYTES + " bytes");
         }
         String lower = name.toLowerCase(Locale.ROOT);

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntPredicate;
 import org.libvirt.Connect;
@@ -65,7 +64,8 @@ public final class DomainOperations {
         DomainXml.Identity identity = DomainXml.identity(xml);
         return connection.act("defining domain '" + identity.name() + "'", connect -> {
             boolean existed = exists(connect, identity);
-            return using(connect.domainDefineXML(xml), domain -> new Defined(summary(domain, false), !existed));
+            return Handles.using(connect.domainDefineXML(xml),
+                    domain -> new Defined(summary(domain, false), !existed));
         });
     }
 
@@ -120,7 +120,7 @@ public final class DomainOperations {
                 }
                 throw failure;
             }
-            return Optional.of(using(domain, found -> summary(found, false)));
+            return Optional.of(Handles.using(domain, found -> summary(found, false)));
         });
     }
 
@@ -229,7 +229,7 @@ public final class DomainOperations {
                 }
                 throw gone;
             }
-            return using(domain, found -> {
+            return Handles.using(domain, found -> {
                 try {
                     found.destroy();
                 } catch (LibvirtException stoppedMeanwhile) {
@@ -278,11 +278,6 @@ public final class DomainOperations {
 
     // ---- helpers ----
 
-    @FunctionalInterface
-    interface DomainWork<T> {
-        T apply(Domain domain) throws LibvirtException, AimException;
-    }
-
     private interface DomainAction {
         void apply(Domain domain) throws LibvirtException;
     }
@@ -313,30 +308,16 @@ public final class DomainOperations {
     }
 
     /** Looks the domain up, reads from it and frees its handle; failures are mapped from libvirt's true error. */
-    <T> T onDomain(String verb, DomainSelector selector, DomainWork<T> work) throws AimException {
-        return connection.call(verb + " " + selector.describe(), connect -> using(lookup(connect, selector), work));
+    <T> T onDomain(String verb, DomainSelector selector, Handles.HandleWork<Domain, T> work) throws AimException {
+        return connection.call(verb + " " + selector.describe(),
+                connect -> Handles.using(lookup(connect, selector), work));
     }
 
     /** {@link #onDomain} for an action that can take seconds: on the actions connection. */
-    private <T> T actOnDomain(String verb, DomainSelector selector, DomainWork<T> work) throws AimException {
-        return connection.act(verb + " " + selector.describe(), connect -> using(lookup(connect, selector), work));
+    private <T> T actOnDomain(String verb, DomainSelector selector, Handles.HandleWork<Domain, T> work) throws AimException {
+        return connection.act(verb + " " + selector.describe(),
+                connect -> Handles.using(lookup(connect, selector), work));
     }
-
-    /**
-     * Works on a domain handle and frees it, also when the work fails. A libvirt failure's true error is captured
-     * before the free: virDomainFree resets the thread's last libvirt error, after which only libvirt-java's enum
-     * would be left to tell the code.
-     */
-    static <T> T using(Domain domain, DomainWork<T> work) throws LibvirtException, AimException {
-        try {
-            return work.apply(domain);
-        } catch (LibvirtException failure) {
-            throw LibvirtErrors.capture(failure);
-        } finally {
-            Handles.free(domain);
-        }
-    }
-
 
     static Domain lookup(Connect connect, DomainSelector selector) throws LibvirtException {
         return selector.byUuid() ? connect.domainLookupByUUIDString(selector.uuid())

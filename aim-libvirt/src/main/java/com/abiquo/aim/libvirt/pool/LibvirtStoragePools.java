@@ -3,6 +3,7 @@ package com.abiquo.aim.libvirt.pool;
 import com.abiquo.aim.libvirt.LibvirtErrorReason;
 import static java.util.Objects.requireNonNull;
 
+import com.abiquo.aim.core.config.StorageConfig;
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.iscsi.InitiatorName;
 import com.abiquo.aim.core.iscsi.Iqn;
@@ -47,7 +48,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
     private final LibvirtVolumes volumes;
 
     public LibvirtStoragePools(Supplier<Optional<LibvirtAccess>> libvirt, Duration timeout) {
-        this(libvirt, timeout, new InitiatorName(Path.of("/etc/iscsi/initiatorname.iscsi")));
+        this(libvirt, timeout, new InitiatorName(Path.of(StorageConfig.DEFAULT_INITIATOR_NAME_FILE)));
     }
 
     /**

@@ -97,6 +97,7 @@ class ReadsDuringActionsSystemTest {
                 quickestPowerOffNanos = Math.min(quickestPowerOffNanos, powerOff.get());
             }
         }
+        assertTrue(reads >= ROUNDS, "only " + reads + " reads overlapped the power-offs: the test measured nothing");
         assertTrue(slowestReadNanos < quickestPowerOffNanos / 2, "the slowest of " + reads + " reads took "
                 + slowestReadNanos / 1_000_000 + " ms while the quickest power-off took "
                 + quickestPowerOffNanos / 1_000_000 + " ms: reads wait behind actions");

@@ -33,7 +33,7 @@ class EventsAfterDisconnectionTest {
     }
 
     @Test
-    void aSendRoundQueuedBehindADisconnectionIsSentAndLaterEventsStillFlow() throws Exception {
+    void eventsQueuedBehindADisconnectionWhileADrainIsHeldAreSentAndLaterEventsStillFlow() throws Exception {
         monitor = new EventsMonitor(new MonitorConfig(10_000, 1_000), new EventsMonitor.ConnectionObserver() {
             @Override
             public void connected() {
@@ -67,7 +67,6 @@ class EventsAfterDisconnectionTest {
         // The drain pool sends Started; wait until that drain is over, so the next one starts with an event.
         BooleanSupplier startedSent = () -> subscriber.idle() && !sink.itemsOf(StreamItem.Started.class).isEmpty();
         Waits.await("Started sent and its drain over", WAIT, Duration.ofMillis(1), startedSent::getAsBoolean);
-        assertTrue(startedSent.getAsBoolean(), "Started sent and its drain over");
         long now = System.nanoTime();
         event("a", STARTED, now);
         event("a", STOPPED, now + 1_000);

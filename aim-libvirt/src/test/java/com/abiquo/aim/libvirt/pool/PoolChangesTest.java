@@ -170,7 +170,7 @@ class PoolChangesTest {
     }
 
     @Test
-    void poolChangesAndVolumeWritesAreActionsWhichReadsNeverWaitBehind() throws Exception {
+    void poolChangesAndVolumeWritesGoThroughTheActionsPath() throws Exception {
         org.libvirt.Connect connect = new org.libvirt.Connect("test:///default");
         try {
             CountingAccess access = new CountingAccess(connect);

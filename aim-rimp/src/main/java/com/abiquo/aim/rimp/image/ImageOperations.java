@@ -268,8 +268,9 @@ public final class ImageOperations {
         }
     }
 
-    /** AIM never makes instances that are links; one there was put by someone else,
-            and what it points to is not ours. */
+    /**
+     * AIM never makes instances that are links; one there was put by someone else, and what it points to is not ours.
+     */
     private static void refuseLink(Path instance, String action) throws AimException {
         if (Files.isSymbolicLink(instance)) {
             throw new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.INSTANCE_IS_LINK,

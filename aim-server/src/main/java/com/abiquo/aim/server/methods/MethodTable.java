@@ -5,7 +5,6 @@ import com.abiquo.aim.server.security.Access;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Every gRPC method AIM serves, written out once with both things the server must know of it: the pool it runs on
@@ -83,7 +82,7 @@ public final class MethodTable {
 
     private static CallClass byName(String fullMethodName) {
         String method = fullMethodName.substring(fullMethodName.indexOf('/') + 1);
-        return Set.of("Get", "List", "Check").stream().anyMatch(method::startsWith) ? CallClass.READ
+        return method.startsWith("Get") || method.startsWith("List") || method.startsWith("Check") ? CallClass.READ
                 : CallClass.ACTION;
     }
 

@@ -28,74 +28,67 @@ import org.junit.jupiter.api.Test;
 class StateAfterEachEventTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
+    /** What a test does to its freshly defined domain; returns the domain. */
+    @FunctionalInterface
+    private interface Life {
+        org.libvirt.Domain live(org.libvirt.Domain defined) throws org.libvirt.LibvirtException;
+    }
+
+    private static final String TEST_DOMAIN = "<domain type='test'><name>%s</name><memory unit='MiB'>64</memory>"
+            + "<os><type>hvm</type></os></domain>";
+
     @Test
     void aDomainsLifeOnLibvirtsTestDriver() throws Exception {
-        String name = "aimtest-state-" + UUID.randomUUID().toString().substring(0, 8);
-        try (EventsServerHarness aim = EventsServerHarness.libvirt("test:///default", Map.of())) {
-            try {
-                StreamCollector client = subscribeByName(aim, name);
-                String uuid = aim.connection().call(c -> {
-                    var domain = c.domainDefineXML("<domain type='test'><name>" + name
-                            + "</name><memory unit='MiB'>64</memory><os><type>hvm</type></os></domain>");
+        assertEquals(List.of("CREATED:SHUTOFF", "POWERED_ON:RUNNING", "PAUSED:PAUSED", "POWERED_OFF:SHUTOFF",
+                "DESTROYED:UNDEFINED"), statesOfALife("test:///default", "", TEST_DOMAIN, domain -> {
                     domain.create();
                     domain.suspend();
                     domain.destroy();
                     domain.undefine();
-                    return domain.getUUIDString();
-                });
-                assertEquals(List.of("CREATED:SHUTOFF", "POWERED_ON:RUNNING", "PAUSED:PAUSED", "POWERED_OFF:SHUTOFF",
-                        "DESTROYED:UNDEFINED"), statesOnceDone(aim, client, uuid, "DESTROYED"));
-            } finally {
-                TestDomains.remove(aim.connection(), name);
-            }
-        }
+                    return domain;
+                }, "DESTROYED"));
     }
 
     @Test
     void aDomainUndefinedWhileRunningRunsOnUntilItStopsAndIsThenGone() throws Exception {
-        String name = "aimtest-state-" + UUID.randomUUID().toString().substring(0, 8);
-        try (EventsServerHarness aim = EventsServerHarness.libvirt("test:///default", Map.of())) {
-            try {
-                StreamCollector client = subscribeByName(aim, name);
-                String uuid = aim.connection().call(c -> {
-                    var domain = c.domainDefineXML("<domain type='test'><name>" + name
-                            + "</name><memory unit='MiB'>64</memory><os><type>hvm</type></os></domain>");
+        assertEquals(List.of("CREATED:SHUTOFF", "POWERED_ON:RUNNING", "DESTROYED:RUNNING", "POWERED_OFF:UNDEFINED"),
+                statesOfALife("test:///default", "", TEST_DOMAIN, domain -> {
                     domain.create();
                     domain.undefine();
                     domain.destroy();
-                    return domain.getUUIDString();
-                });
-                assertEquals(List.of("CREATED:SHUTOFF", "POWERED_ON:RUNNING", "DESTROYED:RUNNING",
-                        "POWERED_OFF:UNDEFINED"), statesOnceDone(aim, client, uuid, "POWERED_OFF"));
-            } finally {
-                TestDomains.remove(aim.connection(), name);
-            }
-        }
+                    return domain;
+                }, "POWERED_OFF"));
     }
 
     @Test
     @Tag("system")
     void aKvmDomainsLifeOnTheSystemDaemon() throws Exception {
-        String name = "aimtest-state-" + UUID.randomUUID().toString().substring(0, 8) + "-sys";
         String type = Files.exists(Path.of("/dev/kvm")) ? "kvm" : "qemu";
-        try (EventsServerHarness aim = EventsServerHarness.libvirt("qemu:///system", Map.of())) {
+        // libvirt 9.0's QEMU driver reports RESUMED right before STARTED, SHUTDOWN right before STOPPED.
+        assertEquals(List.of("CREATED:SHUTOFF", "RESUMED:RUNNING", "POWERED_ON:RUNNING", "PAUSED:PAUSED",
+                "RESUMED:RUNNING", "SHUTTING_DOWN:SHUTDOWN", "POWERED_OFF:SHUTOFF", "DESTROYED:UNDEFINED"),
+                statesOfALife("qemu:///system", "-sys", "<domain type='" + type + "'><name>%s</name><memory "
+                        + "unit='MiB'>64</memory><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"
+                        + "<serial type='pty'/></devices></domain>", domain -> {
+                            domain.create();
+                            domain.suspend();
+                            domain.resume();
+                            domain.destroy();
+                            domain.undefine();
+                            return domain;
+                        }, "DESTROYED"));
+    }
+
+    /** Defines a domain from {@code xml} (%s: its name), lives its life, and returns what a subscriber saw. */
+    private static List<String> statesOfALife(String uri, String suffix, String xml, Life life, String lastKind)
+            throws Exception {
+        String name = "aimtest-state-" + UUID.randomUUID().toString().substring(0, 8) + suffix;
+        try (EventsServerHarness aim = EventsServerHarness.libvirt(uri, Map.of())) {
             try {
                 StreamCollector client = subscribeByName(aim, name);
-                String uuid = aim.connection().call(c -> {
-                    var domain = c.domainDefineXML("<domain type='" + type + "'><name>" + name
-                            + "</name><memory unit='MiB'>64</memory><os><type arch='x86_64' machine='pc'>hvm</type>"
-                            + "</os><devices><serial type='pty'/></devices></domain>");
-                    domain.create();
-                    domain.suspend();
-                    domain.resume();
-                    domain.destroy();
-                    domain.undefine();
-                    return domain.getUUIDString();
-                });
-                // libvirt 9.0's QEMU driver reports RESUMED right before STARTED, SHUTDOWN right before STOPPED.
-                assertEquals(List.of("CREATED:SHUTOFF", "RESUMED:RUNNING", "POWERED_ON:RUNNING", "PAUSED:PAUSED",
-                        "RESUMED:RUNNING", "SHUTTING_DOWN:SHUTDOWN", "POWERED_OFF:SHUTOFF", "DESTROYED:UNDEFINED"),
-                        statesOnceDone(aim, client, uuid, "DESTROYED"));
+                String uuid = aim.connection().call(c -> life.live(c.domainDefineXML(String.format(xml, name)))
+                        .getUUIDString());
+                return statesOnceDone(aim, client, uuid, lastKind);
             } finally {
                 TestDomains.remove(aim.connection(), name);
             }
