@@ -26,7 +26,8 @@ import org.libvirt.LibvirtException;
  * The domain operations of the Libvirt service, on the node's connection. Plain logic: no gRPC types; failures are
  * {@link AimException}s mapped by {@link LibvirtConnection#call(String, com.abiquo.aim.libvirt.connection.LibvirtAccess.LibvirtCall)}.
  * Reads go through {@code call}; actions that can take seconds (power, define, undefine, wake-up, disk resizes) through
- * {@link LibvirtConnection#act}, on a connection of their own, so that reads never wait behind them.
+ * {@link LibvirtConnection#act}, on a connection of their own, so that reads never wait behind them. Callers who read
+ * the same domain's state, existence or details at the same time share libvirt round trips ({@link JoinedReads}).
  */
 public final class DomainOperations {
     /** Larger definitions are refused before they reach libvirt. */
@@ -40,6 +41,10 @@ public final class DomainOperations {
     private static final Duration SHUTDOWN_POLL = Duration.ofMillis(100);
 
     private final LibvirtConnection connection;
+    // Callers asking the same at once share libvirt round trips (never a read that started before they asked)
+    private final JoinedReads<DomainSelector> stateReads = new JoinedReads<>();
+    private final JoinedReads<DomainSelector> infoReads = new JoinedReads<>();
+    private final JoinedReads<DomainSelector> existenceReads = new JoinedReads<>();
 
     public DomainOperations(LibvirtConnection connection) {
         this.connection = requireNonNull(connection, "connection is null");
@@ -110,7 +115,7 @@ public final class DomainOperations {
 
     /** The domain if it exists; never NOT_FOUND. */
     public Optional<DomainSummary> find(DomainSelector selector) throws AimException {
-        return connection.call("looking up " + selector.describe(), connect -> {
+        return existenceReads.read(selector, () -> connection.call("looking up " + selector.describe(), connect -> {
             Domain domain;
             try {
                 domain = lookup(connect, selector);
@@ -121,15 +126,15 @@ public final class DomainOperations {
                 throw failure;
             }
             return Optional.of(Handles.using(domain, found -> summary(found, false)));
-        });
+        }));
     }
 
     public int state(DomainSelector selector) throws AimException {
-        return onDomain("reading the state of", selector, DomainOperations::stateOf);
+        return stateReads.read(selector, () -> onDomain("reading the state of", selector, DomainOperations::stateOf));
     }
 
     public DomainSummary info(DomainSelector selector) throws AimException {
-        return onDomain("reading", selector, domain -> summary(domain, true));
+        return infoReads.read(selector, () -> onDomain("reading", selector, domain -> summary(domain, true)));
     }
 
     public List<DomainSummary> list(boolean includeXml) throws AimException {

@@ -14,6 +14,11 @@ import com.abiquo.aim.testing.RecordingHealth;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,5 +87,37 @@ class DomainOperationsTest {
         events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_STOPPED, Duration.ofSeconds(5));
         assertEquals(before, ConnectionRefs.settled(connection),
                 "references to the connection left behind by domain handles that were not freed");
+    }
+
+    @Test
+    void whoReadsAfterAnActionSeesItsEffectWhileOthersReadTheSameDomainWithoutPause() throws Exception {
+        define();
+        DomainSelector selector = DomainSelector.byName(name);
+        AtomicBoolean reading = new AtomicBoolean(true);
+        AtomicLong othersRead = new AtomicLong();
+        ExecutorService others = Executors.newFixedThreadPool(8);
+        try {
+            for (int i = 0; i < 8; i++) {
+                others.submit(() -> {
+                    while (reading.get()) {
+                        operations.state(selector);
+                        othersRead.incrementAndGet();
+                    }
+                    return null;
+                });
+            }
+            // Joined reads may serve these reads with others' round trips, never with one that began before the action
+            for (int round = 0; round < 50; round++) {
+                operations.powerOn(selector);
+                assertEquals(DomainStates.RUNNING, operations.state(selector), "round " + round + ", after power-on");
+                operations.powerOff(selector);
+                assertEquals(DomainStates.SHUTOFF, operations.state(selector), "round " + round + ", after power-off");
+            }
+        } finally {
+            reading.set(false);
+            others.shutdown();
+            assertTrue(others.awaitTermination(10, TimeUnit.SECONDS));
+        }
+        assertTrue(othersRead.get() > 100, "the other readers read " + othersRead.get() + " times: nothing was shared");
     }
 }
