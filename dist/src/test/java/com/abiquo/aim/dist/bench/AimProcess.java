@@ -64,7 +64,7 @@ final class AimProcess implements AutoCloseable {
         return new AimProcess(process, folder, port, (System.nanoTime() - started) / 1_000_000);
     }
 
-    private static boolean accepts(int port) {
+    static boolean accepts(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 100);
             return true;

@@ -4,18 +4,16 @@ import com.abiquo.aim.v1.DomainRef;
 import com.abiquo.aim.v1.EventsMonitorServiceGrpc;
 import com.abiquo.aim.v1.GetDomainStateRequest;
 import com.abiquo.aim.v1.LibvirtServiceGrpc;
-import com.abiquo.aim.v1.PowerOffDomainRequest;
-import com.abiquo.aim.v1.PowerOnDomainRequest;
 import com.abiquo.aim.v1.SubscribeRequest;
 import com.abiquo.aim.v1.SubscribeResponse;
+import com.abiquo.aim.dist.bench.ReadsUnderSlowActions.Reads;
 import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,12 +25,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>start-up to listening (a TCP connect succeeds), several starts each, interleaved;</li>
  *   <li>RSS idle, then sampled while 100 subscribers are open and callers read for --load-seconds, then after the
  *       load stopped;</li>
- *   <li>GetDomainState latency of 200 concurrent callers while 4 domains cycle PowerOff/PowerOn (slow on real KVM),
- *       and the read throughput.</li>
+ *   <li>GetDomainState latency of 200 callers that read without pause while 4 domains cycle PowerOff/PowerOn (slow on
+ *       real KVM), and the read throughput: all reading one domain, then spread over six; and the same 200 callers
+ *       against a plain grpc-java server ({@link PlainUnaryPeer}) while the new AIM cycles the same domains, the
+ *       floor of reads on this machine.</li>
  * </ol>
  * Usage: FootprintBench OLD_DIST NEW_DIST URI [--domains N] [--load-seconds S] [--starts N] [--slow-seconds S]
  */
 public final class FootprintBench {
+    /** Domain 0 and the domains after the four that cycle power. */
+    private static final List<Integer> SIX_IDLE = List.of(0, 5, 6, 7, 8, 9);
+
     private FootprintBench() {
     }
 
@@ -47,6 +50,7 @@ public final class FootprintBench {
         List<String> names = BenchDomains.create(uri, domains);
         try {
             List<Variant> variants = List.of(new Variant("old", oldDist), new Variant("new", newDist));
+            Reads peer = null;
             System.out.printf("AIM footprint on %s with %d domains (%s); old = %s, new = %s%n", uri, names.size(),
                     BenchDomains.kind(uri), oldDist, newDist);
             for (int round = 0; round < starts; round++) {
@@ -63,8 +67,13 @@ public final class FootprintBench {
                     variant.loadMaxKib = load(aim, names, loadSeconds);
                     aim.settle();
                     variant.afterKib = aim.rssKib();
-                    if (names.size() >= 5) {
-                        variant.reads = readsUnderSlowActions(aim, names, slowSeconds);
+                    if (names.size() >= 10) {
+                        variant.oneDomain = reads(aim, names, List.of(names.get(0)), slowSeconds);
+                        variant.sixDomains = reads(aim, names, SIX_IDLE.stream().map(names::get).toList(),
+                                slowSeconds);
+                    }
+                    if (variant.name.equals("new") && names.size() >= 10) {
+                        peer = peerReads(aim, names, slowSeconds);
                     }
                 }
             }
@@ -73,10 +82,16 @@ public final class FootprintBench {
                 System.out.printf("%-4s RSS MiB idle %.1f | max under 100 subscribers + %d s of reads %.1f |"
                         + " after the load %.1f%n", variant.name, variant.idleKib / 1024.0, loadSeconds,
                         variant.loadMaxKib / 1024.0, variant.afterKib / 1024.0);
-                if (variant.reads != null) {
-                    System.out.printf("%-4s GetDomainState under 4 power cycles, 200 callers: %s%n", variant.name,
-                            variant.reads);
+                if (variant.oneDomain != null) {
+                    System.out.printf("%-4s GetDomainState of one domain under 4 power cycles, 200 callers: %s%n",
+                            variant.name, variant.oneDomain);
+                    System.out.printf("%-4s GetDomainState of six domains under 4 power cycles, 200 callers: %s%n",
+                            variant.name, variant.sixDomains);
                 }
+            }
+            if (peer != null) {
+                System.out.printf("peer plain grpc-java Health/Check (nothing behind it), same 200 callers, under new's"
+                        + " 4 power cycles: %s%n", peer);
             }
         } finally {
             BenchDomains.remove(names);
@@ -134,54 +149,34 @@ public final class FootprintBench {
         return Math.max(max, aim.rssKib());
     }
 
-    private static Reads readsUnderSlowActions(AimProcess aim, List<String> names, int seconds) throws Exception {
+    /** 200 callers reading {@code read} (round robin) through AIM while domains 1-4 cycle power through AIM. */
+    private static Reads reads(AimProcess aim, List<String> names, List<String> read, int seconds) throws Exception {
         ManagedChannel channel = aim.channel();
-        AtomicBoolean running = new AtomicBoolean(true);
-        List<Thread> threads = new ArrayList<>();
-        AtomicLong cycles = new AtomicLong();
-        for (int i = 1; i <= 4; i++) {
-            DomainRef cycled = DomainRef.newBuilder().setName(names.get(i)).build();
-            Thread cycler = new Thread(() -> {
-                var stub = LibvirtServiceGrpc.newBlockingStub(channel);
-                while (running.get()) {
-                    stub.powerOffDomain(PowerOffDomainRequest.newBuilder().setDomain(cycled).build());
-                    stub.powerOnDomain(PowerOnDomainRequest.newBuilder().setDomain(cycled).build());
-                    cycles.incrementAndGet();
-                }
-            });
-            cycler.start();
-            threads.add(cycler);
+        try {
+            List<GetDomainStateRequest> requests = read.stream().map(name -> GetDomainStateRequest.newBuilder()
+                    .setDomain(DomainRef.newBuilder().setName(name)).build()).toList();
+            return ReadsUnderSlowActions.measure(channel, names.subList(1, 5), channel, (reads, caller) ->
+                    LibvirtServiceGrpc.newBlockingStub(reads).getDomainState(requests.get(caller % requests.size())),
+                    seconds);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
-        DomainRef read = DomainRef.newBuilder().setName(names.get(0)).build();
-        ConcurrentLinkedQueue<long[]> latencies = new ConcurrentLinkedQueue<>();
-        CountDownLatch readers = new CountDownLatch(200);
-        long start = System.nanoTime();
-        for (int i = 0; i < 200; i++) {
-            Thread reader = new Thread(() -> {
-                var stub = LibvirtServiceGrpc.newBlockingStub(channel);
-                long[] own = new long[1 << 16];
-                int count = 0;
-                while (running.get() && count < own.length) {
-                    long before = System.nanoTime();
-                    stub.getDomainState(GetDomainStateRequest.newBuilder().setDomain(read).build());
-                    own[count++] = System.nanoTime() - before;
-                }
-                latencies.add(Arrays.copyOf(own, count));
-                readers.countDown();
-            });
-            reader.start();
-            threads.add(reader);
+    }
+
+    /** The same 200 callers against a plain grpc-java server of their own, while AIM cycles the same domains. */
+    private static Reads peerReads(AimProcess aim, List<String> names, int seconds) throws Exception {
+        ManagedChannel channel = aim.channel();
+        try (PeerProcess peer = PeerProcess.start()) {
+            ManagedChannel peerChannel = peer.channel();
+            try {
+                return ReadsUnderSlowActions.measure(channel, names.subList(1, 5), peerChannel, (reads, caller) ->
+                        HealthGrpc.newBlockingStub(reads).check(HealthCheckRequest.getDefaultInstance()), seconds);
+            } finally {
+                peerChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
-        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds)); // the measured period
-        running.set(false);
-        readers.await();
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        for (Thread thread : threads) {
-            thread.join();
-        }
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-        return new Reads(all, elapsed, cycles.get());
     }
 
     private static int option(String[] args, String name, int fallback) {
@@ -200,21 +195,12 @@ public final class FootprintBench {
         long idleKib;
         long loadMaxKib;
         long afterKib;
-        Reads reads;
+        Reads oneDomain;
+        Reads sixDomains;
 
         Variant(String name, Path dist) {
             this.name = name;
             this.dist = dist;
-        }
-    }
-
-    private record Reads(long[] sortedNanos, double seconds, long powerCycles) {
-        @Override
-        public String toString() {
-            return String.format("p50 %.2f ms, p99 %.2f ms, max %.1f ms, %.0f reads/s, %d power cycles",
-                    Stats.percentile(sortedNanos, 50) / 1e6, Stats.percentile(sortedNanos, 99) / 1e6,
-                    sortedNanos.length == 0 ? 0 : sortedNanos[sortedNanos.length - 1] / 1e6,
-                    sortedNanos.length / seconds, powerCycles);
         }
     }
 }
