@@ -1,6 +1,8 @@
 package com.abiquo.aim.core.error;
 
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The body of a unary RPC in a thin adapter: run the work, answer once, map any failure to a status.
@@ -26,5 +28,35 @@ public final class GrpcCalls {
         }
         observer.onNext(response);
         observer.onCompleted();
+    }
+
+    /** Work that starts, and answers when its stage completes (on whichever thread completes it). */
+    @FunctionalInterface
+    public interface LaterWork<T> {
+        CompletionStage<T> start() throws AimException;
+    }
+
+    /**
+     * The body of a unary RPC whose answer may come later: the calling thread is free once the work has started.
+     * Failures, whether the work failed to start or its stage failed, are mapped as {@link #unary} maps them.
+     */
+    public static <T> void unaryLater(StreamObserver<T> observer, LaterWork<T> work) {
+        CompletionStage<T> answer;
+        try {
+            answer = work.start();
+        } catch (Exception failure) {
+            observer.onError(GrpcErrors.toStatusException(failure));
+            return;
+        }
+        answer.whenComplete((response, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                observer.onError(GrpcErrors.toStatusException(cause));
+                return;
+            }
+            observer.onNext(response);
+            observer.onCompleted();
+        });
     }
 }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.IntPredicate;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -115,6 +116,11 @@ public final class DomainOperations {
 
     /** The domain if it exists; never NOT_FOUND. */
     public Optional<DomainSummary> find(DomainSelector selector) throws AimException {
+        return JoinedReads.await(findLater(selector));
+    }
+
+    /** {@link #find}, answered later when this caller joins a read of the same domain already asked for. */
+    public CompletableFuture<Optional<DomainSummary>> findLater(DomainSelector selector) {
         return existenceReads.read(selector, () -> connection.call("looking up " + selector.describe(), connect -> {
             Domain domain;
             try {
@@ -130,10 +136,20 @@ public final class DomainOperations {
     }
 
     public int state(DomainSelector selector) throws AimException {
+        return JoinedReads.await(stateLater(selector));
+    }
+
+    /** {@link #state}, answered later when this caller joins a read of the same domain already asked for. */
+    public CompletableFuture<Integer> stateLater(DomainSelector selector) {
         return stateReads.read(selector, () -> onDomain("reading the state of", selector, DomainOperations::stateOf));
     }
 
     public DomainSummary info(DomainSelector selector) throws AimException {
+        return JoinedReads.await(infoLater(selector));
+    }
+
+    /** {@link #info}, answered later when this caller joins a read of the same domain already asked for. */
+    public CompletableFuture<DomainSummary> infoLater(DomainSelector selector) {
         return infoReads.read(selector, () -> onDomain("reading", selector, domain -> summary(domain, true)));
     }
 

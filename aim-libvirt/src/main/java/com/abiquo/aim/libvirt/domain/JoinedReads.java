@@ -16,6 +16,10 @@ import java.util.concurrent.CompletionException;
  * meanwhile. So at most two reads of a key are outstanding (one running, one waiting to start), however many callers
  * ask, and every answer comes from a read that started after its caller asked.
  *
+ * <p>A caller who leads a read runs it on its own thread (the leader of the next read first waits for the running
+ * one to end); a caller who joins gets a future and its thread is free at once, so a pool of a few threads serves
+ * any number of callers of one domain with two of them.
+ *
  * @param <K> what identifies a question (equal keys share reads)
  */
 final class JoinedReads<K> {
@@ -33,8 +37,13 @@ final class JoinedReads<K> {
 
     private final Map<K, Slot> slots = new HashMap<>(); // guarded by this
 
-    /** Reads {@code key} with {@code read}, or takes the answer of a read of the same key not started yet. */
-    <V> V read(K key, Read<V> read) throws AimException {
+    /**
+     * Reads {@code key} with {@code read} on this thread, or joins a read of the same key not started yet.
+     *
+     * @return the answer: done when this caller led the read, pending when it joined one
+     */
+    @SuppressWarnings("unchecked")
+    <V> CompletableFuture<V> read(K key, Read<V> read) {
         CompletableFuture<Object> mine;
         CompletableFuture<Object> runningBefore = null;
         boolean leader = false;
@@ -57,7 +66,23 @@ final class JoinedReads<K> {
         if (leader) {
             lead(key, slot, mine, runningBefore, read);
         }
-        return answer(mine);
+        return (CompletableFuture<V>) mine;
+    }
+
+    /** Waits for an answer of {@link #read}, failing with the read's own failure. */
+    static <V> V await(CompletableFuture<V> answer) throws AimException {
+        try {
+            return answer.join();
+        } catch (CompletionException failed) {
+            Throwable cause = failed.getCause();
+            if (cause instanceof AimException aim) {
+                throw aim;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw (Error) cause;
+        }
     }
 
     /** Runs the read for everyone who joined it, once the read running before it (if any) has ended. */
@@ -83,22 +108,6 @@ final class JoinedReads<K> {
                     }
                 }
             }
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <V> V answer(CompletableFuture<Object> read) throws AimException {
-        try {
-            return (V) read.join();
-        } catch (CompletionException failed) {
-            Throwable cause = failed.getCause();
-            if (cause instanceof AimException aim) {
-                throw aim;
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw (Error) cause;
         }
     }
 

@@ -151,24 +151,25 @@ public final class LibvirtGrpcService extends LibvirtServiceGrpc.LibvirtServiceI
 
     @Override
     public void domainExists(DomainExistsRequest request, StreamObserver<DomainExistsResponse> observer) {
-        GrpcCalls.unary(observer, () -> {
-            Optional<DomainSummary> found = domains.find(selector(request.hasDomain(), request.getDomain()));
-            DomainExistsResponse.Builder response = DomainExistsResponse.newBuilder().setExists(found.isPresent());
-            found.ifPresent(domain -> response.setUuid(domain.uuid()).setName(domain.name()));
-            return response.build();
-        });
+        GrpcCalls.unaryLater(observer, () -> domains.findLater(selector(request.hasDomain(), request.getDomain()))
+                .thenApply(found -> {
+                    DomainExistsResponse.Builder response = DomainExistsResponse.newBuilder()
+                            .setExists(found.isPresent());
+                    found.ifPresent(domain -> response.setUuid(domain.uuid()).setName(domain.name()));
+                    return response.build();
+                }));
     }
 
     @Override
     public void getDomainState(GetDomainStateRequest request, StreamObserver<GetDomainStateResponse> observer) {
-        GrpcCalls.unary(observer, () -> GetDomainStateResponse.newBuilder()
-                .setState(state(domains.state(selector(request.hasDomain(), request.getDomain())))).build());
+        GrpcCalls.unaryLater(observer, () -> domains.stateLater(selector(request.hasDomain(), request.getDomain()))
+                .thenApply(libvirtState -> GetDomainStateResponse.newBuilder().setState(state(libvirtState)).build()));
     }
 
     @Override
     public void getDomainInfo(GetDomainInfoRequest request, StreamObserver<GetDomainInfoResponse> observer) {
-        GrpcCalls.unary(observer, () -> GetDomainInfoResponse.newBuilder()
-                .setDomain(toProto(domains.info(selector(request.hasDomain(), request.getDomain())))).build());
+        GrpcCalls.unaryLater(observer, () -> domains.infoLater(selector(request.hasDomain(), request.getDomain()))
+                .thenApply(domain -> GetDomainInfoResponse.newBuilder().setDomain(toProto(domain)).build()));
     }
 
     @Override

@@ -2,6 +2,8 @@ package com.abiquo.aim.libvirt.domain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.libvirt.LibvirtErrorReason;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -42,17 +45,23 @@ class JoinedReadsTest {
         CountDownLatch firstMayAnswer = new CountDownLatch(1);
         Future<Integer> first = ask("domain-a", firstMayAnswer);
         Waits.await("the first read to start", WAIT, () -> started.get() == 1);
+        Future<Integer> nextLeader = ask("domain-a", null);
+        awaitCallersWaiting(2);
 
-        List<Future<Integer>> later = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            later.add(ask("domain-a", null));
+        // Joiners are answered later: their threads (this one) are free at once, and they never run a read
+        List<CompletableFuture<Integer>> joined = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            joined.add(reads.read("domain-a", () -> {
+                throw new AssertionError("a caller who joined ran a read");
+            }));
         }
-        awaitCallersWaiting(6);
+        assertTrue(joined.stream().noneMatch(CompletableFuture::isDone), "answered before the second read ran");
         assertEquals(1, started.get(), "no second read may start while the first runs");
 
         firstMayAnswer.countDown();
         assertEquals(1, first.get(10, TimeUnit.SECONDS));
-        for (Future<Integer> answer : later) {
+        assertEquals(2, nextLeader.get(10, TimeUnit.SECONDS));
+        for (CompletableFuture<Integer> answer : joined) {
             assertEquals(2, answer.get(10, TimeUnit.SECONDS), "a caller got a read that started before it asked");
         }
         assertEquals(2, started.get(), "six callers, two reads");
@@ -65,19 +74,26 @@ class JoinedReadsTest {
         CountDownLatch firstMayAnswer = new CountDownLatch(1);
         Future<Integer> first = ask("domain-a", firstMayAnswer);
         Waits.await("the first read to start", WAIT, () -> started.get() == 1);
-        CompletableFuture<AimException> secondFailure = new CompletableFuture<>();
-        CompletableFuture<AimException> thirdFailure = new CompletableFuture<>();
         CountDownLatch secondMayAnswer = new CountDownLatch(1);
-        failing("domain-a", missing, secondMayAnswer, secondFailure);
-        failing("domain-a", missing, secondMayAnswer, thirdFailure);
-        awaitCallersWaiting(3);
+        Future<?> secondLeader = callers.submit(() -> {
+            register();
+            return JoinedReads.await(reads.read("domain-a", () -> {
+                started.incrementAndGet();
+                awaitUninterruptibly(secondMayAnswer);
+                throw missing;
+            }));
+        });
+        awaitCallersWaiting(2);
+        CompletableFuture<Integer> joined = reads.read("domain-a", () -> 0);
 
         firstMayAnswer.countDown();
         assertEquals(1, first.get(10, TimeUnit.SECONDS));
         Waits.await("the second read to start", WAIT, () -> started.get() == 2);
         secondMayAnswer.countDown();
-        assertSame(missing, secondFailure.get(10, TimeUnit.SECONDS));
-        assertSame(missing, thirdFailure.get(10, TimeUnit.SECONDS));
+        ExecutionException leaderFailure = assertThrows(ExecutionException.class,
+                () -> secondLeader.get(10, TimeUnit.SECONDS));
+        assertSame(missing, leaderFailure.getCause());
+        assertSame(missing, assertThrows(AimException.class, () -> JoinedReads.await(joined)));
 
         assertEquals(3, ask("domain-a", null).get(10, TimeUnit.SECONDS), "a failed read is not remembered");
         assertEquals(0, reads.keysInFlight());
@@ -98,31 +114,13 @@ class JoinedReadsTest {
     private Future<Integer> ask(String key, CountDownLatch mayAnswer) {
         return callers.submit(() -> {
             register();
-            return reads.read(key, () -> {
+            return JoinedReads.await(reads.read(key, () -> {
                 int number = started.incrementAndGet();
                 if (mayAnswer != null) {
                     awaitUninterruptibly(mayAnswer);
                 }
                 return number;
-            });
-        });
-    }
-
-    private void failing(String key, AimException failure, CountDownLatch mayAnswer,
-                         CompletableFuture<AimException> thrown) {
-        callers.submit(() -> {
-            register();
-            try {
-                reads.read(key, () -> {
-                    started.incrementAndGet();
-                    awaitUninterruptibly(mayAnswer);
-                    throw failure;
-                });
-                thrown.completeExceptionally(new AssertionError("the read did not fail"));
-            } catch (AimException failed) {
-                thrown.complete(failed);
-            }
-            return null;
+            }));
         });
     }
 
@@ -130,7 +128,7 @@ class JoinedReadsTest {
         callerThreads.add(Thread.currentThread());
     }
 
-    /** Waits until {@code count} callers are parked: in a read, waiting to lead one, or waiting for an answer. */
+    /** Waits until {@code count} callers on threads of their own are parked: in a read, or waiting to lead one. */
     private void awaitCallersWaiting(int count) {
         Waits.await(count + " callers waiting", WAIT, () -> {
             synchronized (this) {

@@ -55,7 +55,7 @@ public final class AuditInterceptor implements ServerInterceptor {
         private final boolean changesSomething;
         private final long started = System.nanoTime();
         private final AtomicBoolean logged = new AtomicBoolean();
-        private volatile String arguments = "";
+        private volatile Message firstRequest;
 
         AuditedCall(ServerCall<ReqT, RespT> call, String method, boolean changesSomething) {
             super(call);
@@ -64,9 +64,10 @@ public final class AuditInterceptor implements ServerInterceptor {
         }
 
         void firstRequest(Object message) {
-            // client streams (Upload): the first message is the header that names the file
-            if (arguments.isEmpty() && message instanceof Message request) {
-                arguments = AuditArguments.of(request);
+            // client streams (Upload): the first message is the header that names the file. Its arguments are
+            // written out only for a line that is logged: most calls are reads, which are not.
+            if (firstRequest == null && message instanceof Message request) {
+                firstRequest = request;
             }
         }
 
@@ -91,6 +92,7 @@ public final class AuditInterceptor implements ServerInterceptor {
                     .append(" method=").append(method)
                     .append(" status=").append(status.getCode())
                     .append(" duration_ms=").append(millis);
+            String arguments = firstRequest == null ? "" : AuditArguments.of(firstRequest);
             if (!arguments.isEmpty()) {
                 line.append(' ').append(arguments);
             }
