@@ -1,8 +1,8 @@
 package com.abiquo.aim.dist.bench;
 
-import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 
 /**
@@ -16,8 +16,11 @@ public final class PlainUnaryPeer {
     }
 
     public static void main(String[] args) throws Exception {
-        Server server = Grpc.newServerBuilderForPort(Integer.parseInt(args[0]), InsecureServerCredentials.create())
+        Server server = NettyServerBuilder.forPort(Integer.parseInt(args[0]), InsecureServerCredentials.create())
                 .addService(new HealthStatusManager().getHealthService())
+                // AIM's default [limits] maxConcurrentCallsPerConnection: of 200 callers on one connection, 72 wait
+                // in the client for a stream on both sides
+                .maxConcurrentCallsPerConnection(128)
                 .build()
                 .start();
         System.out.println("listening on " + server.getPort());
