@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.libvirt.connection.DomainEventSource.DomainLifecycleEvent;
 import com.abiquo.aim.libvirt.connection.DomainEventSource.DomainStateSnapshot;
+import com.abiquo.aim.libvirt.connection.DomainStates;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -84,6 +85,13 @@ final class DomainRecord {
             boolean changesNothing = before == null || before.state() == state;
             if (changesNothing && resyncMarkers.alreadyReported(uuid, kind, raw.receivedNanos())) {
                 LOG.debug("Live {} of {} already reported by the resync", kind, raw.name());
+                return false;
+            }
+            // A domain without a definition that stopped while the resync listed is gone from the listing, so the
+            // resync reported it DESTROYED; its STOPPED, delivered after, is that same end, not a new SHUTOFF domain.
+            if (before == null && raw.eventType() == DomainStates.EVENT_STOPPED
+                    && resyncMarkers.alreadyReported(uuid, EventKind.DESTROYED, raw.receivedNanos())) {
+                LOG.debug("Live stop of {} already reported by the resync as its end", raw.name());
                 return false;
             }
             state = known.followDefinition(uuid, raw.eventType(), before, state);

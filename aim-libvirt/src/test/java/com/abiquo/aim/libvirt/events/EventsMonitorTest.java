@@ -643,6 +643,28 @@ class EventsMonitorTest {
     }
 
     @Test
+    void aDomainWithoutADefinitionThatStopsWhileTheResyncListsLeavesNoGhost() throws Exception {
+        source.setTransientSilently("uuid-t", "vm-t", 1);
+        source.setSilently("uuid-d", "vm-d", 5);
+        start(10_000, 1_000);
+        RecordingSink sink = new RecordingSink();
+        monitor.subscribe(all(), sink);
+        source.disconnect();
+        awaitTrue(() -> !monitor.connected(), "disconnected");
+        // It stops, and with it goes, while the listing runs: the resync finds it gone, and libvirt's STOPPED
+        // arrives after that. The stop is what the resync reported; it must not bring the domain back as SHUTOFF.
+        source.duringNextListing = () -> source.fire("uuid-t", "vm-t", STOPPED, 0);
+        source.reconnect();
+        awaitTrue(monitor::connected, "reconnected");
+        source.fire("uuid-d", "vm-d", STARTED, 0); // after the live STOPPED in the dispatcher's order
+        assertTrue(sink.awaitEvents(events -> events.stream().anyMatch(e -> e.name().equals("vm-d")), WAIT),
+                "got " + sink.events());
+        assertEquals(List.of("vm-t:DESTROYED->UNDEFINED resync", "vm-d:POWERED_ON->RUNNING"), sink.events().stream()
+                .map(e -> e.name() + ":" + e.kind() + "->" + e.state() + (e.resync() ? " resync" : "")).toList());
+        assertEquals(java.util.Map.of("uuid-d", VmState.RUNNING), monitor.knownStates(), "no ghost");
+    }
+
+    @Test
     void domainsWithoutADefinitionAreGoneOnceTheyStop() throws Exception {
         source.setSilently("uuid-a", "vm-a", 5);
         start(10_000, 1_000);
