@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       floor of reads on this machine.</li>
  * </ol>
  * Usage: FootprintBench OLD_DIST NEW_DIST URI [--domains N] [--load-seconds S] [--starts N] [--slow-seconds S]
+ * [--new-only 1]; --starts 0 or --slow-seconds 0 leaves that part out; --new-only 1 measures the new side alone (a
+ * long --load-seconds for the RSS after load, which is a figure of its own, not a comparison).
  */
 public final class FootprintBench {
     /** Domain 0 and the domains after the four that cycle power. */
@@ -49,7 +51,8 @@ public final class FootprintBench {
         int slowSeconds = option(args, "--slow-seconds", 30);
         List<String> names = BenchDomains.create(uri, domains);
         try {
-            List<Variant> variants = List.of(new Variant("old", oldDist), new Variant("new", newDist));
+            List<Variant> variants = option(args, "--new-only", 0) == 1 ? List.of(new Variant("new", newDist))
+                    : List.of(new Variant("old", oldDist), new Variant("new", newDist));
             Reads peer = null;
             System.out.printf("AIM footprint on %s with %d domains (%s); old = %s, new = %s%n", uri, names.size(),
                     BenchDomains.kind(uri), oldDist, newDist);
@@ -67,18 +70,20 @@ public final class FootprintBench {
                     variant.loadMaxKib = load(aim, names, loadSeconds);
                     aim.settle();
                     variant.afterKib = aim.rssKib();
-                    if (names.size() >= 10) {
+                    if (names.size() >= 10 && slowSeconds > 0) {
                         variant.oneDomain = reads(aim, names, List.of(names.get(0)), slowSeconds);
                         variant.sixDomains = reads(aim, names, SIX_IDLE.stream().map(names::get).toList(),
                                 slowSeconds);
                     }
-                    if (variant.name.equals("new") && names.size() >= 10) {
+                    if (variant.name.equals("new") && names.size() >= 10 && slowSeconds > 0) {
                         peer = peerReads(aim, names, slowSeconds);
                     }
                 }
             }
             for (Variant variant : variants) {
-                System.out.printf("%-4s start to listening ms: %s%n", variant.name, Stats.of(variant.startMillis));
+                if (!variant.startMillis.isEmpty()) {
+                    System.out.printf("%-4s start to listening ms: %s%n", variant.name, Stats.of(variant.startMillis));
+                }
                 System.out.printf("%-4s RSS MiB idle %.1f | max under 100 subscribers + %d s of reads %.1f |"
                         + " after the load %.1f%n", variant.name, variant.idleKib / 1024.0, loadSeconds,
                         variant.loadMaxKib / 1024.0, variant.afterKib / 1024.0);
