@@ -88,6 +88,8 @@ public final class AimServer {
         if (server != null) {
             throw new IllegalStateException("already started");
         }
+        // read before anything starts: it decides which metrics exist at all (ServerMetrics)
+        MetricsSettings metricsSettings = MetricsSettings.from(settings);
         // Pools so that nothing starves what must always answer: reads, actions and copies each have their own
         // bounded pool (CallPools); -t more threads run the modules' long work (copies) that outlives a handler;
         // health, reflection and NodeService have their own.
@@ -100,7 +102,7 @@ public final class AimServer {
         health.overall(ServingStatus.NOT_SERVING);
         NodeIdentity node = new NodeIdentity(hostname(), nodeAddress());
         ServiceRegistry shared = new ServiceRegistry();
-        metrics = new ServerMetrics(build.version(), build.gitRevision());
+        metrics = new ServerMetrics(build.version(), build.gitRevision(), metricsSettings);
         shared.publish(NodeMetrics.class, metrics.nodeMetrics());
         ModuleContext context = new ModuleContext(settings, configFolder, workExecutor, scheduler, health, shared,
                 node);
@@ -109,7 +111,6 @@ public final class AimServer {
             security = ServerSecurity.load(serverSettings, settings);
             ServerLimits limits = ServerLimits.from(settings);
             MessageSizeLimits sizes = new MessageSizeLimits(limits);
-            MetricsSettings metricsSettings = MetricsSettings.from(settings);
             Map<String, String> owners = new LinkedHashMap<>();
             List<ServerServiceDefinition> definitions = new ArrayList<>();
             for (AimModule module : modules) {
@@ -166,11 +167,9 @@ public final class AimServer {
             // admitted call end, whoever refuses it).
             builder.intercept(new AdmissionInterceptor(callPools));
             builder.intercept(new EarlyCloseReset());
-            if (metricsSettings.grpcCalls()) {
-                metrics.instrument(builder);
-            }
+            metrics.instrument(builder);
             server = builder.build().start();
-            metrics.startEndpoint(metricsSettings, serverCertificate());
+            metrics.startEndpoint(serverCertificate());
             names.forEach(health::servingUnlessReported);
             health.overall(ServingStatus.SERVING);
             serviceNames = List.copyOf(names);

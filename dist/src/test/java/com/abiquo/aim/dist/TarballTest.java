@@ -116,6 +116,43 @@ class TarballTest {
         }
     }
 
+    /**
+     * -XX:TrimNativeHeapInterval is passed to a JVM that has it (this one, when it is 17.0.9/21.0.1 or later) and
+     * left out for one whose release file names an older Java, which would refuse to start with it. That older JVM
+     * is a fake: a JAVA_HOME whose bin/java is a script running this JVM, with a release file saying 17.0.8.
+     */
+    @Test
+    void nativeHeapTrimmingIsPassedOnlyToAJvmThatHasIt() throws Exception {
+        Runtime.Version version = Runtime.version();
+        boolean thisJvmHasIt = version.feature() == 17 && version.update() >= 9
+                || version.feature() == 21 && version.update() >= 1 || version.feature() >= 22;
+        assertEquals(thisJvmHasIt, launchedArguments(Map.of()).contains("-XX:TrimNativeHeapInterval=5000"));
+
+        Path oldJava = Files.createDirectories(folder.resolve("old-java/bin"));
+        Path javaScript = oldJava.resolve("java");
+        Files.writeString(javaScript, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
+                + "' \"$@\"\n");
+        assertTrue(javaScript.toFile().setExecutable(true));
+        Files.writeString(oldJava.getParent().resolve("release"), "JAVA_VERSION=\"17.0.8\"\n");
+        List<String> arguments = launchedArguments(Map.of("JAVA_HOME", oldJava.getParent().toString()));
+        assertFalse(arguments.stream().anyMatch(argument -> argument.startsWith("-XX:TrimNativeHeapInterval")),
+                arguments.toString());
+    }
+
+    /** The JVM's command line of AIM started by the launcher (it listened: the options were accepted). */
+    private static List<String> launchedArguments(Map<String, String> environment) throws Exception {
+        Path config = Launched.devConfig(Files.createTempDirectory(folder, "trim"),
+                home.resolve("bin/abiquo-aim").toString());
+        try (Launched aim = Launched.start(folder, environment, home.resolve("bin/abiquo-aim").toString(), "-c",
+                config.toString())) {
+            aim.waitForPort();
+            List<String> arguments = List.of(Files.readString(Path.of("/proc", Long.toString(aim.process.pid()),
+                    "cmdline")).split("\0"));
+            assertEquals(0, aim.terminate(), aim.output());
+            return arguments;
+        }
+    }
+
     /** abiquo-aim-cds makes the archive; the launcher maps it, and skips it silently for another JVM. */
     @Test
     void theClassDataSharingArchiveIsUsedOnlyWithTheJvmThatMadeIt() throws Exception {

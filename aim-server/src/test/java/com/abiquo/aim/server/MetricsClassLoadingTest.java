@@ -1,0 +1,83 @@
+package com.abiquo.aim.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.abiquo.aim.testing.OutputLines;
+import com.abiquo.aim.v1.GetAgentInfoRequest;
+import com.abiquo.aim.v1.NodeServiceGrpc;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node without /metrics never loads the OpenTelemetry SDK, grpc-java's OpenTelemetry module nor the JVM's metric
+ * collectors (some 500 classes, a few MiB of resident memory on every hypervisor); with /metrics on it does. AIM runs
+ * as a real process whose JVM lists every class it loads (-Xlog:class+load), after it listened and answered a call.
+ */
+class MetricsClassLoadingTest {
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+    /** Packages of what only /metrics needs; AIM's own families (the Prometheus client's core) are always counted. */
+    private static final Pattern METRICS_ONLY = Pattern.compile(
+            " (io\\.opentelemetry\\.|io\\.grpc\\.opentelemetry\\.|io\\.prometheus\\.metrics\\.instrumentation\\.jvm\\."
+                    + "|io\\.prometheus\\.metrics\\.exporter\\.)\\S+ source:");
+
+    @TempDir
+    Path folder;
+
+    @Test
+    void withoutMetricsPortTheMetricsOnlyClassesAreNeverLoaded() throws Exception {
+        List<String> loaded = classesLoadedBy("");
+        assertEquals(List.of(), loaded.stream().filter(line -> METRICS_ONLY.matcher(line).find()).toList());
+    }
+
+    @Test
+    void withMetricsPortTheyAreLoaded() throws Exception {
+        String classes = String.join("\n", classesLoadedBy("\n[metrics]\nport = 0\n"));
+        assertTrue(classes.contains(" io.opentelemetry.sdk.OpenTelemetrySdk source:"), "OpenTelemetry SDK not loaded");
+        assertTrue(classes.contains(" io.grpc.opentelemetry.GrpcOpenTelemetry source:"), "grpc-opentelemetry");
+        assertTrue(classes.contains(" io.prometheus.metrics.instrumentation.jvm.JvmMetrics source:"), "JvmMetrics");
+    }
+
+    /** The -Xlog:class+load lines of AIM started with the given extra configuration, once it answered a call. */
+    private List<String> classesLoadedBy(String extraConfig) throws Exception {
+        Path config = SafeConfig.write(Files.createTempDirectory(folder, "conf"), extraConfig);
+        Path classLog = folder.resolve("classes-" + System.nanoTime() + ".log");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xlog:class+load=info:file=" + classLog,
+                "-cp", System.getProperty("java.class.path"), AimMain.class.getName(), "-c", config.toString())
+                .redirectErrorStream(true)
+                .start();
+        List<String> log = new CopyOnWriteArrayList<>();
+        Thread reader = ProcessOutput.follow(process, log, "aim-output");
+        try {
+            int port = Integer.parseInt(
+                    OutputLines.awaitMatch(log, LISTENING, Duration.ofSeconds(60), process).group(1));
+            ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port,
+                    InsecureChannelCredentials.create()).build();
+            try {
+                assertFalse(NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .getAgentInfo(GetAgentInfoRequest.getDefaultInstance()).getVersion().isEmpty());
+            } finally {
+                channel.shutdownNow();
+            }
+            process.destroy();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "AIM did not stop after SIGTERM");
+            reader.join(5000);
+            assertEquals(0, process.exitValue(), String.join("\n", log));
+            return Files.readAllLines(classLog);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+}
