@@ -1,5 +1,6 @@
 package com.abiquo.aim.server;
 
+import com.abiquo.aim.testing.TestCa;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -87,7 +88,7 @@ class AuthorizationTest {
     }
 
     private static List<ReflectedMethods.Method> everyMethod() throws Exception {
-        ManagedChannel channel = channel(CLIENTS.get("dnReader").client(ca));
+        ManagedChannel channel = channel(TlsClients.presenting(CLIENTS.get("dnReader"), ca));
         try {
             return ReflectedMethods.list(channel);
         } finally {
@@ -129,7 +130,7 @@ class AuthorizationTest {
         List<ReflectedMethods.Method> methods = everyMethod();
         List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, TestCa.Issued> client : CLIENTS.entrySet()) {
-            ManagedChannel channel = channel(client.getValue().client(ca));
+            ManagedChannel channel = channel(TlsClients.presenting(client.getValue(), ca));
             try {
                 for (ReflectedMethods.Method method : methods) {
                     boolean health = method.fullName().startsWith("grpc.health.");
@@ -149,7 +150,7 @@ class AuthorizationTest {
                 close(channel);
             }
         }
-        ManagedChannel anonymous = channel(ca.anonymousClient());
+        ManagedChannel anonymous = channel(TlsClients.anonymous(ca));
         try {
             for (ReflectedMethods.Method method : methods) {
                 Status status = RawCalls.callEmpty(anonymous, method.fullName(), method.type(), 1500);
@@ -165,7 +166,7 @@ class AuthorizationTest {
 
     @Test
     void aRefusalNamesMethodIdentityAndRoleRequired() throws Exception {
-        ManagedChannel channel = channel(CLIENTS.get("dnsReader").client(ca));
+        ManagedChannel channel = channel(TlsClients.presenting(CLIENTS.get("dnsReader"), ca));
         try {
             StatusRuntimeException refused = assertRefused(Status.Code.PERMISSION_DENIED, () -> libvirt(channel)
                     .powerOffDomain(PowerOffDomainRequest.getDefaultInstance()));
@@ -178,7 +179,7 @@ class AuthorizationTest {
         } finally {
             close(channel);
         }
-        ManagedChannel stranger = channel(CLIENTS.get("noRole").client(ca));
+        ManagedChannel stranger = channel(TlsClients.presenting(CLIENTS.get("noRole"), ca));
         try {
             String message = assertRefused(Status.Code.PERMISSION_DENIED, () -> libvirt(stranger)
                     .listDomains(ListDomainsRequest.getDefaultInstance())).getStatus().getDescription();
@@ -190,7 +191,7 @@ class AuthorizationTest {
         } finally {
             close(stranger);
         }
-        ManagedChannel anonymous = channel(ca.anonymousClient());
+        ManagedChannel anonymous = channel(TlsClients.anonymous(ca));
         try {
             StatusRuntimeException refused = assertRefused(Status.Code.UNAUTHENTICATED, () -> HealthGrpc
                     .newBlockingStub(anonymous).withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -205,7 +206,7 @@ class AuthorizationTest {
     void certificatesOfAnotherCaOrExpiredNeverGetAConnection() throws Exception {
         TestCa.Issued expired = ca.client("expired", "/CN=ctl", "URI:spiffe://abiquo/controller-1", -1);
         for (TestCa.Issued refusedCertificate : List.of(foreign, expired)) {
-            ManagedChannel channel = channel(refusedCertificate.client(ca));
+            ManagedChannel channel = channel(TlsClients.presenting(refusedCertificate, ca));
             try {
                 Status status = RawCalls.callEmpty(channel, "grpc.health.v1.Health/Check",
                         io.grpc.MethodDescriptor.MethodType.UNARY, 5000);

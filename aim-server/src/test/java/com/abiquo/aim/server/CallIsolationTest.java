@@ -5,15 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.abiquo.aim.core.config.AimSettings;
-import com.abiquo.aim.core.config.AimSettingsReader;
 import com.abiquo.aim.server.calls.CallClass;
 import com.google.rpc.ErrorInfo;
 import io.grpc.CallOptions;
-import io.grpc.ClientCall;
 import io.grpc.ClientInterceptors;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -22,7 +17,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,20 +35,15 @@ class CallIsolationTest {
     @TempDir
     Path folder;
 
+    private ProbeServer probeServer;
     private AimServer server;
     private ManagedChannel channel;
     private ProbeModule probe;
 
     @AfterEach
     void stop() throws Exception {
-        if (probe != null) {
-            probe.release.countDown();
-        }
-        if (channel != null) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        if (server != null) {
-            server.stop();
+        if (probeServer != null) {
+            probeServer.close();
         }
     }
 
@@ -63,15 +52,10 @@ class CallIsolationTest {
     }
 
     private void start(int threads, String extraConfig) throws Exception {
-        probe = new ProbeModule();
-        AimSettings settings = AimSettingsReader.read("test.ini", new StringReader(
-                "[server]\naddress = 127.0.0.1\nport = 0\nshutdownGraceSeconds = 1\n[probe]\ndependencyUp = 1\n"
-                        + extraConfig));
-        server = new AimServer(ServerSettings.from(settings, folder), settings, folder, List.of(probe), threads,
-                BuildInfo.load());
-        server.start();
-        channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
-                .build();
+        probeServer = ProbeServer.start(folder, threads, extraConfig);
+        server = probeServer.server();
+        probe = probeServer.probe();
+        channel = probeServer.connection();
     }
 
     private CompletableFuture<Status> startBlock(Metadata headers) {
@@ -79,18 +63,7 @@ class CallIsolationTest {
     }
 
     private CompletableFuture<Status> startHeld(MethodDescriptor<byte[], byte[]> method, Metadata headers) {
-        CompletableFuture<Status> done = new CompletableFuture<>();
-        ClientCall<byte[], byte[]> call = channel.newCall(method, CallOptions.DEFAULT);
-        call.start(new ClientCall.Listener<>() {
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                done.complete(status);
-            }
-        }, headers);
-        call.request(1);
-        call.sendMessage(new byte[0]);
-        call.halfClose();
-        return done;
+        return ProbeServer.startCall(channel, method, headers);
     }
 
     private byte[] read() {

@@ -1,5 +1,6 @@
 package com.abiquo.aim.server;
 
+import com.abiquo.aim.testing.TestCa;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,12 +15,10 @@ import com.abiquo.aim.v1.PowerOffDomainRequest;
 import com.abiquo.aim.v1.PowerOnDomainRequest;
 import com.abiquo.aim.v1.SubscribeRequest;
 import com.abiquo.aim.v1.SubscribeResponse;
-import io.grpc.ChannelCredentials;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -56,14 +55,14 @@ class CertificateRotationTest {
                 assertTrue(events.next().hasStarted());
 
                 // rotate: the node's certificate and key, and the client CA, replaced on disk as an operator would
-                Path liveCa = server.ca.certificate;
+                Path liveCa = server.ca.certificate();
                 replace(newNode.certificate(), certificate);
                 replace(newNode.key(), folder.resolve("old/node.key"));
-                replace(newCa.certificate, liveCa);
+                replace(newCa.certificate(), liveCa);
                 assertEquals(List.of(), server.server.reloadSecurity(AimSettingsReader.read(server.config)));
 
                 // a new client of the new CA that trusts only the new CA: it sees the new node certificate
-                ManagedChannel after = server.channel(clientOf(newController, newCa));
+                ManagedChannel after = server.channel(TlsClients.presenting(newController, newCa));
                 try {
                     NodeServiceGrpc.newBlockingStub(after).withDeadlineAfter(10, TimeUnit.SECONDS)
                             .getAgentInfo(GetAgentInfoRequest.getDefaultInstance());
@@ -96,7 +95,7 @@ class CertificateRotationTest {
                 List<String> failures = server.server.reloadSecurity(AimSettingsReader.read(server.config));
                 assertEquals(1, failures.size(), failures.toString());
                 assertTrue(failures.get(0).contains(certificate.toString()), failures.get(0));
-                ManagedChannel still = server.channel(clientOf(newController, newCa));
+                ManagedChannel still = server.channel(TlsClients.presenting(newController, newCa));
                 try {
                     NodeServiceGrpc.newBlockingStub(still).withDeadlineAfter(10, TimeUnit.SECONDS)
                             .getAgentInfo(GetAgentInfoRequest.getDefaultInstance());
@@ -111,7 +110,7 @@ class CertificateRotationTest {
                 assertEquals(1, caFailures.size(), caFailures.toString());
                 assertTrue(caFailures.get(0).contains(liveCa.toString())
                         && caFailures.get(0).contains("the previous one stays in use"), caFailures.get(0));
-                ManagedChannel stillTrusted = server.channel(clientOf(newController, newCa));
+                ManagedChannel stillTrusted = server.channel(TlsClients.presenting(newController, newCa));
                 try {
                     NodeServiceGrpc.newBlockingStub(stillTrusted).withDeadlineAfter(10, TimeUnit.SECONDS)
                             .getAgentInfo(GetAgentInfoRequest.getDefaultInstance());
@@ -133,11 +132,6 @@ class CertificateRotationTest {
             }
         }
         throw new AssertionError("the stream ended without an event");
-    }
-
-    private static ChannelCredentials clientOf(TestCa.Issued client, TestCa trusted) throws Exception {
-        return TlsChannelCredentials.newBuilder().trustManager(trusted.certificate.toFile())
-                .keyManager(client.certificate().toFile(), client.key().toFile()).build();
     }
 
     /** Through a temporary and a rename, as a careful operator (or certbot) replaces a file. */

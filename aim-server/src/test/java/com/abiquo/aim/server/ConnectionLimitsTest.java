@@ -7,19 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.config.AimSettings;
-import com.abiquo.aim.core.config.AimSettingsReader;
 import com.abiquo.aim.server.security.ServerLimits;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ConnectivityState;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Error;
 import io.grpc.stub.ClientCalls;
-import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,22 +38,16 @@ class ConnectionLimitsTest {
     @TempDir
     Path folder;
 
+    private ProbeServer probeServer;
     private AimServer server;
     private ProbeModule probe;
-    private final List<ManagedChannel> channels = new ArrayList<>();
     private final List<Watch> watches = new ArrayList<>();
 
     @AfterEach
     void stop() throws Exception {
-        if (probe != null) {
-            probe.release.countDown();
-        }
         watches.forEach(watch -> watch.call.cancel("the test ends", null));
-        for (ManagedChannel channel : channels) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
-        if (server != null) {
-            server.stop();
+        if (probeServer != null) {
+            probeServer.close();
         }
     }
 
@@ -66,20 +56,14 @@ class ConnectionLimitsTest {
     }
 
     private void start(String limits, int threads) throws Exception {
-        probe = new ProbeModule();
-        AimSettings settings = AimSettingsReader.read("test.ini", new StringReader("[server]\naddress = 127.0.0.1\n"
-                + "port = 0\nshutdownGraceSeconds = 1\n[probe]\ndependencyUp = 1\n[limits]\n" + limits));
-        server = new AimServer(ServerSettings.from(settings, folder), settings, folder, List.of(probe), threads,
-                BuildInfo.load());
-        server.start();
+        probeServer = ProbeServer.start(folder, threads, "[limits]\n" + limits);
+        server = probeServer.server();
+        probe = probeServer.probe();
     }
 
     /** A new channel: its own TCP connection. */
     private ManagedChannel connection() {
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
-                InsecureChannelCredentials.create()).build();
-        channels.add(channel);
-        return channel;
+        return probeServer.connection();
     }
 
     /** An open Watch stream: started once the server's first message arrives, closed with its status. */
@@ -142,18 +126,7 @@ class ConnectionLimitsTest {
     }
 
     private CompletableFuture<Status> block(ManagedChannel channel) {
-        CompletableFuture<Status> done = new CompletableFuture<>();
-        ClientCall<byte[], byte[]> call = channel.newCall(ProbeModule.BLOCK, CallOptions.DEFAULT);
-        call.start(new ClientCall.Listener<>() {
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                done.complete(status);
-            }
-        }, new Metadata());
-        call.request(1);
-        call.sendMessage(new byte[0]);
-        call.halfClose();
-        return done;
+        return ProbeServer.startCall(channel, ProbeModule.BLOCK, new Metadata());
     }
 
     private void awaitRunning(int calls) {

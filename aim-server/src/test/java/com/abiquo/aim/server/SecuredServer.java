@@ -1,5 +1,6 @@
 package com.abiquo.aim.server;
 
+import com.abiquo.aim.testing.TestCa;
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.AimSettingsReader;
 import com.abiquo.aim.core.module.AimModule;
@@ -29,7 +30,7 @@ final class SecuredServer implements AutoCloseable {
     static SecuredServer start(Path folder, TestCa ca, String authorization) throws Exception {
         TestCa.Issued node = ca.server("node");
         Path file = SafeConfig.write(folder, "tlsCertificate = " + node.certificate() + "\ntlsKey = " + node.key()
-                + "\ntlsClientCa = " + ca.certificate + "\n");
+                + "\ntlsClientCa = " + ca.certificate() + "\n");
         Files.writeString(file, Files.readString(file) + "\n[authorization]\n" + authorization);
         AimSettings settings = AimSettingsReader.read(file);
         List<AimModule> modules = ModuleLoader.load();
@@ -45,7 +46,7 @@ final class SecuredServer implements AutoCloseable {
     }
 
     ManagedChannel channel(TestCa.Issued client) throws Exception {
-        return channel(client.client(ca));
+        return channel(TlsClients.presenting(client, ca));
     }
 
     static void close(ManagedChannel channel) throws InterruptedException {

@@ -1,5 +1,6 @@
 package com.abiquo.aim.server;
 
+import com.abiquo.aim.testing.TestCa;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,7 +39,7 @@ class SighupReloadTest {
         TestCa.Issued node = ca.server("node");
         TestCa.Issued controller = ca.client("controller", "/CN=ctl", "URI:spiffe://abiquo/controller", 2);
         Path config = SafeConfig.write(folder, "tlsCertificate = " + node.certificate() + "\ntlsKey = " + node.key()
-                + "\ntlsClientCa = " + ca.certificate + "\n");
+                + "\ntlsClientCa = " + ca.certificate() + "\n");
         String base = Files.readString(config);
         Files.writeString(config, base + "\n[authorization]\nreaders = spiffe://abiquo/*\n");
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -51,7 +52,7 @@ class SighupReloadTest {
         try {
             int port = waitFor(process, log, LISTENING);
             ManagedChannel channel = io.grpc.Grpc.newChannelBuilderForAddress("localhost", port,
-                    controller.client(ca)).build();
+                    TlsClients.presenting(controller, ca)).build();
             try {
                 assertEquals(Status.Code.PERMISSION_DENIED, pauseStatus(channel), "a reader paused a domain");
 

@@ -79,8 +79,9 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
             List<PoolInfo> pools = new ArrayList<>();
             for (String name : PoolHandles.poolNames(connect)) {
                 Handles.using(connect.storagePoolLookupByName(name), pool -> {
-                    if (PoolXml.parsePool(pool.getXMLDesc(0)).poolType().isPresent()) {
-                        pools.add(PoolHandles.info(pool));
+                    PoolXml.Definition definition = PoolXml.parsePool(pool.getXMLDesc(0));
+                    if (definition.poolType().isPresent()) {
+                        pools.add(PoolHandles.info(pool, definition));
                     }
                     return null;
                 });
@@ -102,7 +103,7 @@ public final class LibvirtStoragePools implements StoragePoolOperations, AutoClo
                                 + " iscsi and iscsi-direct pools", Map.of("pool", name, "type", definition.type()),
                                 null);
                     }
-                    return PoolHandles.info(pool);
+                    return PoolHandles.info(pool, definition);
                 }));
     }
 

@@ -82,12 +82,13 @@ final class PoolChanges {
                     + " created and deleted one at a time, and " + (running.isEmpty()
                     ? "another creation or deletion" : running) + " has not finished", Map.of("pool", pool), false);
         }
-        String outer = poolChangeRunning;
+        // A change never runs another inside it (the work calls libvirt, not poolChange), so there is no outer
+        // change to restore: the name is cleared while the turn is still held, before the next one takes it.
         poolChangeRunning = what;
         try {
             return work.run();
         } finally {
-            poolChangeRunning = outer;
+            poolChangeRunning = "";
             poolChanges.unlock();
         }
     }

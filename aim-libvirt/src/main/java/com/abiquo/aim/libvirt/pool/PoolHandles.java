@@ -47,7 +47,11 @@ final class PoolHandles {
     }
 
     static PoolInfo info(StoragePool pool) throws LibvirtException {
-        PoolXml.Definition definition = PoolXml.parsePool(pool.getXMLDesc(0));
+        return info(pool, PoolXml.parsePool(pool.getXMLDesc(0)));
+    }
+
+    /** The pool's info, from its definition the caller has already read (one parse of its XML, not two). */
+    static PoolInfo info(StoragePool pool, PoolXml.Definition definition) throws LibvirtException {
         org.libvirt.StoragePoolInfo info = pool.getInfo();
         boolean active = pool.isActive() == 1;
         return new PoolInfo(definition.name(), definition.uuid(), definition.poolType().orElseThrow(), active,

@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -28,19 +29,24 @@ import org.xml.sax.SAXException;
  */
 final class PoolXml {
     static final String DEFAULT_ISCSI_TARGET_PATH = "/dev/disk/by-path";
+    /**
+     * The one mapping between AIM's pool types and libvirt's {@code <pool type=...>}, read both ways. A new
+     * {@link PoolType} needs its row here (PoolXmlTest checks every one has one).
+     */
+    private static final Map<PoolType, String> LIBVIRT_TYPES = Map.of(
+            PoolType.DIR, "dir",
+            PoolType.NETFS, "netfs",
+            PoolType.ISCSI, "iscsi",
+            PoolType.ISCSI_DIRECT, "iscsi-direct");
 
     /** What AIM needs to know of an existing pool's definition. */
     record Definition(String type, String name, String uuid, String sourceHost, int sourcePort, String device,
                       String sourceDir, String targetPath, String initiatorIqn, String authUsage,
                       String authUsername, String authSecretUuid) {
+        /** The AIM type of this pool; empty for the libvirt types AIM does not handle (logical, rbd, ...). */
         Optional<PoolType> poolType() {
-            return switch (type) {
-                case "dir" -> Optional.of(PoolType.DIR);
-                case "netfs" -> Optional.of(PoolType.NETFS);
-                case "iscsi" -> Optional.of(PoolType.ISCSI);
-                case "iscsi-direct" -> Optional.of(PoolType.ISCSI_DIRECT);
-                default -> Optional.empty();
-            };
+            return LIBVIRT_TYPES.entrySet().stream().filter(entry -> entry.getValue().equals(type))
+                    .map(Map.Entry::getKey).findFirst();
         }
 
         /** Whether the pool logs in with CHAP (or any other auth libvirt knows). */
@@ -58,12 +64,11 @@ final class PoolXml {
     }
 
     static String libvirtType(PoolType type) {
-        return switch (type) {
-            case DIR -> "dir";
-            case NETFS -> "netfs";
-            case ISCSI -> "iscsi";
-            case ISCSI_DIRECT -> "iscsi-direct";
-        };
+        String libvirtType = LIBVIRT_TYPES.get(type);
+        if (libvirtType == null) {
+            throw new IllegalArgumentException("pool type " + type + " has no libvirt type in PoolXml.LIBVIRT_TYPES");
+        }
+        return libvirtType;
     }
 
     /** @param chapUsage usage id of the libvirt secret holding the CHAP password, when the pool uses CHAP */

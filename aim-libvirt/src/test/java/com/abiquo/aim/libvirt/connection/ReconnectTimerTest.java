@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.testing.NegativeCheck;
+import com.abiquo.aim.testing.Waits;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -12,16 +13,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The reconnect timer with a real UNIX socket standing for the daemon's. */
 class ReconnectTimerTest {
-    private final ScheduledExecutorService connector = Executors.newSingleThreadScheduledExecutor();
+    private final LookCountingConnector connector = new LookCountingConnector();
     private final CountDownLatch attempted = new CountDownLatch(1);
 
     @TempDir
@@ -30,6 +32,32 @@ class ReconnectTimerTest {
     @AfterEach
     void stop() {
         connector.shutdownNow();
+    }
+
+    /**
+     * The connector thread, counting the timer's looks at its socket files: the timer's one fixed-delay task is
+     * that look, every {@link ReconnectTimer#SOCKET_POLL}.
+     */
+    private static final class LookCountingConnector extends ScheduledThreadPoolExecutor {
+        private final AtomicInteger looks = new AtomicInteger();
+
+        LookCountingConnector() {
+            super(1);
+        }
+
+        @Override
+        public ScheduledFuture<?> scheduleWithFixedDelay(Runnable look, long initialDelay, long delay, TimeUnit unit) {
+            return super.scheduleWithFixedDelay(() -> {
+                look.run();
+                looks.incrementAndGet();
+            }, initialDelay, delay, unit);
+        }
+
+        /** Waits until the timer has looked at the socket files three more times (the scenario's pace). */
+        void awaitThreeMoreLooks(String what) {
+            int before = looks.get();
+            Waits.await("three looks at " + what, Duration.ofSeconds(10), () -> looks.get() >= before + 3);
+        }
     }
 
     @Test
@@ -41,14 +69,10 @@ class ReconnectTimerTest {
             connector.submit(timer::scheduleNext).get();
         }
         assertEquals(Duration.ofSeconds(30), connector.submit(timer::scheduleNext).get());
-        // The scenario, not a wait: the socket stays missing for three of the timer's looks at it.
-        Thread.sleep(ReconnectTimer.SOCKET_POLL.toMillis() * 3);
-        long bound = System.nanoTime();
-        try (ServerSocketChannel daemon = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            daemon.bind(UnixDomainSocketAddress.of(socket));
-            assertTrue(attempted.await(5, TimeUnit.SECONDS), "no attempt after the socket came back");
-            long millis = (System.nanoTime() - bound) / 1_000_000;
-            assertTrue(millis < 1000, "attempt " + millis + " ms after the socket came back");
+        // The socket stays missing for three of the timer's looks at it.
+        connector.awaitThreeMoreLooks("the missing socket");
+        assertEquals(1, attempted.getCount(), "an attempt while the socket was missing");
+        try (ServerSocketChannel daemon = bindAndAwaitAttempt(socket)) {
             assertEquals(0, connector.submit(timer::failedAttempts).get(), "the backoff starts over");
         }
     }
@@ -63,18 +87,29 @@ class ReconnectTimerTest {
         for (int i = 0; i < 9; i++) {
             connector.submit(timer::scheduleNext).get();
         }
-        // The scenario, not waits: the frozen daemon's socket, then the killed one's file, each stay for three of the
-        // timer's looks at them.
-        Thread.sleep(ReconnectTimer.SOCKET_POLL.toMillis() * 3);
+        // The frozen daemon's socket, then the killed one's file, each stay for three of the timer's looks at them.
+        connector.awaitThreeMoreLooks("the frozen daemon's socket");
+        assertEquals(1, attempted.getCount(), "an attempt while the daemon was frozen");
         frozen.close();   // killed: the file stays, nobody listens
-        Thread.sleep(ReconnectTimer.SOCKET_POLL.toMillis() * 3);
+        connector.awaitThreeMoreLooks("the killed daemon's socket file");
+        assertEquals(1, attempted.getCount(), "an attempt while the daemon was killed");
         Files.delete(socket);   // as a starting daemon removes the stale socket before binding its own
+        bindAndAwaitAttempt(socket).close();
+    }
+
+    /** Binds the daemon's socket as a (re)started daemon does; the pending attempt runs within a second of it. */
+    private ServerSocketChannel bindAndAwaitAttempt(Path socket) throws Exception {
         long bound = System.nanoTime();
-        try (ServerSocketChannel restarted = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            restarted.bind(UnixDomainSocketAddress.of(socket));
-            assertTrue(attempted.await(5, TimeUnit.SECONDS), "no attempt after the daemon came back");
+        ServerSocketChannel daemon = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            daemon.bind(UnixDomainSocketAddress.of(socket));
+            assertTrue(attempted.await(5, TimeUnit.SECONDS), "no attempt after the socket came back");
             long millis = (System.nanoTime() - bound) / 1_000_000;
             assertTrue(millis < 1000, "attempt " + millis + " ms after the socket came back");
+            return daemon;
+        } catch (Exception | AssertionError failure) {
+            daemon.close();
+            throw failure;
         }
     }
 

@@ -59,6 +59,22 @@ class PoolXmlTest {
     }
 
     @Test
+    void everyPoolTypeIsWrittenAndReadBackAsItself() {
+        for (PoolType type : PoolType.values()) {
+            String xml = PoolXml.pool(new PoolSpec("p", type, "/var/p", "10.0.0.5", 3260, "/export",
+                    "iqn.2026-11.a:b", "", Optional.empty()), "p", Optional.empty());
+            assertEquals(Optional.of(type), PoolXml.parsePool(xml).poolType(), xml);
+        }
+    }
+
+    @Test
+    void aLibvirtPoolTypeAimDoesNotHandleHasNoPoolType() {
+        PoolXml.Definition logical = PoolXml.parsePool("<pool type='logical'><name>vg</name></pool>");
+        assertEquals("logical", logical.type());
+        assertEquals(Optional.empty(), logical.poolType());
+    }
+
+    @Test
     void volumeXmlCarriesBytesAndFormat() {
         PoolXml.VolumeDefinition volume = PoolXml.parseVolume(
                 PoolXml.volume("disk.qcow2", 64L << 20, 0, "qcow2").replace("<volume>", "<volume><key>k</key>"));

@@ -1,78 +1,43 @@
 package com.abiquo.aim.dist.bench;
 
-import com.abiquo.aim.testing.Waits;
+import com.abiquo.aim.testing.PrivateRedis;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
- * The fleet's redis-server: a free loopback port, a folder of its own with the AOF (fsync every second), SIGKILLed
- * and started again on the same port and folder. The system instance on 6379 is never used.
+ * The fleet's redis-server: a {@link PrivateRedis} with the AOF (fsync every second), SIGKILLed and started again
+ * on the same port and folder, whose CPU time the benchmark reports over all its runs.
  */
 final class FleetRedis implements AutoCloseable {
-    private final Path folder;
-    private final int port;
-    private Process process;
+    private final PrivateRedis redis;
     private long cpuTicksOfEarlierRuns;
 
     FleetRedis() throws IOException {
-        this.folder = Files.createTempDirectory("aim-fleet-redis-");
-        try (ServerSocket free = new ServerSocket(0)) {
-            this.port = free.getLocalPort();
-        }
+        this.redis = new PrivateRedis(true);
     }
 
     FleetRedis start() throws IOException, InterruptedException {
-        process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--dir", folder.toString(), "--daemonize", "no", "--appendonly", "yes", "--appendfsync", "everysec",
-                "--save", "", "--logfile", folder.resolve("redis.log").toString()))
-                .redirectErrorStream(true).redirectOutput(folder.resolve("stdout.log").toFile()).start();
-        Waits.await("redis-server on port " + port + " to answer", Duration.ofSeconds(30), Duration.ofMillis(20),
-                this::answers, () -> Files.readString(folder.resolve("redis.log")));
+        redis.start();
         return this;
-    }
-
-    private boolean answers() throws IOException {
-        try (Jedis jedis = client()) {
-            jedis.ping();
-            return true;
-        } catch (JedisDataException loading) {
-            if (!String.valueOf(loading.getMessage()).startsWith("LOADING")) {
-                throw loading;
-            }
-            return false; // still reading its AOF
-        } catch (JedisConnectionException notYet) {
-            if (!process.isAlive()) {
-                throw new IOException("redis-server on port " + port + " ended: "
-                        + Files.readString(folder.resolve("redis.log")), notYet);
-            }
-            return false;
-        }
     }
 
     /** SIGKILL: no shutdown, no final AOF rewrite; what the AOF holds is what comes back. */
     void kill() throws IOException, InterruptedException {
         cpuTicksOfEarlierRuns += cpuTicks();
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
+        redis.kill();
     }
 
     String url() {
-        return "redis://127.0.0.1:" + port;
+        return redis.url();
     }
 
+    /** A client as the fleet's readers use it: their timeouts, no protocol negotiation. */
     Jedis client() {
-        return new Jedis(new HostAndPort("127.0.0.1", port), DefaultJedisClientConfig.builder()
+        return new Jedis(new HostAndPort("127.0.0.1", redis.port()), DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(2000).socketTimeoutMillis(5000).autoNegotiateProtocol(false).build());
     }
 
@@ -82,19 +47,13 @@ final class FleetRedis implements AutoCloseable {
     }
 
     private long cpuTicks() throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        String stat = Files.readString(Path.of("/proc", Long.toString(redis.pid()), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14, 15 of proc(5))
     }
 
     @Override
     public void close() throws IOException, InterruptedException {
-        if (process != null) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-        try (var files = Files.walk(folder)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        redis.close();
     }
 }

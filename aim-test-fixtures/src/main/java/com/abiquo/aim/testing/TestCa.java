@@ -1,38 +1,32 @@
-package com.abiquo.aim.server;
+package com.abiquo.aim.testing;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import io.grpc.ChannelCredentials;
-import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A throw-away CA made with the real openssl that issues certificates of any shape: identities in URI SANs, DNS SANs
- * or the subject DN only, and expired ones.
+ * A throw-away CA made with the real openssl that issues certificates of any shape: servers' for localhost and
+ * 127.0.0.1, clients' with identities in URI SANs, DNS SANs or the subject DN only, and expired ones. Keys are
+ * PKCS#8, the format Netty reads without BouncyCastle (and redis-server reads too).
  */
-final class TestCa {
+public final class TestCa {
     private final Path folder;
-    final Path certificate;
+    private final Path certificate;
 
     private TestCa(Path folder) {
         this.folder = folder;
         this.certificate = folder.resolve("ca.crt");
     }
 
-    /** A certificate and its key (PKCS#8). */
-    record Issued(Path certificate, Path key) {
-        /** Credentials of a client that presents this certificate and trusts {@code serverCa}. */
-        ChannelCredentials client(TestCa serverCa) throws IOException {
-            return TlsChannelCredentials.newBuilder().trustManager(serverCa.certificate.toFile())
-                    .keyManager(certificate.toFile(), key.toFile()).build();
-        }
+    /** A certificate and its key (PKCS#8), both PEM files. */
+    public record Issued(Path certificate, Path key) {
     }
 
-    static TestCa create(Path folder, String name) throws IOException, InterruptedException {
+    /** A new CA in {@code folder} (made if missing), named "{@code name} CA". */
+    public static TestCa create(Path folder, String name) throws IOException, InterruptedException {
         Files.createDirectories(folder);
         TestCa ca = new TestCa(folder);
         ca.openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=" + name + " CA",
@@ -41,13 +35,13 @@ final class TestCa {
         return ca;
     }
 
-    /** Credentials of a client that presents no certificate. */
-    ChannelCredentials anonymousClient() throws IOException {
-        return TlsChannelCredentials.newBuilder().trustManager(certificate.toFile()).build();
+    /** The CA's own certificate (PEM): what a peer trusts. */
+    public Path certificate() {
+        return certificate;
     }
 
-    /** The server's certificate, for localhost and 127.0.0.1. */
-    Issued server(String who) throws IOException, InterruptedException {
+    /** A server's certificate, for localhost and 127.0.0.1. */
+    public Issued server(String who) throws IOException, InterruptedException {
         return issue(who, "/CN=localhost", "DNS:localhost,IP:127.0.0.1", "serverAuth", 2);
     }
 
@@ -55,7 +49,7 @@ final class TestCa {
      * A client certificate. {@code subjectAltNames} as openssl writes them ("URI:spiffe://x, DNS:y"), empty for
      * none; {@code days} below zero gives one that has already expired.
      */
-    Issued client(String who, String subject, String subjectAltNames, int days)
+    public Issued client(String who, String subject, String subjectAltNames, int days)
             throws IOException, InterruptedException {
         return issue(who, subject, subjectAltNames, "clientAuth", days);
     }
@@ -65,7 +59,6 @@ final class TestCa {
         String extensions = "basicConstraints=CA:FALSE\nextendedKeyUsage=" + usage + "\n"
                 + (subjectAltNames.isEmpty() ? "" : "subjectAltName=" + subjectAltNames + "\n");
         Files.writeString(folder.resolve(who + ".ext"), extensions);
-        // genpkey writes PKCS#8, the key format Netty reads without BouncyCastle
         openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", who + ".key");
         openssl("req", "-new", "-key", who + ".key", "-subj", subject, "-out", who + ".csr");
         openssl("x509", "-req", "-in", who + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
@@ -76,7 +69,15 @@ final class TestCa {
     private void openssl(String... arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("openssl"));
         command.addAll(List.of(arguments));
-        Tools.Result result = Tools.run(folder, command);
-        assertEquals(0, result.exitCode(), "openssl failed: " + command + "\n" + result.output());
+        Path output = folder.resolve("openssl.log");
+        Process openssl = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start();
+        if (!openssl.waitFor(60, TimeUnit.SECONDS)) {
+            openssl.destroyForcibly();
+            throw new IOException("openssl did not finish within 60 s: " + command);
+        }
+        if (openssl.exitValue() != 0) {
+            throw new IOException("openssl failed: " + command + "\n" + Files.readString(output));
+        }
     }
 }
