@@ -49,14 +49,27 @@ public final class GrpcCalls {
             return;
         }
         answer.whenComplete((response, failure) -> {
-            if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
-                observer.onError(GrpcErrors.toStatusException(cause));
-                return;
+            try {
+                if (failure != null) {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    observer.onError(GrpcErrors.toStatusException(cause));
+                    return;
+                }
+                observer.onNext(response);
+                observer.onCompleted();
+            } catch (RuntimeException sendFailed) {
+                // A stage swallows what its callback throws: close the call here, or its client waits for ever
+                closeAfter(observer, sendFailed);
             }
-            observer.onNext(response);
-            observer.onCompleted();
         });
+    }
+
+    private static void closeAfter(StreamObserver<?> observer, RuntimeException sendFailed) {
+        try {
+            observer.onError(GrpcErrors.toStatusException(sendFailed));
+        } catch (RuntimeException alreadyClosed) {
+            // the call ended while answering: there is nobody left to tell
+        }
     }
 }

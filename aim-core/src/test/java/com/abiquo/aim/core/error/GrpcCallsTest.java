@@ -49,6 +49,32 @@ class GrpcCallsTest {
         assertEquals(List.of("error INVALID_ARGUMENT path is empty"), recorded.events);
     }
 
+    @Test
+    void anAnswerThatCannotBeSentStillClosesTheCall() {
+        List<String> events = new ArrayList<>();
+        StreamObserver<String> failingOnNext = new StreamObserver<>() {
+            @Override
+            public void onNext(String value) {
+                throw new IllegalStateException("the response does not serialise");
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+                events.add("error " + ((StatusRuntimeException) failure).getStatus().getCode());
+            }
+
+            @Override
+            public void onCompleted() {
+                events.add("completed");
+            }
+        };
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        GrpcCalls.unaryLater(failingOnNext, () -> answer);
+        answer.complete("running");
+        assertEquals(1, events.size(), "the call was not closed: " + events);
+        assertTrue(events.get(0).startsWith("error "), events.toString());
+    }
+
     private static final class Recorded<T> implements StreamObserver<T> {
         final List<String> events = new ArrayList<>();
 

@@ -66,7 +66,8 @@ final class JoinedReads<K> {
         if (leader) {
             lead(key, slot, mine, runningBefore, read);
         }
-        return (CompletableFuture<V>) mine;
+        // each caller its own copy: one that cancels or completes its future changes no one else's answer
+        return (CompletableFuture<V>) mine.copy();
     }
 
     /** Waits for an answer of {@link #read}, failing with the read's own failure. */
@@ -81,7 +82,10 @@ final class JoinedReads<K> {
             if (cause instanceof RuntimeException runtime) {
                 throw runtime;
             }
-            throw (Error) cause;
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("the read failed: " + cause, cause); // a checked failure JNA let through
         }
     }
 
@@ -97,7 +101,8 @@ final class JoinedReads<K> {
         }
         try {
             mine.complete(read.get());
-        } catch (AimException | RuntimeException | Error failure) {
+        } catch (Throwable failure) {
+            // whatever it is, every caller of this read is answered with it: none may wait forever
             mine.completeExceptionally(failure);
         } finally {
             synchronized (this) {

@@ -100,6 +100,52 @@ class JoinedReadsTest {
     }
 
     @Test
+    void aCallerWhoCancelsItsAnswerChangesNoOneElses() throws Exception {
+        CountDownLatch firstMayAnswer = new CountDownLatch(1);
+        Future<Integer> first = ask("domain-a", firstMayAnswer);
+        Waits.await("the first read to start", WAIT, () -> started.get() == 1);
+        Future<Integer> nextLeader = ask("domain-a", null);
+        awaitCallersWaiting(2);
+        CompletableFuture<Integer> cancelled = reads.read("domain-a", () -> 0);
+        CompletableFuture<Integer> kept = reads.read("domain-a", () -> 0);
+
+        cancelled.cancel(false);
+        firstMayAnswer.countDown();
+        assertEquals(1, first.get(10, TimeUnit.SECONDS));
+        assertEquals(2, nextLeader.get(10, TimeUnit.SECONDS));
+        assertEquals(2, kept.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anUndeclaredCheckedFailureOfTheReadStillAnswersEveryCaller() throws Exception {
+        Exception undeclared = new java.io.IOException("libvirt's socket went away");
+        CountDownLatch firstMayAnswer = new CountDownLatch(1);
+        Future<Integer> first = callers.submit(() -> {
+            register();
+            return JoinedReads.await(reads.read("domain-a", () -> {
+                started.incrementAndGet();
+                awaitUninterruptibly(firstMayAnswer);
+                return JoinedReadsTest.<Integer, RuntimeException>sneakyThrow(undeclared);
+            }));
+        });
+        Waits.await("the first read to start", WAIT, () -> started.get() == 1);
+        Future<Integer> nextLeader = ask("domain-a", null);
+        awaitCallersWaiting(2);
+
+        firstMayAnswer.countDown();
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS));
+        assertSame(undeclared, failed.getCause().getCause(), "the read's own failure, wrapped once");
+        assertEquals(2, nextLeader.get(10, TimeUnit.SECONDS), "the next read ran although the first one failed");
+        assertEquals(0, reads.keysInFlight());
+    }
+
+    /** What JNA can do: throw a checked exception the method does not declare. */
+    @SuppressWarnings("unchecked")
+    private static <T, E extends Exception> T sneakyThrow(Exception failure) throws E {
+        throw (E) failure;
+    }
+
+    @Test
     void differentQuestionsDoNotWaitForEachOther() throws Exception {
         CountDownLatch aMayAnswer = new CountDownLatch(1);
         Future<Integer> a = ask("domain-a", aMayAnswer);

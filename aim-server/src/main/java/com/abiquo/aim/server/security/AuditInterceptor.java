@@ -64,9 +64,10 @@ public final class AuditInterceptor implements ServerInterceptor {
         }
 
         void firstRequest(Object message) {
-            // client streams (Upload): the first message is the header that names the file. Its arguments are
-            // written out only for a line that is logged: most calls are reads, which are not.
-            if (firstRequest == null && message instanceof Message request) {
+            // client streams (Upload): the first message is the header that names the file. Only a call that
+            // changes something is logged with its arguments (a refusal comes before any message), and they are
+            // written out only then: most calls are reads, whose requests are neither kept nor walked.
+            if (changesSomething && firstRequest == null && message instanceof Message request) {
                 firstRequest = request;
             }
         }
