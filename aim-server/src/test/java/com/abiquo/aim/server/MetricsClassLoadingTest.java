@@ -1,21 +1,11 @@
 package com.abiquo.aim.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.abiquo.aim.testing.OutputLines;
-import com.abiquo.aim.v1.GetAgentInfoRequest;
-import com.abiquo.aim.v1.NodeServiceGrpc;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
  * as a real process whose JVM lists every class it loads (-Xlog:class+load), after it listened and answered a call.
  */
 class MetricsClassLoadingTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
     /** Packages of what only /metrics needs; AIM's own families (the Prometheus client's core) are always counted. */
     private static final Pattern METRICS_ONLY = Pattern.compile(
             " (io\\.opentelemetry\\.|io\\.grpc\\.opentelemetry\\.|io\\.prometheus\\.metrics\\.instrumentation\\.jvm\\."
@@ -53,31 +42,10 @@ class MetricsClassLoadingTest {
     private List<String> classesLoadedBy(String extraConfig) throws Exception {
         Path config = SafeConfig.write(Files.createTempDirectory(folder, "conf"), extraConfig);
         Path classLog = folder.resolve("classes-" + System.nanoTime() + ".log");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xlog:class+load=info:file=" + classLog,
-                "-cp", System.getProperty("java.class.path"), AimMain.class.getName(), "-c", config.toString())
-                .redirectErrorStream(true)
-                .start();
-        List<String> log = new CopyOnWriteArrayList<>();
-        Thread reader = ProcessOutput.follow(process, log, "aim-output");
-        try {
-            int port = Integer.parseInt(
-                    OutputLines.awaitMatch(log, LISTENING, Duration.ofSeconds(60), process).group(1));
-            ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port,
-                    InsecureChannelCredentials.create()).build();
-            try {
-                assertFalse(NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .getAgentInfo(GetAgentInfoRequest.getDefaultInstance()).getVersion().isEmpty());
-            } finally {
-                channel.shutdownNow();
-            }
-            process.destroy();
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "AIM did not stop after SIGTERM");
-            reader.join(5000);
-            assertEquals(0, process.exitValue(), String.join("\n", log));
+        try (AimJvm aim = AimJvm.start(config, "-Xlog:class+load=info:file=" + classLog)) {
+            aim.assertAnswers();
+            aim.stopCleanly();
             return Files.readAllLines(classLog);
-        } finally {
-            process.destroyForcibly();
         }
     }
 }

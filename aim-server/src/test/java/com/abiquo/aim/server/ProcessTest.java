@@ -5,13 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import com.abiquo.aim.testing.OutputLines;
 import com.abiquo.aim.testing.Waits;
-import com.abiquo.aim.v1.GetAgentInfoRequest;
-import com.abiquo.aim.v1.NodeServiceGrpc;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -21,14 +15,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** AIM as a real process: stderr and syslog logging, SIGTERM and SIGINT end it gracefully with status 0. */
 class ProcessTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
 
     @TempDir
     Path folder;
@@ -65,30 +56,13 @@ class ProcessTest {
             receiver.setDaemon(true);
             receiver.start();
 
-            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager",
-                    "-Daim.syslog.host=127.0.0.1", "-Daim.syslog.port=" + syslog.getLocalPort(),
-                    "-cp", System.getProperty("java.class.path"), AimMain.class.getName(), "-c", config.toString())
-                    .redirectErrorStream(true)
-                    .start();
-            List<String> log = new CopyOnWriteArrayList<>();
-            Thread reader = ProcessOutput.follow(process, log, "aim-stderr");
-            try {
-                int port = waitForPort(process, log);
-                ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port,
-                        InsecureChannelCredentials.create()).build();
-                try {
-                    assertFalse(NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                            .getAgentInfo(GetAgentInfoRequest.getDefaultInstance()).getVersion().isEmpty());
-                } finally {
-                    channel.shutdownNow();
-                }
-                Tools.Result kill = Tools.run(folder, List.of("kill", "-" + signal, String.valueOf(process.pid())));
+            try (AimJvm aim = AimJvm.start(config, "-Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager",
+                    "-Daim.syslog.host=127.0.0.1", "-Daim.syslog.port=" + syslog.getLocalPort())) {
+                aim.assertAnswers();
+                Tools.Result kill = Tools.run(folder, List.of("kill", "-" + signal, String.valueOf(aim.pid())));
                 assertEquals(0, kill.exitCode(), kill.output());
-                assertTrue(process.waitFor(30, TimeUnit.SECONDS), "AIM did not stop after SIG" + signal);
-                reader.join(5000);
-                assertEquals(0, process.exitValue(), String.join("\n", log));
-                String text = String.join("\n", log);
+                aim.assertStoppedCleanly("SIG" + signal);
+                String text = aim.output();
                 assertTrue(text.contains("received SIG" + signal + ": shutting down"), text);
                 assertTrue(text.contains("AIM stopped cleanly"), text);
                 assertFalse(text.contains("is not routed to log4j2"), "JUL must be routed to log4j2:\n" + text);
@@ -101,14 +75,8 @@ class ProcessTest {
                 assertTrue(listening.startsWith("<30>1 "), listening);
                 assertTrue(listening.contains(" abiquo-aim "), listening);
                 assertTrue(datagrams.stream().anyMatch(d -> d.contains("AIM stopped cleanly")), datagrams.toString());
-            } finally {
-                process.destroyForcibly();
             }
         }
-    }
-
-    private static int waitForPort(Process process, List<String> log) {
-        return Integer.parseInt(OutputLines.awaitMatch(log, LISTENING, Duration.ofSeconds(60), process).group(1));
     }
 
     private static void receive(DatagramSocket socket, List<String> datagrams) {
