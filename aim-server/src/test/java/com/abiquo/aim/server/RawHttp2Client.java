@@ -31,7 +31,8 @@ final class RawHttp2Client implements AutoCloseable {
     private final NioEventLoopGroup group = new NioEventLoopGroup(1);
     private final CompletableFuture<Http2SettingsFrame> settings = new CompletableFuture<>();
     private final CompletableFuture<GoAway> goAway = new CompletableFuture<>();
-    private final LinkedBlockingQueue<Long> pingAcks = new LinkedBlockingQueue<>();
+    /** What the server answered, in order: a ping's payload (its acknowledgement) or the GOAWAY. */
+    private final LinkedBlockingQueue<Object> answers = new LinkedBlockingQueue<>();
     private final Channel channel;
 
     RawHttp2Client(int port) throws InterruptedException {
@@ -55,9 +56,11 @@ final class RawHttp2Client implements AutoCloseable {
         if (frame instanceof Http2SettingsFrame serverSettings) {
             settings.complete(serverSettings);
         } else if (frame instanceof Http2PingFrame ping && ping.ack()) {
-            pingAcks.add(ping.content());
+            answers.add(ping.content());
         } else if (frame instanceof Http2GoAwayFrame away) {
-            goAway.complete(new GoAway(away.errorCode(), away.content().toString(StandardCharsets.UTF_8)));
+            GoAway received = new GoAway(away.errorCode(), away.content().toString(StandardCharsets.UTF_8));
+            goAway.complete(received);
+            answers.add(received);
         }
     }
 
@@ -69,14 +72,35 @@ final class RawHttp2Client implements AutoCloseable {
     /** Sends a PING and waits for the server's acknowledgement. */
     void pingAndAwaitAck(long payload) throws Exception {
         ping(payload);
-        Long ack = pingAcks.poll(10, TimeUnit.SECONDS);
-        if (ack == null || ack != payload) {
-            throw new AssertionError("no acknowledgement of ping " + payload + " (got " + ack + "), GOAWAY: "
-                    + goAway.getNow(null));
+        Object answer = answers.poll(10, TimeUnit.SECONDS);
+        if (!Long.valueOf(payload).equals(answer)) {
+            throw new AssertionError("no acknowledgement of ping " + payload + " (got " + answer + ")");
         }
     }
 
-    void ping(long payload) {
+    /**
+     * Pings as fast as the server answers, each ping once the one before is acknowledged, until the server sends
+     * GOAWAY or {@code most} pings were sent; returns how many were sent (the last may have crossed the GOAWAY,
+     * which a server sends after acknowledging the ping it refuses). Pinging without waiting would race the
+     * server's close: a ping still unread in the server's socket when it closes makes its kernel reset the
+     * connection and throw away a GOAWAY not yet on the wire.
+     */
+    int pingUntilGoAway(long firstPayload, int most) throws Exception {
+        for (int sent = 1; sent <= most; sent++) {
+            long payload = firstPayload + sent - 1;
+            ping(payload);
+            Object answer = answers.poll(10, TimeUnit.SECONDS);
+            if (answer instanceof GoAway) {
+                return sent;
+            }
+            if (!Long.valueOf(payload).equals(answer)) {
+                throw new AssertionError("no acknowledgement of ping " + payload + " (got " + answer + ")");
+            }
+        }
+        return most;
+    }
+
+    private void ping(long payload) {
         channel.writeAndFlush(new DefaultHttp2PingFrame(payload));
     }
 
