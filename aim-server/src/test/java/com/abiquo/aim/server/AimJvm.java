@@ -13,6 +13,7 @@ import io.grpc.ManagedChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +55,7 @@ final class AimJvm implements AutoCloseable {
     }
 
     int port() {
-        return Integer.parseInt(OutputLines.awaitMatch(log, LISTENING, Duration.ofSeconds(60), process).group(1));
+        return Integer.parseInt(OutputLines.awaitMatch(log, LISTENING, Duration.ofSeconds(90), process).group(1));
     }
 
     long pid() {
@@ -63,6 +64,11 @@ final class AimJvm implements AutoCloseable {
 
     String output() {
         return String.join("\n", log);
+    }
+
+    /** Its output so far, a line each, as it grows. */
+    List<String> lines() {
+        return Collections.unmodifiableList(log);
     }
 
     /** It answers a call: NodeService gives its version. */
@@ -88,6 +94,21 @@ final class AimJvm implements AutoCloseable {
     void stopCleanly() throws InterruptedException {
         process.destroy();
         assertStoppedCleanly("SIGTERM");
+    }
+
+    /** SIGKILL, as the kernel's OOM killer or `kill -9` would (no shutdown hook, nothing flushed): its exit status. */
+    int kill() throws InterruptedException {
+        process.destroyForcibly();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "AIM " + pid() + " still runs after SIGKILL");
+        return process.exitValue();
+    }
+
+    /** SIGTERM, and SIGKILL if it still runs 30 s later: a clean-up whatever state the test left it in. */
+    void stopOrKill() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     @Override

@@ -1,7 +1,5 @@
 package com.abiquo.aim.server;
 
-import java.time.Duration;
-import com.abiquo.aim.testing.OutputLines;
 import com.abiquo.aim.v1.DefineDomainRequest;
 import com.abiquo.aim.v1.DomainEvent;
 import com.abiquo.aim.v1.DomainRef;
@@ -22,43 +20,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
- * One run of AIM as a process of its own (the launcher's main class on this module's classpath, as ProcessTest
- * starts it) on a given aim.ini, with the calls the event bus tests make: churn domains of libvirt's test driver,
- * list the journal, read a health service. {@link #kill()} is SIGKILL: no shutdown hook, nothing flushed.
+ * One run of AIM as a process of its own ({@link AimJvm}) on a given aim.ini, with the calls the event bus tests
+ * make: churn domains of libvirt's test driver, list the journal, read a health service.
  */
 final class EventBusProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
-
-    private final Process process;
-    final List<String> log = new CopyOnWriteArrayList<>();
+    private final AimJvm aim;
     private final ManagedChannel channel;
 
     EventBusProcess(Path config) throws Exception {
-        process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), AimMain.class.getName(), "-c", config.toString())
-                .redirectErrorStream(true).start();
-        ProcessOutput.follow(process, log, "aim-output-" + process.pid());
-        channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port(), InsecureChannelCredentials.create())
+        aim = AimJvm.start(config, "-Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager",
+                "-Xmx256m");
+        channel = Grpc.newChannelBuilderForAddress("127.0.0.1", aim.port(), InsecureChannelCredentials.create())
                 .build();
     }
 
-    private int port() {
-        try {
-            return Integer.parseInt(OutputLines.awaitMatch(log, LISTENING, Duration.ofSeconds(90), process).group(1));
-        } catch (AssertionError notListening) {
-            process.destroyForcibly();
-            throw notListening;
-        }
+    String output() {
+        return aim.output();
     }
 
-    String output() {
-        return String.join("\n", log);
+    /** Its output so far, a line each. */
+    List<String> lines() {
+        return aim.lines();
     }
 
     /** SERVING, NOT_SERVING, ... of a health service name. */
@@ -119,25 +104,14 @@ final class EventBusProcess implements AutoCloseable {
 
     /** SIGKILL, as the kernel's OOM killer or `kill -9` would: returns the exit status. */
     int kill() throws Exception {
-        Tools.Result kill = Tools.run(Path.of("/"), List.of("kill", "-KILL", Long.toString(process.pid())));
-        if (kill.exitCode() != 0) {
-            throw new AssertionError("kill -KILL " + process.pid() + ": " + kill.output());
-        }
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            throw new AssertionError("AIM " + process.pid() + " still runs after SIGKILL");
-        }
+        int status = aim.kill();
         channel.shutdownNow();
-        return process.exitValue();
+        return status;
     }
 
     @Override
     public void close() throws InterruptedException {
         channel.shutdownNow();
-        if (process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+        aim.stopOrKill();
     }
 }

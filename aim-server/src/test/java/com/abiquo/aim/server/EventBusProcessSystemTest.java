@@ -190,7 +190,7 @@ class EventBusProcessSystemTest {
         Pattern warning = Pattern.compile("cannot publish: .*no answer from 127\\.0\\.0\\.1:" + redis.port()
                 + " .*; (\\d+) events behind the journal");
         long behind = 0;
-        for (String line : aim.log) {
+        for (String line : aim.lines()) {
             Matcher matcher = warning.matcher(line);
             if (matcher.find()) {
                 behind = Long.parseLong(matcher.group(1));
