@@ -20,7 +20,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Runs system commands (ip, bridge, iscsiadm, ...) safely: an argument array and never a shell, so nothing a client
  * sends is ever interpreted; standard input closed; both outputs captured; a hard timeout after which the process
- * is killed. Callers validate every name before it becomes an argument.
+ * and every process it started are ended ({@link ProcessTree}). Callers validate every name before it becomes an
+ * argument.
  */
 public class CommandRunner {
     private static final Duration KILL_GRACE = Duration.ofSeconds(2);
@@ -51,22 +52,14 @@ public class CommandRunner {
         Output stderr = drain(process.getErrorStream());
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                // its children too (an ifup script's ip, a pipeline): once the command is gone they would be
-                // init's, out of reach, still running and holding the output pipes open
-                List<ProcessHandle> children = process.descendants().toList();
-                process.destroy();
-                if (!process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.destroyForcibly();
-                }
-                children.forEach(ProcessHandle::destroyForcibly);
+                ProcessTree.end(process, KILL_GRACE);
                 throw new AimException(Status.Code.DEADLINE_EXCEEDED, CoreErrorReason.COMMAND_TIMEOUT,
                         String.join(" ", command) + " did not finish within " + timeout.toMillis() + " ms",
                         Map.of("command", command.get(0)), null);
             }
             return new CommandResult(List.copyOf(command), process.exitValue(), stdout.awaitText(), stderr.awaitText());
         } catch (InterruptedException interrupted) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
+            ProcessTree.kill(process);
             Thread.currentThread().interrupt();
             throw new AimException(Status.Code.CANCELLED, CoreErrorReason.COMMAND_INTERRUPTED,
                     String.join(" ", command) + " was interrupted", Map.of(), interrupted);

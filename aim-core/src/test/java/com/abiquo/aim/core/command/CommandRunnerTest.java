@@ -65,6 +65,20 @@ class CommandRunnerTest {
                 .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).until(() -> sleepsWith(marker) == 0);
     }
 
+    /**
+     * A command that ignores SIGTERM and starts a child every 20 ms through its grace: every child dies with it,
+     * those born after the timeout included (listing the children once, before the signal, missed those).
+     */
+    @Test
+    void aTimedOutCommandThatKeepsStartingChildrenLeavesNoneBehind() throws Exception {
+        String marker = "62." + System.nanoTime() % 100000;
+        AimException error = assertThrows(AimException.class, () -> runner.run(List.of("sh", "-c",
+                "trap '' TERM; while :; do sleep " + marker + " & sleep 0.02; done"), Duration.ofMillis(500)));
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, error.code());
+        await("every child of the timed-out command to die").atMost(Duration.ofSeconds(5))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).until(() -> sleepsWith(marker) == 0);
+    }
+
     private static long sleepsWith(String marker) {
         return ProcessHandle.allProcesses().filter(process -> process.info().commandLine()
                 .map(line -> line.contains("sleep " + marker)).orElse(false)).count();
