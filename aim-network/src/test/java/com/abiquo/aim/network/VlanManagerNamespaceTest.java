@@ -357,11 +357,12 @@ class VlanManagerNamespaceTest {
         // an ifup that makes the bridge, then hangs: the timeout kills it, and what it made must go too
         Files.writeString(ifup, "#!/bin/sh\nip link add name abiquo_5 type bridge\nexec sleep 30\n");
         VlanManager slow = new VlanManager(new IpTool(new com.abiquo.aim.core.command.CommandRunner(),
-                java.util.Optional.of(ns.name), java.time.Duration.ofSeconds(1)), new IfcfgFiles(scripts), health,
+                java.util.Optional.of(ns.name), java.time.Duration.ofSeconds(5)), new IfcfgFiles(scripts), health,
                 new VlanManager.Ifup(true, ifup.toString(), bin.resolve("ifdown").toString()));
         long start = System.nanoTime();
         AimException failure = assertThrows(AimException.class, () -> slow.create(VlanSpec.of(5, "lo", "abiquo_5")));
-        assertTrue(System.nanoTime() - start < 10_000_000_000L, "the timeout did not stop the command");
+        // every ip command has the same 5 s, long enough for a loaded machine; the hung ifup's sleep is 30 s
+        assertTrue(System.nanoTime() - start < 25_000_000_000L, "the timeout did not stop the command");
         assertEquals(Status.Code.DEADLINE_EXCEEDED, failure.code());
         assertEquals("ifup ifcfg-abiquo_5", failure.metadata().get("step"));
         assertTrue(failure.getMessage().contains("undone: deleted abiquo_5 if the failed ifup left it, removed "

@@ -54,10 +54,11 @@ class PortalTest {
         Portal portal = new Portal("127.0.0.1", port);
         long start = System.nanoTime();
         AimException failure = assertThrows(AimException.class,
-                () -> portal.requireReachable(Duration.ofSeconds(3), "portal"));
+                () -> portal.requireReachable(Duration.ofSeconds(30), "portal"));
         assertEquals(Status.Code.UNAVAILABLE, failure.code());
         assertTrue(failure.getMessage().contains("127.0.0.1:" + port), failure.getMessage());
-        assertTrue(System.nanoTime() - start < 2_000_000_000L);
+        // refused at once, not timed out (the long timeout keeps the two apart on a loaded machine)
+        assertTrue(System.nanoTime() - start < 15_000_000_000L, "waited for the timeout on a refused connection");
     }
 
     @Test

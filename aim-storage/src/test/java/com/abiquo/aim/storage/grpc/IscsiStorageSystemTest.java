@@ -386,8 +386,8 @@ class IscsiStorageSystemTest {
             assertTrue(seconds < 10, "two calls to a silent portal took " + seconds + " s");
         }
         // Closing the silent portal ends libiscsi's wait inside libvirtd; the transient pool must not stay behind.
-        // until the probe pool is gone; the assertion below fails if it stays
-        Waits.holdsWithin(Duration.ofSeconds(5), Duration.ofMillis(100), () -> Arrays.stream(libvirt.connect()
+        // until the probe pool is gone (a loaded libvirtd takes its time); the assertion below fails if it stays
+        Waits.holdsWithin(Duration.ofSeconds(60), Duration.ofMillis(100), () -> Arrays.stream(libvirt.connect()
                 .listStoragePools()).noneMatch(name -> name.startsWith("aim-probe-")));
         assertTrue(Arrays.stream(libvirt.connect().listStoragePools()).noneMatch(name -> name.startsWith("aim-probe-")));
     }
