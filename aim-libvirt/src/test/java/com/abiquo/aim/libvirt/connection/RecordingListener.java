@@ -10,6 +10,8 @@ import java.util.function.Predicate;
 public final class RecordingListener implements DomainEventSource.Listener {
     public final BlockingQueue<DomainEventSource.DomainLifecycleEvent> events = new LinkedBlockingQueue<>();
     public final BlockingQueue<String> connectionChanges = new LinkedBlockingQueue<>();
+    /** Why each disconnection happened, as the source said. */
+    public final BlockingQueue<String> disconnectionReasons = new LinkedBlockingQueue<>();
 
     @Override
     public void onLifecycleEvent(DomainEventSource.DomainLifecycleEvent event) {
@@ -23,6 +25,7 @@ public final class RecordingListener implements DomainEventSource.Listener {
 
     @Override
     public void onDisconnected(String why) {
+        disconnectionReasons.add(why);
         connectionChanges.add("disconnected");
     }
 

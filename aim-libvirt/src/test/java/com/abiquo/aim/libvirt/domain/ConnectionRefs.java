@@ -32,12 +32,12 @@ final class ConnectionRefs {
 
     /**
      * The count once nothing is in flight: waits until it stays the same for five readings 20 ms apart (an event
-     * being dispatched holds a reference for the time of its callback), at most 5 s; then the last reading.
+     * being dispatched holds a reference for the time of its callback), at most 60 s; then the last reading.
      */
     static int settled(LibvirtConnection connection) throws Exception {
         int[] last = {of(connection)};
         int[] stable = {0};
-        Waits.holdsWithin(Duration.ofSeconds(5), Duration.ofMillis(20), () -> {
+        Waits.holdsWithin(Duration.ofSeconds(60), Duration.ofMillis(20), () -> {
             int now = of(connection);
             stable[0] = now == last[0] ? stable[0] + 1 : 0;
             last[0] = now;

@@ -84,7 +84,7 @@ class DomainOperationsTest {
         assertThrows(AimException.class, () -> operations.wakeUp(selector)); // not suspended to RAM
         assertEquals(DomainStates.SHUTOFF, operations.shutdown(selector, Duration.ofSeconds(5)).state());
         assertThrows(AimException.class, () -> operations.powerOff(selector)); // not running
-        events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_STOPPED, Duration.ofSeconds(5));
+        events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_STOPPED, Duration.ofSeconds(60));
         assertEquals(before, ConnectionRefs.settled(connection),
                 "references to the connection left behind by domain handles that were not freed");
     }

@@ -53,7 +53,7 @@ class ProbeLeftoversWithoutSecretsTest {
             try (LibvirtStoragePools pools = new LibvirtStoragePools(() -> Optional.of(recording),
                     Duration.ofSeconds(10))) {
                 pools.removeProbeLeftovers();
-                String outcome = outcomes.poll(10, TimeUnit.SECONDS);
+                String outcome = outcomes.poll(60, TimeUnit.SECONDS);   // ends as soon as the sweep has run
                 assertNotNull(outcome, "the sweep did not run");
                 assertEquals("succeeded", outcome);
                 assertFalse(Arrays.asList(libvirt.connect().listStoragePools()).contains(probe));

@@ -26,7 +26,14 @@ import org.junit.jupiter.api.Test;
 
 /** Real threads and real waits: the work stands in for a libvirt call that does not return until released. */
 class StorageBulkheadTest {
+    /** For a call that must NOT start (every thread or its lane is held): it gives up at this deadline. */
     private static final Duration SHORT = Duration.ofMillis(300);
+    /**
+     * For a call that must start on a free thread and then hang until it times out: long enough for a new thread to be
+     * scheduled on a loaded machine (300 ms was not always), short because the test waits all of it.
+     */
+    private static final Duration STARTS = Duration.ofSeconds(2);
+    /** For a call that must succeed: a bound that only a broken bulkhead reaches. */
     private static final Duration LONG = Duration.ofSeconds(10);
     private final CountDownLatch release = new CountDownLatch(1);
 
@@ -77,13 +84,15 @@ class StorageBulkheadTest {
         try (StorageBulkhead bulkhead = new StorageBulkhead()) {
             long start = System.nanoTime();
             AimException late = assertThrows(AimException.class,
-                    () -> bulkhead.run("refreshing storage pool p", Optional.of("p"), SHORT, hang(log, "refresh")));
+                    () -> bulkhead.run("refreshing storage pool p", Optional.of("p"), STARTS, hang(log, "refresh")));
             assertEquals(Status.Code.DEADLINE_EXCEEDED, late.code());
-            assertTrue(late.getMessage().startsWith("refreshing storage pool p did not finish within 300 ms"),
+            assertTrue(late.getMessage().startsWith("refreshing storage pool p did not finish within 2 s"),
                     late.getMessage());
             assertEquals("p", late.metadata().get("pool"));
             assertTrue(((StorageBulkhead.Exceeded) late).started());
-            assertTrue(System.nanoTime() - start < 3_000_000_000L);
+            // The work never returns on its own: a caller that waited for it instead of its deadline would not be
+            // back within the deadline plus a margin a loaded machine needs.
+            assertTrue(System.nanoTime() - start < STARTS.plus(LONG).toNanos());
         }
     }
 
@@ -93,8 +102,10 @@ class StorageBulkheadTest {
         try (StorageBulkhead bulkhead = new StorageBulkhead(2, 64)) {
             for (int i = 0; i < 5; i++) {
                 String name = "call" + i;
+                // Calls 0 and 1 must start (a free thread each); the others must not (both threads are held).
+                Duration deadline = i < 2 ? STARTS : SHORT;
                 AimException late = assertThrows(AimException.class,
-                        () -> bulkhead.run("listing storage pools", SHORT, hang(log, name)));
+                        () -> bulkhead.run("listing storage pools", deadline, hang(log, name)));
                 assertEquals(Status.Code.DEADLINE_EXCEEDED, late.code());
                 if (i >= 2) {
                     // Both threads hold calls libvirt has not returned: this one never started.
@@ -116,7 +127,8 @@ class StorageBulkheadTest {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         ExecutorService callers = Executors.newFixedThreadPool(3);
         try (StorageBulkhead bulkhead = new StorageBulkhead(1, 1)) {
-            assertThrows(AimException.class, () -> bulkhead.run("stuck call", SHORT, hang(log, "stuck")));
+            // Must start, to hold the only thread: a call dropped before it started would hold nothing.
+            assertThrows(AimException.class, () -> bulkhead.run("stuck call", STARTS, hang(log, "stuck")));
             List<Future<String>> waiting = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 waiting.add(callers.submit(() -> bulkhead.run("waiting call", LONG, () -> "ran")));
@@ -141,7 +153,7 @@ class StorageBulkheadTest {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         try (StorageBulkhead bulkhead = new StorageBulkhead()) {
             StorageBulkhead.Exceeded late = assertThrows(StorageBulkhead.Exceeded.class, () -> bulkhead.run(
-                    "creating storage pool p", Optional.of("p"), SHORT, hang(log, "create")));
+                    "creating storage pool p", Optional.of("p"), STARTS, hang(log, "create")));
             assertTrue(late.started());
             CountDownLatch cleaned = new CountDownLatch(1);
             bulkhead.finish("removing storage pool p after a failed start", "p", Duration.ZERO, () -> {
@@ -159,13 +171,13 @@ class StorageBulkheadTest {
             assertTrue(queued.getMessage().contains("an earlier call on storage pool p has not returned from libvirt"),
                     queued.getMessage());
             // Other pools are not held up.
-            assertEquals("q", bulkhead.run("refreshing storage pool q", Optional.of("q"), SHORT, () -> "q"));
+            assertEquals("q", bulkhead.run("refreshing storage pool q", Optional.of("q"), LONG, () -> "q"));
             assertFalse(cleaned.await(200, TimeUnit.MILLISECONDS), "clean-up ran beside the call: " + log);
 
             release.countDown();
             assertTrue(cleaned.await(10, TimeUnit.SECONDS));
             assertEquals(List.of("create started", "create returned", "cleanup"), log);
-            assertEquals("after", bulkhead.run("refreshing storage pool p", Optional.of("p"), SHORT, () -> "after"));
+            assertEquals("after", bulkhead.run("refreshing storage pool p", Optional.of("p"), LONG, () -> "after"));
         }
     }
 

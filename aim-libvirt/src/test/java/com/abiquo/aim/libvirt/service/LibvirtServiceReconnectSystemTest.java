@@ -64,7 +64,7 @@ class LibvirtServiceReconnectSystemTest {
      * connection just before it tells health: wait for both.
      */
     private static void awaitUnavailable(LibvirtServiceFixture fixture) {
-        Waits.await("disconnected and NOT_SERVING", Duration.ofSeconds(5),
+        Waits.await("disconnected and NOT_SERVING", Duration.ofSeconds(60),   // ends as soon as both hold
                 () -> !fixture.connection.connected() && !serving(fixture));
         try {
             fixture.stub.getNodeInfo(GetNodeInfoRequest.getDefaultInstance());

@@ -46,6 +46,8 @@ import org.junit.jupiter.api.Test;
 @Tag("system")
 class LibvirtServiceSystemTest {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    /** How long an event may take on the system libvirtd of a loaded machine; each wait ends at its event. */
+    private static final Duration EVENT_WAIT = Duration.ofSeconds(60);
     private LibvirtServiceFixture fixture;
     private final List<String> created = new ArrayList<>();
     private final List<Path> files = new ArrayList<>();
@@ -120,13 +122,13 @@ class LibvirtServiceSystemTest {
         assertTrue(defined.getCreated());
         String uuid = defined.getDomain().getUuid();
         DomainRef ref = ref(name);
-        assertEquals(DomainStates.EVENT_DEFINED, events.await(e -> e.uuid().equals(uuid), Duration.ofSeconds(5))
+        assertEquals(DomainStates.EVENT_DEFINED, events.await(e -> e.uuid().equals(uuid), EVENT_WAIT)
                 .eventType());
 
         assertEquals(DomainState.DOMAIN_STATE_RUNNING,
                 fixture.stub.powerOnDomain(PowerOnDomainRequest.newBuilder().setDomain(ref).build()).getState());
         // QEMU reports RESUMED (CPUs started) and then STARTED (booted); both mean running.
-        events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_STARTED, Duration.ofSeconds(5));
+        events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_STARTED, EVENT_WAIT);
 
         // libvirt says "domain is already running": OPERATION_INVALID (55), a precondition.
         assertCode(Status.Code.FAILED_PRECONDITION, "LIBVIRT_OPERATION_INVALID",
@@ -135,7 +137,7 @@ class LibvirtServiceSystemTest {
         assertEquals(DomainState.DOMAIN_STATE_PAUSED,
                 fixture.stub.pauseDomain(PauseDomainRequest.newBuilder().setDomain(ref).build()).getState());
         events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_SUSPENDED,
-                Duration.ofSeconds(5));
+                EVENT_WAIT);
         // Pausing a paused domain succeeds; resuming a running one is a precondition failure.
         assertEquals(DomainState.DOMAIN_STATE_PAUSED,
                 fixture.stub.pauseDomain(PauseDomainRequest.newBuilder().setDomain(ref).build()).getState());
@@ -165,7 +167,7 @@ class LibvirtServiceSystemTest {
                 .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1)).build());
         assertTrue(shutdown.getForced());
         assertEquals(DomainState.DOMAIN_STATE_SHUTOFF, shutdown.getState());
-        events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_STOPPED, Duration.ofSeconds(5));
+        events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_STOPPED, EVENT_WAIT);
 
         assertCode(Status.Code.FAILED_PRECONDITION, "LIBVIRT_OPERATION_INVALID",
                 () -> fixture.stub.powerOffDomain(PowerOffDomainRequest.newBuilder().setDomain(ref).build()));
@@ -173,7 +175,7 @@ class LibvirtServiceSystemTest {
         assertFalse(fixture.stub.undefineDomain(UndefineDomainRequest.newBuilder().setDomain(ref).build())
                 .getStillRunning());
         events.await(e -> e.uuid().equals(uuid) && e.eventType() == DomainStates.EVENT_UNDEFINED,
-                Duration.ofSeconds(5));
+                EVENT_WAIT);
         assertFalse(fixture.stub.domainExists(DomainExistsRequest.newBuilder().setDomain(ref).build()).getExists());
     }
 

@@ -22,9 +22,14 @@ import org.junit.jupiter.api.Test;
 @Tag("system")
 class ResyncAfterRestartSystemTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /**
+     * The backoff's sixth attempt, the first that could find the restarted daemon, counted from the loss of the
+     * connection; the loss comes after the kill, so the backoff alone cannot reconnect earlier after the kill.
+     */
+    private static final long NEXT_BACKOFF_ATTEMPT_MILLIS = 15_750;
 
     @Test
-    void theResyncArrivesWithinASecondOrTwoOfTheDaemonsRestartDespiteALongBackoff() throws Exception {
+    void theResyncArrivesBeforeTheBackoffWouldHaveTriedAgain() throws Exception {
         String name = "aimtest-ev-restart-" + UUID.randomUUID().toString().substring(0, 6);
         try (PrivateLibvirtd libvirtd = new PrivateLibvirtd("aimtest-ev-")) {
             libvirtd.start();
@@ -44,10 +49,11 @@ class ResyncAfterRestartSystemTest {
                 assertTrue(client.awaitEvents(events -> kinds(events, name).contains("POWERED_ON"), WAIT),
                         "no POWERED_ON for " + name + ": " + client.events());
 
+                long killed = System.nanoTime();
                 libvirtd.kill();
                 aim.awaitHealth("NOT_SERVING", WAIT);
-                // Down long enough for the backoff to reach 8 s between attempts (a bounded wait on purpose: the
-                // outage itself is what is tested).
+                // The scenario, not a wait for a condition: down long enough (past the attempt at 7.75 s) for the
+                // backoff to reach 8 s between attempts; the outage itself is what is tested.
                 Thread.sleep(8_000);
                 libvirtd.start();   // returns once the daemon answers virsh
                 long restarted = System.nanoTime();
@@ -56,10 +62,18 @@ class ResyncAfterRestartSystemTest {
                 long servingMillis = (System.nanoTime() - restarted) / 1_000_000;
                 assertTrue(client.awaitEvents(events -> resyncDestroyed(events, name), WAIT),
                         "no resync DESTROYED for " + name + ": " + client.events());
-                long resyncMillis = (System.nanoTime() - restarted) / 1_000_000;
-                System.out.printf("after the restart: SERVING in %d ms, resync event in %d ms (backoff cap 30 s)%n",
-                        servingMillis, resyncMillis);
-                assertTrue(resyncMillis < 2_000, "resync event " + resyncMillis + " ms after the restart");
+                long now = System.nanoTime();
+                long resyncMillis = (now - restarted) / 1_000_000;
+                long sinceKillMillis = (now - killed) / 1_000_000;
+                long restartedMillis = (restarted - killed) / 1_000_000;
+                System.out.printf("after the restart: SERVING in %d ms, resync event in %d ms (the daemon answered"
+                        + " %d ms after the kill, resync %d ms after it; backoff cap 30 s)%n", servingMillis,
+                        resyncMillis, restartedMillis, sinceKillMillis);
+                // Seen before the backoff's next attempt could have run: the socket brought the connection back.
+                // (Not a bound on how fast a loaded machine is: the margin is whatever the restart left of 15.75 s.)
+                assertTrue(sinceKillMillis < NEXT_BACKOFF_ATTEMPT_MILLIS, "resync event " + sinceKillMillis
+                        + " ms after the kill (" + resyncMillis + " ms after the restart, which answered "
+                        + restartedMillis + " ms after the kill): no earlier than the backoff's own attempt");
                 DomainEvent last = client.events().stream().filter(e -> e.getDomainName().equals(name))
                         .reduce((a, b) -> b).orElseThrow();
                 assertEquals("DOMAIN_EVENT_KIND_DESTROYED", last.getKind().name());
