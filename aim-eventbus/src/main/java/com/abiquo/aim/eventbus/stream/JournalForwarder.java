@@ -134,7 +134,15 @@ public final class JournalForwarder implements Runnable {
     private void snapshot(EventFeed feed) throws SinkFailure, NotReady, InterruptedException {
         EventFeed.Snapshot snapshot = feed.snapshot().orElseThrow(() -> new NotReady("the events monitor has not "
                 + "listed the domains yet (libvirtd not reached since the agent started)"));
-        if (snapshot.asOfSequence() <= published) {
+        if (snapshot.asOfSequence() == published) {
+            // Our own newest event is the stream's top, with a hole below it (the sink refused an event but kept
+            // later ones): the marker that repairs it needs a sequence above the top, so the next event's.
+            status.notServing(sink.describe() + " holds this agent's newest event " + published + " with a hole "
+                    + "below it: a snapshot repairs it with the next event", -1);
+            feed.awaitAfter(published, IDLE_WAIT);
+            return;
+        }
+        if (snapshot.asOfSequence() < published) {
             // The stream holds entries above our newest event: another agent writes to this key, or the clock went
             // back across a restart (sequences start from the clock). Storing ours below would be refused.
             status.notServing(sink.describe() + " already holds sequence " + published + ", above this agent's newest"

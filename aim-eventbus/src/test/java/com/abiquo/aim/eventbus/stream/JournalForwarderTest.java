@@ -169,7 +169,11 @@ class JournalForwarderTest {
         await("the first marker", WAIT, () -> sink.stored.contains("marker 1003"));
         sink.refuseWithGapOnce = true;
         feed.append(3); // 1004..1006: 1004 refused, 1006 stored
-        await("a hole reported", WAIT, () -> health.status("bus").contains("took later ones"));
+        // the refusal is reported until the forwarder's next try, tens of ms later; then the wait for the next event
+        await("the hole reported", WAIT, () -> health.status("bus").contains("fake sink holds this agent's newest "
+                + "event 1006 with a hole below it: a snapshot repairs it with the next event"));
+        assertTrue(health.history("bus").stream().anyMatch(status -> status.contains("refused 1004, took later ones")),
+                health.history("bus").toString());
         feed.append(1); // 1007: the journal passes the stream's top again
         await("a marker repairing the hole", WAIT, () -> sink.stored.contains("marker 1007"));
         List<String> expected = new ArrayList<>(List.of("marker 1003", "event 1006", "marker 1007"));
