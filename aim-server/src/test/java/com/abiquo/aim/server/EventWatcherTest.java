@@ -48,7 +48,8 @@ class EventWatcherTest {
 
     @Test
     void tenThousandEventsWithRandomDisconnectsArriveOnceEachInOrder() throws Exception {
-        try (RunningAim aim = new RunningAim("journalSize = 30000\n");
+        // a journal that holds all a fast machine makes before the wanted cuts happened (the loop below)
+        try (RunningAim aim = new RunningAim("journalSize = 1000000\n");
                 CuttableProxy proxy = new CuttableProxy(aim.port());
                 AimClient client = AimClient.builder(proxy.address()).build()) {
             aim.define("cw-idle");
@@ -70,12 +71,19 @@ class EventWatcherTest {
                 });
                 long before = lastIssued(aim);
                 chaos.start();
-                for (int i = 0; i < 5000; i++) {
+                // at least 5,000 pause-resume pairs, and on until the disconnects happened too: a fast machine makes
+                // 5,000 pairs sooner than 21 cuts 20-200 ms apart, a loaded one the other way round
+                long deadline = System.nanoTime() + LONG.toNanos();
+                int pairs = 0;
+                while (pairs < 5000 || proxy.cuts() <= 20 || recorder.disconnects.size() <= 5) {
+                    assertTrue(System.nanoTime() < deadline, "after " + pairs + " pairs in " + LONG + ": disconnects "
+                            + proxy.cuts() + ", resumes " + recorder.disconnects.size());
                     aim.pauseAndResume("test");
+                    pairs++;
                 }
                 producing.set(false);
                 chaos.join();
-                long issued = awaitJournaled(aim, before, 5000 * 2);
+                long issued = awaitJournaled(aim, before, pairs * 2);
                 await("every event handled", LONG, () -> recorder.lastSequence() == issued);
 
                 List<Long> expected = journalAfter(aim, syncedAt);

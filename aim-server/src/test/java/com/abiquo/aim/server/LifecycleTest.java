@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.AimSettingsReader;
 import com.abiquo.aim.core.config.ConfigException;
+import com.abiquo.aim.testing.Ports;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Grpc;
@@ -113,10 +114,7 @@ class LifecycleTest {
     void aBadModuleSettingStopsStartUpAndFreesThePort() throws Exception {
         ProbeModule first = new ProbeModule("first", "aim.test.FirstService");
         ProbeModule bad = new ProbeModule();
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = Ports.reusable(); // bound again below: not one an outgoing connection can take meanwhile
         AimSettings settings = AimSettingsReader.read("test.ini", new StringReader("[server]\naddress = 127.0.0.1\n"
                 + "port = " + port + "\n[first]\ndependencyUp = on\n[probe]\ndependencyUp = maybe\n"));
         AimServer failing = new AimServer(ServerSettings.from(settings, folder), settings, folder,

@@ -3,9 +3,9 @@ package com.abiquo.aim.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.abiquo.aim.testing.Ports;
 import com.abiquo.aim.testing.Waits;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ final class NetfsVm implements AutoCloseable {
     static NetfsVm boot(Path kit, Path xfer, int timeoutSeconds) throws Exception {
         Files.createDirectories(xfer.resolve("req"));
         exec(List.of(kit.resolve("modules").toString(), xfer.resolve("mod").toString()), 300);
-        int port = freePort();
+        int port = Ports.reusable(); // released here, bound later by another process
         ProcessBuilder builder = new ProcessBuilder(kit.resolve("run").toString(),
                 "sh " + kit.resolve("guest.sh").toAbsolutePath())
                 .redirectErrorStream(true).redirectOutput(xfer.resolve("qemu.log").toFile());
@@ -121,12 +121,6 @@ final class NetfsVm implements AutoCloseable {
                     Files.deleteIfExists(path);
                 }
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

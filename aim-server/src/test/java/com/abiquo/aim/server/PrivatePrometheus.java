@@ -1,8 +1,8 @@
 package com.abiquo.aim.server;
 
+import com.abiquo.aim.testing.Ports;
 import com.abiquo.aim.testing.Waits;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -44,7 +44,7 @@ final class PrivatePrometheus implements AutoCloseable {
                     static_configs:
                       - targets: ['127.0.0.1:%d']
                 """.formatted(targetPort));
-        int port = freePort();
+        int port = Ports.reusable(); // released here, bound later by another process
         Path log = folder.resolve("prometheus.log");
         Process process = new ProcessBuilder("prometheus", "--config.file=" + config,
                 "--storage.tsdb.path=" + folder.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
@@ -96,12 +96,6 @@ final class PrivatePrometheus implements AutoCloseable {
 
     String log() throws IOException {
         return Files.readString(log);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     @Override

@@ -29,7 +29,11 @@ class ReadmeExampleTest {
             String address = "127.0.0.1:" + agent.port();
             SequenceStore cursorStore = SequenceStore.inMemory();
             List<String> log = new CopyOnWriteArrayList<>();
+            long before = EventWatcherTest.lastIssued(agent);
             agent.define("web1");
+            // libvirt reports the definition a moment after the call: the snapshot the watcher syncs to (as of the
+            // journal) holds web1 only once its event is journaled
+            EventWatcherTest.awaitJournaled(agent, before, 1);
             // README-BEGIN
             try (AimClient aim = AimClient.builder(address).build();
                     EventWatcher watcher = aim.watcher(new DomainEventHandler() {

@@ -3,6 +3,7 @@ package com.abiquo.aim.server;
 import com.abiquo.aim.client.AimClient;
 import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.AimSettingsReader;
+import com.abiquo.aim.testing.Ports;
 import com.abiquo.aim.v1.DefineDomainRequest;
 import com.abiquo.aim.v1.DomainRef;
 import com.abiquo.aim.v1.DomainSnapshot;
@@ -46,7 +47,8 @@ final class RunningAim implements AutoCloseable {
                 .replace("uri = test:///default\n", "uri = " + libvirtUri + "\n");
         config = written;
         Files.writeString(config, text + "\n" + extraSections);
-        start(0);
+        // not port 0: startAgain binds the port again after the clients' reconnects had it free for a while
+        start(Ports.reusable());
     }
 
     private void start(int wantedPort) throws Exception {

@@ -1,11 +1,11 @@
 package com.abiquo.aim.dist.bench;
 
+import com.abiquo.aim.testing.Ports;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,10 +37,7 @@ final class AimProcess implements AutoCloseable {
         Files.createDirectories(folder.resolve("datastore"));
         Files.createDirectories(folder.resolve("network-scripts"));
         Files.writeString(folder.resolve("initiatorname.iscsi"), "InitiatorName=iqn.2026-01.com.abiquo:bench\n");
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = Ports.reusable(); // released here, bound later by the process started below
         Files.writeString(folder.resolve("aim.ini"), "[server]\naddress = 127.0.0.1\nport = " + port + "\n"
                 + "[monitor]\nuri = " + uri + "\n[rimp]\nrepository = repository\ndatastores = datastore\n"
                 + "[vlan]\nnetworkScripts = network-scripts\nrestoreOnStart = false\n"

@@ -1,9 +1,9 @@
 package com.abiquo.aim.dist.bench;
 
+import com.abiquo.aim.testing.Ports;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -18,10 +18,7 @@ final class PeerProcess implements AutoCloseable {
     }
 
     static PeerProcess start() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = Ports.reusable(); // released here, bound later by the process started below
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 PlainUnaryPeer.class.getName(), Integer.toString(port))
