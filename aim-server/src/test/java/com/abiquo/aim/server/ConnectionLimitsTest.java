@@ -150,9 +150,10 @@ class ConnectionLimitsTest {
             // pings as fast as they are answered: the server tolerates two, then says ENHANCE_YOUR_CALM and closes
             // (with the third's acknowledgement; later only if this client stalled past permitKeepAliveSeconds
             // between two pings, which makes that one valid without forgiving the others)
-            int sent = raw.pingUntilGoAway(10, 8);
-            assertTrue(raw.wentAway(), "no GOAWAY after " + sent + " pings in quick succession");
-            assertTrue(sent >= 3, "the GOAWAY came at ping " + sent + ", before two were tolerated");
+            int acknowledged = raw.pingUntilGoAway(10, 8);
+            assertTrue(raw.wentAway(), "no GOAWAY after " + acknowledged + " pings in quick succession");
+            assertTrue(acknowledged >= 3, "the GOAWAY came after " + acknowledged + " pings: fewer than two were "
+                    + "tolerated");
             RawHttp2Client.GoAway away = raw.awaitGoAway(10);
             assertEquals(Http2Error.ENHANCE_YOUR_CALM.code(), away.errorCode(), away.toString());
             assertEquals("too_many_pings", away.debugData());

@@ -75,14 +75,17 @@ class EventWatcherTest {
                 // 5,000 pairs sooner than 21 cuts 20-200 ms apart, a loaded one the other way round
                 long deadline = System.nanoTime() + LONG.toNanos();
                 int pairs = 0;
-                while (pairs < 5000 || proxy.cuts() <= 20 || recorder.disconnects.size() <= 5) {
-                    assertTrue(System.nanoTime() < deadline, "after " + pairs + " pairs in " + LONG + ": disconnects "
-                            + proxy.cuts() + ", resumes " + recorder.disconnects.size());
-                    aim.pauseAndResume("test");
-                    pairs++;
+                try {
+                    while (pairs < 5000 || proxy.cuts() <= 20 || recorder.disconnects.size() <= 5) {
+                        assertTrue(System.nanoTime() < deadline, "after " + pairs + " pairs in " + LONG
+                                + ": disconnects " + proxy.cuts() + ", resumes " + recorder.disconnects.size());
+                        aim.pauseAndResume("test");
+                        pairs++;
+                    }
+                } finally {
+                    producing.set(false);
+                    chaos.join();
                 }
-                producing.set(false);
-                chaos.join();
                 long issued = awaitJournaled(aim, before, pairs * 2);
                 await("every event handled", LONG, () -> recorder.lastSequence() == issued);
 

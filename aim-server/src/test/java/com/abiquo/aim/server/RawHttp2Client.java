@@ -80,24 +80,25 @@ final class RawHttp2Client implements AutoCloseable {
 
     /**
      * Pings as fast as the server answers, each ping once the one before is acknowledged, until the server sends
-     * GOAWAY or {@code most} pings were sent; returns how many were sent (the last may have crossed the GOAWAY,
-     * which a server sends after acknowledging the ping it refuses). Pinging without waiting would race the
-     * server's close: a ping still unread in the server's socket when it closes makes its kernel reset the
+     * GOAWAY or {@code most} pings were sent; returns how many pings it acknowledged before the GOAWAY (the one it
+     * refuses is among them: a server acknowledges a ping before it acts on it). Pinging without waiting would race
+     * the server's close: a ping still unread in the server's socket when it closes makes its kernel reset the
      * connection and throw away a GOAWAY not yet on the wire.
      */
     int pingUntilGoAway(long firstPayload, int most) throws Exception {
-        for (int sent = 1; sent <= most; sent++) {
-            long payload = firstPayload + sent - 1;
+        int acknowledged = 0;
+        for (long payload = firstPayload; payload < firstPayload + most; payload++) {
             ping(payload);
             Object answer = answers.poll(10, TimeUnit.SECONDS);
             if (answer instanceof GoAway) {
-                return sent;
+                break;
             }
             if (!Long.valueOf(payload).equals(answer)) {
                 throw new AssertionError("no acknowledgement of ping " + payload + " (got " + answer + ")");
             }
+            acknowledged++;
         }
-        return most;
+        return acknowledged;
     }
 
     private void ping(long payload) {

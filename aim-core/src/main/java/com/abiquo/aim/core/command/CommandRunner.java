@@ -20,7 +20,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Runs system commands (ip, bridge, iscsiadm, ...) safely: an argument array and never a shell, so nothing a client
  * sends is ever interpreted; standard input closed; both outputs captured; a hard timeout after which the process
- * and every process it started are ended ({@link ProcessTree}). Callers validate every name before it becomes an
+ * and the processes it started are ended ({@link ProcessTree}). Callers validate every name before it becomes an
  * argument.
  */
 public class CommandRunner {

@@ -40,6 +40,8 @@ public final class JournalForwarder implements Runnable {
     // inside this run's journal (a clock that went back across a restart), so this run always starts with a marker.
     // Also set when the sink reports a hole.
     private boolean snapshotDue = true;
+    // Set when the sink reported a hole (it refused an event but kept later ones), until the marker repairs it.
+    private boolean holeBelowTop;
 
     /** The forwarder is waiting for something other than the sink (no feed yet, no domain listing yet). */
     private static final class NotReady extends Exception {
@@ -87,6 +89,7 @@ public final class JournalForwarder implements Runnable {
             } catch (SinkFailure failure) {
                 metrics.failed(ErrorKind.of(failure, connecting));
                 snapshotDue |= failure.gap();
+                holeBelowTop |= failure.gap();
                 sink.close();
                 status.notServing(sink.describe() + ": " + failure.getMessage(), behind(feed));
                 pause(backoff.next());
@@ -134,7 +137,7 @@ public final class JournalForwarder implements Runnable {
     private void snapshot(EventFeed feed) throws SinkFailure, NotReady, InterruptedException {
         EventFeed.Snapshot snapshot = feed.snapshot().orElseThrow(() -> new NotReady("the events monitor has not "
                 + "listed the domains yet (libvirtd not reached since the agent started)"));
-        if (snapshot.asOfSequence() == published) {
+        if (holeBelowTop && snapshot.asOfSequence() == published) {
             // Our own newest event is the stream's top, with a hole below it (the sink refused an event but kept
             // later ones): the marker that repairs it needs a sequence above the top, so the next event's.
             status.notServing(sink.describe() + " holds this agent's newest event " + published + " with a hole "
@@ -142,12 +145,13 @@ public final class JournalForwarder implements Runnable {
             feed.awaitAfter(published, IDLE_WAIT);
             return;
         }
-        if (snapshot.asOfSequence() < published) {
-            // The stream holds entries above our newest event: another agent writes to this key, or the clock went
-            // back across a restart (sequences start from the clock). Storing ours below would be refused.
-            status.notServing(sink.describe() + " already holds sequence " + published + ", above this agent's newest"
-                    + " event " + snapshot.asOfSequence() + " (another node writes to the same stream key, or the "
-                    + "clock went back): publishing resumes with a snapshot once the journal passes it", -1);
+        if (snapshot.asOfSequence() <= published) {
+            // The stream holds entries up to or above our newest event: another agent writes to this key, or the
+            // clock went back across a restart (sequences start from the clock). Storing ours there would be refused.
+            status.notServing(sink.describe() + " already holds sequence " + published + ", at or above this "
+                    + "agent's newest event " + snapshot.asOfSequence() + " (another node writes to the same stream "
+                    + "key, or the clock went back): publishing resumes with a snapshot once the journal passes it",
+                    -1);
             feed.awaitAfter(published, IDLE_WAIT);
             return;
         }
@@ -155,6 +159,7 @@ public final class JournalForwarder implements Runnable {
         sink.publishSnapshot(snapshot);
         advance(snapshot.asOfSequence());
         snapshotDue = false;
+        holeBelowTop = false;
         LOG.info("Event bus: {} lost its resume point (it held up to sequence {}; the journal holds {} to {}): "
                         + "published a marker and a snapshot of {} domains as of sequence {}", sink.describe(), from,
                 feed.oldestSequence(), feed.newestSequence(), snapshot.domains().size(), snapshot.asOfSequence());

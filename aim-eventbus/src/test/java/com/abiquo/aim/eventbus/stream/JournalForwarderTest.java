@@ -159,6 +159,27 @@ class JournalForwarderTest {
         thread.interrupt();
     }
 
+    /**
+     * An earlier run left exactly this run's newest sequence: no hole of this run's, so the status names the
+     * stream's other writer or the clock, and the next event brings the marker.
+     */
+    @Test
+    void aStreamWhoseTopIsTheJournalsNewestAtTheFirstStartIsAnotherWritersUntilTheNextEvent() throws Exception {
+        ListFeed feed = new ListFeed(1000);
+        feed.append(5); // 1000..1004
+        FakeSink sink = new FakeSink();
+        sink.top = 1004;
+        Thread thread = start(feed, sink);
+        await("NOT_SERVING naming the stream's top", WAIT, () -> health.status("bus").contains(
+                "fake sink already holds sequence 1004, at or above this agent's newest event 1004"));
+        assertTrue(health.history("bus").stream().noneMatch(status -> status.contains("hole")),
+                health.history("bus").toString());
+        feed.append(1);
+        await("a marker above the old top", WAIT, () -> sink.stored.contains("marker 1005"));
+        assertEquals(List.of("marker 1005"), sink.stored);
+        thread.interrupt();
+    }
+
     @Test
     void anEventRefusedWhileLaterOnesWereStoredIsRepairedByAMarker() throws Exception {
         ListFeed feed = new ListFeed(1001);
