@@ -7,6 +7,7 @@ import com.abiquo.aim.core.error.GrpcCalls;
 import com.abiquo.aim.core.error.GrpcErrors;
 import com.abiquo.aim.core.module.NodeIdentity;
 import com.abiquo.aim.libvirt.LibvirtErrorReason;
+import com.abiquo.aim.libvirt.domain.DomainSelector;
 import com.abiquo.aim.libvirt.events.DomainKey;
 import com.abiquo.aim.libvirt.events.EventJournal;
 import com.abiquo.aim.libvirt.events.EventKind;
@@ -47,7 +48,7 @@ public final class EventsMonitorGrpcService implements EventsMonitorServiceGrpc.
     static final int MAX_DOMAINS = SubscriptionFilter.MAX_DOMAINS;
     static final int MAX_LIST_EVENTS = 10_000;
     static final int DEFAULT_LIST_EVENTS = 1_000;
-    private static final int MAX_NAME_LENGTH = 1024;
+    private static final int MAX_SUBSCRIPTION_ID_LENGTH = 128;
     private static final Pattern UUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
@@ -214,9 +215,12 @@ public final class EventsMonitorGrpcService implements EventsMonitorServiceGrpc.
                 }
                 case NAME -> {
                     String name = ref.getName();
-                    if (name.isBlank() || name.length() > MAX_NAME_LENGTH || name.indexOf('\0') >= 0) {
-                        throw invalid(field, where + ".name \"" + shorten(name) + "\" is not a domain name (empty, "
-                                + "longer than " + MAX_NAME_LENGTH + " characters, or with a NUL byte)");
+                    // the Libvirt service's rule (DomainSelector): a name it refuses can name no domain here either
+                    if (name.isBlank() || name.length() > DomainSelector.MAX_NAME_LENGTH || name.indexOf('/') >= 0
+                            || name.chars().anyMatch(Character::isISOControl)) {
+                        throw invalid(field, where + ".name \"" + shorten(name.replaceAll("\\p{Cntrl}", "?"))
+                                + "\" is not a domain name (empty, longer than " + DomainSelector.MAX_NAME_LENGTH
+                                + " characters, or with '/' or a control character)");
                     }
                     keys.add(DomainKey.name(name));
                 }
@@ -230,6 +234,13 @@ public final class EventsMonitorGrpcService implements EventsMonitorServiceGrpc.
         if (id.isEmpty()) {
             throw invalid("subscription_id", "subscription_id is empty: use the id from the stream's first "
                     + "message (started.subscription_id)");
+        }
+        // an id AIM could have issued (a UUID) but has not open is NOT_FOUND; one that no id can look like is the
+        // request's mistake
+        if (id.length() > MAX_SUBSCRIPTION_ID_LENGTH || id.chars().anyMatch(Character::isISOControl)) {
+            throw invalid("subscription_id", "subscription_id \"" + shorten(id.replaceAll("\\p{Cntrl}", "?"))
+                    + "\" is not a subscription id (longer than " + MAX_SUBSCRIPTION_ID_LENGTH + " characters, or "
+                    + "with a control character): use the id from the stream's first message (started.subscription_id)");
         }
     }
 

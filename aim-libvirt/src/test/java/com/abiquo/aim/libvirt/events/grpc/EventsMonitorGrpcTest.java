@@ -299,6 +299,23 @@ class EventsMonitorGrpcTest {
         StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> blocking
                 .modifySubscription(ModifySubscriptionRequest.newBuilder().setSubscriptionId("nope").build()));
         assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+        // an id no subscription can have (a NUL byte, or far longer than the UUIDs AIM issues) is the request's error
+        for (String impossible : List.of("abc\0def", "x".repeat(129))) {
+            StatusRuntimeException malformed = assertThrows(StatusRuntimeException.class, () -> blocking
+                    .modifySubscription(ModifySubscriptionRequest.newBuilder().setSubscriptionId(impossible).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, malformed.getStatus().getCode());
+            assertEquals("subscription_id", StatusProto.fromThrowable(malformed).getDetails(0)
+                    .unpack(ErrorInfo.class).getMetadataOrThrow("field"));
+        }
+        // a filter names domains as the Libvirt service does: a name it refuses (too long, '/') is refused here too
+        for (String name : List.of("d".repeat(256), "a/b")) {
+            StreamCollector badName = new StreamCollector();
+            stub.subscribe(SubscribeRequest.newBuilder().setFilter(EventFilter.newBuilder()
+                    .addDomains(DomainRef.newBuilder().setName(name))).build(), badName);
+            Status refused = badName.awaitStatus(WAIT);
+            assertEquals(Status.Code.INVALID_ARGUMENT, refused.getCode());
+            assertTrue(refused.getDescription().contains("is not a domain name"), refused.getDescription());
+        }
         var hugeFilter = EventFilter.newBuilder();
         for (int i = 0; i < 10_001; i++) {
             hugeFilter.addDomains(DomainRef.newBuilder().setName("d" + i));
