@@ -12,6 +12,7 @@ import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -39,12 +40,12 @@ final class PoolSpecs {
         }
         switch (spec.type()) {
             case DIR -> {
-                return new PoolSpec(spec.name(), spec.type(), absolutePath(spec.targetPath(), "target_path"), "", 0,
+                return new PoolSpec(spec.name(), spec.type(), localFolder(spec.targetPath(), "target_path"), "", 0,
                         "", "", "", Optional.empty());
             }
             case NETFS -> {
                 Portal host = Portal.parse(hostOnly(spec.sourceHost()), "source_host");
-                return new PoolSpec(spec.name(), spec.type(), absolutePath(spec.targetPath(), "target_path"),
+                return new PoolSpec(spec.name(), spec.type(), localFolder(spec.targetPath(), "target_path"),
                         host.host(), 0, absolutePath(spec.sourceDir(), "source_dir"), "", "", Optional.empty());
             }
             default -> {
@@ -100,6 +101,10 @@ final class PoolSpecs {
         }
     }
 
+    /** The first names of the paths that hold the operating system itself (not data): no pool may live there. */
+    private static final List<String> SYSTEM_FOLDERS = List.of("bin", "boot", "dev", "etc", "lib", "lib32", "lib64",
+            "proc", "run", "sbin", "sys", "usr");
+
     static String absolutePath(String path, String field) throws AimException {
         PathLimits.checkPath(path, field); // the kernel's limits, for every name of the path (4095 / 255 bytes)
         if (path == null || path.isEmpty() || !path.startsWith("/") || path.chars().anyMatch(Character::isISOControl)
@@ -112,6 +117,21 @@ final class PoolSpecs {
             }
         }
         return Path.of(path).normalize().toString();
+    }
+
+    /**
+     * The local folder of a dir or netfs pool: an absolute path, and none of the system's own folders nor anything
+     * below them, since every file of a pool's folder can be deleted through AIM (DeleteDisk) or hidden by a mount.
+     */
+    static String localFolder(String path, String field) throws AimException {
+        String folder = absolutePath(path, field);
+        Path normal = Path.of(folder);
+        if (normal.getNameCount() == 0 || SYSTEM_FOLDERS.contains(normal.getName(0).toString())) {
+            throw Names.invalid(CoreErrorReason.INVALID_PATH, field, path, "is the root folder or below one of the "
+                    + "system's own folders (/" + String.join(", /", SYSTEM_FOLDERS) + "): a pool's files can be "
+                    + "deleted through AIM");
+        }
+        return folder;
     }
 
     static AimException sizeError(String field, String why) {

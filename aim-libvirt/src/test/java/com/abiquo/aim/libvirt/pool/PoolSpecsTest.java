@@ -9,6 +9,7 @@ import com.abiquo.aim.core.spi.StoragePoolOperations.Chap;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolSpec;
 import com.abiquo.aim.core.spi.StoragePoolOperations.PoolType;
 import io.grpc.Status;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ class PoolSpecsTest {
     }
 
     @Test
-    void refusesWhatLibvirtShouldNeverSee() {
+    void refusesWhatLibvirtShouldNeverSee() throws AimException {
         assertInvalid(iscsi(PoolType.ISCSI, "host:3260", 0, TARGET, "", Optional.empty()), "source_host");
         assertInvalid(iscsi(PoolType.ISCSI, "host", 70000, TARGET, "", Optional.empty()), "source_port");
         assertInvalid(iscsi(PoolType.ISCSI, "host", 0, "iqn.bad", "", Optional.empty()), "source_target");
@@ -51,6 +52,16 @@ class PoolSpecsTest {
                 "target_path");
         assertInvalid(new PoolSpec("n", PoolType.NETFS, "/mnt/n", "nfs", 0, "export", "", "", Optional.empty()),
                 "source_dir");
+        // a pool's files can be deleted through AIM: never the system's own folders, or the root
+        for (String system : List.of("/", "/etc", "/etc/libvirt", "/usr//lib", "/boot/", "/dev/shm", "/proc/1")) {
+            assertInvalid(new PoolSpec("d", PoolType.DIR, system, "", 0, "", "", "", Optional.empty()),
+                    "target_path \"" + system + "\" is the root folder or below one of the system's own folders");
+            assertInvalid(new PoolSpec("n", PoolType.NETFS, system, "nfs", 0, "/export", "", "", Optional.empty()),
+                    "target_path \"" + system + "\" is the root folder");
+        }
+        // data folders stay allowed, even where a system folder's name appears further down
+        assertEquals("/var/lib/libvirt/images/etc", PoolSpecs.validate(new PoolSpec("d", PoolType.DIR,
+                "/var/lib/libvirt/images/etc", "", 0, "", "", "", Optional.empty())).targetPath());
         assertInvalid(new PoolSpec("-n", PoolType.DIR, "/x", "", 0, "", "", "", Optional.empty()), "name");
         // AIM's temporary pools (and their CHAP secrets) are removed at start: their names are not for others.
         assertInvalid(new PoolSpec("aim-probe-1", PoolType.DIR, "/x", "", 0, "", "", "", Optional.empty()),
