@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * One folder of network definition files (ifcfg or keyfile) and how AIM changes them. Writes are atomic: a hidden
@@ -32,6 +34,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param configKey the [vlan] key that names the folder, for messages
  */
 record FileFolder(Path folder, String configKey, Set<PosixFilePermission> mode) {
+    private static final Logger LOG = LogManager.getLogger(FileFolder.class);
+
     FileFolder {
         requireNonNull(folder, "folder is null");
         requireNonNull(configKey, "configKey is null");
@@ -46,6 +50,19 @@ record FileFolder(Path folder, String configKey, Set<PosixFilePermission> mode) 
             return Optional.empty();
         } catch (IOException failure) {
             throw failure("read", fileName, failure);
+        }
+    }
+
+    /**
+     * {@link #read} for a scan of files AIM may not own (the node's ifcfg-eth0, say): one that cannot be read is
+     * logged and counts as absent, rather than failing the whole scan.
+     */
+    Optional<String> readForScan(String fileName) {
+        try {
+            return read(fileName);
+        } catch (AimException unreadable) {
+            LOG.warn("{}: skipped", unreadable.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -191,7 +191,7 @@ public final class IfcfgFiles implements NetworkFiles {
     public List<String> aimBridgeNames() throws AimException {
         List<String> bridges = new ArrayList<>();
         for (String name : files.list(PREFIX + "*")) {
-            Optional<String> content = read(name);
+            Optional<String> content = files.readForScan(name);
             String bridge = name.substring(PREFIX.length());
             if (content.isPresent() && writtenByAim(content.get()) && describesBridge(bridge, parse(content.get()))
                     && InterfaceNames.problem(bridge) == null) {

@@ -164,7 +164,7 @@ public final class KeyfileFiles implements NetworkFiles {
         List<String> bridges = new ArrayList<>();
         for (String name : files.list(PREFIX + "*" + SUFFIX)) {
             String bridge = name.substring(PREFIX.length(), name.length() - SUFFIX.length());
-            Optional<String> content = read(name);
+            Optional<String> content = files.readForScan(name);
             if (content.isPresent() && isAims(content.get()) && bridgeProblem(bridge, content.get()).isEmpty()
                     && InterfaceNames.problem(bridge) == null) {
                 bridges.add(bridge);

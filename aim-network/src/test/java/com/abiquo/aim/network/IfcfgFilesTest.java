@@ -99,12 +99,16 @@ class IfcfgFilesTest {
     void aFileThatCannotBeReadIsReportedWithTheOthersListed() throws Exception {
         // a regular file whose read fails even for root (EIO at offset 0): a stand-in for a damaged file
         Files.createSymbolicLink(folder.resolve("ifcfg-abiquo_eth0.13"), Path.of("/proc/self/mem"));
+        Files.createSymbolicLink(folder.resolve("ifcfg-eth9"), Path.of("/proc/self/mem"));
         Files.writeString(folder.resolve("ifcfg-abiquo_eth0.5"), VLAN_FILE);
-        List<IfcfgFiles.VlanFile> vlans = new IfcfgFiles(folder).vlanFiles();
+        Files.writeString(folder.resolve("ifcfg-abiquo_5"), BRIDGE_FILE);
+        IfcfgFiles files = new IfcfgFiles(folder);
+        List<IfcfgFiles.VlanFile> vlans = files.vlanFiles();
         assertEquals(2, vlans.size());
         assertTrue(vlans.get(0).problem().startsWith("cannot read " + folder.resolve("ifcfg-abiquo_eth0.13")),
                 vlans.get(0).problem());
         assertEquals(VlanSpec.of(5, "eth0", "abiquo_5"), vlans.get(1).spec().orElseThrow());
+        assertEquals(List.of("abiquo_5"), files.aimBridgeNames());
     }
 
     @Test
