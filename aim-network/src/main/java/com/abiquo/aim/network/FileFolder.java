@@ -7,7 +7,6 @@ import io.grpc.Status;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -24,6 +23,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * One folder of network definition files (ifcfg or keyfile) and how AIM changes them. Writes are atomic: a hidden
@@ -33,19 +34,35 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param configKey the [vlan] key that names the folder, for messages
  */
 record FileFolder(Path folder, String configKey, Set<PosixFilePermission> mode) {
+    private static final Logger LOG = LogManager.getLogger(FileFolder.class);
+
     FileFolder {
         requireNonNull(folder, "folder is null");
         requireNonNull(configKey, "configKey is null");
         mode = Set.copyOf(mode);
     }
 
+    /** The file's text; bytes that are not UTF-8 are kept as {@link NodeFileText} escapes, never a failure. */
     Optional<String> read(String fileName) throws AimException {
         try {
-            return Optional.of(Files.readString(folder.resolve(fileName), StandardCharsets.UTF_8));
+            return Optional.of(NodeFileText.decode(Files.readAllBytes(folder.resolve(fileName))));
         } catch (NoSuchFileException gone) {
             return Optional.empty();
         } catch (IOException failure) {
             throw failure("read", fileName, failure);
+        }
+    }
+
+    /**
+     * {@link #read} for a scan of files AIM may not own (the node's ifcfg-eth0, say): one that cannot be read is
+     * logged and counts as absent, rather than failing the whole scan.
+     */
+    Optional<String> readForScan(String fileName) {
+        try {
+            return read(fileName);
+        } catch (AimException unreadable) {
+            LOG.warn("{}: skipped", unreadable.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -67,7 +84,10 @@ record FileFolder(Path folder, String configKey, Set<PosixFilePermission> mode) 
         return names;
     }
 
-    /** Writes the file atomically (readers see the old content or the new one, never a part). */
+    /**
+     * Writes the file atomically (readers see the old content or the new one, never a part). Text that {@link #read}
+     * returned is written back with the very bytes it was read from.
+     */
     void write(String fileName, String content) throws AimException {
         Path target = folder.resolve(fileName);
         Path temporary = folder.resolve("." + fileName + ".aim-" + Long.toHexString(
@@ -77,7 +97,7 @@ record FileFolder(Path folder, String configKey, Set<PosixFilePermission> mode) 
             // created with its final mode (a keyfile's 0600): never readable by others, not even for a moment
             try (FileChannel channel = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE), permissions)) {
-                ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+                ByteBuffer bytes = ByteBuffer.wrap(NodeFileText.encode(content));
                 while (bytes.hasRemaining()) {
                     channel.write(bytes);
                 }

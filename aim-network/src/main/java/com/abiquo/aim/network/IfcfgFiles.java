@@ -123,6 +123,12 @@ public final class IfcfgFiles implements NetworkFiles {
     static VlanFile parseVlanFile(String fileName, String content) {
         Map<String, String> values = parse(content);
         String device = fileName.substring(VLAN_PREFIX.length());
+        for (String key : List.of("VLAN", "DEVICE", "BRIDGE")) {
+            // a byte that is not UTF-8 elsewhere (a Latin-1 comment) is harmless; in a value AIM uses it is not
+            if (NodeFileText.hasUndecodable(values.getOrDefault(key, ""))) {
+                return unreadable(fileName, key + "= holds bytes that are not UTF-8");
+            }
+        }
         if (!"yes".equalsIgnoreCase(values.getOrDefault("VLAN", ""))) {
             return unreadable(fileName, "has no VLAN=yes");
         }
@@ -159,7 +165,14 @@ public final class IfcfgFiles implements NetworkFiles {
     public List<VlanFile> vlanFiles() throws AimException {
         List<VlanFile> vlans = new ArrayList<>();
         for (String name : files.list(VLAN_PREFIX + "*")) {
-            Optional<String> content = read(name);
+            Optional<String> content;
+            try {
+                content = read(name);
+            } catch (AimException unreadable) {
+                // one file that cannot be read must not hide the other VLANs: it is reported with the bad ones
+                vlans.add(VlanFile.unreadable(name, unreadable.getMessage()));
+                continue;
+            }
             // the original named bridges abiquo_<tag>: their ifcfg-abiquo_<tag> shares the VLAN files' prefix
             if (content.isPresent() && !"Bridge".equalsIgnoreCase(parse(content.get()).get("TYPE"))) {
                 vlans.add(parseVlanFile(name, content.get()));
@@ -178,7 +191,7 @@ public final class IfcfgFiles implements NetworkFiles {
     public List<String> aimBridgeNames() throws AimException {
         List<String> bridges = new ArrayList<>();
         for (String name : files.list(PREFIX + "*")) {
-            Optional<String> content = read(name);
+            Optional<String> content = files.readForScan(name);
             String bridge = name.substring(PREFIX.length());
             if (content.isPresent() && writtenByAim(content.get()) && describesBridge(bridge, parse(content.get()))
                     && InterfaceNames.problem(bridge) == null) {

@@ -104,6 +104,13 @@ public final class KeyfileFiles implements NetworkFiles {
     @Override
     public VlanFile readVlanFile(String fileName, String content) {
         Keyfile file = Keyfile.parse(content);
+        for (String[] key : new String[][] {{"connection", "type"}, {"connection", "interface-name"},
+                {"connection", "slave-type"}, {"connection", "master"}, {"vlan", "id"}, {"vlan", "parent"}}) {
+            // a byte that is not UTF-8 in a comment is harmless; in a value AIM uses it is not
+            if (NodeFileText.hasUndecodable(file.value(key[0], key[1]))) {
+                return VlanFile.unreadable(fileName, key[0] + "." + key[1] + " holds bytes that are not UTF-8");
+            }
+        }
         String device = file.value("connection", "interface-name");
         if (!file.value("connection", "type").equals("vlan")) {
             return VlanFile.unreadable(fileName, "has no type=vlan");
@@ -137,7 +144,14 @@ public final class KeyfileFiles implements NetworkFiles {
     public List<VlanFile> vlanFiles() throws AimException {
         List<VlanFile> vlans = new ArrayList<>();
         for (String name : files.list(PREFIX + "*" + SUFFIX)) {
-            Optional<String> content = read(name);
+            Optional<String> content;
+            try {
+                content = read(name);
+            } catch (AimException unreadable) {
+                // one file that cannot be read must not hide the other VLANs: it is reported with the bad ones
+                vlans.add(VlanFile.unreadable(name, unreadable.getMessage()));
+                continue;
+            }
             if (content.isPresent() && !Keyfile.parse(content.get()).value("connection", "type").equals("bridge")) {
                 vlans.add(readVlanFile(name, content.get()));
             }
@@ -150,7 +164,7 @@ public final class KeyfileFiles implements NetworkFiles {
         List<String> bridges = new ArrayList<>();
         for (String name : files.list(PREFIX + "*" + SUFFIX)) {
             String bridge = name.substring(PREFIX.length(), name.length() - SUFFIX.length());
-            Optional<String> content = read(name);
+            Optional<String> content = files.readForScan(name);
             if (content.isPresent() && isAims(content.get()) && bridgeProblem(bridge, content.get()).isEmpty()
                     && InterfaceNames.problem(bridge) == null) {
                 bridges.add(bridge);

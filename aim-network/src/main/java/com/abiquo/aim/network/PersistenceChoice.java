@@ -53,10 +53,13 @@ public record PersistenceChoice(Format format, String reason) {
         return major.matches("[0-9]{1,4}") && Integer.parseInt(major) >= 9;
     }
 
-    /** os-release's KEY=value lines, quotes removed; an absent or unreadable file has none. */
+    /**
+     * os-release's KEY=value lines, quotes removed; an absent or unreadable file has none. A byte that is not UTF-8
+     * (in PRETTY_NAME, say) must not hide ID and VERSION_ID.
+     */
     static Map<String, String> readOsRelease(Path file) {
         try {
-            return IfcfgFiles.parse(Files.readString(file));
+            return IfcfgFiles.parse(NodeFileText.decode(Files.readAllBytes(file)));
         } catch (IOException unreadable) {
             return Map.of();
         }

@@ -73,6 +73,61 @@ class IfcfgFilesTest {
     }
 
     @Test
+    void aByteThatIsNotUtf8InACommentOrAnotherKeySpoilsNothing() throws Exception {
+        Files.write(folder.resolve("ifcfg-abiquo_eth0.11"), latin1("# r\u00e9seau de l'\u00e9tage\n"
+                + "NAME=\"r\u00e9seau\"\nVLAN=yes\nDEVICE=eth0.11\nBRIDGE=abiquo_11\n"));
+        Files.write(folder.resolve("ifcfg-eth0"), latin1("# carte r\u00e9seau\nDEVICE=eth0\n"));
+        Files.writeString(folder.resolve("ifcfg-abiquo_11"), BRIDGE_FILE.replace("abiquo_5", "abiquo_11"));
+        IfcfgFiles files = new IfcfgFiles(folder);
+        List<IfcfgFiles.VlanFile> vlans = files.vlanFiles();
+        assertEquals(1, vlans.size());
+        assertEquals(VlanSpec.of(11, "eth0", "abiquo_11"), vlans.get(0).spec().orElseThrow());
+        assertEquals(List.of("abiquo_11"), files.aimBridgeNames());
+    }
+
+    @Test
+    void aValueAimNeedsWithBytesThatAreNotUtf8MakesOnlyThatFileUnreadable() throws Exception {
+        Files.write(folder.resolve("ifcfg-abiquo_eth0.12"), latin1("VLAN=yes\nDEVICE=eth0.12\nBRIDGE=r\u00e9seau\n"));
+        Files.writeString(folder.resolve("ifcfg-abiquo_eth0.5"), VLAN_FILE);
+        List<IfcfgFiles.VlanFile> vlans = new IfcfgFiles(folder).vlanFiles();
+        assertEquals(2, vlans.size());
+        assertEquals("BRIDGE= holds bytes that are not UTF-8", vlans.get(0).problem());
+        assertEquals(VlanSpec.of(5, "eth0", "abiquo_5"), vlans.get(1).spec().orElseThrow());
+    }
+
+    @Test
+    void aFileThatCannotBeReadIsReportedWithTheOthersListed() throws Exception {
+        // a regular file whose read fails even for root (EIO at offset 0): a stand-in for a damaged file
+        Files.createSymbolicLink(folder.resolve("ifcfg-abiquo_eth0.13"), Path.of("/proc/self/mem"));
+        Files.createSymbolicLink(folder.resolve("ifcfg-eth9"), Path.of("/proc/self/mem"));
+        Files.writeString(folder.resolve("ifcfg-abiquo_eth0.5"), VLAN_FILE);
+        Files.writeString(folder.resolve("ifcfg-abiquo_5"), BRIDGE_FILE);
+        IfcfgFiles files = new IfcfgFiles(folder);
+        List<IfcfgFiles.VlanFile> vlans = files.vlanFiles();
+        assertEquals(2, vlans.size());
+        assertTrue(vlans.get(0).problem().startsWith("cannot read " + folder.resolve("ifcfg-abiquo_eth0.13")),
+                vlans.get(0).problem());
+        assertEquals(VlanSpec.of(5, "eth0", "abiquo_5"), vlans.get(1).spec().orElseThrow());
+        assertEquals(List.of("abiquo_5"), files.aimBridgeNames());
+    }
+
+    @Test
+    void aFileReadAndWrittenBackKeepsEveryByte() throws Exception {
+        byte[] original = latin1("# r\u00e9seau\nVLAN=yes\nDEVICE=eth0.5\nBRIDGE=abiquo_5\n# \u20ac not Latin-1\n");
+        Files.write(folder.resolve("ifcfg-abiquo_eth0.5"), original);
+        IfcfgFiles files = new IfcfgFiles(folder);
+        String text = files.read("ifcfg-abiquo_eth0.5").orElseThrow();
+        files.remove("ifcfg-abiquo_eth0.5");
+        files.write("ifcfg-abiquo_eth0.5", text);   // what a delete's rollback does
+        assertArrayEquals(original, Files.readAllBytes(folder.resolve("ifcfg-abiquo_eth0.5")));
+    }
+
+    /** Latin-1 bytes (characters it lacks become '?'), as a hand-edited file on an old node holds them. */
+    static byte[] latin1(String text) {
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
     void findsOnlyTheBridgeFilesAimWrote() throws Exception {
         Files.writeString(folder.resolve("ifcfg-abiquo_5"), BRIDGE_FILE);
         Files.writeString(folder.resolve("ifcfg-br0"), "DEVICE=br0\nTYPE=Bridge\nIPADDR=10.0.0.1\n");

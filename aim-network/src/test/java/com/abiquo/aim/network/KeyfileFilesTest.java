@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -73,6 +74,21 @@ class KeyfileFilesTest {
         assertFalse(files.isAims(Files.readString(folder.resolve("abiquo-br9.nmconnection"))));
         assertEquals("", files.bridgeProblem("br7", files.bridgeText("br7")));
         assertEquals("type=vlan, interface-name=bond0.7", files.bridgeProblem("br7", files.vlanText(spec)));
+    }
+
+    @Test
+    void aByteThatIsNotUtf8InACommentIsHarmlessAndInAValueMakesOnlyThatFileUnreadable() throws Exception {
+        KeyfileFiles files = files();
+        VlanSpec spec = VlanSpec.of(7, "bond0", "br7");
+        String good = files.vlanText(spec).replace("\n\n", "\n# r\u00e9seau\n");
+        Files.write(folder.resolve(files.vlanFile(spec)), good.getBytes(StandardCharsets.ISO_8859_1));
+        VlanSpec other = VlanSpec.of(8, "bond0", "br8");
+        Files.write(folder.resolve(files.vlanFile(other)), files.vlanText(other).replace("master=br8",
+                "master=br\u00e98").getBytes(StandardCharsets.ISO_8859_1));
+        List<NetworkFiles.VlanFile> vlans = files.vlanFiles();
+        assertEquals(2, vlans.size(), vlans.toString());
+        assertEquals(Optional.of(spec), vlans.get(0).spec());
+        assertEquals("connection.master holds bytes that are not UTF-8", vlans.get(1).problem());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.network.PersistenceChoice.Format;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,15 @@ class PersistenceChoiceTest {
         Path release = folder.resolve("os-release");
         Files.writeString(release, osRelease);
         return PersistenceChoice.resolve(Format.AUTO, keyfiles, release).format();
+    }
+
+    @Test
+    void aByteThatIsNotUtf8InOsReleaseDoesNotHideTheVersion() throws Exception {
+        Path keyfiles = Files.createDirectories(folder.resolve("system-connections"));
+        Path release = folder.resolve("os-release");
+        Files.write(release, "PRETTY_NAME=\"Entreprise \u00e9dition\"\nID=\"rhel\"\nVERSION_ID=\"9.4\"\n"
+                .getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals(Format.KEYFILE, PersistenceChoice.resolve(Format.AUTO, keyfiles, release).format());
     }
 
     @Test

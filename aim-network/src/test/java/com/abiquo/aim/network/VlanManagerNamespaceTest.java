@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.testing.RecordingHealth;
 import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -266,6 +267,26 @@ class VlanManagerNamespaceTest {
         assertFalse(ns.links().containsKey("abiquo_5"), "the failed restore removed the bridge it made");
         assertEquals(List.of("ifcfg-abiquo_5", "ifcfg-abiquo_eth0.x", "ifcfg-abiquo_lo.5"), fileNames(),
                 "files are kept");
+    }
+
+    @Test
+    void aFileWithBytesThatAreNotUtf8NeitherStopsTheListingNorTheRestore() throws Exception {
+        ns.veth("eth0", "peer0");
+        // a Latin-1 comment in a good file, and a value AIM needs spoilt in another
+        Files.write(scripts.resolve("ifcfg-abiquo_lo.5"), ("# r\u00e9seau\n" + IfcfgFiles.vlanContent(
+                VlanSpec.of(5, "lo", "abiquo_5"))).getBytes(StandardCharsets.ISO_8859_1));
+        Files.write(scripts.resolve("ifcfg-abiquo_eth0.6"), "VLAN=yes\nDEVICE=eth0.6\nBRIDGE=r\u00e9seau\n"
+                .getBytes(StandardCharsets.ISO_8859_1));
+
+        VlanManager.Listing listing = manager.list();
+        assertEquals(List.of(VlanSpec.of(5, "lo", "abiquo_5")), listing.vlans().stream().map(VlanState::spec)
+                .toList());
+
+        VlanManager.RestoreResult result = manager.restore();
+        assertEquals(1, result.results().size(), "the good file's VLAN was tried: " + result);
+        assertTrue(result.results().get(0).error().contains("create VLAN interface lo.5"),
+                result.results().get(0).error());
+        assertEquals(List.of("ifcfg-abiquo_eth0.6: BRIDGE= holds bytes that are not UTF-8"), result.unreadableFiles());
     }
 
     @Test

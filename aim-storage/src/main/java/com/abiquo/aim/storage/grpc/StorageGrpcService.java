@@ -105,6 +105,7 @@ public final class StorageGrpcService extends StorageServiceGrpc.StorageServiceI
                         + " ISCSI_POOL_KIND_KERNEL or ISCSI_POOL_KIND_DIRECT", Map.of("field", "kind"), null);
             };
             Portal portal = Portal.parse(request.getPortal(), "portal");
+            targets.requirePoolSource(portal, request.getTargetIqn(), request.getInitiatorIqn());
             // The kernel initiator logs in with the node's own name unless told otherwise (an explicit initiator
             // makes libvirt create an open-iscsi interface); libiscsi always needs one.
             String initiator = !request.getInitiatorIqn().isEmpty() || type == PoolType.ISCSI

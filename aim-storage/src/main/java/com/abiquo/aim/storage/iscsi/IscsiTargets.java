@@ -54,6 +54,19 @@ public final class IscsiTargets {
         this.timeout = requireNonNull(timeout, "timeout is null");
     }
 
+    /**
+     * CreateIscsiPool's checks in its own request's terms (portal, target_iqn, initiator_iqn): the pool code it hands
+     * over to serves CreateStoragePool too, and its messages name that request's fields (source_host,
+     * source_target), which a CreateIscsiPool caller does not have.
+     */
+    public void requirePoolSource(Portal portal, String targetIqn, String initiatorIqn) throws AimException {
+        Iqn.require(targetIqn, "target_iqn");
+        if (initiatorIqn != null && !initiatorIqn.isEmpty()) {
+            Iqn.require(initiatorIqn, "initiator_iqn");
+        }
+        portal.requireReachable(CONNECT_TIMEOUT, "portal");
+    }
+
     public LunListing listLuns(String portalText, String targetIqn, String initiatorIqn, Optional<Chap> chap)
             throws AimException {
         Portal portal = Portal.parse(portalText, "portal");

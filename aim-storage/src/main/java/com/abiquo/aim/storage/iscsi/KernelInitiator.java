@@ -70,8 +70,10 @@ public final class KernelInitiator {
                 Matcher name = SESSION_DIR.matcher(entry.getFileName().toString());
                 Path target = entry.resolve("targetname");
                 if (name.matches() && Files.isRegularFile(target)) {
+                    // decoded leniently: a name that is not UTF-8 (a target may send any bytes) matches no IQN a
+                    // request gives, and must not make every other session unreadable
                     sessions.add(new Session(Integer.parseInt(name.group(1)),
-                            Files.readString(target, StandardCharsets.UTF_8).strip()));
+                            new String(Files.readAllBytes(target), StandardCharsets.UTF_8).strip()));
                 }
             }
         } catch (IOException failure) {

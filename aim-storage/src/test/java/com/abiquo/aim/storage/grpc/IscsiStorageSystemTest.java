@@ -339,13 +339,13 @@ class IscsiStorageSystemTest {
         assertStatus(Status.Code.UNAVAILABLE, () -> service.stub.discoverTargets(DiscoverTargetsRequest.newBuilder()
                 .setPortal("127.0.0.1:" + closedPort).build()), "does not accept connections");
         assertStatus(Status.Code.UNAVAILABLE, () -> service.stub.createIscsiPool(pool()
-                .setPortal("127.0.0.1:" + closedPort).build()), "does not accept connections");
+                .setPortal("127.0.0.1:" + closedPort).build()), "does not accept connections", "(portal)");
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> service.stub.createIscsiPool(pool()
                 .setKind(IscsiPoolKind.ISCSI_POOL_KIND_UNSPECIFIED).build()), "kind");
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> service.stub.createIscsiPool(pool()
                 .setPortal("127.0.0.1:99999").build()), "portal");
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> service.stub.createIscsiPool(pool()
-                .setTargetIqn("iqn.2026-11.x:<a/>").build()), "source_target");
+                .setTargetIqn("iqn.2026-11.x:<a/>").build()), "target_iqn");
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> service.stub.createIscsiPool(pool()
                 .setName("../etc").build()), "name");
         long seconds = (System.nanoTime() - start) / 1_000_000_000L;

@@ -1,6 +1,7 @@
 package com.abiquo.aim.storage.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -88,6 +89,29 @@ class StorageGrpcServiceTest {
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> service.stub.listTargetLuns(ListTargetLunsRequest
                 .newBuilder().setPortal("127.0.0.1").setTargetIqn("iqn.2026-11.test.aim.storage:t")
                 .setInitiatorIqn("me").build()), "initiator_iqn");
+    }
+
+    @Test
+    void createIscsiPoolNamesItsOwnFieldsNotCreateStoragePools() throws Exception {
+        CreateIscsiPoolRequest.Builder request = CreateIscsiPoolRequest.newBuilder().setName("aimst-p")
+                .setKind(IscsiPoolKind.ISCSI_POOL_KIND_KERNEL).setTargetIqn("iqn.2026-11.test.aim.storage:t");
+        int closedPort;
+        try (ServerSocket gone = new ServerSocket(0)) {
+            closedPort = gone.getLocalPort();
+        }
+        StatusRuntimeException unreachable = assertStatus(Status.Code.UNAVAILABLE, () -> service.stub
+                .createIscsiPool(request.clone().setPortal("127.0.0.1:" + closedPort).build()), "(portal)");
+        assertFalse(unreachable.getStatus().getDescription().contains("source_"),
+                unreachable.getStatus().getDescription());
+        try (ServerSocket portal = new ServerSocket(0)) {
+            String reachable = "127.0.0.1:" + portal.getLocalPort();
+            StatusRuntimeException noTarget = assertStatus(Status.Code.INVALID_ARGUMENT, () -> service.stub
+                    .createIscsiPool(request.clone().setPortal(reachable).clearTargetIqn().build()), "target_iqn");
+            assertEquals("target_iqn", StatusProto.fromThrowable(noTarget).getDetails(0).unpack(ErrorInfo.class)
+                    .getMetadataOrThrow("field"));
+            assertStatus(Status.Code.INVALID_ARGUMENT, () -> service.stub.createIscsiPool(request.clone()
+                    .setPortal(reachable).setInitiatorIqn("me").build()), "initiator_iqn");
+        }
     }
 
     private static StatusRuntimeException assertStatus(Status.Code code, Executable call, String... inMessage) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.command.CommandRunner;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -36,6 +37,20 @@ class KernelInitiatorTest {
         assertEquals(List.of(new KernelInitiator.Session(1, "iqn.2026-11.test.aim.storage:t1")), sessions);
         assertEquals(List.of(new KernelInitiator.Lun(1, 0, "", 0), new KernelInitiator.Lun(1, 1, "/dev/sdb",
                 64L << 20)), kernel.luns(sessions.get(0)));
+    }
+
+    @Test
+    void aSessionWhoseTargetNameIsNotUtf8DoesNotHideTheOthers() throws Exception {
+        Path odd = Files.createDirectories(sysfs.resolve("class/iscsi_session/session1"));
+        Files.write(odd.resolve("targetname"), "iqn.2026-11.test.aim.storage:r\u00e9seau\n"
+                .getBytes(StandardCharsets.ISO_8859_1));
+        Path good = Files.createDirectories(sysfs.resolve("class/iscsi_session/session2"));
+        Files.writeString(good.resolve("targetname"), "iqn.2026-11.test.aim.storage:t2\n");
+        List<KernelInitiator.Session> sessions = new KernelInitiator(new CommandRunner(), Duration.ofSeconds(5),
+                sysfs).sessions();
+        assertEquals(2, sessions.size());
+        assertFalse(sessions.get(0).targetIqn().equals("iqn.2026-11.test.aim.storage:r\u00e9seau"));
+        assertEquals(new KernelInitiator.Session(2, "iqn.2026-11.test.aim.storage:t2"), sessions.get(1));
     }
 
     @Test
