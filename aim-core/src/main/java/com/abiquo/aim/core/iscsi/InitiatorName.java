@@ -7,6 +7,10 @@ import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.ErrorReason;
 import io.grpc.Status;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -35,7 +39,8 @@ public final class InitiatorName {
     public String read() throws AimException {
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            // one char per byte, so a comment in any encoding reads; the value itself must be UTF-8 (below)
+            lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
         } catch (NoSuchFileException missing) {
             throw problem(CoreErrorReason.INITIATOR_NAME_FILE_MISSING,
                     "does not exist (install open-iscsi, or set [storage]"
@@ -47,13 +52,28 @@ public final class InitiatorName {
         if (name.isEmpty()) {
             throw problem(CoreErrorReason.INITIATOR_NAME_MISSING, "has no \"InitiatorName=\" line");
         }
-        Optional<String> invalid = Iqn.problem(name.get());
+        String value = utf8(name.get().getBytes(StandardCharsets.ISO_8859_1));
+        Optional<String> invalid = Iqn.problem(value);
         if (invalid.isPresent()) {
             throw problem(CoreErrorReason.INITIATOR_NAME_INVALID,
-                    "holds InitiatorName \"" + Iqn.printable(name.get())
+                    "holds InitiatorName \"" + Iqn.printable(value)
                     + "\", which is not a valid iSCSI name: it " + invalid.get());
         }
-        return name.get();
+        return value;
+    }
+
+    /** The value's bytes as UTF-8 (iSCSI names are UTF-8, RFC 3720 3.2.6.2), refused naming the first bad byte. */
+    private String utf8(byte[] value) throws AimException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+        ByteBuffer bytes = ByteBuffer.wrap(value);
+        CoderResult result = decoder.decode(bytes, CharBuffer.allocate(value.length), true);
+        if (result.isError()) {
+            throw problem(CoreErrorReason.INITIATOR_NAME_INVALID, "holds InitiatorName \"" + Iqn.printable(
+                    new String(value, StandardCharsets.UTF_8)) + "\", which is not a valid iSCSI name: byte "
+                    + String.format("0x%02X", value[bytes.position()] & 0xFF) + " at offset " + bytes.position()
+                    + " of the value is not UTF-8");
+        }
+        return new String(value, StandardCharsets.UTF_8);
     }
 
     /** The value of the first InitiatorName= line; comments (#) and blank lines are skipped. */

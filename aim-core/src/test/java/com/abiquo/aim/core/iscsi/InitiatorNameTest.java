@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abiquo.aim.core.error.AimException;
 import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,21 @@ class InitiatorNameTest {
         assertEquals("iqn.1993-08.org.debian:01:9bcf7138eb2b", name.read());
         Files.writeString(file, "InitiatorName=iqn.2026-11.test.aim.storage:changed\n");
         assertEquals("iqn.2026-11.test.aim.storage:changed", name.read());
+    }
+
+    @Test
+    void aCommentInAnotherEncodingIsSkippedAndANameThatIsNotUtf8IsRefusedSayingSo() throws Exception {
+        Path file = folder.resolve("initiatorname.iscsi");
+        Files.write(file, "# n\u0153ud de l'\u00e9tage\nInitiatorName=iqn.2026-11.test.aim.storage:node\n"
+                .getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals("iqn.2026-11.test.aim.storage:node", new InitiatorName(file).read());
+
+        Files.write(file, "InitiatorName=iqn.2026-11.test.aim.storage:n\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+        AimException failure = assertThrows(AimException.class, () -> new InitiatorName(file).read());
+        assertEquals(Status.Code.FAILED_PRECONDITION, failure.code());
+        assertEquals("INITIATOR_NAME_INVALID", failure.reason().name());
+        assertTrue(failure.getMessage().contains("byte 0xE9 at offset 30 of the value is not UTF-8"),
+                failure.getMessage());
     }
 
     @Test
