@@ -44,6 +44,11 @@ final class NativeFile implements AutoCloseable {
         }
     }
 
+    /** Takes ownership of a descriptor opened elsewhere in this package (by {@link ConfinedFolder}). */
+    static NativeFile adopt(int fd, Path path) {
+        return new NativeFile(fd, path);
+    }
+
     Path path() {
         return path;
     }
@@ -252,6 +257,7 @@ final class NativeFile implements AutoCloseable {
                 case Libc.EACCES, Libc.EPERM -> "permission denied";
                 case Libc.ENAMETOOLONG -> "file name too long";
                 case Libc.ELOOP -> "a symbolic link, which is never followed here";
+                case Libc.ENOTDIR -> "not a folder";
                 default -> "errno " + errno;
             };
         }

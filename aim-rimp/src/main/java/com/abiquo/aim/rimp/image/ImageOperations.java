@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.rimp.RimpErrorReason;
+import com.abiquo.aim.rimp.copy.ConfinedFolder;
 import com.abiquo.aim.rimp.copy.CopyControl;
 import com.abiquo.aim.rimp.copy.CopyMethod;
 import com.abiquo.aim.rimp.copy.CopyOutcome;
@@ -177,7 +178,7 @@ public final class ImageOperations {
                 : roots.inRepository(destinationRepositoryPath, "destination_repository_path");
         Path destination = destinationFolder.resolve(name);
         try (DestinationLocks.Held held = locks.acquire(destination)) {
-            createFolders(destinationFolder);
+            createFolders(destinationFolder, "destination_repository_path").close();
             return copier.copy(source, destination, ImageCopier.Options.noReplace(verify), control);
         }
     }
@@ -189,7 +190,7 @@ public final class ImageOperations {
         requireRegularFile(source, "source");
         Path destination = roots.managedFile(destinationPath, "destination");
         try (DestinationLocks.Held held = locks.acquire(destination)) {
-            createFolders(destination.getParent());
+            createFolders(destination.getParent(), "destination").close();
             return copier.copy(source, destination, ImageCopier.Options.noReplace(verify), control);
         }
     }
@@ -204,7 +205,7 @@ public final class ImageOperations {
         Path destination = roots.managedFile(newPath, "new_path");
         try (DestinationLocks.Held held = locks.acquire(source, destination)) {
             requireRegularFile(source, "old_path");
-            createFolders(destination.getParent());
+            createFolders(destination.getParent(), "new_path").close();
             boolean sameFileSystem;
             try {
                 sameFileSystem = Files.getAttribute(source, "unix:dev")
@@ -313,9 +314,15 @@ public final class ImageOperations {
         }
     }
 
-    static void createFolders(Path folder) throws AimException {
+    /**
+     * Creates a destination's missing folders and returns the last one open; a file or a link on the way is the
+     * caller's conflict, named by {@code field}.
+     */
+    static ConfinedFolder createFolders(Path folder, String field) throws AimException {
         try {
-            Files.createDirectories(folder);
+            return ConfinedFolder.open(folder, true);
+        } catch (ConfinedFolder.NotAFolder conflict) {
+            throw IoFailures.notAFolder(field, conflict);
         } catch (IOException failure) {
             throw IoFailures.map("cannot create the folder " + folder, failure);
         }

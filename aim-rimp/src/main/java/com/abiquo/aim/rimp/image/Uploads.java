@@ -62,7 +62,7 @@ public final class Uploads {
             if (Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
                 throw Publisher.exists(destination);
             }
-            ImageOperations.createFolders(destination.getParent());
+            ImageOperations.createFolders(destination.getParent(), "path").close();
             ImageCopier.checkSpace(destination, sizeBytes);
             temporary = temporaries.allocate(destination);
             FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
