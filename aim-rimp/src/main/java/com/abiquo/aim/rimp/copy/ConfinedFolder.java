@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -72,6 +73,15 @@ public final class ConfinedFolder implements AutoCloseable {
             }
         }
         return step(parent, name, walked, false);
+    }
+
+    /** Deletes a file (never a folder) through its folder opened without following links. */
+    public static void deleteFile(Path file) throws IOException {
+        try (ConfinedFolder folder = open(file.getParent(), false)) {
+            if (!folder.remove(file.getFileName().toString())) {
+                throw new NoSuchFileException(file.toString());
+            }
+        }
     }
 
     public Path path() {

@@ -17,7 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -140,7 +140,7 @@ public final class ImageOperations {
             }
             try {
                 if (!Files.exists(backupFolder, NOFOLLOW)) {
-                    Files.createDirectory(backupFolder);
+                    ConfinedFolder.open(backupFolder, true).close();
                 }
                 if (!backupFolderIsReal(folder)) {
                     throw new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.BACKUP_FOLDER_INVALID,
@@ -154,7 +154,7 @@ public final class ImageOperations {
                             + instance + ": " + backup + " is a folder; the instance was left in place",
                             Map.of("path", backup.toString()), null);
                 }
-                Files.move(instance, backup, StandardCopyOption.ATOMIC_MOVE); // replaces an older backup
+                Publisher.renameReplacing(instance, backup); // replaces an older backup
                 Publisher.syncDirectory(backupFolder);
                 Publisher.syncDirectory(folder);
             } catch (IOException failure) {
@@ -245,7 +245,7 @@ public final class ImageOperations {
      */
     static void removeCopiedSource(Path source, Path destination, FolderSync folderSync) throws AimException {
         try {
-            Files.delete(source);
+            ConfinedFolder.deleteFile(source);
         } catch (IOException failure) {
             deleteQuietly(destination);
             throw IoFailures.map("cannot delete " + source, failure);
@@ -283,7 +283,9 @@ public final class ImageOperations {
 
     private static void deleteQuietly(Path file) {
         try {
-            Files.deleteIfExists(file);
+            ConfinedFolder.deleteFile(file);
+        } catch (NoSuchFileException gone) {
+            // nothing to take back
         } catch (IOException failure) {
             LOG.warn("Could not remove {} after a failed rename: {}", file, failure.getMessage());
         }
@@ -307,7 +309,7 @@ public final class ImageOperations {
 
     private static void delete(Path file) throws AimException {
         try {
-            Files.delete(file);
+            ConfinedFolder.deleteFile(file);
             Publisher.syncDirectory(file.getParent());
         } catch (IOException failure) {
             throw IoFailures.map("cannot delete " + file, failure);
