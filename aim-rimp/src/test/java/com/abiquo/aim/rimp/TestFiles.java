@@ -65,10 +65,20 @@ public final class TestFiles {
         return output;
     }
 
-    /** Names of files in a folder tree, for "nothing left behind" checks. */
+    /**
+     * Names of files in a folder tree, for "nothing left behind" checks. A file removed while the tree is listed (a
+     * temporary being cleaned up as a test waits for that) makes the walk fail: the tree is listed again.
+     */
     public static java.util.List<String> names(Path folder) throws IOException {
-        try (var stream = Files.walk(folder)) {
-            return stream.map(p -> folder.relativize(p).toString()).sorted().toList();
+        while (true) {
+            try (var stream = Files.walk(folder)) {
+                return stream.map(p -> folder.relativize(p).toString()).sorted().toList();
+            } catch (java.io.UncheckedIOException failure) {
+                if (!(failure.getCause() instanceof java.nio.file.NoSuchFileException)
+                        || failure.getCause().getMessage().equals(folder.toString())) {
+                    throw failure;
+                }
+            }
         }
     }
 }

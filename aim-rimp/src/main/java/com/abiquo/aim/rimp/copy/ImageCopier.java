@@ -110,35 +110,48 @@ public final class ImageCopier {
         if (!options.replace() && Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
             throw Publisher.exists(destination); // early: no point copying for nothing
         }
-        Path temporary = temporaries.allocate(destination);
-        try {
-            CopyOutcome copied = copyToTemporary(source, temporary, destination, options, control, started);
-            control.checkCancelled();
-            Publisher.publish(temporary, destination, options.replace());
-            temporaries.release(temporary);
-            CopyOutcome outcome = new CopyOutcome(copied.path(), copied.method(), copied.sizeBytes(),
-                    copied.copiedBytes(), copied.allocatedBytes(), Duration.ofNanos(System.nanoTime() - started),
-                    copied.sha256(), copied.sha256ComparedWith());
-            LOG.info("Copied {} -> {} ({}, {} data bytes of {}, {} ms)", source, destination, outcome.method(),
-                    outcome.copiedBytes(), outcome.sizeBytes(), outcome.duration().toMillis());
-            return outcome;
-        } catch (AimException | RuntimeException failure) {
-            temporaries.discard(temporary);
-            throw failure;
-        } catch (IOException failure) {
-            temporaries.discard(temporary);
-            throw IoFailures.map("cannot copy " + source + " to " + destination, failure);
+        try (ConfinedFolder folder = openFolder(destination)) {
+            Path temporary = temporaries.allocate(destination);
+            try {
+                CopyOutcome copied = copyToTemporary(source, folder, temporary, destination, options, control,
+                        started);
+                control.checkCancelled();
+                Publisher.publish(folder, temporary, destination, options.replace());
+                temporaries.release(temporary);
+                CopyOutcome outcome = new CopyOutcome(copied.path(), copied.method(), copied.sizeBytes(),
+                        copied.copiedBytes(), copied.allocatedBytes(), Duration.ofNanos(System.nanoTime() - started),
+                        copied.sha256(), copied.sha256ComparedWith());
+                LOG.info("Copied {} -> {} ({}, {} data bytes of {}, {} ms)", source, destination, outcome.method(),
+                        outcome.copiedBytes(), outcome.sizeBytes(), outcome.duration().toMillis());
+                return outcome;
+            } catch (AimException | RuntimeException failure) {
+                temporaries.discard(folder, temporary);
+                throw failure;
+            } catch (IOException failure) {
+                temporaries.discard(folder, temporary);
+                throw IoFailures.map("cannot copy " + source + " to " + destination, failure);
+            }
         }
     }
 
-    private CopyOutcome copyToTemporary(Path source, Path temporary, Path destination, Options options,
-                                        CopyControl control, long started) throws AimException, IOException {
+    /** The destination's folder, open for the whole copy: the temporary is made, renamed and removed there. */
+    private static ConfinedFolder openFolder(Path destination) throws AimException {
+        try {
+            return ConfinedFolder.open(destination.getParent(), false);
+        } catch (IOException failure) {
+            throw IoFailures.map("cannot open the folder of " + destination, failure);
+        }
+    }
+
+    private CopyOutcome copyToTemporary(Path source, ConfinedFolder folder, Path temporary, Path destination,
+                                        Options options, CopyControl control, long started)
+            throws AimException, IOException {
         CopyMethod method;
         long size;
         long copied = 0;
         long allocated;
         try (NativeFile in = NativeFile.openRead(source);
-             NativeFile out = NativeFile.createNew(temporary, modeOf(source))) {
+             NativeFile out = folder.createNew(temporary.getFileName().toString(), modeOf(source))) {
             size = in.size();
             List<NativeFile.Extent> extents = in.dataExtents(size);
             long data = extents.stream().mapToLong(NativeFile.Extent::length).sum();
@@ -217,7 +230,7 @@ public final class ImageCopier {
         String sha = "";
         String comparedWith = "";
         if (options.verifySha256()) {
-            sha = sha256(temporary, control);
+            sha = sha256(folder.through(temporary.getFileName().toString()), control);
             Path sidecar = source.resolveSibling(source.getFileName() + ".sha256");
             String expected;
             if (Files.isRegularFile(sidecar)) {

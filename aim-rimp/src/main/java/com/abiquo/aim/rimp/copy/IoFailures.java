@@ -21,6 +21,9 @@ public final class IoFailures {
     public static AimException map(String what, IOException failure) {
         String detail = failure instanceof FileSystemException fs && fs.getReason() != null
                 ? fs.getReason() : String.valueOf(failure.getMessage());
+        if (failure instanceof ConfinedFolder.NotAFolder notAFolder) {
+            return notAFolder(what + ": ", notAFolder, Map.of("path", notAFolder.path().toString()));
+        }
         if (failure instanceof NativeFile.NativeException nativeFailure) {
             AimException mapped = mapNative(what, nativeFailure);
             if (mapped != null) {
@@ -57,6 +60,20 @@ public final class IoFailures {
         return new AimException(Status.Code.INTERNAL, RimpErrorReason.IO_ERROR, what + ": " + failure.getMessage(),
                 Map.of(),
                 failure);
+    }
+
+    /**
+     * A file (or a link) where a destination needs a folder, as the caller's conflict: named by the request's field.
+     */
+    public static AimException notAFolder(String field, ConfinedFolder.NotAFolder failure) {
+        return notAFolder(field + ": ", failure, Map.of("field", field, "path", failure.path().toString()));
+    }
+
+    private static AimException notAFolder(String prefix, ConfinedFolder.NotAFolder failure,
+                                           Map<String, String> metadata) {
+        return new AimException(Status.Code.FAILED_PRECONDITION,
+                failure.link() ? RimpErrorReason.PATH_IS_LINK : RimpErrorReason.NOT_A_FILE,
+                prefix + failure.getMessage(), metadata, null);
     }
 
     /** The system calls made through JNA fail with an errno, not a java.nio exception: the same statuses. */

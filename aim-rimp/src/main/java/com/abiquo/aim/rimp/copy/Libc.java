@@ -8,8 +8,10 @@ import com.sun.jna.ptr.LongByReference;
 /**
  * The few Linux system calls a fast, safe copy needs and Java does not offer: finding data and holes
  * (lseek SEEK_DATA/SEEK_HOLE), cloning (ioctl FICLONE), in-kernel copies (copy_file_range, sendfile) and a rename
- * that refuses to replace (renameat2 RENAME_NOREPLACE). Every call throws {@link LastErrorException} (with errno)
- * when it returns -1. Sizes are 64-bit: Linux x86_64 and aarch64 only; the flag values below are the same on both.
+ * that refuses to replace (renameat2 RENAME_NOREPLACE), and the *at calls that work inside an open folder
+ * ({@link ConfinedFolder}). Every call throws {@link LastErrorException} (with errno) when it returns -1. Sizes are
+ * 64-bit: Linux x86_64 and aarch64 only; the flag values below are the same on both except O_DIRECTORY and
+ * O_NOFOLLOW, which arm64 numbers differently.
  */
 interface Libc extends Library {
     Libc INSTANCE = Native.load("c", Libc.class);
@@ -18,8 +20,11 @@ interface Libc extends Library {
     int O_WRONLY = 1;
     int O_CREAT = 0100;
     int O_EXCL = 0200;
-    int O_NOFOLLOW = 0400000;
+    boolean ARM64 = "aarch64".equals(System.getProperty("os.arch"));
+    int O_DIRECTORY = ARM64 ? 040000 : 0200000;
+    int O_NOFOLLOW = ARM64 ? 0100000 : 0400000;
     int O_CLOEXEC = 02000000;
+    int O_PATH = 010000000;
 
     int SEEK_SET = 0;
     int SEEK_END = 2;
@@ -31,6 +36,7 @@ interface Libc extends Library {
     int RENAME_NOREPLACE = 1;
 
     int EPERM = 1;
+    int ENOTDIR = 20;
     int ENOENT = 2;
     int EINTR = 4;
     int EIO = 5;
@@ -54,6 +60,15 @@ interface Libc extends Library {
     int POSIX_FADV_WILLNEED = 3;
 
     int open(String path, int flags, int mode) throws LastErrorException;
+
+    int openat(int directory, String path, int flags, int mode) throws LastErrorException;
+
+    int mkdirat(int directory, String path, int mode) throws LastErrorException;
+
+    int unlinkat(int directory, String path, int flags) throws LastErrorException;
+
+    int linkat(int oldDirectory, String oldPath, int newDirectory, String newPath, int flags)
+            throws LastErrorException;
 
     int SYNC_FILE_RANGE_WAIT_BEFORE = 1;
     int SYNC_FILE_RANGE_WRITE = 2;

@@ -34,14 +34,9 @@ final class NativeFile implements AutoCloseable {
         }
     }
 
-    /** Creates a new file; fails with EEXIST when the name is taken. */
-    static NativeFile createNew(Path path, int mode) throws NativeException {
-        try {
-            return new NativeFile(LIBC.open(path.toString(),
-                    Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, mode), path);
-        } catch (LastErrorException failure) {
-            throw new NativeException("create " + path, failure.getErrorCode());
-        }
+    /** Takes ownership of a descriptor opened elsewhere in this package (by {@link ConfinedFolder}). */
+    static NativeFile adopt(int fd, Path path) {
+        return new NativeFile(fd, path);
     }
 
     Path path() {
@@ -252,6 +247,7 @@ final class NativeFile implements AutoCloseable {
                 case Libc.EACCES, Libc.EPERM -> "permission denied";
                 case Libc.ENAMETOOLONG -> "file name too long";
                 case Libc.ELOOP -> "a symbolic link, which is never followed here";
+                case Libc.ENOTDIR -> "not a folder";
                 default -> "errno " + errno;
             };
         }

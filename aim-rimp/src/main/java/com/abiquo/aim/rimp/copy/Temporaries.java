@@ -66,10 +66,13 @@ public final class Temporaries {
         return temporary;
     }
 
-    /** Deletes the temporary if it is still there and forgets it. */
-    public void discard(Path temporary) {
+    /**
+     * Removes the temporary from the folder it was created in (open since, so a folder moved away and replaced by a
+     * link meanwhile does not redirect the removal) and forgets it.
+     */
+    public void discard(ConfinedFolder folder, Path temporary) {
         try {
-            Files.deleteIfExists(temporary);
+            folder.remove(temporary.getFileName().toString());
         } catch (IOException failure) {
             LOG.warn("Cannot remove the temporary {}: {}", temporary, failure.getMessage());
         }

@@ -49,6 +49,14 @@ public final class Datastores {
         this.excluded = Set.copyOf(excluded);
     }
 
+    /**
+     * Whether a name is shaped like a datastore's mark (any case: a case-insensitive file system would list it). No
+     * client path may name one: a client that could make a second mark would change the datastore's identity.
+     */
+    public static boolean isMarkName(String name) {
+        return name.regionMatches(true, 0, MARK_PREFIX, 0, MARK_PREFIX.length());
+    }
+
     /** Whether the datastores come from the mount table (no explicit [rimp] datastores). */
     public boolean fromMountTable() {
         return explicit.isEmpty();

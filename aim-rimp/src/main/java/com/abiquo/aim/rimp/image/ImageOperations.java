@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.rimp.RimpErrorReason;
+import com.abiquo.aim.rimp.copy.ConfinedFolder;
 import com.abiquo.aim.rimp.copy.CopyControl;
 import com.abiquo.aim.rimp.copy.CopyMethod;
 import com.abiquo.aim.rimp.copy.CopyOutcome;
@@ -16,7 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -139,7 +140,7 @@ public final class ImageOperations {
             }
             try {
                 if (!Files.exists(backupFolder, NOFOLLOW)) {
-                    Files.createDirectory(backupFolder);
+                    ConfinedFolder.open(backupFolder, true).close();
                 }
                 if (!backupFolderIsReal(folder)) {
                     throw new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.BACKUP_FOLDER_INVALID,
@@ -153,7 +154,7 @@ public final class ImageOperations {
                             + instance + ": " + backup + " is a folder; the instance was left in place",
                             Map.of("path", backup.toString()), null);
                 }
-                Files.move(instance, backup, StandardCopyOption.ATOMIC_MOVE); // replaces an older backup
+                Publisher.renameReplacing(instance, backup); // replaces an older backup
                 Publisher.syncDirectory(backupFolder);
                 Publisher.syncDirectory(folder);
             } catch (IOException failure) {
@@ -177,7 +178,7 @@ public final class ImageOperations {
                 : roots.inRepository(destinationRepositoryPath, "destination_repository_path");
         Path destination = destinationFolder.resolve(name);
         try (DestinationLocks.Held held = locks.acquire(destination)) {
-            createFolders(destinationFolder);
+            createFolders(destinationFolder, "destination_repository_path").close();
             return copier.copy(source, destination, ImageCopier.Options.noReplace(verify), control);
         }
     }
@@ -189,7 +190,7 @@ public final class ImageOperations {
         requireRegularFile(source, "source");
         Path destination = roots.managedFile(destinationPath, "destination");
         try (DestinationLocks.Held held = locks.acquire(destination)) {
-            createFolders(destination.getParent());
+            createFolders(destination.getParent(), "destination").close();
             return copier.copy(source, destination, ImageCopier.Options.noReplace(verify), control);
         }
     }
@@ -204,7 +205,7 @@ public final class ImageOperations {
         Path destination = roots.managedFile(newPath, "new_path");
         try (DestinationLocks.Held held = locks.acquire(source, destination)) {
             requireRegularFile(source, "old_path");
-            createFolders(destination.getParent());
+            createFolders(destination.getParent(), "new_path").close();
             boolean sameFileSystem;
             try {
                 sameFileSystem = Files.getAttribute(source, "unix:dev")
@@ -244,7 +245,7 @@ public final class ImageOperations {
      */
     static void removeCopiedSource(Path source, Path destination, FolderSync folderSync) throws AimException {
         try {
-            Files.delete(source);
+            ConfinedFolder.deleteFile(source);
         } catch (IOException failure) {
             deleteQuietly(destination);
             throw IoFailures.map("cannot delete " + source, failure);
@@ -282,7 +283,9 @@ public final class ImageOperations {
 
     private static void deleteQuietly(Path file) {
         try {
-            Files.deleteIfExists(file);
+            ConfinedFolder.deleteFile(file);
+        } catch (NoSuchFileException gone) {
+            // nothing to take back
         } catch (IOException failure) {
             LOG.warn("Could not remove {} after a failed rename: {}", file, failure.getMessage());
         }
@@ -306,16 +309,22 @@ public final class ImageOperations {
 
     private static void delete(Path file) throws AimException {
         try {
-            Files.delete(file);
+            ConfinedFolder.deleteFile(file);
             Publisher.syncDirectory(file.getParent());
         } catch (IOException failure) {
             throw IoFailures.map("cannot delete " + file, failure);
         }
     }
 
-    static void createFolders(Path folder) throws AimException {
+    /**
+     * Creates a destination's missing folders and returns the last one open; a file or a link on the way is the
+     * caller's conflict, named by {@code field}.
+     */
+    static ConfinedFolder createFolders(Path folder, String field) throws AimException {
         try {
-            Files.createDirectories(folder);
+            return ConfinedFolder.open(folder, true);
+        } catch (ConfinedFolder.NotAFolder conflict) {
+            throw IoFailures.notAFolder(field, conflict);
         } catch (IOException failure) {
             throw IoFailures.map("cannot create the folder " + folder, failure);
         }

@@ -48,7 +48,7 @@ public final class Roots {
 
     /** A path relative to the repository (or absolute inside it). */
     public Path inRepository(String clientPath, String field) throws AimException {
-        return repository.root().resolve(clientPath, field);
+        return refuseMarks(repository.root(), repository.root().resolve(clientPath, field), clientPath, field);
     }
 
     /** An existing folder inside a datastore, given as an absolute path. */
@@ -153,6 +153,10 @@ public final class Roots {
         if (value.startsWith(".")) {
             throw invalid(field, value, "starts with '.' (hidden names and '..' are refused)");
         }
+        if (isMark(value)) {
+            throw invalid(field, value, "is shaped like AIM's own datastore mark (datastoreuuid.<uuid>), never a "
+                    + "client's name");
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '/' || c == '\\' || Character.isISOControl(c)) {
@@ -212,7 +216,27 @@ public final class Roots {
      */
     private static Path resolveUnder(ConfinedRoot confined, Path spelledRoot, Path absolute, String field)
             throws AimException {
-        return confined.resolve(confined.root().resolve(spelledRoot.relativize(absolute)).toString(), field);
+        return refuseMarks(confined, confined.resolve(confined.root().resolve(spelledRoot.relativize(absolute))
+                .toString(), field), absolute.toString(), field);
+    }
+
+    /**
+     * Refuses a path that names one of AIM's marks below its root (checked on the resolved path, so a link to a
+     * mark is refused too): a datastore's {@code datastoreuuid.<uuid>} folder or the repository's mark file.
+     */
+    private static Path refuseMarks(ConfinedRoot confined, Path resolved, String clientPath, String field)
+            throws AimException {
+        for (Path name : confined.root().relativize(resolved)) {
+            if (isMark(name.toString())) {
+                throw invalid(field, clientPath, "names \"" + name + "\", which is AIM's own mark (a datastore's "
+                        + "datastoreuuid.<uuid> or the repository's " + Repository.MARK + "), never a client's");
+            }
+        }
+        return resolved;
+    }
+
+    private static boolean isMark(String name) {
+        return Datastores.isMarkName(name) || name.equals(Repository.MARK);
     }
 
     private static ConfinedRoot confined(Path datastore) throws AimException {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.rimp.RimpErrorReason;
+import com.abiquo.aim.rimp.copy.ConfinedFolder;
 import com.abiquo.aim.rimp.copy.DestinationLocks;
 import com.abiquo.aim.rimp.copy.ImageCopier;
 import com.abiquo.aim.rimp.copy.IoFailures;
@@ -16,7 +17,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -57,29 +57,33 @@ public final class Uploads {
         }
         Path destination = roots.managedFile(path, "path");
         DestinationLocks.Held held = locks.acquire(destination);
+        ConfinedFolder folder = null;
         Path temporary = null;
         try {
             if (Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
                 throw Publisher.exists(destination);
             }
-            ImageOperations.createFolders(destination.getParent());
+            // open for the whole upload: the temporary is made, renamed and removed in this folder
+            folder = ImageOperations.createFolders(destination.getParent(), "path");
             ImageCopier.checkSpace(destination, sizeBytes);
             temporary = temporaries.allocate(destination);
-            FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE);
-            return new Upload(destination, temporary, channel, sizeBytes, expected, held);
+            FileChannel channel = folder.createNewChannel(temporary.getFileName().toString());
+            return new Upload(destination, folder, temporary, channel, sizeBytes, expected, held);
         } catch (IOException failure) {
-            abandon(held, temporary);
+            abandon(held, folder, temporary);
             throw IoFailures.map("cannot start the upload of " + destination, failure);
         } catch (AimException | RuntimeException failure) {
-            abandon(held, temporary);
+            abandon(held, folder, temporary);
             throw failure;
         }
     }
 
-    private void abandon(DestinationLocks.Held held, Path temporary) {
-        if (temporary != null) {
-            temporaries.discard(temporary);
+    private void abandon(DestinationLocks.Held held, ConfinedFolder folder, Path temporary) {
+        if (folder != null) {
+            if (temporary != null) {
+                temporaries.discard(folder, temporary);
+            }
+            folder.close();
         }
         held.close();
     }
@@ -87,6 +91,7 @@ public final class Uploads {
     /** One upload under way. Not thread-safe apart from {@link #abort}, which may come from another thread. */
     public final class Upload {
         private final Path destination;
+        private final ConfinedFolder folder;
         private final Path temporary;
         private final FileChannel channel;
         private final long expectedBytes;
@@ -96,9 +101,10 @@ public final class Uploads {
         private long received;
         private boolean closed;
 
-        private Upload(Path destination, Path temporary, FileChannel channel, long expectedBytes,
-                       String expectedSha256, DestinationLocks.Held held) {
+        private Upload(Path destination, ConfinedFolder folder, Path temporary, FileChannel channel,
+                       long expectedBytes, String expectedSha256, DestinationLocks.Held held) {
             this.destination = destination;
+            this.folder = folder;
             this.temporary = temporary;
             this.channel = channel;
             this.expectedBytes = expectedBytes;
@@ -160,9 +166,10 @@ public final class Uploads {
                 }
                 channel.force(true);
                 channel.close();
-                Publisher.publish(temporary, destination, false);
+                Publisher.publish(folder, temporary, destination, false);
                 temporaries.release(temporary);
                 closed = true;
+                folder.close();
                 held.close();
                 return new Uploaded(destination, received, sha);
             } catch (IOException failure) {
@@ -189,7 +196,8 @@ public final class Uploads {
             } catch (IOException ignored) {
                 // the temporary goes away anyway
             }
-            temporaries.discard(temporary);
+            temporaries.discard(folder, temporary);
+            folder.close();
             held.close();
         }
     }

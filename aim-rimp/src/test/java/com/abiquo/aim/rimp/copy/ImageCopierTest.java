@@ -91,8 +91,10 @@ class ImageCopierTest {
         Path temporary = Files.writeString(folder.resolve(".x.aim-tmp-00000000-0000000000000000"), "new");
         Path destination = Files.writeString(folder.resolve("x"), "old");
 
-        AimException refused = assertThrows(AimException.class,
-                () -> Publisher.publish(temporary, destination, false));
+        AimException refused;
+        try (ConfinedFolder held = ConfinedFolder.open(folder, false)) {
+            refused = assertThrows(AimException.class, () -> Publisher.publish(held, temporary, destination, false));
+        }
 
         assertEquals(Status.Code.ALREADY_EXISTS, refused.code());
         assertEquals("old", Files.readString(destination));
