@@ -205,10 +205,13 @@ public final class AimSettings {
         throw error(section, key, value.get(), "accepted values: " + String.join(", ", accepted));
     }
 
-    /** An error that names where the bad value is, for modules that validate a value further. */
+    /**
+     * An error that names where the bad value is, for modules that validate a value further. A URL's user
+     * information in the value is masked: it may be a password.
+     */
     public ConfigException error(String section, String key, String value, String accepted) {
         String spelled = spelling(section, key);
-        return new ConfigException(source + ": [" + section + "] " + spelled + " = \"" + value + "\" is invalid: "
-                + accepted, section, spelled);
+        return new ConfigException(source + ": [" + section + "] " + spelled + " = \"" + UrlCredentials.mask(value)
+                + "\" is invalid: " + accepted, section, spelled);
     }
 }

@@ -49,7 +49,9 @@ public final class AimSettingsReader {
         try {
             ini.load(reader);
         } catch (InvalidFileFormatException failure) {
-            throw new ConfigException(source + ": not an INI file: " + failure.getMessage(), failure);
+            // ini4j quotes the line, which may hold a URL with a password
+            throw new ConfigException(source + ": not an INI file: " + UrlCredentials.mask(failure.getMessage()),
+                    failure);
         } catch (IOException failure) {
             throw new ConfigException(source + ": cannot be read: " + failure.getMessage(), failure);
         }
