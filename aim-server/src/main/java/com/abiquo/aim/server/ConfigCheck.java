@@ -41,7 +41,7 @@ record ConfigCheck(ServerSettings server, List<String> warnings) {
         MetricsSettings metrics = problems.collect(MetricsSettings::from).orElse(null);
         if (server != null && metrics != null) {
             problems.collect(read -> {
-                checkPortsApart(read, server, metrics);
+                checkMetricsBesideServer(read, server, metrics);
                 return metrics;
             });
         }
@@ -55,9 +55,16 @@ record ConfigCheck(ServerSettings server, List<String> warnings) {
         return new ConfigCheck(server, ConfigValidator.obsoleteKeyWarnings(settings, schema));
     }
 
-    /** /metrics cannot bind the gRPC server's port on an address that overlaps the server's (the start would fail). */
-    private static void checkPortsApart(AimSettings settings, ServerSettings server, MetricsSettings metrics)
+    /**
+     * What the start of /metrics refuses: HTTPS without the server's certificate, and the gRPC server's port on an
+     * address that overlaps the server's.
+     */
+    private static void checkMetricsBesideServer(AimSettings settings, ServerSettings server, MetricsSettings metrics)
             throws ConfigException {
+        if (metrics.enabled() && metrics.tls() && !server.tls()) {
+            throw settings.error(MetricsSettings.SECTION, "tls", settings.string(MetricsSettings.SECTION, "tls", ""),
+                    "true needs [server] tlsCertificate and tlsKey");
+        }
         int port = metrics.port().orElse(0);
         if (port == 0 || port != server.port() || !overlap(server.address(), metrics.address())) {
             return;

@@ -127,4 +127,14 @@ class ConfigRefusalTest {
         assertTrue(outcome.log().contains("[metrics] port = \"60998\" is invalid: [server] listens on port 60998 at "
                 + "127.0.0.1 already; give /metrics a port of its own"), outcome.log());
     }
+
+    @Test
+    void metricsOverHttpsWithoutTheServersCertificateIsRefused() throws Exception {
+        Path file = SafeConfig.write(folder, "");
+        Files.writeString(file, Files.readString(file) + "\n[metrics]\nport = 0\ntls = true\n");
+        OriginalAimConfigTest.Outcome outcome = OriginalAimConfigTest.run("-c", file.toString(), "--check-config");
+        assertEquals(1, outcome.status(), outcome.log());
+        assertTrue(outcome.log().contains("[metrics] tls = \"true\" is invalid: true needs [server] tlsCertificate "
+                + "and tlsKey"), outcome.log());
+    }
 }
