@@ -137,4 +137,17 @@ class ConfigRefusalTest {
         assertTrue(outcome.log().contains("[metrics] tls = \"true\" is invalid: true needs [server] tlsCertificate "
                 + "and tlsKey"), outcome.log());
     }
+
+    @Test
+    void anEmptyConfigPathAndABinaryFileAreNamedForWhatTheyAre() throws Exception {
+        OriginalAimConfigTest.Outcome empty = OriginalAimConfigTest.run("-c", "", "--check-config");
+        assertEquals(1, empty.status(), empty.log());
+        assertTrue(empty.log().contains("configuration refused: no configuration file given (an empty path); name "
+                + "one with -c <file>"), empty.log());
+        Path binary = Files.write(folder.resolve("aim.ini"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 1, 2});
+        OriginalAimConfigTest.Outcome outcome = OriginalAimConfigTest.run("-c", binary.toString(), "--check-config");
+        assertEquals(1, outcome.status(), outcome.log());
+        assertTrue(outcome.log().contains("configuration refused: " + binary + ": cannot be read: not UTF-8 text"),
+                outcome.log());
+    }
 }
