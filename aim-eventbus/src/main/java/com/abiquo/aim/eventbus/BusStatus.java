@@ -2,6 +2,7 @@ package com.abiquo.aim.eventbus;
 
 import static java.util.Objects.requireNonNull;
 
+import com.abiquo.aim.core.config.UrlCredentials;
 import com.abiquo.aim.core.module.HealthReporter;
 import java.time.Duration;
 import java.util.function.LongSupplier;
@@ -29,7 +30,7 @@ public final class BusStatus {
     public BusStatus(String serviceName, String publisher, HealthReporter health, Duration repeatEvery,
                      LongSupplier nanoClock) {
         this.serviceName = requireNonNull(serviceName, "serviceName is null");
-        this.publisher = requireNonNull(publisher, "publisher is null");
+        this.publisher = UrlCredentials.mask(requireNonNull(publisher, "publisher is null"));
         this.health = requireNonNull(health, "health is null");
         this.repeatEvery = requireNonNull(repeatEvery, "repeatEvery is null");
         this.nanoClock = requireNonNull(nanoClock, "nanoClock is null");
@@ -37,7 +38,7 @@ public final class BusStatus {
 
     /** NOT_SERVING until the first connection, without a warning: nothing failed yet. */
     public synchronized void starting(String what) {
-        health.notServing(serviceName, what);
+        health.notServing(serviceName, UrlCredentials.mask(what));
         reported = true;
     }
 
@@ -54,7 +55,9 @@ public final class BusStatus {
     }
 
     /** @param behind journal events not yet published (-1: unknown) */
-    public synchronized void notServing(String why, long behind) {
+    public synchronized void notServing(String reason, long behind) {
+        // reasons quote Redis and Jedis texts, which AIM does not control: no URL's login may pass through
+        String why = UrlCredentials.mask(reason);
         String lag = behind < 0 ? "" : "; " + behind + " events behind the journal";
         long now = nanoClock.getAsLong();
         if (!why.equals(lastReason) || now - lastLoggedNanos >= repeatEvery.toNanos()) {

@@ -6,6 +6,7 @@ import com.abiquo.aim.core.config.AimSettings;
 import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigKey;
 import com.abiquo.aim.core.config.ConfigSchema;
+import com.abiquo.aim.core.config.HostNames;
 import com.abiquo.aim.eventbus.redis.RedisEndpoint;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -23,8 +24,8 @@ public record EventBusConfig(Optional<StreamSettings> stream, Optional<RedisEndp
     public static final long DEFAULT_MAX_LENGTH = 1_000_000;
 
     public static final ConfigKey URL = new ConfigKey("url", "",
-            "Redis to publish every journaled event to, one stream per node: redis://[user:password@]host:port[/db]"
-                    + " or rediss:// (TLS); empty turns the event bus off");
+            "Redis to publish every journaled event to, one stream per node: redis://[[user]:password@]host:port[/db]"
+                    + " or rediss:// (TLS); percent-encode / # ? @ in a password; empty turns the event bus off");
     public static final ConfigKey TLS_CA = new ConfigKey("tlsCa", "",
             "with rediss://: CA bundle (PEM) that signs the Redis server's certificate; empty: the JVM's trust store");
     public static final ConfigKey STREAM = new ConfigKey("stream", "aim:events:" + HOSTNAME_PLACEHOLDER,
@@ -71,7 +72,7 @@ public record EventBusConfig(Optional<StreamSettings> stream, Optional<RedisEndp
         } catch (IllegalArgumentException bad) {
             // never echo the URL: it may hold the password
             throw new ConfigException(settings.source() + ": [" + SECTION + "] " + URL.name() + " is not usable: "
-                    + bad.getMessage());
+                    + bad.getMessage(), SECTION, URL.name());
         }
         key = key.replace(HOSTNAME_PLACEHOLDER, hostname == null || hostname.isBlank() ? "unknown" : hostname);
         if (key.isEmpty()) {
@@ -85,6 +86,15 @@ public record EventBusConfig(Optional<StreamSettings> stream, Optional<RedisEndp
         int port = settings.integer(MONITOR, REDIS_PORT.name(), RedisEndpoint.DEFAULT_PORT, 1, 65_535);
         if (host.isEmpty()) {
             return Optional.empty();
+        }
+        if (host.contains("@") || host.contains("://")) {
+            // never echoed: it may hold a login, which AIM 2.x publishing does not have
+            throw new ConfigException(settings.source() + ": [" + MONITOR + "] " + REDIS_HOST.name() + " is not a "
+                    + "host name: it holds a URL or a login (AIM 2.x publishing logs in to no Redis; for a Redis with "
+                    + "a password use [eventbus] url)", MONITOR, REDIS_HOST.name());
+        }
+        if (!HostNames.isValid(host)) {
+            throw settings.error(MONITOR, REDIS_HOST.name(), host, "a host name or IP address");
         }
         return Optional.of(RedisEndpoint.plain(host, port));
     }

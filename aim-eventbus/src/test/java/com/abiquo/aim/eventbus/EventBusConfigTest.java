@@ -10,6 +10,7 @@ import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.eventbus.redis.RedisEndpoint;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class EventBusConfigTest {
@@ -42,7 +43,7 @@ class EventBusConfigTest {
         assertEquals(6379, endpoint.port());
         assertTrue(endpoint.tls());
         assertEquals(Path.of("/etc/abiquo/ca.pem"), endpoint.tlsCa());
-        assertEquals("rediss://aim:***@bus:6379", endpoint.toString(), "logs never show the password");
+        assertEquals("rediss://***@bus:6379", endpoint.toString(), "logs show neither the user nor the password");
     }
 
     @Test
@@ -72,5 +73,55 @@ class EventBusConfigTest {
         assertTrue(read(Map.of("monitor", Map.of("redisPort", "6380"))).legacy().isEmpty(), "no host: off");
         assertThrows(ConfigException.class, () -> read(Map.of("monitor", Map.of("redisHost", "h",
                 "redisPort", "70000"))));
+    }
+
+    private static String refusal(String section, String key, String value) {
+        ConfigException refused = assertThrows(ConfigException.class,
+                () -> read(Map.of(section, Map.of(key, value))));
+        assertFalse(refused.getMessage().contains("S3cret"), refused.getMessage());
+        assertEquals(Optional.of(key), refused.key(), refused.getMessage());
+        return refused.getMessage();
+    }
+
+    private static void assertEndsWith(String message, String end) {
+        assertTrue(message.endsWith(end), message);
+    }
+
+    @Test
+    void aLoginWithoutColonIsRefusedAsAmbiguousWithoutEchoingIt() {
+        for (String url : new String[] {"redis://S3cret@127.0.0.1:6399/0", "rediss://S3cret@bus"}) {
+            assertEndsWith(refusal("eventbus", "url", url), "[eventbus] url is not usable: holds a user name "
+                    + "without a password: write redis://:PASSWORD@host for a password alone, or "
+                    + "redis://USER:PASSWORD@host");
+        }
+    }
+
+    @Test
+    void aPasswordWithReservedCharactersIsToldToBePercentEncoded() {
+        for (String url : new String[] {"redis://:pa#S3cret@bus", "redis://:pa/S3cret@bus:6379/0",
+            "redis://aim:pa?S3cret@bus", "redis://:pa@S3cret@bus"}) {
+            assertEndsWith(refusal("eventbus", "url", url), "holds '/', '#', '?' or '@' unencoded: "
+                    + "percent-encode it (%2F, %23, %3F, %40)");
+        }
+    }
+
+    @Test
+    void aPortThatIsNotANumberAndABadHostAreNamed() {
+        assertEndsWith(refusal("eventbus", "url", "redis://:S3cret@bus:notaport/0"),
+                "the port \"notaport\" is not a number from 1 to 65535");
+        assertEndsWith(refusal("eventbus", "url", "redis://:S3cret@bad host;x:6379"),
+                "the host \"bad host;x\" is not a host name or IP address");
+        assertEndsWith(refusal("eventbus", "url", "aim:S3cret@bus"), "does not start with redis:// or "
+                + "rediss://; expected redis://[[user]:password@]host:port[/db]");
+    }
+
+    @Test
+    void theLegacyHostMustBeAHostNameAndNeverEchoesALogin() {
+        assertTrue(refusal("monitor", "redisHost", "bad host;x").endsWith("[monitor] redisHost = \"bad host;x\" is "
+                + "invalid: a host name or IP address"));
+        for (String host : new String[] {"S3cret@bus", "redis://:S3cret@bus", "redis://S3cret@bus"}) {
+            assertTrue(refusal("monitor", "redisHost", host).contains("[monitor] redisHost is not a host name: it "
+                    + "holds a URL or a login"), host);
+        }
     }
 }

@@ -5,6 +5,7 @@ import com.abiquo.aim.core.config.ConfigException;
 import com.abiquo.aim.core.config.ConfigKey;
 import com.abiquo.aim.core.config.ConfigSchema;
 import com.abiquo.aim.libvirt.connection.ConnectionSettings;
+import java.net.URISyntaxException;
 import java.time.Duration;
 
 /**
@@ -45,6 +46,7 @@ public record LibvirtConfig(ConnectionSettings connection, Duration collectFrequ
         if (uri.isEmpty()) {
             uri = URI.defaultValue();
         }
+        checkUriSyntax(settings, uri);
         int interval = settings.integer(MONITOR, KEEP_ALIVE_INTERVAL.name(), 5, 0, 3600);
         int count = settings.integer(MONITOR, KEEP_ALIVE_COUNT.name(), 3, 1, 100);
         int backoff = settings.integer(MONITOR, RECONNECT_MAX_BACKOFF.name(), 30, 1, 3600);
@@ -54,5 +56,27 @@ public record LibvirtConfig(ConnectionSettings connection, Duration collectFrequ
         return new LibvirtConfig(
                 new ConnectionSettings(uri, interval, count, Duration.ofSeconds(backoff)),
                 Duration.ofSeconds(collect), Duration.ofSeconds(refresh), Duration.ofSeconds(retention));
+    }
+
+    /**
+     * A syntax check only (no connection): libvirt refuses a URI without a scheme (driver[+transport]) or one it
+     * cannot parse, so --check-config does too.
+     */
+    private static void checkUriSyntax(AimSettings settings, String uri) throws ConfigException {
+        String accepted = "a libvirt URI such as qemu:///system, test:///default or qemu+ssh://user@host/system";
+        java.net.URI parsed;
+        try {
+            parsed = new java.net.URI(uri);
+        } catch (URISyntaxException malformed) {
+            throw settings.error(MONITOR, URI.name(), uri, accepted + " (" + malformed.getReason() + " at index "
+                    + malformed.getIndex() + ")");
+        }
+        if (parsed.getScheme() == null || !parsed.getScheme().matches("[A-Za-z][A-Za-z0-9]*(\\+[A-Za-z0-9]+)?")) {
+            throw settings.error(MONITOR, URI.name(), uri, accepted + " (no driver name before \"://\")");
+        }
+        if (parsed.isOpaque()) {
+            throw settings.error(MONITOR, URI.name(), uri, accepted + " (\"" + parsed.getScheme()
+                    + ":\" is not followed by //)");
+        }
     }
 }

@@ -10,6 +10,8 @@ import com.abiquo.aim.core.module.AimModule;
 import com.abiquo.aim.server.metrics.MetricsSettings;
 import com.abiquo.aim.server.security.AuthorizationSettings;
 import com.abiquo.aim.server.security.ServerLimits;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -36,7 +38,13 @@ record ConfigCheck(ServerSettings server, List<String> warnings) {
             problems.collect(read -> AuthorizationSettings.from(read, server.mutualTls()));
         }
         problems.collect(ServerLimits::from);
-        problems.collect(MetricsSettings::from);
+        MetricsSettings metrics = problems.collect(MetricsSettings::from).orElse(null);
+        if (server != null && metrics != null) {
+            problems.collect(read -> {
+                checkMetricsBesideServer(read, server, metrics);
+                return metrics;
+            });
+        }
         for (AimModule module : modules) {
             problems.collect(read -> {
                 module.checkConfig(read, configFolder);
@@ -45,5 +53,39 @@ record ConfigCheck(ServerSettings server, List<String> warnings) {
         }
         problems.throwIfAny();
         return new ConfigCheck(server, ConfigValidator.obsoleteKeyWarnings(settings, schema));
+    }
+
+    /**
+     * What the start of /metrics refuses: HTTPS without the server's certificate, and the gRPC server's port on an
+     * address that overlaps the server's.
+     */
+    private static void checkMetricsBesideServer(AimSettings settings, ServerSettings server, MetricsSettings metrics)
+            throws ConfigException {
+        if (metrics.enabled() && metrics.tls() && !server.tls()) {
+            throw settings.error(MetricsSettings.SECTION, "tls", settings.string(MetricsSettings.SECTION, "tls", ""),
+                    "true needs [server] tlsCertificate and tlsKey");
+        }
+        int port = metrics.port().orElse(0);
+        if (port == 0 || port != server.port() || !overlap(server.address(), metrics.address())) {
+            return;
+        }
+        throw settings.error(MetricsSettings.SECTION, "port", Integer.toString(port), "[server] listens on port "
+                + port + " at " + server.address() + " already; give /metrics a port of its own");
+    }
+
+    /** Same address, or one of them is a wildcard (0.0.0.0, ::) that covers the other. */
+    private static boolean overlap(String first, String second) {
+        try {
+            InetAddress one = InetAddress.getByName(bare(first));
+            InetAddress other = InetAddress.getByName(bare(second));
+            return one.isAnyLocalAddress() || other.isAnyLocalAddress() || one.equals(other);
+        } catch (UnknownHostException unresolved) {
+            return false; // already refused as an address of its own
+        }
+    }
+
+    private static String bare(String address) {
+        return address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1)
+                : address;
     }
 }

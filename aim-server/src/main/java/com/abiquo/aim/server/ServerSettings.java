@@ -69,10 +69,7 @@ public record ServerSettings(
     }
 
     public static ServerSettings from(AimSettings settings, Path configFolder) throws ConfigException {
-        String address = settings.string(SECTION, "address", "0.0.0.0");
-        if (address.isBlank()) {
-            throw settings.error(SECTION, "address", address, "an IP address or host name, e.g. 127.0.0.1");
-        }
+        String address = settings.listenAddress(SECTION, "address", "0.0.0.0");
         int port = settings.integer(SECTION, "port", DEFAULT_PORT, 0, 65535);
         Optional<Path> certificate = readableFile(settings, "tlsCertificate", configFolder);
         Optional<Path> key = readableFile(settings, "tlsKey", configFolder);

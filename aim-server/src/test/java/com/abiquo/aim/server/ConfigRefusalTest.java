@@ -82,4 +82,72 @@ class ConfigRefusalTest {
         assertTrue(outcome.log().contains("configuration refused: " + file + ": [rimp] AutoBackup = \"maybe\" is "
                 + "invalid: accepted values: true, false"), outcome.log());
     }
+
+    /**
+     * What the start refuses, --check-config refuses too (it runs the same reading): an address that does not
+     * resolve, /metrics on the gRPC port, a malformed libvirt URI or Redis host, an empty list item, a key left
+     * without a value.
+     */
+    @ParameterizedTest(name = "check-config: {0}")
+    @ValueSource(booleans = {true, false})
+    void whatTheStartWouldRefuseIsRefusedByTheCheckToo(boolean checkOnly) throws Exception {
+        Path file = SafeConfig.write(folder, "");
+        String text = Files.readString(file)
+                .replace("address = 127.0.0.1\nport = 0 ; any free port\n",
+                        "address = not an address\nport = 60999\nreflection =\n")
+                .replace("uri = test:///default", "uri = garbage")
+                .replace("datastores = datastore", "datastores = datastore,,other")
+                + "\n[metrics]\naddress = 0.0.0.0\nport = 60999\n\n[eventbus]\nurl = redis://bad host;x:6379\n";
+        Files.writeString(file, text.replace("[monitor]\n", "[monitor]\nredisHost = bad host;x\n"));
+        OriginalAimConfigTest.Outcome outcome = checkOnly
+                ? OriginalAimConfigTest.run("-c", file.toString(), "--check-config")
+                : OriginalAimConfigTest.run("-c", file.toString(), "-t", "1");
+        assertEquals(1, outcome.status(), outcome.log());
+        for (String problem : List.of(
+                "[server] address = \"not an address\" is invalid: an IP address or a host name this machine "
+                        + "resolves",
+                "[server] reflection = \"\" is invalid: a value is required; remove the line to use the default "
+                        + "(true)",
+                "[monitor] redisHost = \"bad host;x\" is invalid: a host name or IP address",
+                "[monitor] uri = \"garbage\" is invalid: a libvirt URI such as qemu:///system",
+                "[rimp] datastores = \"datastore,,other\" is invalid: a comma-separated list without empty items",
+                "[eventbus] url is not usable: the host \"bad host;x\" is not a host name or IP address")) {
+            assertTrue(outcome.log().contains(problem), "missing: " + problem + "\n" + outcome.log());
+        }
+        assertFalse(outcome.log().contains("listening on"), outcome.log());
+    }
+
+    @Test
+    void metricsOnTheServersPortOfAnOverlappingAddressIsRefused() throws Exception {
+        Path file = SafeConfig.write(folder, "");
+        Files.writeString(file, Files.readString(file).replace("port = 0 ; any free port", "port = 60998")
+                + "\n[metrics]\naddress = 0.0.0.0\nport = 60998\n");
+        OriginalAimConfigTest.Outcome outcome = OriginalAimConfigTest.run("-c", file.toString(), "--check-config");
+        assertEquals(1, outcome.status(), outcome.log());
+        assertTrue(outcome.log().contains("[metrics] port = \"60998\" is invalid: [server] listens on port 60998 at "
+                + "127.0.0.1 already; give /metrics a port of its own"), outcome.log());
+    }
+
+    @Test
+    void metricsOverHttpsWithoutTheServersCertificateIsRefused() throws Exception {
+        Path file = SafeConfig.write(folder, "");
+        Files.writeString(file, Files.readString(file) + "\n[metrics]\nport = 0\ntls = true\n");
+        OriginalAimConfigTest.Outcome outcome = OriginalAimConfigTest.run("-c", file.toString(), "--check-config");
+        assertEquals(1, outcome.status(), outcome.log());
+        assertTrue(outcome.log().contains("[metrics] tls = \"true\" is invalid: true needs [server] tlsCertificate "
+                + "and tlsKey"), outcome.log());
+    }
+
+    @Test
+    void anEmptyConfigPathAndABinaryFileAreNamedForWhatTheyAre() throws Exception {
+        OriginalAimConfigTest.Outcome empty = OriginalAimConfigTest.run("-c", "", "--check-config");
+        assertEquals(1, empty.status(), empty.log());
+        assertTrue(empty.log().contains("configuration refused: no configuration file given (an empty path); name "
+                + "one with -c <file>"), empty.log());
+        Path binary = Files.write(folder.resolve("aim.ini"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 1, 2});
+        OriginalAimConfigTest.Outcome outcome = OriginalAimConfigTest.run("-c", binary.toString(), "--check-config");
+        assertEquals(1, outcome.status(), outcome.log());
+        assertTrue(outcome.log().contains("configuration refused: " + binary + ": cannot be read: not UTF-8 text"),
+                outcome.log());
+    }
 }

@@ -2,6 +2,8 @@ package com.abiquo.aim.core.config;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -127,8 +129,8 @@ public final class AimSettings {
     }
 
     public boolean bool(String section, String key, boolean defaultValue) throws ConfigException {
-        Optional<String> value = raw(section, key);
-        if (value.isEmpty() || value.get().isEmpty()) {
+        Optional<String> value = given(section, key, Boolean.toString(defaultValue));
+        if (value.isEmpty()) {
             return defaultValue;
         }
         String word = value.get().toLowerCase(Locale.ROOT);
@@ -147,8 +149,8 @@ public final class AimSettings {
     }
 
     public long longValue(String section, String key, long defaultValue, long min, long max) throws ConfigException {
-        Optional<String> value = raw(section, key);
-        if (value.isEmpty() || value.get().isEmpty()) {
+        Optional<String> value = given(section, key, Long.toString(defaultValue));
+        if (value.isEmpty()) {
             return defaultValue;
         }
         long parsed;
@@ -163,19 +165,59 @@ public final class AimSettings {
         return parsed;
     }
 
-    /** A comma-separated list; blanks around items are dropped, empty items are ignored. */
-    public List<String> list(String section, String key, List<String> defaultValue) {
+    /**
+     * A comma-separated list; blanks around items are dropped. An empty item ({@code a,,b}, a trailing comma) is
+     * refused: a value lost while editing the line must not go unnoticed.
+     */
+    public List<String> list(String section, String key, List<String> defaultValue) throws ConfigException {
         Optional<String> value = raw(section, key);
         if (value.isEmpty() || value.get().isBlank()) {
             return defaultValue;
         }
         List<String> items = new ArrayList<>();
-        for (String item : value.get().split(",")) {
-            if (!item.isBlank()) {
-                items.add(item.strip());
+        for (String item : value.get().split(",", -1)) {
+            if (item.isBlank()) {
+                throw error(section, key, value.get(), "a comma-separated list without empty items");
             }
+            items.add(item.strip());
         }
         return List.copyOf(items);
+    }
+
+    /**
+     * An address to listen on: an IP literal or a host name this machine resolves now, as the bind at start does.
+     * Checked here so that --check-config refuses what the start would.
+     */
+    public String listenAddress(String section, String key, String defaultValue) throws ConfigException {
+        String address = string(section, key, defaultValue).strip();
+        String accepted = "an IP address or a host name this machine resolves, e.g. 127.0.0.1 or 0.0.0.0";
+        if (address.isEmpty()) {
+            throw error(section, key, address, accepted);
+        }
+        String bare = address.startsWith("[") && address.endsWith("]")
+                ? address.substring(1, address.length() - 1) : address;
+        if (!HostNames.isValid(bare)) {
+            throw error(section, key, address, accepted);
+        }
+        try {
+            InetAddress.getByName(bare);
+        } catch (UnknownHostException unresolved) {
+            throw error(section, key, address, accepted + "; \"" + bare + "\" does not resolve");
+        }
+        return address;
+    }
+
+    /**
+     * The value of a typed key, empty when the file does not set it. A key written without a value
+     * ({@code port =}) is refused rather than read as the default: it is a value forgotten, not a choice.
+     */
+    private Optional<String> given(String section, String key, String defaultValue) throws ConfigException {
+        Optional<String> value = raw(section, key);
+        if (value.isPresent() && value.get().isEmpty()) {
+            throw error(section, key, "", "a value is required; remove the line to use the default ("
+                    + defaultValue + ")");
+        }
+        return value;
     }
 
     /** A path; relative paths are taken relative to the config file's folder so a checkout can carry its own. */
@@ -189,8 +231,8 @@ public final class AimSettings {
 
     public <E extends Enum<E>> E enumValue(String section, String key, Class<E> type, E defaultValue)
             throws ConfigException {
-        Optional<String> value = raw(section, key);
-        if (value.isEmpty() || value.get().isEmpty()) {
+        Optional<String> value = given(section, key, defaultValue.name().toLowerCase(Locale.ROOT));
+        if (value.isEmpty()) {
             return defaultValue;
         }
         for (E constant : type.getEnumConstants()) {
@@ -205,10 +247,13 @@ public final class AimSettings {
         throw error(section, key, value.get(), "accepted values: " + String.join(", ", accepted));
     }
 
-    /** An error that names where the bad value is, for modules that validate a value further. */
+    /**
+     * An error that names where the bad value is, for modules that validate a value further. A URL's user
+     * information in the value is masked: it may be a password.
+     */
     public ConfigException error(String section, String key, String value, String accepted) {
         String spelled = spelling(section, key);
-        return new ConfigException(source + ": [" + section + "] " + spelled + " = \"" + value + "\" is invalid: "
-                + accepted, section, spelled);
+        return new ConfigException(source + ": [" + section + "] " + spelled + " = \"" + UrlCredentials.mask(value)
+                + "\" is invalid: " + accepted, section, spelled);
     }
 }

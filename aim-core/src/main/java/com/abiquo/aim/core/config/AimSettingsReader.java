@@ -1,5 +1,6 @@
 package com.abiquo.aim.core.config;
 
+import com.abiquo.aim.core.error.FileErrors;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -23,13 +24,19 @@ public final class AimSettingsReader {
     }
 
     public static AimSettings read(Path file) throws ConfigException {
+        if (file.toString().isEmpty()) {
+            throw new ConfigException("no configuration file given (an empty path); name one with -c <file>");
+        }
+        if (Files.isDirectory(file)) {
+            throw new ConfigException(file + ": is a folder, not a configuration file");
+        }
         if (!Files.isRegularFile(file)) {
             throw new ConfigException(file + ": configuration file not found (or not a regular file)");
         }
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return read(file.toString(), reader);
         } catch (IOException failure) {
-            throw new ConfigException(file + ": cannot be read: " + failure.getMessage(), failure);
+            throw new ConfigException(file + ": cannot be read: " + FileErrors.reason(failure), failure);
         }
     }
 
@@ -49,9 +56,11 @@ public final class AimSettingsReader {
         try {
             ini.load(reader);
         } catch (InvalidFileFormatException failure) {
-            throw new ConfigException(source + ": not an INI file: " + failure.getMessage(), failure);
+            // ini4j quotes the line, which may hold a URL with a password
+            throw new ConfigException(source + ": not an INI file: " + UrlCredentials.mask(failure.getMessage()),
+                    failure);
         } catch (IOException failure) {
-            throw new ConfigException(source + ": cannot be read: " + failure.getMessage(), failure);
+            throw new ConfigException(source + ": cannot be read: " + FileErrors.reason(failure), failure);
         }
         Map<String, Map<String, String>> sections = new LinkedHashMap<>();
         Map<String, String> sectionSpellings = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.error.ErrorReason;
+import com.abiquo.aim.core.error.FileErrors;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,7 +47,8 @@ public final class InitiatorName {
                     "does not exist (install open-iscsi, or set [storage]"
                     + " initiatorNameFile)");
         } catch (IOException failure) {
-            throw problem(CoreErrorReason.INITIATOR_NAME_FILE_UNREADABLE, "cannot be read: " + failure.getMessage());
+            throw problem(CoreErrorReason.INITIATOR_NAME_FILE_UNREADABLE, "cannot be read: "
+                    + FileErrors.reason(failure));
         }
         Optional<String> name = parse(lines);
         if (name.isEmpty()) {

@@ -95,9 +95,10 @@ class AimSettingsReaderTest {
     }
 
     @Test
-    void anEmptyValueMeansTheDefault() throws Exception {
+    void anEmptyPathIsUnsetButAnEmptyTypedValueIsRefused() throws Exception {
         AimSettings settings = read("[rimp]\nautoBackup =\nrepository = \n");
-        assertTrue(settings.bool("rimp", "autoBackup", true));
+        // "autoBackup =" is a value forgotten: refused, not silently the default (AimSettingsTest)
+        assertThrows(ConfigException.class, () -> settings.bool("rimp", "autoBackup", true));
         assertEquals(java.util.Optional.empty(), settings.path("rimp", "repository", Path.of("/etc")));
         assertEquals(Set.of("autobackup", "repository"), settings.keys("rimp"));
     }
@@ -120,6 +121,17 @@ class AimSettingsReaderTest {
         Path absent = folder.resolve("aim.ini");
         ConfigException error = assertThrows(ConfigException.class, () -> AimSettingsReader.read(absent));
         assertEquals(absent + ": configuration file not found (or not a regular file)", error.getMessage());
+    }
+
+    @Test
+    void anEmptyPathAFolderAndABinaryFileAreNamedForWhatTheyAre(@TempDir Path folder) throws Exception {
+        assertEquals("no configuration file given (an empty path); name one with -c <file>",
+                assertThrows(ConfigException.class, () -> AimSettingsReader.read(Path.of(""))).getMessage());
+        assertEquals(folder + ": is a folder, not a configuration file",
+                assertThrows(ConfigException.class, () -> AimSettingsReader.read(folder)).getMessage());
+        Path binary = Files.write(folder.resolve("aim.ini"), new byte[] {'[', 's', ']', '\n', (byte) 0xff, 0, 1});
+        assertEquals(binary + ": cannot be read: not UTF-8 text",
+                assertThrows(ConfigException.class, () -> AimSettingsReader.read(binary)).getMessage());
     }
 
     @Test

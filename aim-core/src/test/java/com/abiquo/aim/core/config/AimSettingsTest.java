@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -57,9 +58,43 @@ class AimSettingsTest {
     }
 
     @Test
-    void listsDropBlanksAndEmptyItems() {
-        assertEquals(List.of("ext4", "xfs"), settings("types", " ext4 , ,xfs,").list("s", "types", List.of()));
+    void listsDropBlanksAroundItems() throws Exception {
+        assertEquals(List.of("ext4", "xfs"), settings("types", " ext4 , xfs").list("s", "types", List.of()));
         assertEquals(List.of("d"), settings("types", "  ").list("s", "types", List.of("d")));
+    }
+
+    @Test
+    void anEmptyListItemIsRefused() {
+        for (String value : new String[] {"a,,b", "a, ,b", "a,b,", ",a"}) {
+            ConfigException refused = assertThrows(ConfigException.class,
+                    () -> settings("datastores", value).list("s", "datastores", List.of()));
+            assertEquals("test.ini: [s] datastores = \"" + value + "\" is invalid: a comma-separated list without "
+                    + "empty items", refused.getMessage());
+        }
+    }
+
+    @Test
+    void aTypedKeyWrittenWithoutAValueIsRefused() {
+        ConfigException refused = assertThrows(ConfigException.class,
+                () -> settings("port", "").integer("s", "port", 60606, 0, 65535));
+        assertEquals("test.ini: [s] port = \"\" is invalid: a value is required; remove the line to use the default "
+                + "(60606)", refused.getMessage());
+        assertThrows(ConfigException.class, () -> settings("tls", "").bool("s", "tls", false));
+        assertThrows(ConfigException.class, () -> settings("mode", "").enumValue("s", "mode", TimeUnit.class,
+                TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aListenAddressMustBeAnIpOrAResolvableName() throws Exception {
+        assertEquals("127.0.0.1", settings("address", "127.0.0.1").listenAddress("s", "address", "0.0.0.0"));
+        assertEquals("localhost", settings("address", "localhost").listenAddress("s", "address", "0.0.0.0"));
+        assertEquals("0.0.0.0", settings("other", "x").listenAddress("s", "address", "0.0.0.0"));
+        for (String value : new String[] {"not an address", "", "10.0.0.256", "nohost.invalid"}) {
+            ConfigException refused = assertThrows(ConfigException.class,
+                    () -> settings("address", value).listenAddress("s", "address", "0.0.0.0"));
+            assertTrue(refused.getMessage().startsWith("test.ini: [s] address = \"" + value + "\" is invalid: an IP "
+                    + "address or a host name this machine resolves"), refused.getMessage());
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package com.abiquo.aim.eventbus.redis;
 
 import static java.util.Objects.requireNonNull;
 
+import com.abiquo.aim.core.error.FileErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -123,8 +124,10 @@ public final class RedisConnector {
                 context.init(null, trust.getTrustManagers(), null);
                 factory = context.getSocketFactory();
             }
-        } catch (IOException | GeneralSecurityException unreadable) {
-            throw new RedisFailure("cannot read tlsCa " + endpoint.tlsCa() + ": " + unreadable.getMessage());
+        } catch (IOException unreadable) {
+            throw new RedisFailure("cannot read tlsCa " + endpoint.tlsCa() + ": " + FileErrors.reason(unreadable));
+        } catch (GeneralSecurityException unusable) {
+            throw new RedisFailure("cannot use tlsCa " + endpoint.tlsCa() + ": " + unusable.getMessage());
         }
         tlsFactory = factory;
         return factory;

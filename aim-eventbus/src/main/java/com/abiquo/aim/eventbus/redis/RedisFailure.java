@@ -1,5 +1,6 @@
 package com.abiquo.aim.eventbus.redis;
 
+import com.abiquo.aim.core.config.UrlCredentials;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -33,8 +34,9 @@ public final class RedisFailure extends Exception {
         String message;
         if (failure instanceof JedisAccessControlException || startsWith(failure, "WRONGPASS")
                 || startsWith(failure, "NOAUTH") || startsWith(failure, "NOPERM")) {
-            message = "Redis at " + where + " refused the login" + (endpoint.user() == null ? ""
-                    : " of user \"" + endpoint.user() + "\"") + ": " + firstLine(failure.getMessage())
+            // the user name is part of the credentials: not named here (docs/eventbus.md)
+            message = "Redis at " + where + " refused the login" + (endpoint.user() == null ? "" : " of the url's user")
+                    + ": " + firstLine(failure.getMessage())
                     + " (check the user and password in [eventbus] url / the server's ACL)";
         } else if (cause instanceof UnknownHostException) {
             message = "host \"" + endpoint.host() + "\" is not known (name resolution failed)";
@@ -100,6 +102,6 @@ public final class RedisFailure extends Exception {
             return "(no message)";
         }
         int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        return UrlCredentials.mask(newline < 0 ? message : message.substring(0, newline));
     }
 }

@@ -38,10 +38,7 @@ public record MetricsSettings(String address, OptionalInt port, boolean tls, boo
     }
 
     public static MetricsSettings from(AimSettings settings) throws ConfigException {
-        String address = settings.string(SECTION, "address", "127.0.0.1");
-        if (address.isBlank()) {
-            throw settings.error(SECTION, "address", address, "an IP address or host name, e.g. 127.0.0.1");
-        }
+        String address = settings.listenAddress(SECTION, "address", "127.0.0.1");
         OptionalInt port = settings.string(SECTION, "port", "").isBlank() ? OptionalInt.empty()
                 : OptionalInt.of(settings.integer(SECTION, "port", 0, 0, 65535));
         return new MetricsSettings(address, port, settings.bool(SECTION, "tls", false),

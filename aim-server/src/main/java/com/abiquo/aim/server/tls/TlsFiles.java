@@ -1,5 +1,6 @@
 package com.abiquo.aim.server.tls;
 
+import com.abiquo.aim.core.error.FileErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -122,7 +123,7 @@ public final class TlsFiles {
                 certificates.add((X509Certificate) certificate);
             }
         } catch (IOException unreadable) {
-            throw new TlsFileException(file + ": cannot be read: " + unreadable.getMessage());
+            throw new TlsFileException(file + ": cannot be read: " + FileErrors.reason(unreadable));
         } catch (CertificateException | RuntimeException garbage) {
             throw new TlsFileException(file + ": is not a PEM certificate file (" + garbage.getMessage()
                     + "); wanted: one or more BEGIN CERTIFICATE blocks");
@@ -138,7 +139,7 @@ public final class TlsFiles {
         try {
             return Files.readString(file, StandardCharsets.ISO_8859_1);
         } catch (IOException unreadable) {
-            throw new TlsFileException(file + ": cannot be read: " + unreadable.getMessage());
+            throw new TlsFileException(file + ": cannot be read: " + FileErrors.reason(unreadable));
         }
     }
 
