@@ -85,8 +85,7 @@ class ConfigRefusalTest {
 
     /**
      * What the start refuses, --check-config refuses too (it runs the same reading): an address that does not
-     * resolve, /metrics on the gRPC port, a malformed libvirt URI or Redis host, an empty list item, a key left
-     * without a value.
+     * resolve, /metrics on the gRPC port, a malformed libvirt URI or Redis host.
      */
     @ParameterizedTest(name = "check-config: {0}")
     @ValueSource(booleans = {true, false})
@@ -94,9 +93,8 @@ class ConfigRefusalTest {
         Path file = SafeConfig.write(folder, "");
         String text = Files.readString(file)
                 .replace("address = 127.0.0.1\nport = 0 ; any free port\n",
-                        "address = not an address\nport = 60999\nreflection =\n")
+                        "address = not an address\nport = 60999\n")
                 .replace("uri = test:///default", "uri = garbage")
-                .replace("datastores = datastore", "datastores = datastore,,other")
                 + "\n[metrics]\naddress = 0.0.0.0\nport = 60999\n\n[eventbus]\nurl = redis://bad host;x:6379\n";
         Files.writeString(file, text.replace("[monitor]\n", "[monitor]\nredisHost = bad host;x\n"));
         OriginalAimConfigTest.Outcome outcome = checkOnly
@@ -106,11 +104,8 @@ class ConfigRefusalTest {
         for (String problem : List.of(
                 "[server] address = \"not an address\" is invalid: an IP address or a host name this machine "
                         + "resolves",
-                "[server] reflection = \"\" is invalid: a value is required; remove the line to use the default "
-                        + "(true)",
                 "[monitor] redisHost = \"bad host;x\" is invalid: a host name or IP address",
                 "[monitor] uri = \"garbage\" is invalid: a libvirt URI such as qemu:///system",
-                "[rimp] datastores = \"datastore,,other\" is invalid: a comma-separated list without empty items",
                 "[eventbus] url is not usable: the host \"bad host;x\" is not a host name or IP address")) {
             assertTrue(outcome.log().contains(problem), "missing: " + problem + "\n" + outcome.log());
         }

@@ -129,7 +129,7 @@ public final class AimSettings {
     }
 
     public boolean bool(String section, String key, boolean defaultValue) throws ConfigException {
-        Optional<String> value = given(section, key, Boolean.toString(defaultValue));
+        Optional<String> value = given(section, key);
         if (value.isEmpty()) {
             return defaultValue;
         }
@@ -149,7 +149,7 @@ public final class AimSettings {
     }
 
     public long longValue(String section, String key, long defaultValue, long min, long max) throws ConfigException {
-        Optional<String> value = given(section, key, Long.toString(defaultValue));
+        Optional<String> value = given(section, key);
         if (value.isEmpty()) {
             return defaultValue;
         }
@@ -166,8 +166,8 @@ public final class AimSettings {
     }
 
     /**
-     * A comma-separated list; blanks around items are dropped. An empty item ({@code a,,b}, a trailing comma) is
-     * refused: a value lost while editing the line must not go unnoticed.
+     * A comma-separated list; blanks around items are dropped, empty items are ignored (as AIM 1.0 read them: an
+     * aim.ini with a trailing comma keeps working across an upgrade).
      */
     public List<String> list(String section, String key, List<String> defaultValue) throws ConfigException {
         Optional<String> value = raw(section, key);
@@ -175,11 +175,10 @@ public final class AimSettings {
             return defaultValue;
         }
         List<String> items = new ArrayList<>();
-        for (String item : value.get().split(",", -1)) {
-            if (item.isBlank()) {
-                throw error(section, key, value.get(), "a comma-separated list without empty items");
+        for (String item : value.get().split(",")) {
+            if (!item.isBlank()) {
+                items.add(item.strip());
             }
-            items.add(item.strip());
         }
         return List.copyOf(items);
     }
@@ -208,16 +207,11 @@ public final class AimSettings {
     }
 
     /**
-     * The value of a typed key, empty when the file does not set it. A key written without a value
-     * ({@code port =}) is refused rather than read as the default: it is a value forgotten, not a choice.
+     * The value of a typed key, empty when the file does not set it or sets it to nothing ({@code port =}): both
+     * mean the default, as in AIM 1.0, so an aim.ini that worked keeps working across an upgrade.
      */
-    private Optional<String> given(String section, String key, String defaultValue) throws ConfigException {
-        Optional<String> value = raw(section, key);
-        if (value.isPresent() && value.get().isEmpty()) {
-            throw error(section, key, "", "a value is required; remove the line to use the default ("
-                    + defaultValue + ")");
-        }
-        return value;
+    private Optional<String> given(String section, String key) {
+        return raw(section, key).filter(value -> !value.isEmpty());
     }
 
     /** A path; relative paths are taken relative to the config file's folder so a checkout can carry its own. */
@@ -231,7 +225,7 @@ public final class AimSettings {
 
     public <E extends Enum<E>> E enumValue(String section, String key, Class<E> type, E defaultValue)
             throws ConfigException {
-        Optional<String> value = given(section, key, defaultValue.name().toLowerCase(Locale.ROOT));
+        Optional<String> value = given(section, key);
         if (value.isEmpty()) {
             return defaultValue;
         }
