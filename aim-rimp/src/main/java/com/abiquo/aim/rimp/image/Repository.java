@@ -3,6 +3,7 @@ package com.abiquo.aim.rimp.image;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.FileErrors;
 import com.abiquo.aim.core.path.ConfinedRoot;
 import com.abiquo.aim.rimp.RimpErrorReason;
 import io.grpc.Status;
@@ -62,7 +63,7 @@ public final class Repository {
             return ConfinedRoot.of(folder);
         } catch (IOException failure) {
             throw new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.REPOSITORY_UNUSABLE,
-                    "the repository " + folder + " cannot be resolved: " + failure.getMessage(),
+                    "the repository " + folder + " cannot be resolved: " + FileErrors.reason(failure),
                     Map.of("repository", folder.toString()), failure);
         }
     }

@@ -3,6 +3,7 @@ package com.abiquo.aim.rimp.image;
 import static java.util.Objects.requireNonNull;
 
 import com.abiquo.aim.core.error.AimException;
+import com.abiquo.aim.core.error.FileErrors;
 import com.abiquo.aim.core.error.CoreErrorReason;
 import com.abiquo.aim.core.path.ConfinedRoot;
 import com.abiquo.aim.rimp.RimpErrorReason;
@@ -245,7 +246,7 @@ public final class Roots {
         } catch (IOException failure) {
             throw new AimException(Status.Code.NOT_FOUND, RimpErrorReason.DATASTORE_NOT_FOUND,
                     "the datastore " + datastore
-                    + " cannot be used: " + failure.getMessage(), Map.of("datastore", datastore.toString()), null);
+                    + " cannot be used: " + FileErrors.reason(failure), Map.of("datastore", datastore.toString()), null);
         }
     }
 

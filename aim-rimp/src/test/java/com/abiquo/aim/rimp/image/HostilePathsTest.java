@@ -214,6 +214,20 @@ class HostilePathsTest {
     }
 
     @Test
+    void aConfiguredDatastoreThatIsMissingIsNamedWithWhatIsWrong() {
+        Path missing = folder.resolve("unmounted-datastore");
+        Roots roots = new Roots(new Repository(fixture.repository), new com.abiquo.aim.rimp.datastore.Datastores(
+                List.of(missing), Set.of(), com.abiquo.aim.rimp.datastore.MountTable.PROC_MOUNTS));
+        ImageOperations onMissing = new ImageOperations(roots, new com.abiquo.aim.rimp.copy.ImageCopier(
+                fixture.temporaries), fixture.locks, false, false);
+        AimException failure = assertThrows(AimException.class, () -> onMissing.deploy("images/disk.raw",
+                missing.toString(), "vm-x", false, CopyControl.none()));
+        assertEquals(Status.Code.NOT_FOUND, failure.code());
+        // the reason in words, not the JDK's text, which for a missing file is the path again
+        assertEquals("the datastore " + missing + " cannot be used: no such file or folder", failure.getMessage());
+    }
+
+    @Test
     void rootsConfiguredThroughLinksAcceptTheirOwnPathsAndStillConfine() throws Exception {
         // [rimp] repository = .../repolink, datastores = .../dslink, both symbolic links to the real folders
         Path repositoryLink = Files.createSymbolicLink(folder.resolve("repolink"), fixture.repository);
