@@ -2,6 +2,7 @@ package com.abiquo.aim.libvirt.connection;
 
 import static java.util.Objects.requireNonNull;
 
+import com.abiquo.aim.core.config.UrlCredentials;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.libvirt.Connect;
@@ -78,7 +79,8 @@ record ConnectionPair(Connect reads, Connect actions) {
             connect.setKeepAlive(settings.keepAliveIntervalSeconds(), settings.keepAliveCount());
         } catch (LibvirtException unsupported) {
             // Local drivers (test:///) have no keepalive; the remote ones answer it.
-            LOG.debug("keepalive not available on {}: {}", settings.uri(), unsupported.getMessage());
+            LOG.debug("keepalive not available on {}: {}", UrlCredentials.mask(settings.uri()),
+                    unsupported.getMessage());
         }
     }
 

@@ -41,6 +41,6 @@ public interface LibvirtAccess {
     /** Whether the connection is up right now. */
     boolean connected();
 
-    /** The libvirt URI ([monitor] uri). */
+    /** The libvirt URI ([monitor] uri), with any user information masked. */
     String uri();
 }

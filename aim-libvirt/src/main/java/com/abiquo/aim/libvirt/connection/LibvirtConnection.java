@@ -2,6 +2,7 @@ package com.abiquo.aim.libvirt.connection;
 
 import static java.util.Objects.requireNonNull;
 
+import com.abiquo.aim.core.config.UrlCredentials;
 import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.core.module.HealthReporter;
 import com.abiquo.aim.libvirt.LibvirtErrorReason;
@@ -54,6 +55,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
     private static final Duration DISCARD_DELAY = Duration.ofSeconds(10);
 
     private final ConnectionSettings settings;
+    private final String shownUri; // for logs, health and clients: a user or password in the URI never shows
     private final HealthReporter health;
     private final ScheduledExecutorService connector;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -71,6 +73,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
 
     public LibvirtConnection(ConnectionSettings settings, HealthReporter health) {
         this.settings = requireNonNull(settings, "settings is null");
+        this.shownUri = UrlCredentials.mask(settings.uri());
         this.health = requireNonNull(health, "health is null");
         this.connector = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "libvirt-connector");
@@ -86,7 +89,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
      * Never fails because libvirtd is down: the service stays NOT_SERVING and the connector keeps trying.
      */
     public void start(Duration firstAttempt) {
-        health.notServing(SERVICE_NAME, "connecting to libvirtd at " + settings.uri());
+        health.notServing(SERVICE_NAME, "connecting to libvirtd at " + shownUri);
         try {
             LibvirtEventLoop.ensureRunning();
         } catch (LibvirtException | RuntimeException | LinkageError failure) {
@@ -98,12 +101,12 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
         try {
             connector.submit(this::attemptConnect).get(firstAttempt.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException slow) {
-            LOG.warn("libvirtd at {} did not answer within {} ms; still trying in the background", settings.uri(),
+            LOG.warn("libvirtd at {} did not answer within {} ms; still trying in the background", shownUri,
                     firstAttempt.toMillis());
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException failure) {
-            LOG.error("first connection attempt to {} failed unexpectedly", settings.uri(), failure.getCause());
+            LOG.error("first connection attempt to {} failed unexpectedly", shownUri, failure.getCause());
         }
     }
 
@@ -163,9 +166,10 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
         return current != null;
     }
 
+    /** The URI as logs, health and clients see it: any user information in it masked. */
     @Override
     public String uri() {
-        return settings.uri();
+        return shownUri;
     }
 
     /** Why the connection is down (or the last failure seen), for messages. */
@@ -209,7 +213,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RejectedExecutionException failure) {
-            LOG.warn("closing the libvirt connection to {} did not finish cleanly: {}", settings.uri(),
+            LOG.warn("closing the libvirt connection to {} did not finish cleanly: {}", shownUri,
                     failure.toString());
         }
         connector.shutdownNow();
@@ -232,7 +236,7 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
         reconnectTimer.connected();
         boolean reconnected = everConnected;
         everConnected = true;
-        LOG.info("{} libvirtd at {}", reconnected ? "reconnected to" : "connected to", settings.uri());
+        LOG.info("{} libvirtd at {}", reconnected ? "reconnected to" : "connected to", shownUri);
         health.serving(SERVICE_NAME);
         for (Listener listener : listeners) {
             try {
@@ -250,11 +254,11 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
         long delay = reconnectTimer.scheduleNext().toMillis();
         int failedAttempts = reconnectTimer.failedAttempts();
         if (failedAttempts == 1 || failedAttempts % 10 == 0) {
-            LOG.warn("libvirtd at {} is unreachable ({}); attempt {} in {} ms{}", settings.uri(), lastFailure,
+            LOG.warn("libvirtd at {} is unreachable ({}); attempt {} in {} ms{}", shownUri, lastFailure,
                     failedAttempts + 1, delay, reconnectTimer.watchesSockets()
                             ? " or as soon as its local socket accepts connections again" : "");
         }
-        health.notServing(SERVICE_NAME, "libvirtd at " + settings.uri() + " is unreachable: " + lastFailure);
+        health.notServing(SERVICE_NAME, "libvirtd at " + shownUri + " is unreachable: " + lastFailure);
     }
 
     private void lost(ConnectionPair pair, String why) {
@@ -263,8 +267,8 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
         }
         current = null;
         lastFailure = why;
-        LOG.warn("lost the connection to libvirtd at {}: {}", settings.uri(), why);
-        health.notServing(SERVICE_NAME, "libvirtd at " + settings.uri() + " is unreachable: " + why);
+        LOG.warn("lost the connection to libvirtd at {}: {}", shownUri, why);
+        health.notServing(SERVICE_NAME, "libvirtd at " + shownUri + " is unreachable: " + why);
         for (Listener listener : listeners) {
             try {
                 listener.onDisconnected(why);
@@ -344,8 +348,8 @@ public final class LibvirtConnection implements LibvirtAccess, DomainEventSource
 
     private AimException unreachable(String what) {
         return new AimException(io.grpc.Status.Code.UNAVAILABLE, LibvirtErrorReason.LIBVIRT_UNREACHABLE,
-                (what == null || what.isEmpty() ? "" : what + " failed: ") + "libvirtd at " + settings.uri()
+                (what == null || what.isEmpty() ? "" : what + " failed: ") + "libvirtd at " + shownUri
                         + " is unreachable (" + lastFailure + "); AIM reconnects with backoff",
-                Map.of("uri", settings.uri()), null);
+                Map.of("uri", shownUri), null);
     }
 }

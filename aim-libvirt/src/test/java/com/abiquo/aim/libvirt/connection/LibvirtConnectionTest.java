@@ -10,6 +10,7 @@ import com.abiquo.aim.core.error.AimException;
 import com.abiquo.aim.testing.RecordingHealth;
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -171,6 +172,26 @@ class LibvirtConnectionTest {
             assertThrows(AimException.class, nowhere::domainStates);
         } finally {
             nowhere.close();
+        }
+    }
+
+    /** A login in [monitor] uri (qemu+ssh://user:password@host) shows in no health text, message or answer. */
+    @Test
+    void userInformationInTheUriNeverShows() throws Exception {
+        String secret = "S3cretInUri";
+        LibvirtConnection remote = new LibvirtConnection(ConnectionSettings.of(
+                "qemu+tcp://admin:" + secret + "@127.0.0.1:1/system"), health);
+        try {
+            remote.start(Duration.ofSeconds(5));
+            assertFalse(remote.connected());
+            AimException failure = assertThrows(AimException.class, () -> remote.call(c -> c.getHostName()));
+            for (String shown : List.of(health.status(LibvirtConnection.SERVICE_NAME), failure.getMessage(),
+                    failure.metadata().toString(), remote.uri())) {
+                assertFalse(shown.contains(secret) || shown.contains("admin"), shown);
+            }
+            assertEquals("qemu+tcp://***@127.0.0.1:1/system", remote.uri());
+        } finally {
+            remote.close();
         }
     }
 }
