@@ -73,6 +73,7 @@ public final class ConfinedFolder implements AutoCloseable {
         }
         try {
             LIBC.mkdirat(parent, name, 0777); // the umask decides, as for Files.createDirectories
+            syncFolder(parent, walked.getParent()); // the new folder's name is durable before anything lands in it
         } catch (LastErrorException failure) {
             if (failure.getErrorCode() != Libc.EEXIST) { // made meanwhile by another call: fine
                 throw new NativeFile.NativeException("create the folder " + walked, failure.getErrorCode());
@@ -83,9 +84,21 @@ public final class ConfinedFolder implements AutoCloseable {
 
     /** Deletes a file (never a folder) through its folder opened without following links. */
     public static void deleteFile(Path file) throws IOException {
+        deleteFile(file, false);
+    }
+
+    /** Deletes a file as {@link #deleteFile(Path)} and fsyncs that same open folder, so the removal is durable. */
+    public static void deleteFileDurably(Path file) throws IOException {
+        deleteFile(file, true);
+    }
+
+    private static void deleteFile(Path file, boolean sync) throws IOException {
         try (ConfinedFolder folder = open(file.getParent(), false)) {
             if (!folder.remove(file.getFileName().toString())) {
                 throw new NoSuchFileException(file.toString());
+            }
+            if (sync) {
+                folder.sync();
             }
         }
     }
@@ -185,12 +198,16 @@ public final class ConfinedFolder implements AutoCloseable {
 
     /** Makes the names here durable (fsync of the folder; an O_PATH descriptor cannot be synced itself). */
     void sync() throws NativeFile.NativeException {
-        int readable = call("open " + path, () -> LIBC.openat(fd, ".", Libc.O_RDONLY | Libc.O_DIRECTORY
+        syncFolder(fd, path);
+    }
+
+    private static void syncFolder(int folder, Path path) throws NativeFile.NativeException {
+        int readable = call("open " + path, () -> LIBC.openat(folder, ".", Libc.O_RDONLY | Libc.O_DIRECTORY
                 | Libc.O_CLOEXEC, 0));
         try {
             call("fsync " + path, () -> LIBC.fsync(readable));
         } finally {
-            LIBC.close(readable);
+            closeQuietly(readable);
         }
     }
 
