@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An open folder (an O_PATH descriptor) reached from "/" one name at a time without following any symbolic link,
@@ -21,6 +22,7 @@ public final class ConfinedFolder implements AutoCloseable {
 
     private final int fd;
     private final Path path;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private ConfinedFolder(int fd, Path path) {
         this.fd = fd;
@@ -43,14 +45,18 @@ public final class ConfinedFolder implements AutoCloseable {
             Path walked = reached;
             for (Path name : folder) {
                 walked = walked.resolve(name);
-                int next = step(current, name.toString(), walked, create);
-                LIBC.close(current);
-                current = next;
+                int next = step(current, requireName(name.toString()), walked, create);
+                int previous = current;
+                current = next; // owned before the previous one is closed: a failing close leaks nothing
+                closeQuietly(previous);
             }
-            return new ConfinedFolder(current, folder);
-        } catch (IOException | RuntimeException failure) {
-            LIBC.close(current);
-            throw failure;
+            ConfinedFolder opened = new ConfinedFolder(current, folder);
+            current = -1;
+            return opened;
+        } finally {
+            if (current >= 0) { // any failure, Errors included
+                closeQuietly(current);
+            }
         }
     }
 
@@ -67,6 +73,7 @@ public final class ConfinedFolder implements AutoCloseable {
         }
         try {
             LIBC.mkdirat(parent, name, 0777); // the umask decides, as for Files.createDirectories
+            syncFolder(parent, walked.getParent()); // the new folder's name is durable before anything lands in it
         } catch (LastErrorException failure) {
             if (failure.getErrorCode() != Libc.EEXIST) { // made meanwhile by another call: fine
                 throw new NativeFile.NativeException("create the folder " + walked, failure.getErrorCode());
@@ -77,9 +84,21 @@ public final class ConfinedFolder implements AutoCloseable {
 
     /** Deletes a file (never a folder) through its folder opened without following links. */
     public static void deleteFile(Path file) throws IOException {
+        deleteFile(file, false);
+    }
+
+    /** Deletes a file as {@link #deleteFile(Path)} and fsyncs that same open folder, so the removal is durable. */
+    public static void deleteFileDurably(Path file) throws IOException {
+        deleteFile(file, true);
+    }
+
+    private static void deleteFile(Path file, boolean sync) throws IOException {
         try (ConfinedFolder folder = open(file.getParent(), false)) {
             if (!folder.remove(file.getFileName().toString())) {
                 throw new NoSuchFileException(file.toString());
+            }
+            if (sync) {
+                folder.sync();
             }
         }
     }
@@ -88,11 +107,38 @@ public final class ConfinedFolder implements AutoCloseable {
         return path;
     }
 
-    /** Creates a new file here for writing; never through a link (EEXIST when the name is taken, even by a link). */
+    /**
+     * Opens a regular file here for reading, never through a link (ELOOP) and never blocking on a FIFO or a device
+     * put in its place (O_NONBLOCK; refused by its type, as what the descriptor is, not what the name is now).
+     *
+     * @throws NotARegularFile when the name is a folder, a FIFO, a device or a socket
+     */
+    NativeFile openRegular(String name) throws IOException {
+        Path file = path.resolve(requireName(name));
+        NativeFile opened = NativeFile.adopt(call("open " + file, () -> LIBC.openat(fd, name,
+                Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0)), file);
+        boolean kept = false;
+        try {
+            if (!opened.attributes().isRegularFile()) {
+                throw new NotARegularFile(file);
+            }
+            kept = true;
+            return opened;
+        } finally {
+            if (!kept) {
+                opened.close();
+            }
+        }
+    }
+
+    /**
+     * Creates a new file here for writing (and reading back what was written); never through a link (EEXIST when
+     * the name is taken, even by a link).
+     */
     NativeFile createNew(String name, int mode) throws NativeFile.NativeException {
-        Path file = path.resolve(name);
+        Path file = path.resolve(requireName(name));
         return NativeFile.adopt(call("create " + file, () -> LIBC.openat(fd, name,
-                Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, mode)), file);
+                Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, mode)), file);
     }
 
     /** Creates a new file here as a channel (what uploads write through). */
@@ -122,14 +168,19 @@ public final class ConfinedFolder implements AutoCloseable {
                 () -> LIBC.linkat(fd, name, target.fd, targetName, 0));
     }
 
-    /** Whether a name here exists (a link counts, and is not followed). */
-    boolean contains(String name) {
+    /** Whether a name here exists (a link counts, and is not followed); a failure other than ENOENT is thrown. */
+    boolean contains(String name) throws NativeFile.NativeException {
+        int found;
         try {
-            LIBC.close(LIBC.openat(fd, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0));
-            return true;
-        } catch (LastErrorException missing) {
-            return false;
+            found = LIBC.openat(fd, requireName(name), Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+        } catch (LastErrorException failure) {
+            if (failure.getErrorCode() == Libc.ENOENT) {
+                return false;
+            }
+            throw new NativeFile.NativeException("look up " + path.resolve(name), failure.getErrorCode());
         }
+        closeQuietly(found); // it was there: a failing close of an O_PATH descriptor changes nothing
+        return true;
     }
 
     /** Removes a name here (never a folder); true when there was one. */
@@ -147,22 +198,41 @@ public final class ConfinedFolder implements AutoCloseable {
 
     /** Makes the names here durable (fsync of the folder; an O_PATH descriptor cannot be synced itself). */
     void sync() throws NativeFile.NativeException {
-        int readable = call("open " + path, () -> LIBC.openat(fd, ".", Libc.O_RDONLY | Libc.O_DIRECTORY
+        syncFolder(fd, path);
+    }
+
+    private static void syncFolder(int folder, Path path) throws NativeFile.NativeException {
+        int readable = call("open " + path, () -> LIBC.openat(folder, ".", Libc.O_RDONLY | Libc.O_DIRECTORY
                 | Libc.O_CLOEXEC, 0));
         try {
             call("fsync " + path, () -> LIBC.fsync(readable));
         } finally {
-            LIBC.close(readable);
+            closeQuietly(readable);
         }
     }
 
+    /** Closes the descriptor once; later calls do nothing (a second close could close someone else's fd). */
     @Override
     public void close() {
-        try {
-            LIBC.close(fd);
-        } catch (LastErrorException ignored) {
-            // nothing was written through this descriptor
+        if (closed.compareAndSet(false, true)) {
+            closeQuietly(fd); // nothing was written through this descriptor
         }
+    }
+
+    private static void closeQuietly(int descriptor) {
+        try {
+            LIBC.close(descriptor);
+        } catch (LastErrorException ignored) {
+            // Linux frees the descriptor even when close fails: retrying could close another one
+        }
+    }
+
+    /** One name inside a folder: "." and ".." would make an *at call leave it (or stay), so they are refused. */
+    private static String requireName(String name) {
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0) {
+            throw new IllegalArgumentException("'" + name + "' is not a single name inside a folder");
+        }
+        return name;
     }
 
     private interface Call {
@@ -174,6 +244,20 @@ public final class ConfinedFolder implements AutoCloseable {
             return call.run();
         } catch (LastErrorException failure) {
             throw new NativeFile.NativeException(operation, failure.getErrorCode());
+        }
+    }
+
+    /** A name that must be a regular file is a folder, a FIFO, a device or a socket. */
+    public static final class NotARegularFile extends IOException {
+        private final Path path;
+
+        NotARegularFile(Path path) {
+            super(path + " is not a regular file");
+            this.path = path;
+        }
+
+        public Path path() {
+            return path;
         }
     }
 

@@ -47,6 +47,8 @@ public final class ImageCopier {
      * trip the kernel's dirty throttling) and what is left for the final fsync.
      */
     static final int WRITEBACK_WINDOW_CHUNKS = 16;
+    /** What is read of a .sha256 sidecar: the digest and a name, well within. */
+    private static final int SIDECAR_BYTES = 8192;
 
     private final Temporaries temporaries;
     private final long chunk;
@@ -103,18 +105,38 @@ public final class ImageCopier {
     private CopyOutcome copyUnmetered(Path source, Path destination, Options options, CopyControl control)
             throws AimException {
         long started = System.nanoTime();
-        if (!Files.isRegularFile(source)) {
-            throw new AimException(Status.Code.NOT_FOUND, RimpErrorReason.PATH_NOT_FOUND,
-                    source + " does not exist or is not a regular file", Map.of("path", source.toString()), null);
+        // the source and its folder are opened once, without following links, and read only through them: a
+        // folder swapped for a link after the request's checks cannot make this copy read outside the roots
+        try (ConfinedFolder sourceFolder = openFolder("cannot read " + source, source);
+             NativeFile in = openSource(sourceFolder, source)) {
+            if (!options.replace() && Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
+                throw Publisher.exists(destination); // early: no point copying for nothing
+            }
+            return copyFrom(in, sourceFolder, source, destination, options, control, started);
         }
-        if (!options.replace() && Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
-            throw Publisher.exists(destination); // early: no point copying for nothing
+    }
+
+    private static NativeFile openSource(ConfinedFolder sourceFolder, Path source) throws AimException {
+        try {
+            return sourceFolder.openRegular(source.getFileName().toString());
+        } catch (NativeFile.NativeException failure) {
+            if (failure.errno() == Libc.ENOENT) {
+                throw new AimException(Status.Code.NOT_FOUND, RimpErrorReason.PATH_NOT_FOUND,
+                        source + " does not exist", Map.of("path", source.toString()), null);
+            }
+            throw IoFailures.map("cannot read " + source, failure);
+        } catch (IOException failure) {
+            throw IoFailures.map("cannot read " + source, failure);
         }
-        try (ConfinedFolder folder = openFolder(destination)) {
+    }
+
+    private CopyOutcome copyFrom(NativeFile in, ConfinedFolder sourceFolder, Path source, Path destination,
+                                 Options options, CopyControl control, long started) throws AimException {
+        try (ConfinedFolder folder = openFolder("cannot open the folder of " + destination, destination)) {
             Path temporary = temporaries.allocate(destination);
             try {
-                CopyOutcome copied = copyToTemporary(source, folder, temporary, destination, options, control,
-                        started);
+                CopyOutcome copied = copyToTemporary(in, sourceFolder, source, folder, temporary, destination,
+                        options, control, started);
                 control.checkCancelled();
                 Publisher.publish(folder, temporary, destination, options.replace());
                 temporaries.release(temporary);
@@ -134,24 +156,29 @@ public final class ImageCopier {
         }
     }
 
-    /** The destination's folder, open for the whole copy: the temporary is made, renamed and removed there. */
-    private static ConfinedFolder openFolder(Path destination) throws AimException {
+    /**
+     * A file's folder, open for the whole copy: the source is read there; the temporary is made, renamed and
+     * removed there.
+     */
+    private static ConfinedFolder openFolder(String what, Path file) throws AimException {
         try {
-            return ConfinedFolder.open(destination.getParent(), false);
+            return ConfinedFolder.open(file.getParent(), false);
         } catch (IOException failure) {
-            throw IoFailures.map("cannot open the folder of " + destination, failure);
+            throw IoFailures.map(what, failure);
         }
     }
 
-    private CopyOutcome copyToTemporary(Path source, ConfinedFolder folder, Path temporary, Path destination,
-                                        Options options, CopyControl control, long started)
+    private CopyOutcome copyToTemporary(NativeFile in, ConfinedFolder sourceFolder, Path source,
+                                        ConfinedFolder folder, Path temporary, Path destination, Options options,
+                                        CopyControl control, long started)
             throws AimException, IOException {
         CopyMethod method;
         long size;
         long copied = 0;
         long allocated;
-        try (NativeFile in = NativeFile.openRead(source);
-             NativeFile out = folder.createNew(temporary.getFileName().toString(), modeOf(source))) {
+        String sha = "";
+        String comparedWith = "";
+        try (NativeFile out = folder.createNew(temporary.getFileName().toString(), modeOf(in))) {
             size = in.size();
             List<NativeFile.Extent> extents = in.dataExtents(size);
             long data = extents.stream().mapToLong(NativeFile.Extent::length).sum();
@@ -226,24 +253,25 @@ public final class ImageCopier {
             LOG.debug("{}: {} bytes copied in {} ms, final fsync {} ms", destination, copied,
                     (syncStarted - started) / 1_000_000, (System.nanoTime() - syncStarted) / 1_000_000);
             allocated = method == CopyMethod.REFLINK ? data : copied;
-        }
-        String sha = "";
-        String comparedWith = "";
-        if (options.verifySha256()) {
-            sha = sha256(folder.through(temporary.getFileName().toString()), control);
-            Path sidecar = source.resolveSibling(source.getFileName() + ".sha256");
-            String expected;
-            if (Files.isRegularFile(sidecar)) {
-                expected = readSidecar(sidecar);
-                comparedWith = "sidecar";
-            } else {
-                expected = sha256(source, control);
-                comparedWith = "source";
-            }
-            if (!expected.equals(sha)) {
-                throw new AimException(Status.Code.DATA_LOSS, RimpErrorReason.CHECKSUM_MISMATCH, "the copy of " + source
-                        + " has SHA-256 " + sha + " but the " + comparedWith + " says " + expected
-                        + "; nothing was written to " + destination, Map.of("path", destination.toString()), null);
+            if (options.verifySha256()) {
+                // both read through their descriptors: the file written, and the source that was copied
+                sha = sha256(out, control);
+                try (NativeFile sidecar = openSidecar(sourceFolder, source)) {
+                    String expected;
+                    if (sidecar != null) {
+                        expected = readSidecar(sidecar);
+                        comparedWith = "sidecar";
+                    } else {
+                        expected = sha256(in, control);
+                        comparedWith = "source";
+                    }
+                    if (!expected.equals(sha)) {
+                        throw new AimException(Status.Code.DATA_LOSS, RimpErrorReason.CHECKSUM_MISMATCH, "the copy of "
+                                + source + " has SHA-256 " + sha + " but the " + comparedWith + " says " + expected
+                                + "; nothing was written to " + destination, Map.of("path", destination.toString()),
+                                null);
+                    }
+                }
             }
         }
         return new CopyOutcome(destination, method, size, method == CopyMethod.REFLINK ? 0 : copied, allocated,
@@ -294,9 +322,23 @@ public final class ImageCopier {
         return (long) (bytes / (nanos / 1e9));
     }
 
-    private static int modeOf(Path source) {
+    /** The source's sidecar (name.sha256) opened in the source's folder; null when there is no regular one. */
+    private static NativeFile openSidecar(ConfinedFolder sourceFolder, Path source) throws IOException {
         try {
-            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(source);
+            return sourceFolder.openRegular(source.getFileName() + ".sha256");
+        } catch (ConfinedFolder.NotARegularFile notAFile) {
+            return null;
+        } catch (NativeFile.NativeException failure) {
+            if (failure.errno() == Libc.ENOENT || failure.errno() == Libc.ELOOP) {
+                return null; // a link is never followed: the source itself is hashed instead
+            }
+            throw failure;
+        }
+    }
+
+    private static int modeOf(NativeFile source) {
+        try {
+            Set<PosixFilePermission> permissions = source.attributes().permissions();
             int mode = 0;
             for (PosixFilePermission permission : permissions) {
                 mode |= 1 << (8 - permission.ordinal());
@@ -343,13 +385,36 @@ public final class ImageCopier {
         }
     }
 
-    /** `sha256sum` output ("hex  name") or a bare hex digest. */
-    static String readSidecar(Path sidecar) throws IOException, AimException {
-        String text = Files.readString(sidecar, StandardCharsets.UTF_8).strip();
+    /** SHA-256 of a whole open file, read from offset 0 whatever its position; stops when cancelled meanwhile. */
+    static String sha256(NativeFile file, CopyControl control) throws IOException, AimException {
+        MessageDigest digest = newDigest();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        long read = 0;
+        int count;
+        while ((count = file.read(buffer, read)) > 0) {
+            buffer.flip();
+            digest.update(buffer);
+            buffer.clear();
+            read += count;
+            if ((read & ((64L << 20) - 1)) < count) {
+                control.checkCancelled();
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** `sha256sum` output ("hex  name") or a bare hex digest; only its start is read (a digest, a name). */
+    static String readSidecar(NativeFile sidecar) throws IOException, AimException {
+        ByteBuffer start = ByteBuffer.allocate(SIDECAR_BYTES);
+        while (start.hasRemaining() && sidecar.read(start, start.position()) > 0) {
+            // pread until full or at the end
+        }
+        start.flip();
+        String text = StandardCharsets.UTF_8.decode(start).toString().strip();
         String first = text.isEmpty() ? "" : text.split("\\s+")[0].toLowerCase(Locale.ROOT);
         if (!first.matches("[0-9a-f]{64}")) {
             throw new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.BAD_CHECKSUM_FILE, sidecar
-                    + " does not start with a SHA-256 in hex", Map.of("path", sidecar.toString()), null);
+                    .path() + " does not start with a SHA-256 in hex", Map.of("path", sidecar.path().toString()), null);
         }
         return first;
     }

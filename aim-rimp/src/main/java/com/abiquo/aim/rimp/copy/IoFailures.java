@@ -24,6 +24,10 @@ public final class IoFailures {
         if (failure instanceof ConfinedFolder.NotAFolder notAFolder) {
             return notAFolder(what + ": ", notAFolder, Map.of("path", notAFolder.path().toString()));
         }
+        if (failure instanceof ConfinedFolder.NotARegularFile notAFile) {
+            return new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.NOT_A_FILE,
+                    what + ": " + notAFile.getMessage(), Map.of("path", notAFile.path().toString()), null);
+        }
         if (failure instanceof NativeFile.NativeException nativeFailure) {
             AimException mapped = mapNative(what, nativeFailure);
             if (mapped != null) {
@@ -89,7 +93,10 @@ public final class IoFailures {
             case Libc.EACCES, Libc.EPERM -> new AimException(Status.Code.PERMISSION_DENIED,
                     RimpErrorReason.ACCESS_DENIED,
                     message, Map.of(), null);
-            case Libc.ENOENT -> new AimException(Status.Code.NOT_FOUND, RimpErrorReason.PATH_NOT_FOUND, message,
+            // ESTALE: an NFS file or folder removed on the server meanwhile, which is a vanished path here too
+            case Libc.ENOENT, Libc.ESTALE -> new AimException(Status.Code.NOT_FOUND, RimpErrorReason.PATH_NOT_FOUND,
+                    message, Map.of(), null);
+            case Libc.EISDIR -> new AimException(Status.Code.FAILED_PRECONDITION, RimpErrorReason.NOT_A_FILE, message,
                     Map.of(), null);
             case Libc.ENAMETOOLONG -> new AimException(Status.Code.INVALID_ARGUMENT, CoreErrorReason.NAME_TOO_LONG,
                     message,

@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.ptr.LongByReference;
+import java.nio.ByteBuffer;
 
 /**
  * The few Linux system calls a fast, safe copy needs and Java does not offer: finding data and holes
@@ -18,9 +19,11 @@ interface Libc extends Library {
 
     int O_RDONLY = 0;
     int O_WRONLY = 1;
+    int O_RDWR = 2;
+    int O_NONBLOCK = 04000;
     int O_CREAT = 0100;
     int O_EXCL = 0200;
-    boolean ARM64 = "aarch64".equals(System.getProperty("os.arch"));
+    boolean ARM64 = arm64(System.getProperty("os.arch"));
     int O_DIRECTORY = ARM64 ? 040000 : 0200000;
     int O_NOFOLLOW = ARM64 ? 0100000 : 0400000;
     int O_CLOEXEC = 02000000;
@@ -55,6 +58,8 @@ interface Libc extends Library {
     int EOPNOTSUPP = 95;
     int EDQUOT = 122;
     int EEXIST = 17;
+    int EISDIR = 21;
+    int ESTALE = 116;
 
     int POSIX_FADV_SEQUENTIAL = 2;
     int POSIX_FADV_WILLNEED = 3;
@@ -85,6 +90,8 @@ interface Libc extends Library {
 
     int close(int fd) throws LastErrorException;
 
+    long pread(int fd, ByteBuffer buffer, long count, long offset) throws LastErrorException;
+
     long lseek(int fd, long offset, int whence) throws LastErrorException;
 
     int ftruncate(int fd, long length) throws LastErrorException;
@@ -100,4 +107,17 @@ interface Libc extends Library {
 
     int renameat2(int oldDirectory, String oldPath, int newDirectory, String newPath, int flags)
             throws LastErrorException;
+
+    /**
+     * Whether the flags below take their arm64 values; any architecture other than x86_64 and aarch64 fails the
+     * class load: ppc64le, for one, numbers O_NOFOLLOW differently, and a wrong value would silently follow links.
+     */
+    static boolean arm64(String arch) {
+        return switch (String.valueOf(arch)) {
+            case "amd64", "x86_64" -> false;
+            case "aarch64" -> true;
+            default -> throw new UnsupportedOperationException("aim-rimp's system calls know the flag values of "
+                    + "x86_64 and aarch64 only, not of " + arch);
+        };
+    }
 }

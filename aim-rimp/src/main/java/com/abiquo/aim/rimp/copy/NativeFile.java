@@ -3,7 +3,10 @@ package com.abiquo.aim.rimp.copy;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.ptr.LongByReference;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,6 +44,26 @@ final class NativeFile implements AutoCloseable {
 
     Path path() {
         return path;
+    }
+
+    /** What the descriptor itself is (fstat through /proc/self/fd: the open file, whatever its name names now). */
+    PosixFileAttributes attributes() throws IOException {
+        return Files.readAttributes(Path.of("/proc/self/fd", Integer.toString(fd)), PosixFileAttributes.class);
+    }
+
+    /** pread into the buffer's remaining space; returns the bytes read, 0 at the end of the file. */
+    int read(ByteBuffer buffer, long offset) throws NativeException {
+        while (true) {
+            try {
+                int count = (int) LIBC.pread(fd, buffer.slice(), buffer.remaining(), offset);
+                buffer.position(buffer.position() + count);
+                return count;
+            } catch (LastErrorException failure) {
+                if (failure.getErrorCode() != Libc.EINTR) {
+                    throw new NativeException("read " + path, failure.getErrorCode());
+                }
+            }
+        }
     }
 
     long size() throws NativeException {
@@ -248,6 +271,8 @@ final class NativeFile implements AutoCloseable {
                 case Libc.ENAMETOOLONG -> "file name too long";
                 case Libc.ELOOP -> "a symbolic link, which is never followed here";
                 case Libc.ENOTDIR -> "not a folder";
+                case Libc.EISDIR -> "a folder, not a file";
+                case Libc.ESTALE -> "stale file handle (removed on the server)";
                 default -> "errno " + errno;
             };
         }

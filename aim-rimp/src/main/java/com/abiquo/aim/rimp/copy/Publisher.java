@@ -44,20 +44,28 @@ public final class Publisher {
 
     /**
      * renameat2(RENAME_NOREPLACE), falling back to link + unlink; ALREADY_EXISTS when destination exists. Both
-     * folders are opened without following links (see {@link ConfinedFolder}).
+     * folders are opened without following links (see {@link ConfinedFolder}) and fsynced through those
+     * descriptors, so the rename is durable where it happened.
      */
     public static void renameNoReplace(Path from, Path to) throws AimException, IOException {
         try (ConfinedFolder fromFolder = ConfinedFolder.open(from.getParent(), false);
              ConfinedFolder toFolder = ConfinedFolder.open(to.getParent(), false)) {
             renameNoReplace(fromFolder, from.getFileName().toString(), toFolder, to);
+            toFolder.sync();
+            fromFolder.sync();
         }
     }
 
-    /** A rename that replaces an existing file (undeploy's backup); both folders opened without following links. */
+    /**
+     * A rename that replaces an existing file (undeploy's backup); both folders opened without following links and
+     * fsynced through them.
+     */
     public static void renameReplacing(Path from, Path to) throws IOException {
         try (ConfinedFolder fromFolder = ConfinedFolder.open(from.getParent(), false);
              ConfinedFolder toFolder = ConfinedFolder.open(to.getParent(), false)) {
             fromFolder.rename(from.getFileName().toString(), toFolder, to.getFileName().toString(), true);
+            toFolder.sync();
+            fromFolder.sync();
         }
     }
 

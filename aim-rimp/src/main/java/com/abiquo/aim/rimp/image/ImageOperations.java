@@ -104,9 +104,7 @@ public final class ImageOperations {
             if (restore) {
                 control.checkCancelled();
                 try {
-                    Publisher.renameNoReplace(backup, instance);
-                    Publisher.syncDirectory(folder);
-                    Publisher.syncDirectory(backup.getParent());
+                    Publisher.renameNoReplace(backup, instance); // both folders fsynced through their fds
                 } catch (IOException failure) {
                     throw IoFailures.map("cannot restore " + backup + " to " + instance, failure);
                 }
@@ -154,9 +152,7 @@ public final class ImageOperations {
                             + instance + ": " + backup + " is a folder; the instance was left in place",
                             Map.of("path", backup.toString()), null);
                 }
-                Publisher.renameReplacing(instance, backup); // replaces an older backup
-                Publisher.syncDirectory(backupFolder);
-                Publisher.syncDirectory(folder);
+                Publisher.renameReplacing(instance, backup); // replaces an older backup; both folders fsynced
             } catch (IOException failure) {
                 throw IoFailures.map("cannot back up " + instance + " to " + backup, failure);
             }
@@ -215,9 +211,7 @@ public final class ImageOperations {
             }
             if (sameFileSystem) {
                 try {
-                    Publisher.renameNoReplace(source, destination);
-                    Publisher.syncDirectory(destination.getParent());
-                    Publisher.syncDirectory(source.getParent());
+                    Publisher.renameNoReplace(source, destination); // both folders fsynced through their fds
                     return existing(destination, CopyMethod.RENAMED, started);
                 } catch (IOException failure) {
                     if (!Publisher.crossDevice(failure)) {
@@ -309,8 +303,7 @@ public final class ImageOperations {
 
     private static void delete(Path file) throws AimException {
         try {
-            ConfinedFolder.deleteFile(file);
-            Publisher.syncDirectory(file.getParent());
+            ConfinedFolder.deleteFileDurably(file);
         } catch (IOException failure) {
             throw IoFailures.map("cannot delete " + file, failure);
         }
