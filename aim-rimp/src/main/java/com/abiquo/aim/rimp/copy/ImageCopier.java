@@ -7,12 +7,10 @@ import com.abiquo.aim.rimp.RimpErrorReason;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -347,34 +345,6 @@ public final class ImageCopier {
         } catch (IOException | UnsupportedOperationException unknown) {
             return 0644;
         }
-    }
-
-    public static String sha256(Path file) throws IOException {
-        try {
-            return sha256(file, CopyControl.none());
-        } catch (AimException impossible) {
-            throw new IllegalStateException(impossible);
-        }
-    }
-
-    /** SHA-256 of a whole file; stops (with the cancel reason) when the copy is cancelled meanwhile. */
-    static String sha256(Path file, CopyControl control) throws IOException, AimException {
-        MessageDigest digest = newDigest();
-        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
-        long read = 0;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            int count;
-            while ((count = channel.read(buffer)) >= 0) {
-                buffer.flip();
-                digest.update(buffer);
-                buffer.clear();
-                read += count;
-                if ((read & ((64L << 20) - 1)) < count) {
-                    control.checkCancelled();
-                }
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     public static MessageDigest newDigest() {
