@@ -51,8 +51,7 @@ public final class Publisher {
         try (ConfinedFolder fromFolder = ConfinedFolder.open(from.getParent(), false);
              ConfinedFolder toFolder = ConfinedFolder.open(to.getParent(), false)) {
             renameNoReplace(fromFolder, from.getFileName().toString(), toFolder, to);
-            toFolder.sync();
-            fromFolder.sync();
+            syncBoth(fromFolder, toFolder, from, to);
         }
     }
 
@@ -64,7 +63,15 @@ public final class Publisher {
         try (ConfinedFolder fromFolder = ConfinedFolder.open(from.getParent(), false);
              ConfinedFolder toFolder = ConfinedFolder.open(to.getParent(), false)) {
             fromFolder.rename(from.getFileName().toString(), toFolder, to.getFileName().toString(), true);
-            toFolder.sync();
+            syncBoth(fromFolder, toFolder, from, to);
+        }
+    }
+
+    /** The destination's folder, and the source's when it is another one: one fsync where the rename stayed. */
+    private static void syncBoth(ConfinedFolder fromFolder, ConfinedFolder toFolder, Path from, Path to)
+            throws IOException {
+        toFolder.sync();
+        if (!from.getParent().equals(to.getParent())) {
             fromFolder.sync();
         }
     }
